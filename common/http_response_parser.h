@@ -1,0 +1,85 @@
+#pragma once
+// Incremental HTTP/1.x response parser (the load generator's half of the protocol module).
+//
+// Fed arbitrary chunks; consumes the status line and headers (kept in a small reusable line
+// buffer, tolerant of bare LF line endings as the seed reply uses), then the body delimited by
+// Content-Length, chunked encoding, or the connection closing. Body bytes are counted, and
+// kept only when a sink is set (tests). Garbage is a classified error, never undefined.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace lab {
+
+enum class ResponseError : std::uint8_t {
+  kNone,
+  kBadStatusLine,
+  kBadHeader,
+  kBadLength,
+  kBadChunk,
+  kHeadTooLarge,
+  kTruncated,  // connection closed before the body's end
+};
+const char* to_string(ResponseError e);
+
+class ResponseParser {
+ public:
+  enum class Status : std::uint8_t { kIncomplete, kComplete, kError };
+
+  ResponseParser() { line_.reserve(256); }
+
+  /// Consumes bytes; returns how many were used. After kComplete, unused bytes belong to the
+  /// next response (keep-alive). On kError, error() says why.
+  std::size_t feed(const char* data, std::size_t n);
+  /// The peer closed the connection: completes a close-delimited body, else a truncation error.
+  Status on_eof();
+  Status status() const { return status_; }
+  ResponseError error() const { return error_; }
+
+  int status_code() const { return code_; }
+  bool keep_alive() const { return keep_alive_; }  // per version and Connection header
+  bool close_delimited() const { return mode_ == BodyMode::kUntilClose; }
+  std::uint64_t body_bytes() const { return body_bytes_; }
+  std::uint64_t total_bytes() const { return total_bytes_; }
+  /// Start over for the next response on the same connection; keeps the line buffer.
+  void reset();
+  /// Keep body bytes here (for tests); nullptr to drop them.
+  void set_body_sink(std::string* sink) { sink_ = sink; }
+  /// HEAD requests and 1xx/204/304 replies have no body; the caller says so for HEAD.
+  void expect_no_body() { no_body_ = true; }
+
+  static constexpr std::size_t kMaxLine = 8192;
+
+ private:
+  enum class Phase : std::uint8_t { kStatusLine, kHeaders, kBody, kChunkSize, kChunkData,
+                                    kChunkDataEnd, kTrailers, kDone };
+  enum class BodyMode : std::uint8_t { kNone, kLength, kChunked, kUntilClose };
+
+  bool take_line(const char*& p, const char* end, std::string_view& line);
+  void fail(ResponseError e);
+  void on_status_line(std::string_view line);
+  void on_header(std::string_view line);
+  void end_of_headers();
+  void deliver(const char* p, std::size_t n);
+
+  Phase phase_ = Phase::kStatusLine;
+  BodyMode mode_ = BodyMode::kNone;
+  Status status_ = Status::kIncomplete;
+  ResponseError error_ = ResponseError::kNone;
+  std::string line_;
+  std::string* sink_ = nullptr;
+  int code_ = 0;
+  int version_minor_ = 1;
+  bool keep_alive_ = true;
+  bool conn_close_ = false, conn_keep_alive_ = false;
+  bool chunked_ = false;
+  bool have_length_ = false;
+  bool no_body_ = false;
+  std::uint64_t length_ = 0;     // Content-Length, or the current chunk's size
+  std::uint64_t remaining_ = 0;  // of the current body part
+  std::uint64_t body_bytes_ = 0;
+  std::uint64_t total_bytes_ = 0;
+};
+
+}  // namespace lab

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the lab needs, only those that are missing.
+# Quiet when everything is present; a clear message when it must install but is not root.
+set -euo pipefail
+
+# package -> what needs it
+BUILD_PKGS=(g++ cmake make pkg-config libboost-dev libboost-program-options-dev
+  nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev liburing-dev util-linux procps)
+EXTRA_PKGS=()
+for arg in "$@"; do
+  case "$arg" in
+    --bench) EXTRA_PKGS+=(curl) ;;
+    --compare-tools) EXTRA_PKGS+=(wrk nginx-light apache2-utils hyperfine) ;;
+    --fuzz) EXTRA_PKGS+=(clang libclang-rt-14-dev) ;;
+    --browser) EXTRA_PKGS+=(chromium) ;;
+    *) echo "install-deps: unknown option '$arg' (use --bench, --compare-tools, --fuzz, --browser)" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for p in "${BUILD_PKGS[@]}" "${EXTRA_PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing Debian packages: ${missing[*]}" >&2
+  echo "install-deps: run as root, or: sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+if ! apt-get install -y -qq "${missing[@]}" >/tmp/lab-apt.log 2>&1; then
+  apt-get update -qq >>/tmp/lab-apt.log 2>&1 || true
+  if ! apt-get install -y -qq "${missing[@]}" >>/tmp/lab-apt.log 2>&1; then
+    echo "install-deps: apt-get failed; see /tmp/lab-apt.log" >&2
+    tail -5 /tmp/lab-apt.log >&2
+    exit 1
+  fi
+fi

@@ -1,0 +1,84 @@
+#include "server/blocking_conn.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+
+#include "common/net.h"
+#include "server/session.h"
+#include "server/stop.h"
+
+namespace lab {
+
+void serve_blocking(int fd, const sockaddr_in& peer, const ServerConfig& cfg, ServerStats& stats,
+                    bool keepalive_ok, LiveConns* live) {
+  auto forget = [&] {
+    if (live) live->remove(fd);
+  };
+  using clock = std::chrono::steady_clock;
+  Session s(cfg, stats, &peer, keepalive_ok);
+  auto deadline = clock::now() + cfg.read_timeout;
+  std::uint64_t replies_seen = 0;
+  char buf[16384];
+  for (;;) {
+    if (s.has_pending()) {
+      std::string_view out = s.pending();
+      int err = write_all(fd, out.data(), out.size(), cfg.read_timeout);
+      if (err != 0) {
+        bump(stats.write_errors);
+        forget();
+      ::close(fd);
+        return;
+      }
+      s.on_written(out.size());
+      continue;
+    }
+    if (s.done()) {
+      forget();
+      lingering_close(fd, cfg.linger);
+      return;
+    }
+    if (s.replies() != replies_seen) {  // a reply went out: the next request gets a fresh deadline
+      replies_seen = s.replies();
+      deadline = clock::now() + cfg.read_timeout;
+    }
+    if (s.idle() && s.replies() > 0 && stop_requested()) {  // keep-alive idle at shutdown
+      forget();
+      ::close(fd);
+      return;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+    if (left.count() <= 0) {
+      s.on_read_timeout();
+      continue;  // done() now; lingering close
+    }
+    // Wake at least every 200 ms to notice a shutdown while idle between requests.
+    int wait_ms = static_cast<int>(std::min<long>(left.count(), 200));
+    pollfd p{fd, POLLIN, 0};
+    int r = ::poll(&p, 1, wait_ms);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      bump(stats.resets);
+      forget();
+      ::close(fd);
+      return;
+    }
+    if (r == 0) continue;
+    ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n > 0) {
+      s.on_bytes(buf, static_cast<std::size_t>(n));
+    } else if (n == 0) {
+      s.on_peer_eof();
+    } else if (errno != EAGAIN && errno != EINTR) {
+      bump(stats.resets);
+      forget();
+      ::close(fd);
+      return;
+    }
+  }
+}
+
+}  // namespace lab

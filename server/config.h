@@ -1,0 +1,26 @@
+#pragma once
+// What the command line decided; read-only once the model runs.
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "common/http_reply.h"
+
+namespace lab {
+
+struct ServerConfig {
+  std::string model;
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  Protocol protocol = Protocol::kSeed;
+  bool verbose = false;
+  int max_threads = 0;  // multithread: live thread bound (0: sized from the fd limit)
+  int workers = 0;      // prefork processes / threadpool threads / reactors (0: per model)
+  int queue = 1024;     // threadpool: bounded queue capacity
+  std::chrono::milliseconds read_timeout{10'000};
+  std::chrono::milliseconds grace{5'000};
+  std::chrono::milliseconds linger{1'000};
+  std::uint64_t fd_limit = 0;  // in force after raising
+};
+
+}  // namespace lab

@@ -1,0 +1,46 @@
+#pragma once
+// The contract between main and a concurrency model: one function per model, one file each.
+#include <string_view>
+#include <vector>
+
+#include "server/config.h"
+#include "server/stats.h"
+
+namespace lab {
+
+struct ModelContext {
+  const ServerConfig& cfg;
+  ServerStats& stats;
+  int listen_fd;  // bound and listening, non-blocking; owned by main
+};
+
+using ModelFn = int (*)(const ModelContext&);
+
+struct ModelInfo {
+  const char* name;
+  const char* summary;
+  ModelFn run;
+  bool reuseport;    // the listener must allow more SO_REUSEPORT listeners on its port
+  bool keepalive;    // whether http11 keep-alive is honoured
+};
+
+/// Every model, in the order bench-all runs them.
+const std::vector<ModelInfo>& all_models();
+const ModelInfo* find_model(std::string_view name);
+
+// One per file under server/models/.
+int run_single(const ModelContext&);
+int run_multiprocess(const ModelContext&);
+int run_multithread(const ModelContext&);
+int run_select(const ModelContext&);
+int run_select_seed(const ModelContext&);
+int run_poll(const ModelContext&);
+int run_epoll(const ModelContext&);
+int run_epoll_et(const ModelContext&);
+int run_reuseport(const ModelContext&);
+int run_threadpool(const ModelContext&);
+int run_prefork(const ModelContext&);
+int run_asio(const ModelContext&);
+int run_uring(const ModelContext&);
+
+}  // namespace lab

@@ -1,0 +1,12 @@
+// epoll-et: the shared one-thread reactor (server/reactor/) with the edge-triggered epoll: readiness is reported once per change, so the reactor accepts and reads until EAGAIN, with a per-wakeup budget so no connection starves the rest.
+#include "server/model.h"
+#include "server/reactor/reactor.h"
+
+namespace lab {
+
+int run_epoll_et(const ModelContext& ctx) {
+  Reactor reactor(ctx, ctx.listen_fd, make_epoll_poller(true));
+  return reactor.run();
+}
+
+}  // namespace lab

@@ -1,0 +1,60 @@
+// multiprocess: fork per connection. The child closes the listener, serves, and _exits; the
+// parent closes its copy of the connection and reaps children with a WNOHANG loop after every
+// accept and at least every 100 ms (SIGCHLD does not queue, so one signal per child is not
+// something to count on). At shutdown the parent waits --grace for children, then kills them.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "common/http_reply.h"
+#include "common/net.h"
+#include "server/acceptor.h"
+#include "server/blocking_conn.h"
+#include "server/children.h"
+#include "server/model.h"
+#include "server/stop.h"
+
+namespace lab {
+
+int run_multiprocess(const ModelContext& ctx) {
+  Acceptor acceptor(ctx.listen_fd, ctx.stats);
+  Children children;
+  int rc = 0;
+  for (;;) {
+    children.reap();
+    sockaddr_in peer{};
+    int fd = acceptor.accept(peer, /*timeout_ms=*/100);
+    if (fd == Acceptor::kTimeout) continue;
+    if (fd == Acceptor::kStopped) break;
+    if (fd == Acceptor::kFatal) {
+      rc = 1;
+      break;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+      ::close(ctx.listen_fd);
+      serve_blocking(fd, peer, ctx.cfg, ctx.stats, /*keepalive_ok=*/true);
+      _exit(0);
+    }
+    if (pid < 0) {
+      bump(ctx.stats.spawn_failures);
+      std::string reply;
+      append_error_reply(reply, 503);
+      write_all(fd, reply.data(), reply.size(), std::chrono::milliseconds(100));
+      lingering_close(fd, std::chrono::milliseconds(100));
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // fork failing: back off
+      continue;
+    }
+    children.add(pid);
+    ::close(fd);
+  }
+  children.stop_all(ctx.cfg.grace, ctx.stats);
+  return rc;
+}
+
+}  // namespace lab

@@ -1,0 +1,66 @@
+// prefork: --workers processes (default 4) forked at start, each an iterative server
+// accepting on the shared listener (the kernel hands each connection to one of them). The
+// parent only supervises: a worker that dies while the server runs is replaced at once.
+// At shutdown the parent signals the workers, waits --grace, then kills what is left.
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+
+#include "server/acceptor.h"
+#include "server/blocking_conn.h"
+#include "server/children.h"
+#include "server/model.h"
+#include "server/stop.h"
+
+namespace lab {
+
+namespace {
+[[noreturn]] void worker_main(const ModelContext& ctx) {
+  Acceptor acceptor(ctx.listen_fd, ctx.stats);
+  for (;;) {
+    sockaddr_in peer{};
+    int fd = acceptor.accept(peer);
+    if (fd == Acceptor::kStopped) _exit(0);
+    if (fd == Acceptor::kFatal) _exit(1);
+    serve_blocking(fd, peer, ctx.cfg, ctx.stats, /*keepalive_ok=*/true);
+  }
+}
+
+bool spawn_worker(const ModelContext& ctx, Children& children) {
+  pid_t pid = fork();
+  if (pid == 0) worker_main(ctx);
+  if (pid < 0) {
+    bump(ctx.stats.spawn_failures);
+    std::perror("server: fork(prefork worker)");
+    return false;
+  }
+  children.add(pid);
+  return true;
+}
+}  // namespace
+
+int run_prefork(const ModelContext& ctx) {
+  const int n = ctx.cfg.workers > 0 ? ctx.cfg.workers : 4;
+  Children children;
+  for (int i = 0; i < n; ++i)
+    if (!spawn_worker(ctx, children)) break;
+  while (!stop_requested()) {
+    pollfd p{stop_fd(), POLLIN, 0};
+    int r = ::poll(&p, 1, 100);
+    if (r < 0 && errno != EINTR) {
+      std::perror("server: poll(stop)");
+      break;
+    }
+    children.reap();
+    while (!stop_requested() && children.live() < static_cast<std::size_t>(n)) {
+      bump(ctx.stats.worker_restarts);
+      if (!spawn_worker(ctx, children)) break;
+    }
+  }
+  children.stop_all(ctx.cfg.grace, ctx.stats, /*terminate_first=*/true);
+  return 0;
+}
+
+}  // namespace lab

@@ -1,0 +1,65 @@
+// epoll(7) backend, level- or edge-triggered. Edge-triggered registrations ask for reads and
+// writes once (EPOLLIN|EPOLLOUT|EPOLLET) and never change: the reactor tracks what it wants.
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "server/reactor/poller.h"
+
+namespace lab {
+namespace {
+
+class EpollPoller final : public Poller {
+ public:
+  explicit EpollPoller(bool et) : et_(et), events_(1024) {
+    epfd_ = epoll_create1(EPOLL_CLOEXEC);
+    if (epfd_ < 0) {
+      std::perror("server: epoll_create1");
+      std::exit(1);
+    }
+  }
+  ~EpollPoller() override { ::close(epfd_); }
+  const char* name() const override { return et_ ? "epoll-et" : "epoll"; }
+  bool edge_triggered() const override { return et_; }
+  bool add(int fd, unsigned interest) override { return ctl(EPOLL_CTL_ADD, fd, interest); }
+  bool modify(int fd, unsigned interest) override {
+    if (et_) return true;
+    return ctl(EPOLL_CTL_MOD, fd, interest);
+  }
+  void remove(int fd) override { epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr); }
+  int wait(int timeout_ms, std::vector<PollEvent>& out) override {
+    out.clear();
+    int n = epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()), timeout_ms);
+    for (int i = 0; i < n; ++i) {
+      unsigned ev = 0;
+      const std::uint32_t e = events_[i].events;
+      if (e & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) ev |= kReadable;
+      if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) ev |= kWritable;
+      out.push_back({events_[i].data.fd, ev});
+    }
+    return n;
+  }
+
+ private:
+  bool ctl(int op, int fd, unsigned interest) {
+    epoll_event ev{};
+    ev.data.fd = fd;
+    if (et_) {
+      ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    } else {
+      ev.events = ((interest & kReadable) ? EPOLLIN : 0u) | ((interest & kWritable) ? EPOLLOUT : 0u);
+    }
+    return epoll_ctl(epfd_, op, fd, &ev) == 0;
+  }
+  int epfd_;
+  bool et_;
+  std::vector<epoll_event> events_;
+};
+
+}  // namespace
+
+std::unique_ptr<Poller> make_epoll_poller(bool et) { return std::make_unique<EpollPoller>(et); }
+
+}  // namespace lab

@@ -1,0 +1,77 @@
+#pragma once
+// The event loop the reactor models share (select, poll, epoll, epoll-et, reuseport): one
+// thread, non-blocking sockets, a Session per connection, and a pluggable Poller. "At most one
+// per thread": a Reactor is used only by the thread that calls run().
+#include <netinet/in.h>
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "server/acceptor.h"
+#include "server/model.h"
+#include "server/reactor/poller.h"
+#include "server/session.h"
+
+namespace lab {
+
+class Reactor {
+ public:
+  Reactor(const ModelContext& ctx, int listen_fd, std::unique_ptr<Poller> poller);
+  ~Reactor();
+  /// Serves until stop is requested and in-flight connections finished (or --grace ran out).
+  /// Returns 0, or 1 on a fatal error.
+  int run();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Conn {
+    Conn(const ModelContext& ctx, int fd_, const sockaddr_in& p)
+        : fd(fd_), peer(p), session(ctx.cfg, ctx.stats, &peer, true) {}
+    int fd;
+    sockaddr_in peer;
+    Session session;
+    bool lingering = false;
+    unsigned interest = 0;
+    std::uint64_t gen = 0;          // matches the live timer entry
+    std::uint64_t replies_seen = 0;
+  };
+  struct Timer {
+    Clock::time_point when;
+    int fd;
+    std::uint64_t gen;
+  };
+
+  void accept_some();
+  void on_event(int fd, unsigned events);
+  void read_some(Conn& c);
+  void drain_lingering(Conn& c);
+  void after_io(Conn& c);
+  bool flush(Conn& c);
+  void set_interest(Conn& c, unsigned interest);
+  void arm(Conn& c, std::deque<Timer>& list, std::chrono::milliseconds d);
+  void expire_timers(Clock::time_point now);
+  void close_conn(Conn& c);
+  void shed(int fd);
+  int next_timeout_ms(Clock::time_point now) const;
+  void begin_stop();
+
+  const ModelContext& ctx_;
+  int listen_fd_;
+  std::unique_ptr<Poller> poller_;
+  Acceptor acceptor_;
+  const bool et_;
+  std::vector<std::unique_ptr<Conn>> conns_;  // by fd
+  std::size_t live_ = 0;
+  std::deque<Timer> read_timers_, linger_timers_;  // each sorted: one duration per list
+  std::vector<int> pending_;      // edge-triggered: fds left with work (budget ran out)
+  bool listener_ready_ = false;   // edge-triggered: accept budget ran out
+  bool listening_ = true;
+  Clock::time_point resume_accept_{};  // EMFILE pause
+  bool stopping_ = false;
+  Clock::time_point grace_end_{};
+  bool fatal_ = false;
+};
+
+}  // namespace lab

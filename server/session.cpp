@@ -1,0 +1,85 @@
+#include "server/session.h"
+
+#include <cstdio>
+
+#include "common/http_reply.h"
+#include "common/net.h"
+
+namespace lab {
+
+Session::Session(const ServerConfig& cfg, ServerStats& stats, const sockaddr_in* peer,
+                 bool keepalive_ok)
+    : cfg_(cfg), stats_(stats), peer_(peer), keepalive_ok_(keepalive_ok) {}
+
+void Session::on_bytes(const char* data, std::size_t n) {
+  if (closing_) return;  // bytes after the last request are discarded
+  in_.append(data, n);
+  process();
+}
+
+void Session::process() {
+  while (!closing_ && !in_.empty() && pending().size() < kMaxPendingOut) {
+    ParseStatus st = parser_.parse(in_);
+    if (st == ParseStatus::kIncomplete) return;
+    if (st != ParseStatus::kComplete) {
+      reply_error(st);
+      return;
+    }
+    const Request& req = parser_.request();
+    std::string_view bytes = std::string_view(in_).substr(0, req.total_bytes);
+    if (cfg_.verbose) {
+      std::string who = peer_ ? peer_string(*peer_) : "('?', 0)";
+      std::fprintf(stdout, "[Client %s Info] %.*s\n", who.c_str(), static_cast<int>(bytes.size()),
+                   bytes.data());
+    }
+    if (cfg_.protocol == Protocol::kSeed) {
+      append_seed_reply(out_, bytes);
+      closing_ = true;
+    } else {
+      const bool keep = keepalive_ok_ && req.keep_alive;
+      append_http11_reply(out_, bytes, keep);
+      if (!keep) closing_ = true;
+    }
+    bump(stats_.replies);
+    ++replies_;
+    in_.erase(0, req.total_bytes);
+    parser_.reset();
+  }
+}
+
+void Session::reply_error(ParseStatus st) {
+  const int status = status_for(st);
+  switch (st) {
+    case ParseStatus::kBadRequest: bump(stats_.bad_request); break;
+    case ParseStatus::kTooLarge: bump(stats_.too_large); break;
+    case ParseStatus::kPayloadTooLarge: bump(stats_.payload_too_large); break;
+    case ParseStatus::kNotImplemented: bump(stats_.not_implemented); break;
+    default: break;
+  }
+  append_error_reply(out_, status);
+  closing_ = true;
+  in_.clear();
+}
+
+void Session::on_peer_eof() {
+  if (!closing_ && !in_.empty()) bump(stats_.peer_closed_early);
+  closing_ = true;
+  in_.clear();
+}
+
+void Session::on_read_timeout() {
+  if (!idle() || replies_ == 0) bump(stats_.read_timeouts);
+  closing_ = true;
+  in_.clear();
+}
+
+void Session::on_written(std::size_t n) {
+  out_off_ += n;
+  if (out_off_ >= out_.size()) {
+    out_.clear();
+    out_off_ = 0;
+    process();  // requests held back while output was backed up
+  }
+}
+
+}  // namespace lab
