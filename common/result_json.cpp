@@ -1,5 +1,6 @@
 #include "common/result_json.h"
 
+#include <sched.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -32,7 +33,16 @@ nlohmann::json environment_info() {
   if (gethostname(host, sizeof host - 1) != 0) host[0] = 0;
   FdLimit lim = raise_fd_limit();
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  nlohmann::json affinity = nlohmann::json::array();
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0)
+    for (int c = 0; c < CPU_SETSIZE; ++c)
+      if (CPU_ISSET(c, &set)) affinity.push_back(c);
+  const bool pinned = static_cast<long>(affinity.size()) < cpus;
   return {{"cpus", cpus},
+          {"affinity", affinity},
+          {"pinned", pinned},
           {"kernel", kernel},
           {"hostname", host},
           {"fd_limit_soft", lim.soft},

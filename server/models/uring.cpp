@@ -229,7 +229,8 @@ class UringServer {
   }
 
   void arm(Conn& c, std::deque<Timer>& list, std::chrono::milliseconds d) {
-    list.push_back({Clock::now() + d, c.fd, ++c.gen});
+    c.gen = ++next_gen_;  // unique across connections: a reused fd never matches a stale timer
+    list.push_back({Clock::now() + d, c.fd, c.gen});
   }
 
   void expire_timers(Clock::time_point now) {
@@ -288,6 +289,7 @@ class UringServer {
   Clock::time_point resume_accept_{};
   bool stopping_ = false;
   Clock::time_point grace_end_{};
+  std::uint64_t next_gen_ = 0;
 };
 
 }  // namespace

@@ -247,7 +247,8 @@ void Reactor::set_interest(Conn& c, unsigned interest) {
 }
 
 void Reactor::arm(Conn& c, std::deque<Timer>& list, std::chrono::milliseconds d) {
-  list.push_back({Clock::now() + d, c.fd, ++c.gen});
+  c.gen = ++next_gen_;  // unique across connections: a reused fd never matches a stale timer
+    list.push_back({Clock::now() + d, c.fd, c.gen});
 }
 
 void Reactor::expire_timers(Clock::time_point now) {

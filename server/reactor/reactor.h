@@ -72,6 +72,7 @@ class Reactor {
   bool stopping_ = false;
   Clock::time_point grace_end_{};
   bool fatal_ = false;
+  std::uint64_t next_gen_ = 0;
 };
 
 }  // namespace lab

@@ -1,0 +1,17 @@
+#pragma once
+// report.html for a run folder: self-contained (inline SVG and CSS, no script, no network):
+// the summary table, bar charts of requests/s and latency percentiles per model, and per-model
+// time series (users, requests/s, p95 per second). Every drawn value carries data-* attributes
+// so tests can check the picture against the JSON.
+#include <string>
+#include <vector>
+
+#include "loadgen/result_set.h"
+
+namespace lab {
+
+std::string render_report(const std::vector<LoadedResult>& rs, const std::string& title);
+/// loadgen report RUN_DIR: writes RUN_DIR/report.html. 0, or 2 on bad input.
+int report_main(int argc, char** argv);
+
+}  // namespace lab

@@ -1,0 +1,158 @@
+// The virtual user, as Locust's HttpUser with wait_time = between(min, max): its first request
+// at once, then wait a uniform random time, request again, until the run ends. The same loop
+// serves max mode (no wait) and rate mode (wait for the next slot of this user's schedule,
+// and measure from that intended time, so a stalled server cannot hide: wrk2's correction).
+#include "common/http_response_parser.h"
+#include "loadgen/worker.h"
+
+namespace lab {
+
+namespace {
+
+using asio::ip::tcp;
+using boost::system::error_code;
+
+
+struct Outcome {
+  bool ok = false;
+  ErrorKind kind = ErrorKind::kOther;
+  std::string detail;
+  std::uint64_t bytes = 0;
+  bool reusable = false;  // keep-alive: the connection can carry the next request
+};
+
+Outcome fail(ErrorKind k, std::string detail) {
+  Outcome o;
+  o.kind = k;
+  o.detail = std::move(detail);
+  return o;
+}
+
+// One request on `u.socket` (opened here unless kept alive). Readiness-based I/O: wait until
+// readable, then read into the worker's shared buffer, so no user owns a buffer.
+asio::awaitable<Outcome> exchange(Worker& w, User& u) {
+  error_code ec;
+  if (!u.socket.is_open()) {
+    u.connecting = true;
+    co_await u.socket.async_connect(w.endpoint, asio::redirect_error(asio::use_awaitable, ec));
+    u.connecting = false;
+    if (ec) {
+      if (u.timed_out) co_return fail(ErrorKind::kConnectTimeout, "connect timed out");
+      co_return fail(classify(ec, true), "connect: " + ec.message());
+    }
+    u.socket.non_blocking(true, ec);
+    u.socket.set_option(tcp::no_delay(true), ec);
+  }
+  // The request is small: one write almost always takes it all.
+  std::size_t sent = 0;
+  while (sent < w.request.size()) {
+    std::size_t n = u.socket.write_some(asio::buffer(w.request.data() + sent, w.request.size() - sent), ec);
+    sent += n;
+    if (ec == asio::error::would_block) {
+      co_await u.socket.async_wait(tcp::socket::wait_write, asio::redirect_error(asio::use_awaitable, ec));
+      if (u.timed_out) co_return fail(ErrorKind::kReadTimeout, "write timed out");
+    }
+    if (ec) co_return fail(classify(ec, false), "write: " + ec.message());
+  }
+  ResponseParser parser;
+  bool any = false;
+  for (;;) {
+    std::size_t n = u.socket.read_some(asio::buffer(w.read_buf), ec);
+    if (ec == asio::error::would_block) {
+      co_await u.socket.async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+      if (u.timed_out) co_return fail(ErrorKind::kReadTimeout, "no complete response in time");
+      if (ec) co_return fail(classify(ec, false), "wait: " + ec.message());
+      continue;
+    }
+    if (ec == asio::error::eof) {
+      if (!any) co_return fail(ErrorKind::kClosedWithoutResponse, "connection closed before any response byte");
+      if (parser.on_eof() != ResponseParser::Status::kComplete)
+        co_return fail(ErrorKind::kBadResponse, std::string("response ") + to_string(parser.error()));
+      break;
+    }
+    if (ec) co_return fail(classify(ec, false), "read: " + ec.message());
+    any = true;
+    std::size_t used = parser.feed(w.read_buf, n);
+    if (parser.status() == ResponseParser::Status::kError)
+      co_return fail(ErrorKind::kBadResponse, std::string("response ") + to_string(parser.error()));
+    if (parser.status() == ResponseParser::Status::kComplete) {
+      if (used != n) co_return fail(ErrorKind::kBadResponse, "bytes after the response");
+      break;
+    }
+  }
+  Outcome o;
+  o.bytes = parser.body_bytes();
+  o.reusable = w.workload.keepalive && parser.keep_alive() && !parser.close_delimited();
+  const int code = parser.status_code();
+  if (code >= 500) co_return fail(ErrorKind::kHttp5xx, "HTTP " + std::to_string(code));
+  if (code >= 400) co_return fail(ErrorKind::kHttp4xx, "HTTP " + std::to_string(code));
+  o.ok = true;
+  co_return o;
+}
+
+std::uint64_t ns_between(Clock::time_point a, Clock::time_point b) {
+  return b > a ? static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count()) : 0;
+}
+
+}  // namespace
+
+asio::awaitable<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
+  const Workload& wl = w.workload;
+  std::uniform_real_distribution<double> think(wl.wait_min_s, wl.wait_max_s);
+  // rate mode: this user's share of the total rate
+  const double per_user_interval_s = wl.mode == LoadMode::kRate ? wl.users / wl.rate : 0;
+  std::exponential_distribution<double> gap(per_user_interval_s > 0 ? 1.0 / per_user_interval_s : 1.0);
+  Clock::time_point intended = first_at;
+  if (wl.mode == LoadMode::kRate) {  // spread the users' phases over one interval
+    std::uniform_real_distribution<double> phase(0, per_user_interval_s);
+    intended += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(phase(u.rng)));
+  }
+  w.active_users.fetch_add(1, std::memory_order_relaxed);
+  error_code ec;
+  while (!w.stopping) {
+    auto now = Clock::now();
+    if (intended >= w.end) break;
+    if (intended > now) {
+      u.timer.expires_at(intended);
+      co_await u.timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (w.stopping) break;
+      now = Clock::now();
+    }
+    w.stats.record_lag(ns_between(intended, now));
+    const Clock::time_point sent_at = now;
+    u.timed_out = false;
+    u.deadline = sent_at + wl.timeout;
+    Outcome o = co_await exchange(w, u);
+    u.deadline = {};
+    const Clock::time_point done_at = Clock::now();
+    if (w.stopping || done_at > w.end) {  // finished after the end: not part of the run
+      w.in_flight_at_stop.fetch_add(1, std::memory_order_relaxed);
+      break;
+    }
+    if (o.ok) {
+      if (wl.mode == LoadMode::kRate)
+        w.stats.record_success(ns_between(intended, done_at), ns_between(sent_at, done_at), o.bytes);
+      else
+        w.stats.record_success(ns_between(sent_at, done_at), 0, o.bytes);
+    } else {
+      w.stats.record_failure(o.kind, w.seconds_since_start(done_at), o.detail);
+    }
+    if (!o.reusable && u.socket.is_open()) u.socket.close(ec);
+    switch (wl.mode) {
+      case LoadMode::kUsers:
+        intended = done_at + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(think(u.rng)));
+        break;
+      case LoadMode::kMax:
+        intended = done_at;
+        break;
+      case LoadMode::kRate:
+        intended += std::chrono::duration_cast<Clock::duration>(
+            std::chrono::duration<double>(wl.poisson ? gap(u.rng) : per_user_interval_s));
+        break;
+    }
+  }
+  if (u.socket.is_open()) u.socket.close(ec);
+  w.active_users.fetch_sub(1, std::memory_order_relaxed);
+}
+
+}  // namespace lab
