@@ -41,9 +41,13 @@ std::string num(double v) {
 
 std::vector<ModelDelta> compare_sets(const std::vector<LoadedResult>& base, const std::vector<LoadedResult>& cur,
                                      const Thresholds& t, bool force) {
-  if (!force) {
-    const auto& b = base.front();
+  const LoadedResult* first_ok = nullptr;
+  for (const auto& r : base)
+    if (r.ok() && !first_ok) first_ok = &r;
+  if (!force && first_ok) {
+    const auto& b = *first_ok;
     for (const auto& c : cur) {
+      if (!c.ok()) continue;  // a failed model has no workload of its own to compare
       if (c.doc["schema_version"] != b.doc["schema_version"])
         throw std::runtime_error("schema versions differ (" + b.path + ": " + b.doc["schema_version"].dump() + ", " +
                                  c.path + ": " + c.doc["schema_version"].dump() + "); use --force to compare anyway");

@@ -175,7 +175,14 @@ RunResult run_load(const RunSettings& s) {
   {
     const auto last_end = std::min(stopped_at, end);
     const double len = std::chrono::duration<double>(last_end - last_tick).count();
-    if (len > 0) collector.tick(second + 1, len, users_at_stop);
+    if (len > 0) {
+      const SeriesPoint& p = collector.tick(second + 1, len, users_at_stop);
+      if (show && !tty)
+        std::fprintf(stderr, "%s%s %3d/%.0fs  done: %s requests, %s failures, last second %s req/s p99 %.2f ms\n",
+                     s.progress_prefix.c_str(), s.progress_prefix.empty() ? "" : ":", second + 1,
+                     std::chrono::duration<double>(wl.run_time).count(), with_commas(static_cast<double>(p.total_requests)).c_str(),
+                     with_commas(static_cast<double>(p.total_failures)).c_str(), with_commas(p.rps).c_str(), p.p99_ms);
+    }
   }
 
   // The result document.

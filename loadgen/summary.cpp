@@ -58,12 +58,12 @@ std::string summary_markdown(const std::vector<LoadedResult>& rs) {
         return desc ? key(*a) > key(*b) : key(*a) < key(*b);
       });
       std::string s;
-      for (auto* r : v) s += (s.empty() ? "" : " > ") + r->label();
+      for (auto* r : v) s += (s.empty() ? "" : (desc ? " > " : " < ")) + r->label();
       return s;
     };
     o << "\n- Requests per second: "
       << by([](const LoadedResult& r) { return r.doc["summary"]["rps"].get<double>(); }, true) << "\n";
-    o << "- Average response time (lower first): "
+    o << "- Average response time: "
       << by([](const LoadedResult& r) { return r.doc["summary"]["avg_ms"].get<double>(); }, false) << "\n";
   }
   return o.str();

@@ -5,15 +5,14 @@ set -euo pipefail
 
 # package -> what needs it
 BUILD_PKGS=(g++ cmake make pkg-config libboost-dev libboost-program-options-dev
-  nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev liburing-dev util-linux procps)
+  nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev liburing-dev util-linux procps jq curl)
 EXTRA_PKGS=()
 for arg in "$@"; do
   case "$arg" in
-    --bench) EXTRA_PKGS+=(curl) ;;
     --compare-tools) EXTRA_PKGS+=(wrk nginx-light apache2-utils hyperfine) ;;
     --fuzz) EXTRA_PKGS+=(clang libclang-rt-14-dev) ;;
     --browser) EXTRA_PKGS+=(chromium) ;;
-    *) echo "install-deps: unknown option '$arg' (use --bench, --compare-tools, --fuzz, --browser)" >&2; exit 2 ;;
+    *) echo "install-deps: unknown option '$arg' (use --compare-tools, --fuzz, --browser)" >&2; exit 2 ;;
   esac
 done
 

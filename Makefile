@@ -1,0 +1,63 @@
+# The lab's entry points. On a fresh Debian 12 machine (as root) these install what is
+# missing (scripts/install-deps.sh) and build what they need.
+#   make bench-all [PROFILE=seed|quick|max|keepalive] [MODELS="single select"]
+#   make test
+SHELL := /bin/bash
+BUILD ?= build
+JOBS ?= $(shell nproc)
+WERROR ?= $(if $(CI),ON,OFF)
+PROFILE ?= seed
+MODELS ?=
+FUZZ_SECONDS ?= 60
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build test bench-all compare baseline sanitize tsan fuzz format clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD)/build.ninja $(BUILD)/Makefile:
+	@bash scripts/install-deps.sh
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLAB_WERROR=$(WERROR) $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/Makefile
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j 2 --timeout 300
+
+bench-all: build
+	@PROFILE="$(PROFILE)" MODELS="$(MODELS)" BUILD="$(BUILD)" bash scripts/bench-all.sh
+
+compare: build
+	@test -n "$(BASE)" -a -n "$(CUR)" || { echo "usage: make compare BASE=results/baseline CUR=results/latest" >&2; exit 2; }
+	$(BUILD)/loadgen/loadgen compare "$(BASE)" "$(CUR)" $(COMPARE_FLAGS)
+
+baseline: build
+	@PROFILE=quick MODELS="$(MODELS)" BUILD="$(BUILD)" bash scripts/bench-all.sh
+	bash scripts/update-baseline.sh
+
+sanitize:
+	@bash scripts/install-deps.sh
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DLAB_SANITIZE=ON -DLAB_BENCH=OFF -DLAB_WERROR=$(WERROR)
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j 2 --timeout 600
+
+tsan:
+	@bash scripts/install-deps.sh
+	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DLAB_TSAN=ON -DLAB_BENCH=OFF -DLAB_WERROR=$(WERROR)
+	cmake --build build-tsan -j $(JOBS)
+	cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest --output-on-failure -j 2 --timeout 600 -L tsan
+
+fuzz:
+	@bash scripts/install-deps.sh --fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.h')
+
+clean:
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz
