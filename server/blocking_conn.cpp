@@ -22,6 +22,7 @@ void serve_blocking(int fd, const sockaddr_in& peer, const ServerConfig& cfg, Se
   Session s(cfg, stats, &peer, keepalive_ok);
   auto deadline = clock::now() + cfg.read_timeout;
   std::uint64_t replies_seen = 0;
+  clock::time_point stop_seen{};
   char buf[16384];
   for (;;) {
     if (s.has_pending()) {
@@ -45,10 +46,17 @@ void serve_blocking(int fd, const sockaddr_in& peer, const ServerConfig& cfg, Se
       replies_seen = s.replies();
       deadline = clock::now() + cfg.read_timeout;
     }
-    if (s.idle() && s.replies() > 0 && stop_requested()) {  // keep-alive idle at shutdown
-      forget();
-      ::close(fd);
-      return;
+    if (stop_requested()) {
+      // Shutting down: a connection with no request in progress closes now; one mid-request
+      // gets --grace to finish.
+      const auto now = clock::now();
+      if (stop_seen == clock::time_point{}) stop_seen = now;
+      if (s.idle() || now - stop_seen > cfg.grace) {
+        if (!s.idle()) bump(stats.forced_closes);
+        forget();
+        ::close(fd);
+        return;
+      }
     }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
     if (left.count() <= 0) {

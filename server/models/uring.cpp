@@ -224,7 +224,7 @@ class UringServer {
     grace_end_ = Clock::now() + ctx_.cfg.grace;
     if (accepting_) cancel(ud(0, kAccept));
     for (auto& c : conns_)
-      if (c && !c->lingering && c->session.idle() && c->session.replies() > 0 && c->busy)
+      if (c && !c->lingering && c->session.idle() && c->busy)
         cancel(ud(c->fd, c->inflight));
   }
 

@@ -82,8 +82,8 @@ void Reactor::begin_stop() {
   listening_ = false;
   listener_ready_ = false;
   poller_->remove(stop_fd());
-  for (auto& c : conns_)  // idle keep-alive connections go now
-    if (c && !c->lingering && c->session.idle() && c->session.replies() > 0) close_conn(*c);
+  for (auto& c : conns_)  // connections with no request in progress go now
+    if (c && !c->lingering && c->session.idle()) close_conn(*c);
 }
 
 void Reactor::on_event(int fd, unsigned events) {

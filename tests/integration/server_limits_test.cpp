@@ -1,0 +1,136 @@
+// Where particular models meet their limits: FD_SETSIZE, fork, thread bounds, queues, workers.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <thread>
+#include <vector>
+
+#include "tests/support/client.h"
+#include "tests/support/process.h"
+
+using namespace labtest;
+using namespace std::chrono_literals;
+
+namespace {
+// Opens n connections, sends a request on each, reads every reply; returns {200s, 503s}.
+std::pair<int, int> many_at_once(std::uint16_t port, int n) {
+  std::vector<int> fds;
+  for (int i = 0; i < n; ++i) {
+    int fd = connect_to(port);
+    if (fd >= 0) fds.push_back(fd);
+  }
+  for (int fd : fds) send_all(fd, kSimpleGet);
+  int ok = 0, shed = 0;
+  for (int fd : fds) {
+    std::string r = read_until_eof(fd, 30s);
+    if (r == seed_reply_for(kSimpleGet)) ++ok;
+    else if (r.rfind("HTTP/1.1 503 ", 0) == 0) ++shed;
+    close(fd);
+  }
+  return {ok, shed};
+}
+}  // namespace
+
+TEST(SelectModel, MoreThanFdSetsizeConnectionsAreShedNotFatal) {
+  ServerProcess s("select");
+  auto [ok, shed] = many_at_once(s.port(), 1100);
+  EXPECT_EQ(ok + shed, 1100) << "every client got either the reply or a 503";
+  EXPECT_GT(shed, 0) << "fds >= FD_SETSIZE must be refused with 503";
+  EXPECT_GT(ok, 900);
+  EXPECT_EQ(fetch(s.port(), kSimpleGet), seed_reply_for(kSimpleGet));  // fds freed: served again
+  EXPECT_EQ(s.stop().code, 0);
+  EXPECT_NE(s.proc().err().find("shed_503=" + std::to_string(shed)), std::string::npos) << s.proc().err();
+}
+
+TEST(SelectSeedModel, MoreThanFdSetsizeConnectionsAreShedNotFatal) {
+  ServerProcess s("select-seed");
+  auto [ok, shed] = many_at_once(s.port(), 1100);
+  EXPECT_EQ(ok + shed, 1100);
+  EXPECT_EQ(fetch(s.port(), kSimpleGet), seed_reply_for(kSimpleGet));
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+TEST(MultiprocessModel, NoZombiesAfterThousandsOfConnections) {
+  become_subreaper();
+  ServerProcess s("multiprocess");
+  for (int round = 0; round < 30; ++round) {
+    auto [ok, shed] = many_at_once(s.port(), 100);
+    ASSERT_EQ(ok, 100) << "round " << round;
+  }
+  std::this_thread::sleep_for(300ms);  // the parent reaps at least every 100 ms
+  EXPECT_EQ(zombie_children(s.proc().pid()), 0);
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+TEST(MultithreadModel, MaxThreadsBoundsLiveThreadsAndLosesNoOne) {
+  ServerProcess s("multithread", {"--max-threads", "4", "--read-timeout", "2s"});
+  // Four silent clients occupy every thread; a fifth client waits for a free one, not an error.
+  std::vector<int> silent;
+  for (int i = 0; i < 4; ++i) silent.push_back(connect_to(s.port()));
+  std::this_thread::sleep_for(200ms);
+  EXPECT_LE(thread_count(s.proc().pid()), 1 + 4);
+  EXPECT_EQ(fetch(s.port(), kSimpleGet, 10s), seed_reply_for(kSimpleGet));
+  for (int fd : silent) close(fd);
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+TEST(ThreadpoolModel, AFullQueueAppliesBackpressureWithoutLosingConnections) {
+  ServerProcess s("threadpool", {"--workers", "2", "--queue", "2"});
+  auto [ok, shed] = many_at_once(s.port(), 200);
+  EXPECT_EQ(ok, 200);
+  EXPECT_EQ(shed, 0);
+  EXPECT_LE(thread_count(s.proc().pid()), 1 + 2);
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+TEST(PreforkModel, AKilledWorkerIsReplacedAndServiceContinues) {
+  become_subreaper();
+  ServerProcess s("prefork", {"--workers", "3"});
+  std::this_thread::sleep_for(200ms);
+  auto workers = descendants(s.proc().pid());
+  ASSERT_EQ(workers.size(), 3u);
+  ASSERT_EQ(kill(workers[0], SIGKILL), 0);
+  std::vector<pid_t> now;
+  for (int i = 0; i < 100; ++i) {
+    std::this_thread::sleep_for(20ms);
+    now = descendants(s.proc().pid());
+    if (now.size() == 3 && std::find(now.begin(), now.end(), workers[0]) == now.end()) break;
+  }
+  EXPECT_EQ(now.size(), 3u);
+  EXPECT_EQ(std::find(now.begin(), now.end(), workers[0]), now.end());
+  for (int i = 0; i < 50; ++i) ASSERT_EQ(fetch(s.port(), kSimpleGet), seed_reply_for(kSimpleGet));
+  EXPECT_EQ(s.stop().code, 0);
+  EXPECT_NE(s.proc().err().find("worker_restarts=1"), std::string::npos) << s.proc().err();
+  EXPECT_TRUE(descendants(s.proc().pid()).empty());
+}
+
+TEST(Cli, MistakesNameTheFlagAndExitNonZero) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string expect;
+  };
+  std::vector<Case> cases = {{{"--model", "nosuch"}, "--model: unknown model 'nosuch'"},
+                             {{}, "--model is required"},
+                             {{"--model", "single", "--port", "70000"}, "--port"},
+                             {{"--model", "single", "--protocol", "http2"}, "--protocol"},
+                             {{"--model", "single", "--read-timeout", "soon"}, "--read-timeout"},
+                             {{"--model", "single", "--bogus"}, "bogus"}};
+  for (const auto& c : cases) {
+    std::vector<std::string> argv = {SERVER_BIN};
+    argv.insert(argv.end(), c.args.begin(), c.args.end());
+    Process p(argv);
+    ExitStatus st = p.wait(10s);
+    EXPECT_EQ(st.code, 2);
+    EXPECT_NE(p.err().find(c.expect), std::string::npos) << p.err();
+  }
+}
+
+TEST(Cli, PortInUseIsAClearError) {
+  ServerProcess a("epoll");
+  Process b({SERVER_BIN, "--model", "epoll", "--port", std::to_string(a.port())});
+  ExitStatus st = b.wait(10s);
+  EXPECT_EQ(st.code, 1);
+  EXPECT_NE(b.err().find("Address already in use"), std::string::npos) << b.err();
+}

@@ -1,0 +1,182 @@
+// The behaviour every model shares, checked against every model on real sockets.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+#include <vector>
+
+#include "tests/integration/models.h"
+#include "tests/support/client.h"
+#include "tests/support/process.h"
+
+using namespace labtest;
+using namespace std::chrono_literals;
+
+class EveryModel : public ::testing::TestWithParam<std::string> {
+ protected:
+  static void SetUpTestSuite() { become_subreaper(); }
+};
+
+TEST_P(EveryModel, AnswersTheSeedReplyByteForByte) {
+  ServerProcess s(GetParam());
+  EXPECT_EQ(fetch(s.port(), kSimpleGet), seed_reply_for(kSimpleGet));
+  const std::string locust_like =
+      "GET / HTTP/1.1\r\nHost: localhost:8892\r\nUser-Agent: python-requests/2.25.1\r\nAccept-Encoding: gzip, "
+      "deflate\r\nAccept: */*\r\nConnection: keep-alive\r\n\r\n";
+  EXPECT_EQ(fetch(s.port(), locust_like), seed_reply_for(locust_like));
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+TEST_P(EveryModel, Http11KeepsAliveWhereTheModelCan) {
+  ServerProcess s(GetParam(), {"--protocol", "http11"});
+  int fd = connect_to(s.port());
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(send_all(fd, kSimpleGet));
+  std::string first = read_http11_response(fd, 5s);
+  ASSERT_EQ(first.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << first;
+  EXPECT_NE(first.find("Content-Length: " + std::to_string(kSimpleGet.size()) + "\r\n"), std::string::npos);
+  if (keeps_alive(GetParam())) {
+    EXPECT_EQ(first.find("Connection: close"), std::string::npos);
+    ASSERT_TRUE(send_all(fd, kSimpleGet));
+    std::string second = read_http11_response(fd, 5s);
+    EXPECT_EQ(second, first);
+  } else {
+    EXPECT_NE(first.find("Connection: close\r\n"), std::string::npos);
+    bool eof = false;
+    read_until_eof(fd, 5s, &eof);
+    EXPECT_TRUE(eof);
+  }
+  close(fd);
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+TEST_P(EveryModel, FiveHundredConcurrentClientsAreAllAnswered) {
+  ServerProcess s(GetParam());
+  std::vector<int> fds;
+  for (int i = 0; i < 500; ++i) {
+    int fd = connect_to(s.port());
+    ASSERT_GE(fd, 0) << i;
+    fds.push_back(fd);
+  }
+  for (int fd : fds) ASSERT_TRUE(send_all(fd, kSimpleGet));
+  int ok = 0;
+  for (int fd : fds) {
+    if (read_until_eof(fd, 30s) == seed_reply_for(kSimpleGet)) ++ok;
+    close(fd);
+  }
+  EXPECT_EQ(ok, 500);
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+TEST_P(EveryModel, RequestSentOneByteAtATime) {
+  ServerProcess s(GetParam());
+  int fd = connect_to(s.port());
+  ASSERT_GE(fd, 0);
+  for (char c : kSimpleGet) {
+    ASSERT_TRUE(send_all(fd, std::string(1, c)));
+    std::this_thread::sleep_for(1ms);
+  }
+  EXPECT_EQ(read_until_eof(fd, 5s), seed_reply_for(kSimpleGet));
+  close(fd);
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+TEST_P(EveryModel, MalformedAndOversizeRequestsGet400And431) {
+  ServerProcess s(GetParam());
+  EXPECT_EQ(fetch(s.port(), "HELLO\r\n\r\n").rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u);
+  EXPECT_EQ(fetch(s.port(), "GET /\r\n\r\n").rfind("HTTP/1.1 400 ", 0), 0u);  // HTTP/0.9
+  EXPECT_EQ(fetch(s.port(), std::string("\0\0\xff\xfe garbage\r\n\r\n", 20)).rfind("HTTP/1.1 400 ", 0), 0u);
+  const std::string big = "GET / HTTP/1.1\r\nX-Big: " + std::string(10000, 'a') + "\r\n\r\n";
+  EXPECT_EQ(fetch(s.port(), big).rfind("HTTP/1.1 431 ", 0), 0u);
+  EXPECT_EQ(fetch(s.port(), kSimpleGet), seed_reply_for(kSimpleGet));  // still serving
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+TEST_P(EveryModel, ClientsThatVanishMidRequestOrMidReplyDoNotHurtIt) {
+  ServerProcess s(GetParam());
+  for (int i = 0; i < 20; ++i) {
+    int fd = connect_to(s.port());
+    ASSERT_GE(fd, 0);
+    send_all(fd, "GET / HT");  // mid-request
+    if (i % 2) set_abortive_close(fd);
+    close(fd);
+  }
+  for (int i = 0; i < 20; ++i) {  // a large echo, and the client resets before reading it
+    int fd = connect_to(s.port());
+    ASSERT_GE(fd, 0);
+    send_all(fd, "GET / HTTP/1.1\r\nX: " + std::string(7000, 'b') + "\r\n\r\n");
+    set_abortive_close(fd);
+    close(fd);
+  }
+  EXPECT_EQ(fetch(s.port(), kSimpleGet), seed_reply_for(kSimpleGet));
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+TEST_P(EveryModel, HalfClosedClientStillGetsItsReply) {
+  ServerProcess s(GetParam());
+  int fd = connect_to(s.port());
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(send_all(fd, kSimpleGet));
+  ASSERT_EQ(shutdown(fd, SHUT_WR), 0);
+  EXPECT_EQ(read_until_eof(fd, 5s), seed_reply_for(kSimpleGet));
+  close(fd);
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+TEST_P(EveryModel, SilentClientDoesNotStopOthersBeingServed) {
+  ServerProcess s(GetParam(), {"--read-timeout", "1s"});
+  int silent = connect_to(s.port());
+  ASSERT_GE(silent, 0);
+  std::this_thread::sleep_for(50ms);
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(fetch(s.port(), kSimpleGet, 10s), seed_reply_for(kSimpleGet));
+  // Bounded by the read timeout even for the iterative model (not a timing goal: a hang
+  // would take the full 10 s fetch timeout).
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  bool eof = false;
+  read_until_eof(silent, 5s, &eof);
+  EXPECT_TRUE(eof) << "the silent client was never closed";
+  close(silent);
+  EXPECT_EQ(s.stop().code, 0);
+  EXPECT_NE(s.proc().err().find("read_timeouts=1"), std::string::npos) << s.proc().err();
+}
+
+TEST_P(EveryModel, SigtermWithOpenConnectionsExitsCleanlyLeavingNothing) {
+  ServerProcess s(GetParam(), {"--grace", "2s", "--protocol", "http11"});
+  int kept = connect_to(s.port());  // keep-alive (where offered), idle after one reply
+  send_all(kept, kSimpleGet);
+  EXPECT_EQ(read_http11_response(kept, 5s).rfind("HTTP/1.1 200", 0), 0u);
+  std::vector<int> fds;
+  for (int i = 0; i < 5; ++i) fds.push_back(connect_to(s.port()));  // connected, silent
+  int partial = connect_to(s.port());
+  send_all(partial, "GET / HTTP/1.1\r\n");  // mid-request
+  std::this_thread::sleep_for(100ms);
+  const pid_t pid = s.proc().pid();
+  ExitStatus st = s.stop(20s);
+  EXPECT_TRUE(st.exited) << "killed by signal " << st.signal;
+  EXPECT_EQ(st.code, 0);
+  EXPECT_NE(s.proc().err().find("server: stopped model="), std::string::npos) << s.proc().err();
+  std::this_thread::sleep_for(50ms);
+  EXPECT_TRUE(descendants(pid).empty()) << "processes left behind";
+  EXPECT_TRUE(descendants(getpid()).empty()) << "orphans re-parented to the test";
+  for (int fd : fds) close(fd);
+  close(partial);
+  close(kept);
+}
+
+TEST_P(EveryModel, ServesAgainAfterManySequentialConnections) {
+  ServerProcess s(GetParam());
+  for (int i = 0; i < 300; ++i) ASSERT_EQ(fetch(s.port(), kSimpleGet), seed_reply_for(kSimpleGet)) << i;
+  EXPECT_EQ(zombie_children(s.proc().pid()), 0);
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, EveryModel, ::testing::ValuesIn(server_models()),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           for (char& c : n)
+                             if (c == '-') c = '_';
+                           return n;
+                         });

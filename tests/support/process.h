@@ -1,0 +1,67 @@
+#pragma once
+// Starting and stopping the lab's executables from tests.
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace labtest {
+
+struct ExitStatus {
+  bool exited = false;  // normally (else killed by a signal, or still running at the deadline)
+  int code = -1;
+  int signal = 0;
+};
+
+class Process {
+ public:
+  /// Starts argv[0] with stdout and stderr captured to files.
+  explicit Process(const std::vector<std::string>& argv);
+  ~Process();  // kills and reaps if still running
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  pid_t pid() const { return pid_; }
+  bool running();
+  void signal(int sig);
+  /// Waits up to `timeout` for exit; SIGKILLs at the deadline (then exited == false).
+  ExitStatus wait(std::chrono::milliseconds timeout);
+  std::string out() const;
+  std::string err() const;
+
+ private:
+  pid_t pid_ = -1;
+  std::string out_path_, err_path_;
+  bool reaped_ = false;
+  ExitStatus status_;
+};
+
+/// A server under test: started with --port 0, ready once it printed its listening line.
+class ServerProcess {
+ public:
+  ServerProcess(const std::string& model, const std::vector<std::string>& extra = {});
+  std::uint16_t port() const { return port_; }
+  Process& proc() { return proc_; }
+  /// SIGTERM and wait; returns how it ended.
+  ExitStatus stop(std::chrono::milliseconds timeout = std::chrono::seconds(15));
+
+ private:
+  Process proc_;
+  std::uint16_t port_ = 0;
+};
+
+/// Makes this test process the subreaper of everything it starts, so a server's orphaned
+/// children re-parent here and can be found afterwards.
+void become_subreaper();
+/// Descendant processes of `pid` (children, grandchildren) that are still alive or zombies.
+std::vector<pid_t> descendants(pid_t pid);
+/// Zombie children of `pid`.
+int zombie_children(pid_t pid);
+/// Threads of `pid` (from /proc/pid/status), -1 if gone.
+int thread_count(pid_t pid);
+/// Open fds of `pid` (entries of /proc/pid/fd), -1 if gone.
+int fd_count(pid_t pid);
+
+}  // namespace labtest

@@ -1,0 +1,91 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <vector>
+
+#include "common/histogram.h"
+
+using lab::Histogram;
+
+TEST(Histogram, IndexLayoutIsContiguousAndMonotonic) {
+  for (std::size_t i = 0; i + 1 < Histogram::bucket_count(); ++i) {
+    EXPECT_EQ(Histogram::lowest_at(i) + Histogram::width_at(i), Histogram::lowest_at(i + 1)) << i;
+    EXPECT_EQ(Histogram::index_of(Histogram::lowest_at(i)), i);
+    EXPECT_EQ(Histogram::index_of(Histogram::lowest_at(i + 1) - 1), i);
+  }
+}
+
+TEST(Histogram, EveryValueIsReportedWithinAThousandthOfItself) {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> exp10(0, 10.7);  // 1 ns .. ~50 s
+  for (int i = 0; i < 200000; ++i) {
+    auto v = static_cast<std::uint64_t>(std::pow(10.0, exp10(rng)));
+    Histogram h;
+    h.record(v);
+    h.record(v);  // percentile(50) of two equal values is that value's bucket midpoint
+    const double got = static_cast<double>(h.percentile(50));
+    EXPECT_LE(std::fabs(got - static_cast<double>(v)), static_cast<double>(v) * 0.001 + 0.5) << v;
+  }
+}
+
+TEST(Histogram, PercentilesMatchASortedReference) {
+  std::mt19937_64 rng(42);
+  std::lognormal_distribution<double> dist(12, 1.5);  // ~160 us median, long tail
+  std::vector<std::uint64_t> values;
+  Histogram h;
+  for (int i = 0; i < 100000; ++i) {
+    auto v = static_cast<std::uint64_t>(dist(rng)) + 1;
+    values.push_back(std::min(v, Histogram::kMaxValue));
+    h.record(v);
+  }
+  std::sort(values.begin(), values.end());
+  for (double p : {1.0, 50.0, 66.0, 90.0, 99.0, 99.9, 99.99}) {
+    auto rank = static_cast<std::size_t>(std::ceil(p / 100 * values.size()));
+    const double exact = static_cast<double>(values[rank - 1]);
+    EXPECT_NEAR(static_cast<double>(h.percentile(p)), exact, exact * 0.001 + 1) << p;
+  }
+  EXPECT_EQ(h.percentile(100), values.back());
+  EXPECT_EQ(h.min(), values.front());
+  EXPECT_EQ(h.count(), values.size());
+}
+
+TEST(Histogram, MergeIsExact) {
+  Histogram a, b, all;
+  for (std::uint64_t v = 1; v < 5'000'000; v = v * 3 / 2 + 1) {
+    (v % 2 ? a : b).record(v);
+    all.record(v);
+  }
+  a.merge(b);
+  EXPECT_EQ(a.to_json(), all.to_json());
+}
+
+TEST(Histogram, ClampsAboveTheRangeAndCountsIt) {
+  Histogram h;
+  h.record(Histogram::kMaxValue * 2);
+  EXPECT_EQ(h.clamped(), 1u);
+  EXPECT_EQ(h.max(), Histogram::kMaxValue);
+}
+
+TEST(Histogram, JsonRoundTripAndErrors) {
+  Histogram h;
+  for (std::uint64_t v : {100ull, 2000ull, 3'000'000ull, 59'000'000'000ull}) h.record(v);
+  Histogram back = Histogram::from_json(h.to_json());
+  EXPECT_EQ(back.to_json(), h.to_json());
+  EXPECT_EQ(back.percentile(75), h.percentile(75));
+  nlohmann::json bad = h.to_json();
+  bad["count"] = 99;
+  EXPECT_THROW(Histogram::from_json(bad), std::runtime_error);
+  bad = h.to_json();
+  bad.erase("counts");
+  EXPECT_THROW(Histogram::from_json(bad), std::runtime_error);
+}
+
+TEST(Histogram, EmptyHistogramIsZero) {
+  Histogram h;
+  EXPECT_EQ(h.percentile(50), 0u);
+  EXPECT_EQ(h.min(), 0u);
+  EXPECT_EQ(h.mean(), 0.0);
+}

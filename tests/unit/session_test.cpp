@@ -1,0 +1,94 @@
+#include <gtest/gtest.h>
+
+#include "server/session.h"
+
+namespace {
+
+struct Fixture {
+  lab::ServerConfig cfg;
+  lab::ServerStats stats;
+  std::string feed_all(lab::Session& s, const std::string& bytes, std::size_t chunk = 1 << 20) {
+    for (std::size_t i = 0; i < bytes.size(); i += chunk) s.on_bytes(bytes.data() + i, std::min(chunk, bytes.size() - i));
+    std::string out(s.pending());
+    s.on_written(out.size());
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST(Session, SeedEchoesTheRequestAndCloses) {
+  Fixture f;
+  lab::Session s(f.cfg, f.stats, nullptr, true);
+  const std::string req = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  EXPECT_EQ(f.feed_all(s, req, 1), std::string(lab::kSeedPrefix) + req);
+  EXPECT_TRUE(s.done());
+  EXPECT_EQ(f.stats.replies.load(), 1u);
+}
+
+TEST(Session, Http11KeepsAliveAndAnswersPipelinedRequestsInOrder) {
+  Fixture f;
+  f.cfg.protocol = lab::Protocol::kHttp11;
+  lab::Session s(f.cfg, f.stats, nullptr, true);
+  const std::string a = "GET /a HTTP/1.1\r\n\r\n", b = "GET /b HTTP/1.1\r\n\r\n";
+  std::string out = f.feed_all(s, a + b);
+  std::string expect;
+  lab::append_http11_reply(expect, a, true);
+  lab::append_http11_reply(expect, b, true);
+  EXPECT_EQ(out, expect);
+  EXPECT_FALSE(s.closing());
+  EXPECT_TRUE(s.idle());
+  EXPECT_EQ(s.replies(), 2u);
+}
+
+TEST(Session, ModelsWithoutKeepAliveSayConnectionClose) {
+  Fixture f;
+  f.cfg.protocol = lab::Protocol::kHttp11;
+  lab::Session s(f.cfg, f.stats, nullptr, false);
+  std::string out = f.feed_all(s, "GET / HTTP/1.1\r\n\r\n");
+  EXPECT_NE(out.find("Connection: close\r\n"), std::string::npos);
+  EXPECT_TRUE(s.done());
+}
+
+TEST(Session, MalformedAndOversizeGetErrorRepliesAndAreCounted) {
+  Fixture f;
+  lab::Session bad(f.cfg, f.stats, nullptr, true);
+  EXPECT_EQ(f.feed_all(bad, "NONSENSE\r\n\r\n").rfind("HTTP/1.1 400 ", 0), 0u);
+  EXPECT_TRUE(bad.done());
+  lab::Session big(f.cfg, f.stats, nullptr, true);
+  EXPECT_EQ(f.feed_all(big, "GET / HTTP/1.1\r\nX: " + std::string(10000, 'a'), 700).rfind("HTTP/1.1 431 ", 0), 0u);
+  EXPECT_EQ(f.stats.bad_request.load(), 1u);
+  EXPECT_EQ(f.stats.too_large.load(), 1u);
+}
+
+TEST(Session, EofMidRequestAndTimeoutsAreCounted) {
+  Fixture f;
+  lab::Session s(f.cfg, f.stats, nullptr, true);
+  s.on_bytes("GET / HT", 8);
+  s.on_peer_eof();
+  EXPECT_TRUE(s.done());
+  EXPECT_EQ(f.stats.peer_closed_early.load(), 1u);
+  lab::Session silent(f.cfg, f.stats, nullptr, true);
+  silent.on_read_timeout();
+  EXPECT_TRUE(silent.done());
+  EXPECT_EQ(f.stats.read_timeouts.load(), 1u);
+}
+
+TEST(Session, StopsReadingWhileTooMuchOutputIsPending) {
+  Fixture f;
+  f.cfg.protocol = lab::Protocol::kHttp11;
+  lab::Session s(f.cfg, f.stats, nullptr, true);
+  const std::string req = "GET / HTTP/1.1\r\nX: " + std::string(4000, 'a') + "\r\n\r\n";
+  std::string many;
+  for (int i = 0; i < 200; ++i) many += req;
+  s.on_bytes(many.data(), many.size());
+  EXPECT_FALSE(s.wants_read());
+  EXPECT_LT(s.replies(), 200u);
+  std::size_t replies = 0;
+  while (s.has_pending()) {  // draining output lets the held-back requests through
+    s.on_written(s.pending().size());
+    replies = s.replies();
+  }
+  EXPECT_EQ(replies, 200u);
+  EXPECT_TRUE(s.wants_read());
+}
