@@ -1,0 +1,55 @@
+# Shared helpers for the benchmark scripts (sourced).
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+SERVER="$BUILD/server/server"
+LOADGEN="$BUILD/loadgen/loadgen"
+SERVER_CPU=${SERVER_CPU:-0}
+CLIENT_CPU=${CLIENT_CPU:-1}
+
+need() { command -v "$1" >/dev/null || { echo "bench: $1 is missing (bash scripts/install-deps.sh --compare-tools)" >&2; exit 2; }; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# start_nginx PORT BODY_LEN WORKERS -> sets NGINX_PREFIX, NGINX_PID
+start_nginx() {
+  need nginx
+  NGINX_PREFIX=$(mktemp -d /tmp/loadlab-nginx.XXXXXX)
+  local body; body=$(head -c "$2" /dev/zero | tr '\0' 'x')
+  sed -e "s|@PREFIX@|$NGINX_PREFIX|g" -e "s|@PORT@|$1|g" -e "s|@BODY@|$body|g" -e "s|@WORKERS@|$3|g" \
+    "$ROOT/bench/nginx.conf.in" > "$NGINX_PREFIX/nginx.conf"
+  taskset -c "$SERVER_CPU" nginx -p "$NGINX_PREFIX" -c "$NGINX_PREFIX/nginx.conf" -g 'daemon off;' 2>"$NGINX_PREFIX/stderr" &
+  NGINX_PID=$!
+  for _ in $(seq 1 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
+    sleep 0.05
+  done
+  echo "bench: nginx did not start: $(cat "$NGINX_PREFIX/stderr" "$NGINX_PREFIX/error.log" 2>/dev/null)" >&2
+  exit 1
+}
+stop_nginx() { kill -QUIT "$NGINX_PID" 2>/dev/null; wait "$NGINX_PID" 2>/dev/null; rm -rf "$NGINX_PREFIX"; }
+
+# start_server MODEL PROTOCOL [args] -> sets SRV_PID, SRV_PORT
+start_server() {
+  local model=$1 proto=$2; shift 2
+  SRV_OUT=$(mktemp /tmp/loadlab-srv.XXXXXX)
+  taskset -c "$SERVER_CPU" "$SERVER" --model "$model" --port 0 --protocol "$proto" "$@" >"$SRV_OUT" 2>"$SRV_OUT.err" &
+  SRV_PID=$!
+  for _ in $(seq 1 200); do
+    SRV_PORT=$(sed -nE '1s/^listening [0-9.]+:([0-9]+) .*/\1/p' "$SRV_OUT")
+    [ -n "$SRV_PORT" ] && return 0
+    sleep 0.05
+  done
+  echo "bench: server $model did not start: $(cat "$SRV_OUT.err")" >&2
+  exit 1
+}
+stop_server() { kill -TERM "$SRV_PID" 2>/dev/null; wait "$SRV_PID" 2>/dev/null; rm -f "$SRV_OUT" "$SRV_OUT.err"; }
+
+# cpu_of CMD...: runs CMD pinned to the client CPU; prints "user_s sys_s" to fd 3, output to stdout
+timed() {
+  local tf; tf=$(mktemp)
+  /usr/bin/time -f "%U %S %M" -o "$tf" taskset -c "$CLIENT_CPU" "$@"
+  TIMED_CPU=$(awk '{print $1 + $2}' "$tf"); TIMED_RSS_KB=$(awk '{print $3}' "$tf")
+  rm -f "$tf"
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# loadgen's max mode against wrk, same server (nginx-light, or a model: TARGET=model:epoll),
+# same connections, same duration, alternating, REPEAT times; prints per-run numbers and the
+# medians of requests/s and client CPU microseconds per request, and their ratios.
+#   bash bench/loadgen_vs_wrk.sh            (defaults: 50 connections, 10 s, 3 repeats)
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+need wrk; need taskset; [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time missing (apt-get install time)" >&2; exit 2; }
+CONNS=${CONNS:-50}; DURATION=${DURATION:-10}; REPEAT=${REPEAT:-3}; TARGET=${TARGET:-nginx}
+
+for mode in keepalive close; do
+  proto=http11
+  if [ "$TARGET" = nginx ]; then
+    port=$(free_port); start_nginx "$port" 120 1
+  else
+    start_server "${TARGET#model:}" "$proto"; port=$SRV_PORT
+  fi
+  url="http://127.0.0.1:$port/"
+  wrk_extra=(); lg_extra=(--keepalive)
+  if [ "$mode" = close ]; then wrk_extra=(-H "Connection: close"); lg_extra=(); fi
+  : > /tmp/lvw.$mode
+  for r in $(seq 1 "$REPEAT"); do
+    out=$(timed wrk -t1 -c"$CONNS" -d"${DURATION}s" "${wrk_extra[@]}" "$url")
+    wrk_req=$(echo "$out" | awk '/requests in/ {print $1}')
+    wrk_rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+    wrk_us=$(awk -v c="$TIMED_CPU" -v n="$wrk_req" 'BEGIN {printf "%.2f", c * 1e6 / n}')
+    json=$(mktemp)
+    timed "$LOADGEN" -H "$url" -u "$CONNS" --max "${lg_extra[@]}" -t "${DURATION}s" -q --json "$json"
+    lg_req=$(jq .summary.requests "$json"); lg_rps=$(jq .summary.rps "$json"); lg_fail=$(jq .summary.failures "$json")
+    lg_us=$(awk -v c="$TIMED_CPU" -v n="$lg_req" 'BEGIN {printf "%.2f", c * 1e6 / n}')
+    rm -f "$json"
+    echo "$mode run $r: wrk $wrk_rps req/s, $wrk_us us CPU/req | loadgen $lg_rps req/s ($lg_fail failures), $lg_us us CPU/req"
+    echo "$wrk_rps $wrk_us $lg_rps $lg_us" >> /tmp/lvw.$mode
+  done
+  if [ "$TARGET" = nginx ]; then stop_nginx; else stop_server; fi
+  w_rps=$(awk '{print $1}' /tmp/lvw.$mode | median); w_us=$(awk '{print $2}' /tmp/lvw.$mode | median)
+  l_rps=$(awk '{print $3}' /tmp/lvw.$mode | median); l_us=$(awk '{print $4}' /tmp/lvw.$mode | median)
+  awk -v m="$mode" -v a="$w_rps" -v b="$l_rps" -v c="$w_us" -v d="$l_us" 'BEGIN {
+    printf "%s median: wrk %.0f req/s %.2f us/req | loadgen %.0f req/s %.2f us/req | rps ratio loadgen/wrk %.3f, cpu ratio loadgen/wrk %.3f\n", m, a, c, b, d, b / a, d / c }'
+  rm -f /tmp/lvw.$mode
+done
