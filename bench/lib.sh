@@ -26,7 +26,7 @@ start_nginx() {
   echo "bench: nginx did not start: $(cat "$NGINX_PREFIX/stderr" "$NGINX_PREFIX/error.log" 2>/dev/null)" >&2
   exit 1
 }
-stop_nginx() { kill -QUIT "$NGINX_PID" 2>/dev/null; wait "$NGINX_PID" 2>/dev/null; rm -rf "$NGINX_PREFIX"; }
+stop_nginx() { kill -QUIT "$NGINX_PID" 2>/dev/null; wait "$NGINX_PID" 2>/dev/null; rm -rf "$NGINX_PREFIX"; NGINX_PID=; }
 
 # start_server MODEL PROTOCOL [args] -> sets SRV_PID, SRV_PORT
 start_server() {
@@ -42,14 +42,23 @@ start_server() {
   echo "bench: server $model did not start: $(cat "$SRV_OUT.err")" >&2
   exit 1
 }
-stop_server() { kill -TERM "$SRV_PID" 2>/dev/null; wait "$SRV_PID" 2>/dev/null; rm -f "$SRV_OUT" "$SRV_OUT.err"; }
+stop_server() { kill -TERM "$SRV_PID" 2>/dev/null; wait "$SRV_PID" 2>/dev/null; rm -f "$SRV_OUT" "$SRV_OUT.err"; SRV_PID=; }
 
-# cpu_of CMD...: runs CMD pinned to the client CPU; prints "user_s sys_s" to fd 3, output to stdout
+# timed OUT CMD...: runs CMD pinned to the client CPU with its stdout in file OUT; sets
+# TIMED_CPU (user+system seconds) and TIMED_RSS_KB (peak RSS) in the calling shell.
 timed() {
+  local out=$1; shift
   local tf; tf=$(mktemp)
-  /usr/bin/time -f "%U %S %M" -o "$tf" taskset -c "$CLIENT_CPU" "$@"
+  /usr/bin/time -f "%U %S %M" -o "$tf" taskset -c "$CLIENT_CPU" "$@" > "$out"
   TIMED_CPU=$(awk '{print $1 + $2}' "$tf"); TIMED_RSS_KB=$(awk '{print $3}' "$tf")
   rm -f "$tf"
 }
+
+cleanup_all() {
+  [ -n "${NGINX_PID:-}" ] && stop_nginx
+  [ -n "${SRV_PID:-}" ] && stop_server
+  true
+}
+trap cleanup_all EXIT
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }

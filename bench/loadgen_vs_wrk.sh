@@ -20,12 +20,13 @@ for mode in keepalive close; do
   if [ "$mode" = close ]; then wrk_extra=(-H "Connection: close"); lg_extra=(); fi
   : > /tmp/lvw.$mode
   for r in $(seq 1 "$REPEAT"); do
-    out=$(timed wrk -t1 -c"$CONNS" -d"${DURATION}s" "${wrk_extra[@]}" "$url")
+    timed /tmp/lvw.out wrk -t1 -c"$CONNS" -d"${DURATION}s" "${wrk_extra[@]}" "$url"
+    out=$(cat /tmp/lvw.out)
     wrk_req=$(echo "$out" | awk '/requests in/ {print $1}')
     wrk_rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
     wrk_us=$(awk -v c="$TIMED_CPU" -v n="$wrk_req" 'BEGIN {printf "%.2f", c * 1e6 / n}')
     json=$(mktemp)
-    timed "$LOADGEN" -H "$url" -u "$CONNS" --max "${lg_extra[@]}" -t "${DURATION}s" -q --json "$json"
+    timed /dev/null "$LOADGEN" -H "$url" -u "$CONNS" --max "${lg_extra[@]}" -t "${DURATION}s" -q --json "$json"
     lg_req=$(jq .summary.requests "$json"); lg_rps=$(jq .summary.rps "$json"); lg_fail=$(jq .summary.failures "$json")
     lg_us=$(awk -v c="$TIMED_CPU" -v n="$lg_req" 'BEGIN {printf "%.2f", c * 1e6 / n}')
     rm -f "$json"

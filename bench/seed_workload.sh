@@ -12,7 +12,7 @@ else
   start_server "${TARGET#model:}" seed; port=$SRV_PORT
 fi
 json=$(mktemp --suffix .json)
-timed "$LOADGEN" -H "http://127.0.0.1:$port/" -u "$USERS" -r "$RATE" -t "$RUN" --wait-min 1 --wait-max 5 -q --json "$json"
+timed /dev/null "$LOADGEN" -H "http://127.0.0.1:$port/" -u "$USERS" -r "$RATE" -t "$RUN" --wait-min 1 --wait-max 5 -q --json "$json"
 if [ "$TARGET" = nginx ]; then stop_nginx; else stop_server; fi
 jq -r --arg cpu "$TIMED_CPU" --arg rss "$TIMED_RSS_KB" '
   .summary as $s |

@@ -11,16 +11,25 @@ void Interval::reset() {
   errors.fill(0);
 }
 
-void WorkerStats::record_success(std::uint64_t latency_ns, std::uint64_t uncorrected_ns, std::uint64_t bytes) {
+void Interval::add_lag(std::uint64_t lag_ns) {
+  lag_sum_ns += lag_ns;
+  ++lag_count;
+  if (lag_ns > lag_max_ns) lag_max_ns = lag_ns;
+}
+
+void WorkerStats::record_success(std::uint64_t latency_ns, std::uint64_t uncorrected_ns, std::uint64_t bytes,
+                                 std::uint64_t lag_ns) {
   std::lock_guard lk(mu_);
+  cur_.add_lag(lag_ns);
   cur_.latency.record(latency_ns);
   if (uncorrected_ns) cur_.uncorrected.record(uncorrected_ns);
   ++cur_.requests;
   cur_.bytes += bytes;
 }
 
-void WorkerStats::record_failure(ErrorKind kind, double at_s, const std::string& detail) {
+void WorkerStats::record_failure(ErrorKind kind, double at_s, const std::string& detail, std::uint64_t lag_ns) {
   std::lock_guard lk(mu_);
+  cur_.add_lag(lag_ns);
   ++cur_.requests;
   ++cur_.failures;
   auto i = static_cast<std::size_t>(kind);
@@ -31,13 +40,6 @@ void WorkerStats::record_failure(ErrorKind kind, double at_s, const std::string&
     s.example = detail;
   }
   s.last_s = at_s;
-}
-
-void WorkerStats::record_lag(std::uint64_t lag_ns) {
-  std::lock_guard lk(mu_);
-  cur_.lag_sum_ns += lag_ns;
-  ++cur_.lag_count;
-  if (lag_ns > cur_.lag_max_ns) cur_.lag_max_ns = lag_ns;
 }
 
 void WorkerStats::swap_interval(Interval& into) {

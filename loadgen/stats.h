@@ -23,14 +23,15 @@ struct Interval {
   std::uint64_t lag_sum_ns = 0, lag_max_ns = 0, lag_count = 0;
   std::array<std::uint64_t, static_cast<std::size_t>(ErrorKind::kCount)> errors{};
   void reset();
+  void add_lag(std::uint64_t lag_ns);
 };
 
 class WorkerStats {
  public:
   /// Called on the worker's thread only.
-  void record_success(std::uint64_t latency_ns, std::uint64_t uncorrected_ns, std::uint64_t bytes);
-  void record_failure(ErrorKind kind, double at_s, const std::string& detail);
-  void record_lag(std::uint64_t lag_ns);
+  /// One lock per request: the outcome and how late the request started.
+  void record_success(std::uint64_t latency_ns, std::uint64_t uncorrected_ns, std::uint64_t bytes, std::uint64_t lag_ns);
+  void record_failure(ErrorKind kind, double at_s, const std::string& detail, std::uint64_t lag_ns);
 
   /// Collector side: swaps the current interval with `into` (which must be reset).
   void swap_interval(Interval& into);

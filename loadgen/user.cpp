@@ -2,7 +2,6 @@
 // at once, then wait a uniform random time, request again, until the run ends. The same loop
 // serves max mode (no wait) and rate mode (wait for the next slot of this user's schedule,
 // and measure from that intended time, so a stalled server cannot hide: wrk2's correction).
-#include "common/http_response_parser.h"
 #include "loadgen/worker.h"
 
 namespace lab {
@@ -30,18 +29,20 @@ Outcome fail(ErrorKind k, std::string detail) {
 
 // One request on `u.socket` (opened here unless kept alive). Readiness-based I/O: wait until
 // readable, then read into the worker's shared buffer, so no user owns a buffer.
-asio::awaitable<Outcome> exchange(Worker& w, User& u) {
+Task<Outcome> exchange(Worker& w, User& u) {
   error_code ec;
   if (!u.socket.is_open()) {
     u.connecting = true;
-    co_await u.socket.async_connect(w.endpoint, asio::redirect_error(asio::use_awaitable, ec));
+    co_await u.socket.async_connect(w.endpoint, asio::redirect_error(use_task, ec));
     u.connecting = false;
     if (ec) {
       if (u.timed_out) co_return fail(ErrorKind::kConnectTimeout, "connect timed out");
       co_return fail(classify(ec, true), "connect: " + ec.message());
     }
+    // Reads and writes below are direct, readiness-driven system calls. No TCP_NODELAY: each
+    // request is one write sent when nothing is unacknowledged, so Nagle never holds it back,
+    // and a new connection per request would pay a setsockopt for nothing.
     u.socket.non_blocking(true, ec);
-    u.socket.set_option(tcp::no_delay(true), ec);
   }
   // The request is small: one write almost always takes it all.
   std::size_t sent = 0;
@@ -49,21 +50,29 @@ asio::awaitable<Outcome> exchange(Worker& w, User& u) {
     std::size_t n = u.socket.write_some(asio::buffer(w.request.data() + sent, w.request.size() - sent), ec);
     sent += n;
     if (ec == asio::error::would_block) {
-      co_await u.socket.async_wait(tcp::socket::wait_write, asio::redirect_error(asio::use_awaitable, ec));
+      co_await u.socket.async_wait(Socket::wait_write, asio::redirect_error(use_task, ec));
       if (u.timed_out) co_return fail(ErrorKind::kReadTimeout, "write timed out");
     }
     if (ec) co_return fail(classify(ec, false), "write: " + ec.message());
   }
-  ResponseParser parser;
+  ResponseParser& parser = u.parser;
+  parser.reset();
   bool any = false;
+  // The reply cannot be there yet: wait for readability before the first read, not after a
+  // read that would only say EAGAIN (one system call less per request).
+  bool wait_first = true;
   for (;;) {
-    std::size_t n = u.socket.read_some(asio::buffer(w.read_buf), ec);
-    if (ec == asio::error::would_block) {
-      co_await u.socket.async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+    if (wait_first) {
+      co_await u.socket.async_wait(Socket::wait_read, asio::redirect_error(use_task, ec));
       if (u.timed_out) co_return fail(ErrorKind::kReadTimeout, "no complete response in time");
       if (ec) co_return fail(classify(ec, false), "wait: " + ec.message());
+    }
+    std::size_t n = u.socket.read_some(asio::buffer(w.read_buf), ec);
+    if (ec == asio::error::would_block) {
+      wait_first = true;
       continue;
     }
+    wait_first = false;
     if (ec == asio::error::eof) {
       if (!any) co_return fail(ErrorKind::kClosedWithoutResponse, "connection closed before any response byte");
       if (parser.on_eof() != ResponseParser::Status::kComplete)
@@ -96,7 +105,7 @@ std::uint64_t ns_between(Clock::time_point a, Clock::time_point b) {
 
 }  // namespace
 
-asio::awaitable<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
+Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
   const Workload& wl = w.workload;
   std::uniform_real_distribution<double> think(wl.wait_min_s, wl.wait_max_s);
   // rate mode: this user's share of the total rate
@@ -114,11 +123,11 @@ asio::awaitable<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
     if (intended >= w.end) break;
     if (intended > now) {
       u.timer.expires_at(intended);
-      co_await u.timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      co_await u.timer.async_wait(asio::redirect_error(use_task, ec));
       if (w.stopping) break;
       now = Clock::now();
     }
-    w.stats.record_lag(ns_between(intended, now));
+    const std::uint64_t lag = ns_between(intended, now);
     const Clock::time_point sent_at = now;
     u.timed_out = false;
     u.deadline = sent_at + wl.timeout;
@@ -131,11 +140,11 @@ asio::awaitable<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
     }
     if (o.ok) {
       if (wl.mode == LoadMode::kRate)
-        w.stats.record_success(ns_between(intended, done_at), ns_between(sent_at, done_at), o.bytes);
+        w.stats.record_success(ns_between(intended, done_at), ns_between(sent_at, done_at), o.bytes, lag);
       else
-        w.stats.record_success(ns_between(sent_at, done_at), 0, o.bytes);
+        w.stats.record_success(ns_between(sent_at, done_at), 0, o.bytes, lag);
     } else {
-      w.stats.record_failure(o.kind, w.seconds_since_start(done_at), o.detail);
+      w.stats.record_failure(o.kind, w.seconds_since_start(done_at), o.detail, lag);
     }
     if (!o.reusable && u.socket.is_open()) u.socket.close(ec);
     switch (wl.mode) {

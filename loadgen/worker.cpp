@@ -4,7 +4,7 @@ namespace lab {
 
 namespace {
 
-asio::awaitable<void> spawner(Worker& w, int total_threads) {
+Task<void> spawner(Worker& w, int total_threads) {
   const Workload& wl = w.workload;
   boost::system::error_code ec;
   for (int k = w.index; k < wl.users && !w.stopping; k += total_threads) {
@@ -14,12 +14,12 @@ asio::awaitable<void> spawner(Worker& w, int total_threads) {
     if (at >= w.end) break;
     if (at > Clock::now()) {
       w.spawner_timer.expires_at(at);
-      co_await w.spawner_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      co_await w.spawner_timer.async_wait(asio::redirect_error(use_task, ec));
       if (w.stopping) break;
     }
     auto& u = *w.users.emplace_back(std::make_unique<User>(w.io, k, wl.seed * 1000003u + static_cast<std::uint64_t>(k)));
     w.spawn_times_s.push_back(w.seconds_since_start(at));
-    asio::co_spawn(w.io, run_user(w, u, at), asio::detached);
+    asio::co_spawn(w.io.get_executor(), run_user(w, u, at), asio::detached);
   }
 }
 
@@ -44,7 +44,7 @@ void sweep(Worker& w) {
 }  // namespace
 
 void Worker::start(int total_threads) {
-  asio::co_spawn(io, spawner(*this, total_threads), asio::detached);
+  asio::co_spawn(io.get_executor(), spawner(*this, total_threads), asio::detached);
   sweep(*this);
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/http_response_parser.h"
 #include "loadgen/stats.h"
 #include "loadgen/workload.h"
 
@@ -18,13 +19,23 @@ namespace lab {
 
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
+// The concrete executor everywhere, not Asio's type-erased any_executor: every co_await and
+// completion on the hot path would otherwise go through a type-erased call.
+using Executor = asio::io_context::executor_type;
+using Socket = asio::basic_stream_socket<asio::ip::tcp, Executor>;
+using Timer = asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, Executor>;
+template <class T>
+using Task = asio::awaitable<T, Executor>;
+inline constexpr asio::use_awaitable_t<Executor> use_task;
 
 struct User {
-  User(asio::io_context& io, int id_, std::uint64_t seed) : socket(io), timer(io), id(id_), rng(seed) {}
-  asio::ip::tcp::socket socket;
-  asio::steady_timer timer;
+  User(asio::io_context& io, int id_, std::uint64_t seed)
+      : socket(io.get_executor()), timer(io.get_executor()), id(id_), rng(seed) {}
+  Socket socket;
+  Timer timer;
   int id;
   std::mt19937_64 rng;
+  ResponseParser parser;           // reset per response: its line buffer is allocated once
   Clock::time_point deadline{};  // of the request in flight; {} when none
   bool connecting = false;
   bool timed_out = false;
@@ -32,8 +43,10 @@ struct User {
 
 struct Worker {
   Worker(const Workload& w, int index_, Clock::time_point origin_, const std::string& request_)
-      : io(1), workload(w), index(index_), origin(origin_), end(origin_ + w.run_time),
-        request(request_), sweeper(io), spawner_timer(io) {}
+      // Each io_context is run by one thread and its sockets are touched only there; the
+      // scheduler keeps its lock for the one cross-thread call (stop's post).
+      : io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO), workload(w), index(index_), origin(origin_), end(origin_ + w.run_time),
+        request(request_), sweeper(io.get_executor()), spawner_timer(io.get_executor()) {}
 
   asio::io_context io;
   const Workload& workload;
@@ -46,7 +59,7 @@ struct Worker {
   std::atomic<std::uint64_t> in_flight_at_stop{0};
   std::vector<double> spawn_times_s;  // for the ideal request count; read after the run
   bool stopping = false;
-  asio::steady_timer sweeper, spawner_timer;
+  Timer sweeper, spawner_timer;
   WorkerStats stats;
   char read_buf[65536];  // shared by this thread's users: reads happen after readiness, in turn
 
@@ -60,6 +73,6 @@ struct Worker {
 };
 
 /// The virtual user: pacing (think time / none / schedule), connect, write, read, record.
-asio::awaitable<void> run_user(Worker& w, User& u, Clock::time_point first_at);
+Task<void> run_user(Worker& w, User& u, Clock::time_point first_at);
 
 }  // namespace lab
