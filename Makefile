@@ -11,7 +11,7 @@ MODELS ?=
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test bench-all compare baseline sanitize tsan fuzz format clean
+.PHONY: all deps build tools test bench-all compare baseline sanitize tsan fuzz format clean
 
 all: build
 
@@ -25,17 +25,21 @@ $(BUILD)/build.ninja $(BUILD)/Makefile:
 build: deps $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
 
+# Only the two executables (what bench-all, compare and baseline need).
+tools: deps $(BUILD)/Makefile
+	cmake --build $(BUILD) -j $(JOBS) --target server loadgen
+
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j 2 --timeout 300
 
-bench-all: build
+bench-all: tools
 	@PROFILE="$(PROFILE)" MODELS="$(MODELS)" BUILD="$(BUILD)" bash scripts/bench-all.sh
 
-compare: build
+compare: tools
 	@test -n "$(BASE)" -a -n "$(CUR)" || { echo "usage: make compare BASE=results/baseline CUR=results/latest" >&2; exit 2; }
 	$(BUILD)/loadgen/loadgen compare "$(BASE)" "$(CUR)" $(COMPARE_FLAGS)
 
-baseline: build
+baseline: tools
 	@PROFILE=quick MODELS="$(MODELS)" BUILD="$(BUILD)" bash scripts/bench-all.sh
 	bash scripts/update-baseline.sh
 

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,7 +50,7 @@ std::vector<ProcInfo> all_processes() {
 }
 }  // namespace
 
-Process::Process(const std::vector<std::string>& argv) {
+Process::Process(const std::vector<std::string>& argv, int nofile) {
   const std::string base = "/tmp/loadlab-test-" + std::to_string(getpid()) + "-" + std::to_string(g_seq++);
   out_path_ = base + ".out";
   err_path_ = base + ".err";
@@ -59,6 +60,10 @@ Process::Process(const std::vector<std::string>& argv) {
     int o = open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int e = open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0) _exit(127);
+    if (nofile > 0) {
+      rlimit rl{static_cast<rlim_t>(nofile), static_cast<rlim_t>(nofile)};
+      if (setrlimit(RLIMIT_NOFILE, &rl) != 0) _exit(126);
+    }
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -113,12 +118,14 @@ ExitStatus Process::wait(std::chrono::milliseconds timeout) {
 std::string Process::out() const { return slurp(out_path_); }
 std::string Process::err() const { return slurp(err_path_); }
 
-ServerProcess::ServerProcess(const std::string& model, const std::vector<std::string>& extra)
-    : proc_([&] {
-        std::vector<std::string> a = {SERVER_BIN, "--model", model, "--port", "0"};
-        a.insert(a.end(), extra.begin(), extra.end());
-        return a;
-      }()) {
+ServerProcess::ServerProcess(const std::string& model, const std::vector<std::string>& extra, int nofile)
+    : proc_(
+          [&] {
+            std::vector<std::string> a = {SERVER_BIN, "--model", model, "--port", "0"};
+            a.insert(a.end(), extra.begin(), extra.end());
+            return a;
+          }(),
+          nofile) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
     std::string out = proc_.out();

@@ -17,8 +17,9 @@ struct ExitStatus {
 
 class Process {
  public:
-  /// Starts argv[0] with stdout and stderr captured to files.
-  explicit Process(const std::vector<std::string>& argv);
+  /// Starts argv[0] with stdout and stderr captured to files; `nofile` > 0 sets its soft and
+  /// hard RLIMIT_NOFILE (so the program cannot raise it).
+  explicit Process(const std::vector<std::string>& argv, int nofile = 0);
   ~Process();  // kills and reaps if still running
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -41,7 +42,7 @@ class Process {
 /// A server under test: started with --port 0, ready once it printed its listening line.
 class ServerProcess {
  public:
-  ServerProcess(const std::string& model, const std::vector<std::string>& extra = {});
+  ServerProcess(const std::string& model, const std::vector<std::string>& extra = {}, int nofile = 0);
   std::uint16_t port() const { return port_; }
   Process& proc() { return proc_; }
   /// SIGTERM and wait; returns how it ended.
