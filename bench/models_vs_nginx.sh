@@ -2,6 +2,9 @@
 # The event-driven models against nginx-light, each given one CPU (server on CPU 0, client on
 # CPU 1; nginx with one worker), driven by wrk -t1 -c50 and by loadgen --max -u 50 in the same
 # run, with keep-alive (http11) and with a new connection per request. REPEAT rounds, medians.
+# Besides requests/s (which is capped by whichever side saturates its CPU first, on this 2-core
+# machine usually the client) it reports the server's own CPU time per request, read from
+# /proc/PID/stat over both runs: the server's efficiency, independent of the client's limit.
 #   MODELS="epoll epoll-et reuseport asio uring" REPEAT=3 DURATION=5 bash bench/models_vs_nginx.sh
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -18,13 +21,24 @@ measure() {  # target mode -> appends "wrk_rps loadgen_rps" to $tmp/target.mode
   fi
   local url="http://127.0.0.1:$port/" wrk_extra=() lg_extra=(--keepalive)
   if [ "$mode" = close ]; then wrk_extra=(-H "Connection: close"); lg_extra=(); fi
-  local w l json
-  w=$(taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNS" -d"${DURATION}s" "${wrk_extra[@]}" "$url" | awk '/Requests\/sec/ {print $2}')
+  local w l json wreq lreq pids c0 c1
+  if [ "$target" = nginx ]; then pids="$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')"; else pids=$SRV_PID; fi
+  c0=$(server_ticks $pids)
+  taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNS" -d"${DURATION}s" "${wrk_extra[@]}" "$url" > "$tmp/wrk.out"
+  w=$(awk '/Requests\/sec/ {print $2}' "$tmp/wrk.out"); wreq=$(awk '/requests in/ {print $1}' "$tmp/wrk.out")
   json="$tmp/lg.json"
   taskset -c "$CLIENT_CPU" "$LOADGEN" -H "$url" -u "$CONNS" --max "${lg_extra[@]}" -t "${DURATION}s" -q --json "$json"
-  l=$(jq .summary.rps "$json")
+  l=$(jq .summary.rps "$json"); lreq=$(jq .summary.requests "$json")
+  c1=$(server_ticks $pids)
   if [ "$target" = nginx ]; then stop_nginx; else stop_server; fi
-  echo "$w $l" >> "$tmp/$target.$mode"
+  local us; us=$(awk -v t=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v n=$((wreq + lreq)) 'BEGIN {printf "%.3f", t / hz * 1e6 / n}')
+  echo "$w $l $us" >> "$tmp/$target.$mode"
+}
+
+server_ticks() {  # utime + stime of the given pids (all their threads), in clock ticks
+  local sum=0 p
+  for p in "$@"; do sum=$((sum + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
+  echo "$sum"
 }
 
 for r in $(seq 1 "$REPEAT"); do
@@ -32,13 +46,16 @@ for r in $(seq 1 "$REPEAT"); do
     for target in nginx $MODELS; do measure "$target" "$mode"; done
   done
 done
-printf "%-10s %-9s %12s %12s %10s %10s\n" target mode "wrk req/s" "loadgen r/s" "vs nginx" "(loadgen)"
+printf "%-10s %-9s %11s %9s %11s %9s %12s %13s\n" target mode "wrk req/s" "vs nginx" "loadgen r/s" "vs nginx" \
+  "server us/req" "nginx/model"
 for mode in keepalive close; do
   nw=$(awk '{print $1}' "$tmp/nginx.$mode" | median); nl=$(awk '{print $2}' "$tmp/nginx.$mode" | median)
+  nu=$(awk '{print $3}' "$tmp/nginx.$mode" | median)
   for target in nginx $MODELS; do
     w=$(awk '{print $1}' "$tmp/$target.$mode" | median); l=$(awk '{print $2}' "$tmp/$target.$mode" | median)
-    awk -v t="$target" -v m="$mode" -v w="$w" -v l="$l" -v nw="$nw" -v nl="$nl" \
-      'BEGIN { printf "%-10s %-9s %12.0f %12.0f %9.2fx %9.2fx\n", t, m, w, l, w / nw, l / nl }'
+    u=$(awk '{print $3}' "$tmp/$target.$mode" | median)
+    awk -v t="$target" -v m="$mode" -v w="$w" -v l="$l" -v nw="$nw" -v nl="$nl" -v u="$u" -v nu="$nu" \
+      'BEGIN { printf "%-10s %-9s %11.0f %8.2fx %11.0f %8.2fx %12.2f %12.2fx\n", t, m, w, w / nw, l, l / nl, u, nu / u }'
   done
 done
 rm -rf "$tmp"

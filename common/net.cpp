@@ -113,9 +113,19 @@ bool set_nodelay(int fd) {
   return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) == 0;
 }
 
+bool needs_lingering(int fd) {
+  char c;
+  for (;;) {
+    ssize_t n = ::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0) return true;               // unread input: close() would send RST
+    if (n < 0 && errno == EINTR) continue;
+    return false;                         // EOF, nothing waiting (EAGAIN), or already broken
+  }
+}
+
 void lingering_close(int fd, std::chrono::milliseconds linger) {
   // ENOTCONN: the peer is already gone; nothing to protect.
-  if (::shutdown(fd, SHUT_WR) == 0) {
+  if (needs_lingering(fd) && ::shutdown(fd, SHUT_WR) == 0) {
     auto deadline = std::chrono::steady_clock::now() + linger;
     char sink[4096];
     for (;;) {

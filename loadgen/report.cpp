@@ -190,7 +190,9 @@ int report_main(int argc, char** argv) {
     if (dir.empty()) dir = ".";
     std::string path = dir + "/report.html";
     std::ofstream f(path);
-    f << render_report(rs, "Load-test lab: " + std::filesystem::path(dir).filename().string());
+    std::error_code ec;
+    auto canonical = std::filesystem::canonical(dir, ec);  // results/latest -> the run's own name
+    f << render_report(rs, "Load-test lab: " + (ec ? std::filesystem::path(dir) : canonical).filename().string());
     if (!f) {
       std::fprintf(stderr, "loadgen report: cannot write %s\n", path.c_str());
       return 2;

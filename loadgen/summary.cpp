@@ -33,12 +33,14 @@ std::string summary_markdown(const std::vector<LoadedResult>& rs) {
     o << ", " << w.value("run_time_s", 0.0) << " s per model" << (w.value("keepalive", false) ? ", keep-alive" : "")
       << ".\n\n";
   }
-  o << "| model | requests | requests/s | avg ms | p50 ms | p95 ms | p99 ms | failures | status |\n";
-  o << "|---|---:|---:|---:|---:|---:|---:|---:|---|\n";
+  const bool scheduled = !rs.empty() && rs.front().doc["workload"].value("mode", "") != "max";
+  o << "| model | requests | requests/s | avg ms | p50 ms | p95 ms | p99 ms | failures |"
+    << (scheduled ? " fidelity |" : "") << " status |\n";
+  o << "|---|---:|---:|---:|---:|---:|---:|---:|" << (scheduled ? "---:|" : "") << "---|\n";
   std::vector<const LoadedResult*> ok;
   for (const auto& r : rs) {
     if (!r.ok()) {
-      o << "| " << r.label() << " | - | - | - | - | - | - | - | " << r.doc.value("status", "?") << ": "
+      o << "| " << r.label() << " | - | - | - | - | - | - | - | " << (scheduled ? "- | " : "") << r.doc.value("status", "?") << ": "
         << r.doc.value("error", std::string()) << " |\n";
       continue;
     }
@@ -48,9 +50,16 @@ std::string summary_markdown(const std::vector<LoadedResult>& rs) {
     o << "| " << r.label() << " | " << commas(s["requests"].get<double>()) << " | " << fmt("%.1f", s["rps"].get<double>())
       << " | " << fmt("%.3f", s["avg_ms"].get<double>()) << " | " << fmt("%.3f", p["50"].get<double>()) << " | "
       << fmt("%.3f", p["95"].get<double>()) << " | " << fmt("%.3f", p["99"].get<double>()) << " | "
-      << commas(s["failures"].get<double>()) << " | ok" << (r.doc.value("interrupted", false) ? " (interrupted)" : "")
+      << commas(s["failures"].get<double>()) << " | "
+      << (scheduled ? (s["schedule_fidelity"].is_number() ? fmt("%.1f%%", 100 * s["schedule_fidelity"].get<double>()) : std::string("-")) + " | "
+                    : std::string())
+      << "ok" << (r.doc.value("interrupted", false) ? " (interrupted)" : "")
       << " |\n";
   }
+  if (scheduled && !ok.empty())
+    o << "\nThe request rate is set by the users' schedule here: a model that keeps up reaches the ideal "
+         "schedule (fidelity near 100%) and the same requests/s as the others, so compare fidelity and "
+         "latency; the max profile measures throughput.\n";
   if (ok.size() > 1) {
     auto by = [&](auto key, bool desc) {
       std::vector<const LoadedResult*> v = ok;

@@ -99,7 +99,7 @@ asio::awaitable<void> serve(std::shared_ptr<Conn> c, Shard& shard, const ModelCo
     }
   }
   c->timer.cancel();
-  if (s.done() && c->socket.is_open()) {
+  if (s.done() && c->socket.is_open() && needs_lingering(c->socket.native_handle())) {
     // Lingering close, as everywhere: shut down writing, drain until EOF or --linger.
     c->socket.shutdown(tcp::socket::shutdown_send, ec);
     if (!ec) {

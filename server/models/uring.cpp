@@ -15,6 +15,7 @@
 #include <memory>
 #include <vector>
 
+#include "common/net.h"
 #include "server/model.h"
 #include "server/session.h"
 #include "server/stop.h"
@@ -205,7 +206,7 @@ class UringServer {
   void after_io(Conn& c) {
     if (c.session.has_pending()) return submit_send(c);
     if (c.session.done()) {
-      if (::shutdown(c.fd, SHUT_WR) != 0) return close_conn(c);
+      if (!needs_lingering(c.fd) || ::shutdown(c.fd, SHUT_WR) != 0) return close_conn(c);
       c.lingering = true;
       c.timed_out = false;
       arm(c, linger_timers_, ctx_.cfg.linger);

@@ -29,6 +29,7 @@ class EpollPoller final : public Poller {
     return ctl(EPOLL_CTL_MOD, fd, interest);
   }
   void remove(int fd) override { epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr); }
+  void forget(int) override {}
   int wait(int timeout_ms, std::vector<PollEvent>& out) override {
     out.clear();
     int n = epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()), timeout_ms);

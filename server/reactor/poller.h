@@ -24,6 +24,9 @@ class Poller {
   virtual bool add(int fd, unsigned interest) = 0;
   virtual bool modify(int fd, unsigned interest) = 0;
   virtual void remove(int fd) = 0;
+  /// The fd is about to be closed. Backends whose registration the kernel drops on close
+  /// (epoll, when the fd is not shared) need no system call; the others forget it like remove.
+  virtual void forget(int fd) { remove(fd); }
   /// Waits up to timeout_ms (-1: forever); fills `out`; returns the count or -1 with errno.
   virtual int wait(int timeout_ms, std::vector<PollEvent>& out) = 0;
 };

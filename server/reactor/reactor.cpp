@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "common/http_reply.h"
+#include "common/net.h"
 #include "server/stop.h"
 
 namespace lab {
@@ -205,8 +206,9 @@ bool Reactor::flush(Conn& c) {
 void Reactor::after_io(Conn& c) {
   if (c.session.has_pending() && !flush(c)) return;
   if (c.session.done()) {
-    // Lingering close: stop writing, read and discard until the client closes.
-    if (::shutdown(c.fd, SHUT_WR) != 0) {
+    // Nothing unread: a plain close cannot reset the reply. Otherwise lingering close: stop
+    // writing, read and discard until the client closes.
+    if (!needs_lingering(c.fd) || ::shutdown(c.fd, SHUT_WR) != 0) {
       close_conn(c);
       return;
     }
@@ -280,7 +282,7 @@ int Reactor::next_timeout_ms(Clock::time_point now) const {
 
 void Reactor::close_conn(Conn& c) {
   const int fd = c.fd;
-  poller_->remove(fd);
+  poller_->forget(fd);  // epoll: close() itself drops the registration (no fd is shared)
   ::close(fd);
   --live_;
   conns_[fd].reset();  // destroys c
