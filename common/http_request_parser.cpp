@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "common/text.h"
+
 namespace lab {
 namespace {
 
@@ -22,23 +24,6 @@ bool is_token(std::string_view s) {
   for (unsigned char c : s)
     if (!is_tchar(c)) return false;
   return true;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    unsigned char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = x - 'A' + 'a';
-    if (y >= 'A' && y <= 'Z') y = y - 'A' + 'a';
-    if (x != y) return false;
-  }
-  return true;
-}
-
-std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace
@@ -159,15 +144,10 @@ ParseStatus RequestParser::on_header(std::string_view line) {
   } else if (iequals(name, "transfer-encoding")) {
     return ParseStatus::kNotImplemented;
   } else if (iequals(name, "connection")) {
-    // Comma-separated tokens.
-    while (!value.empty()) {
-      std::size_t comma = value.find(',');
-      std::string_view tok = trim_ows(value.substr(0, comma));
+    for_each_token(value, [&](std::string_view tok) {
       if (iequals(tok, "close")) conn_close_ = true;
       if (iequals(tok, "keep-alive")) conn_keep_alive_ = true;
-      if (comma == std::string_view::npos) break;
-      value.remove_prefix(comma + 1);
-    }
+    });
   }
   return ParseStatus::kIncomplete;
 }

@@ -2,19 +2,10 @@
 
 #include <cstring>
 
+#include "common/text.h"
+
 namespace lab {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    unsigned char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = x - 'A' + 'a';
-    if (y >= 'A' && y <= 'Z') y = y - 'A' + 'a';
-    if (x != y) return false;
-  }
-  return true;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -213,14 +204,10 @@ void ResponseParser::on_header(std::string_view line) {
     if (comma != std::string_view::npos) v = trim(v.substr(comma + 1));
     chunked_ = iequals(v, "chunked");
   } else if (iequals(name, "connection")) {
-    while (!value.empty()) {
-      std::size_t comma = value.find(',');
-      std::string_view tok = trim(value.substr(0, comma));
+    for_each_token(value, [&](std::string_view tok) {
       if (iequals(tok, "close")) conn_close_ = true;
       if (iequals(tok, "keep-alive")) conn_keep_alive_ = true;
-      if (comma == std::string_view::npos) break;
-      value.remove_prefix(comma + 1);
-    }
+    });
   }
 }
 

@@ -10,10 +10,19 @@
 #include <cstring>
 #include <thread>
 
+#include "common/http_reply.h"
 #include "common/net.h"
 #include "server/stop.h"
 
 namespace lab {
+
+void refuse_with_503(int fd, std::atomic<std::uint64_t>& counter) {
+  bump(counter);
+  std::string reply;
+  append_error_reply(reply, 503);
+  write_all(fd, reply.data(), reply.size(), std::chrono::milliseconds(100));  // best effort
+  lingering_close(fd, std::chrono::milliseconds(100));
+}
 
 Acceptor::Acceptor(int listen_fd, ServerStats& stats)
     : fd_(listen_fd), spare_(::open("/dev/null", O_RDONLY | O_CLOEXEC)), stats_(stats) {

@@ -4,11 +4,18 @@
 // accept and close the pending connection so it is not left hanging, reopen the spare) plus a
 // short back-off, so running out of fds never turns into a busy loop.
 #include <netinet/in.h>
+
+#include <atomic>
+#include <cstdint>
 #include <sys/socket.h>
 
 #include "server/stats.h"
 
 namespace lab {
+
+/// Answers a connection the server cannot take (no thread, no process, fd over FD_SETSIZE)
+/// with a 503 and closes it, within about 100 ms; counts it under `counter`.
+void refuse_with_503(int fd, std::atomic<std::uint64_t>& counter);
 
 class Acceptor {
  public:

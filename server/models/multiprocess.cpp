@@ -42,11 +42,7 @@ int run_multiprocess(const ModelContext& ctx) {
       _exit(0);
     }
     if (pid < 0) {
-      bump(ctx.stats.spawn_failures);
-      std::string reply;
-      append_error_reply(reply, 503);
-      write_all(fd, reply.data(), reply.size(), std::chrono::milliseconds(100));
-      lingering_close(fd, std::chrono::milliseconds(100));
+      refuse_with_503(fd, ctx.stats.spawn_failures);
       std::this_thread::sleep_for(std::chrono::milliseconds(10));  // fork failing: back off
       continue;
     }

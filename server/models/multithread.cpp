@@ -52,13 +52,9 @@ int run_multithread(const ModelContext& ctx) {
     live.add(fd);
     auto* job = new Job{fd, peer, &ctx, &live};
     if (int err = spawn_small_thread(serve_job, job); err != 0) {
-      bump(ctx.stats.spawn_failures);
       delete job;
       live.remove(fd);
-      std::string reply;
-      append_error_reply(reply, 503);
-      write_all(fd, reply.data(), reply.size(), std::chrono::milliseconds(100));
-      lingering_close(fd, std::chrono::milliseconds(100));
+      refuse_with_503(fd, ctx.stats.spawn_failures);
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }

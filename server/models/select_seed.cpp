@@ -41,13 +41,6 @@ void* serve_job(void* arg) {
   delete job;
   return nullptr;
 }
-void refuse(int fd, ServerStats& stats) {
-  bump(stats.shed_503);
-  std::string reply;
-  append_error_reply(reply, 503);
-  write_all(fd, reply.data(), reply.size(), std::chrono::milliseconds(100));
-  lingering_close(fd, std::chrono::milliseconds(100));
-}
 }  // namespace
 
 int run_select_seed(const ModelContext& ctx) {
@@ -68,7 +61,7 @@ int run_select_seed(const ModelContext& ctx) {
       break;
     }
     if (fd >= FD_SETSIZE) {
-      refuse(fd, ctx.stats);
+      refuse_with_503(fd, ctx.stats.shed_503);
     } else if (fd >= 0) {
       clients.push_back({fd, peer, clock::now()});
     }
@@ -101,10 +94,9 @@ int run_select_seed(const ModelContext& ctx) {
         live.add(w.fd);
         auto* job = new Job{w, &ctx, &live};
         if (spawn_small_thread(serve_job, job) != 0) {
-          bump(ctx.stats.spawn_failures);
           delete job;
           live.remove(w.fd);
-          refuse(w.fd, ctx.stats);
+          refuse_with_503(w.fd, ctx.stats.spawn_failures);
         }
       } else if (now - w.since > ctx.cfg.read_timeout) {
         bump(ctx.stats.read_timeouts);

@@ -167,7 +167,9 @@ TEST_P(Hostile, ReaderThatNeverReadsIsFreedAtTheTimeout) {
   // is only that they go on.)
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(fetch(s.port(), get_close, 30s).rfind("HTTP/1.1 200 OK\r\n", 0), 0u);
-  if (m != "single") EXPECT_LT(std::chrono::steady_clock::now() - t0, 1900ms) << "blocked behind the non-reader";
+  if (m != "single") {
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 1900ms) << "blocked behind the non-reader";
+  }
   shutdown(fd, SHUT_RDWR);
   writer.join();
   close(fd);
@@ -202,7 +204,9 @@ TEST_P(Hostile, MoreConnectionsThanTheFdLimit) {
   // (backpressure); the event-driven ones hit EMFILE and must count what they refused.
   const bool event_driven = m == "select" || m == "poll" || m == "epoll" || m == "epoll-et" || m == "reuseport" ||
                             m == "asio" || m == "uring";
-  if (event_driven) EXPECT_TRUE(counted) << "refusals must be counted: " << err;
+  if (event_driven) {
+    EXPECT_TRUE(counted) << "refusals must be counted: " << err;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, Hostile, ::testing::ValuesIn(server_models()), [](const auto& info) {
