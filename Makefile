@@ -11,7 +11,7 @@ MODELS ?=
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build tools test bench-all compare baseline sanitize tsan fuzz format clean
+.PHONY: all deps build tools test bench-all check-report compare baseline sanitize tsan fuzz format clean
 
 all: build
 
@@ -34,6 +34,11 @@ test: build
 
 bench-all: tools
 	@PROFILE="$(PROFILE)" MODELS="$(MODELS)" BUILD="$(BUILD)" bash scripts/bench-all.sh
+
+# Renders the latest report in headless Chromium and checks its charts against the JSON.
+check-report:
+	@bash scripts/install-deps.sh --browser
+	bash scripts/check-report.sh $(RUN)
 
 compare: tools
 	@test -n "$(BASE)" -a -n "$(CUR)" || { echo "usage: make compare BASE=results/baseline CUR=results/latest" >&2; exit 2; }

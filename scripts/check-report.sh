@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Renders RUN_DIR/report.html in headless Chromium (Debian's chromium) to RUN_DIR/report.png and
+# checks the charts against the JSON: every model's requests/s bar and p50/p95/p99 bars in the
+# rendered DOM must carry the values of its result file.
+#   bash scripts/check-report.sh [RUN_DIR]   (default results/latest)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+RUN=$(readlink -f "${1:-$ROOT/results/latest}")
+[ -f "$RUN/report.html" ] || { echo "check-report: no $RUN/report.html (run make bench-all)" >&2; exit 2; }
+command -v chromium >/dev/null || bash "$ROOT/scripts/install-deps.sh" --browser
+command -v jq >/dev/null || { echo "check-report: jq missing" >&2; exit 2; }
+profile=$(mktemp -d)
+trap 'rm -rf "$profile"' EXIT
+flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
+       --disable-component-update --disable-sync --user-data-dir="$profile")
+timeout 120 chromium "${flags[@]}" --window-size=1200,2400 --screenshot="$RUN/report.png" "file://$RUN/report.html" 2>/dev/null
+timeout 120 chromium "${flags[@]}" --dump-dom "file://$RUN/report.html" 2>/dev/null > "$profile/dom.html"
+[ -s "$RUN/report.png" ] || { echo "check-report: Chromium produced no screenshot" >&2; exit 1; }
+bad=0; checked=0
+for f in "$RUN"/*.json; do
+  [ "$(basename "$f")" = suite.json ] && continue
+  [ "$(jq -r .status "$f")" = ok ] || continue
+  model=$(jq -r .label "$f")
+  for pair in "requests/s:.summary.rps" "p50:.summary.percentiles_ms[\"50\"]" "p95:.summary.percentiles_ms[\"95\"]" "p99:.summary.percentiles_ms[\"99\"]"; do
+    series=${pair%%:*}; path=${pair#*:}
+    want=$(jq "$path" "$f")
+    got=$(grep -o "data-model=\"$model\" data-series=\"$series\" data-value=\"[^\"]*\"" "$profile/dom.html" | sed -E 's/.*data-value="([^"]*)"/\1/' | head -1)
+    checked=$((checked + 1))
+    if [ -z "$got" ] || ! awk -v a="$want" -v b="$got" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-5 * (a < 0 ? -a : a) + 1e-9) }'; then
+      echo "check-report: $model $series: JSON $want, chart ${got:-missing}" >&2; bad=$((bad + 1))
+    fi
+  done
+done
+echo "check-report: $checked chart values checked against the JSON, $bad mismatches; screenshot $RUN/report.png"
+[ "$bad" -eq 0 ] && [ "$checked" -gt 0 ]
