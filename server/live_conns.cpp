@@ -22,10 +22,21 @@ void LiveConns::add(int fd) {
 }
 
 void LiveConns::remove(int fd) {
-  {
-    std::lock_guard lk(mu_);
-    fds_.erase(fd);
-  }
+  // Notify under the lock: once drain() can see the change, this thread no longer touches
+  // the condition variable (drain's caller destroys it).
+  std::lock_guard lk(mu_);
+  fds_.erase(fd);
+  cv_.notify_all();
+}
+
+void LiveConns::thread_enter() {
+  std::lock_guard lk(mu_);
+  ++threads_;
+}
+
+void LiveConns::thread_exit() {
+  std::lock_guard lk(mu_);
+  --threads_;
   cv_.notify_all();
 }
 
@@ -41,7 +52,7 @@ void LiveConns::drain(std::chrono::milliseconds grace, ServerStats& stats) {
     // Wakes the thread blocked on this socket; it closes the fd itself.
     if (::shutdown(fd, SHUT_RDWR) == 0) bump(stats.forced_closes);
   }
-  cv_.wait(lk, [&] { return fds_.empty(); });
+  cv_.wait(lk, [&] { return fds_.empty() && threads_ == 0; });
 }
 
 int spawn_small_thread(void* (*fn)(void*), void* arg) {

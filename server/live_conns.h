@@ -20,14 +20,20 @@ class LiveConns {
   /// Thread-safe; the serving thread calls it just before it closes the fd.
   void remove(int fd);
   std::size_t size();
+  /// Thread-safe. A serving thread is about to start (call before spawning it) / has finished
+  /// everything, its lingering close included (its last use of this object).
+  void thread_enter();
+  void thread_exit();
   /// Waits up to `grace` for every connection to finish, then shuts down the sockets still open
-  /// (their threads see EOF/errors and exit) and waits until all are gone.
+  /// (their threads see EOF/errors and exit), waits until all are gone and every serving thread
+  /// has exited.
   void drain(std::chrono::milliseconds grace, ServerStats& stats);
 
  private:
   std::mutex mu_;
   std::condition_variable cv_;
   std::unordered_set<int> fds_;
+  std::size_t threads_ = 0;
 };
 
 /// Starts a detached thread with a small stack (128 KiB) running fn(arg). Returns 0 or errno.

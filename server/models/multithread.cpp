@@ -28,7 +28,9 @@ struct Job {
 void* serve_job(void* arg) {
   Job* job = static_cast<Job*>(arg);
   serve_blocking(job->fd, job->peer, job->ctx->cfg, job->ctx->stats, /*keepalive_ok=*/true, job->live);
+  LiveConns* live = job->live;
   delete job;
+  live->thread_exit();  // last touch of shared state
   return nullptr;
 }
 }  // namespace
@@ -50,10 +52,12 @@ int run_multithread(const ModelContext& ctx) {
       break;
     }
     live.add(fd);
+    live.thread_enter();
     auto* job = new Job{fd, peer, &ctx, &live};
     if (int err = spawn_small_thread(serve_job, job); err != 0) {
       delete job;
       live.remove(fd);
+      live.thread_exit();
       refuse_with_503(fd, ctx.stats.spawn_failures);
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

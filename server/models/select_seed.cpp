@@ -38,7 +38,9 @@ struct Job {
 void* serve_job(void* arg) {
   Job* job = static_cast<Job*>(arg);
   serve_blocking(job->w.fd, job->w.peer, job->ctx->cfg, job->ctx->stats, false, job->live);
+  LiveConns* live = job->live;
   delete job;
+  live->thread_exit();  // last touch of shared state
   return nullptr;
 }
 }  // namespace
@@ -92,10 +94,12 @@ int run_select_seed(const ModelContext& ctx) {
           continue;
         }
         live.add(w.fd);
+        live.thread_enter();
         auto* job = new Job{w, &ctx, &live};
         if (spawn_small_thread(serve_job, job) != 0) {
           delete job;
           live.remove(w.fd);
+          live.thread_exit();
           refuse_with_503(w.fd, ctx.stats.spawn_failures);
         }
       } else if (now - w.since > ctx.cfg.read_timeout) {
