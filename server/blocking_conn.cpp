@@ -89,4 +89,38 @@ void serve_blocking(int fd, const sockaddr_in& peer, const ServerConfig& cfg, Se
   }
 }
 
+namespace {
+struct ThreadJob {
+  int fd;
+  sockaddr_in peer;
+  const ServerConfig* cfg;
+  ServerStats* stats;
+  bool keepalive_ok;
+  LiveConns* live;
+};
+
+void* run_thread_job(void* arg) {
+  auto* job = static_cast<ThreadJob*>(arg);
+  serve_blocking(job->fd, job->peer, *job->cfg, *job->stats, job->keepalive_ok, job->live);
+  LiveConns* live = job->live;
+  delete job;
+  live->thread_exit();  // the thread's last touch of shared state
+  return nullptr;
+}
+}  // namespace
+
+int serve_on_new_thread(int fd, const sockaddr_in& peer, const ServerConfig& cfg, ServerStats& stats,
+                        bool keepalive_ok, LiveConns& live) {
+  live.add(fd);
+  live.thread_enter();
+  auto* job = new ThreadJob{fd, peer, &cfg, &stats, keepalive_ok, &live};
+  const int err = spawn_small_thread(run_thread_job, job);
+  if (err != 0) {
+    delete job;
+    live.remove(fd);
+    live.thread_exit();
+  }
+  return err;
+}
+
 }  // namespace lab

@@ -16,4 +16,11 @@ namespace lab {
 void serve_blocking(int fd, const sockaddr_in& peer, const ServerConfig& cfg, ServerStats& stats,
                     bool keepalive_ok, LiveConns* live = nullptr);
 
+/// Thread per connection (multithread, select-seed): registers the fd and the thread in `live`
+/// and serves the connection with serve_blocking on a new detached small-stack thread. Returns
+/// 0, or the errno of a failed pthread_create, in which case the fd is unregistered and still
+/// the caller's (to refuse).
+int serve_on_new_thread(int fd, const sockaddr_in& peer, const ServerConfig& cfg, ServerStats& stats,
+                        bool keepalive_ok, LiveConns& live);
+
 }  // namespace lab

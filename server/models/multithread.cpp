@@ -17,23 +17,6 @@
 
 namespace lab {
 
-namespace {
-struct Job {
-  int fd;
-  sockaddr_in peer;
-  const ModelContext* ctx;
-  LiveConns* live;
-};
-
-void* serve_job(void* arg) {
-  Job* job = static_cast<Job*>(arg);
-  serve_blocking(job->fd, job->peer, job->ctx->cfg, job->ctx->stats, /*keepalive_ok=*/true, job->live);
-  LiveConns* live = job->live;
-  delete job;
-  live->thread_exit();  // last touch of shared state
-  return nullptr;
-}
-}  // namespace
 
 int run_multithread(const ModelContext& ctx) {
   std::size_t limit = ctx.cfg.max_threads > 0
@@ -51,13 +34,7 @@ int run_multithread(const ModelContext& ctx) {
       rc = 1;
       break;
     }
-    live.add(fd);
-    live.thread_enter();
-    auto* job = new Job{fd, peer, &ctx, &live};
-    if (int err = spawn_small_thread(serve_job, job); err != 0) {
-      delete job;
-      live.remove(fd);
-      live.thread_exit();
+    if (serve_on_new_thread(fd, peer, ctx.cfg, ctx.stats, /*keepalive_ok=*/true, live) != 0) {
       refuse_with_503(fd, ctx.stats.spawn_failures);
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

@@ -30,19 +30,6 @@ struct Waiting {
   sockaddr_in peer;
   std::chrono::steady_clock::time_point since;
 };
-struct Job {
-  Waiting w;
-  const ModelContext* ctx;
-  LiveConns* live;
-};
-void* serve_job(void* arg) {
-  Job* job = static_cast<Job*>(arg);
-  serve_blocking(job->w.fd, job->w.peer, job->ctx->cfg, job->ctx->stats, false, job->live);
-  LiveConns* live = job->live;
-  delete job;
-  live->thread_exit();  // last touch of shared state
-  return nullptr;
-}
 }  // namespace
 
 int run_select_seed(const ModelContext& ctx) {
@@ -93,13 +80,7 @@ int run_select_seed(const ModelContext& ctx) {
           ::close(w.fd);
           continue;
         }
-        live.add(w.fd);
-        live.thread_enter();
-        auto* job = new Job{w, &ctx, &live};
-        if (spawn_small_thread(serve_job, job) != 0) {
-          delete job;
-          live.remove(w.fd);
-          live.thread_exit();
+        if (serve_on_new_thread(w.fd, w.peer, ctx.cfg, ctx.stats, /*keepalive_ok=*/false, live) != 0) {
           refuse_with_503(w.fd, ctx.stats.spawn_failures);
         }
       } else if (now - w.since > ctx.cfg.read_timeout) {
