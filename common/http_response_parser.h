@@ -41,13 +41,10 @@ class ResponseParser {
   bool keep_alive() const { return keep_alive_; }  // per version and Connection header
   bool close_delimited() const { return mode_ == BodyMode::kUntilClose; }
   std::uint64_t body_bytes() const { return body_bytes_; }
-  std::uint64_t total_bytes() const { return total_bytes_; }
   /// Start over for the next response on the same connection; keeps the line buffer.
   void reset();
   /// Keep body bytes here (for tests); nullptr to drop them.
   void set_body_sink(std::string* sink) { sink_ = sink; }
-  /// HEAD requests and 1xx/204/304 replies have no body; the caller says so for HEAD.
-  void expect_no_body() { no_body_ = true; }
 
   static constexpr std::size_t kMaxLine = 8192;
 
@@ -75,11 +72,9 @@ class ResponseParser {
   bool conn_close_ = false, conn_keep_alive_ = false;
   bool chunked_ = false;
   bool have_length_ = false;
-  bool no_body_ = false;
   std::uint64_t length_ = 0;     // Content-Length, or the current chunk's size
   std::uint64_t remaining_ = 0;  // of the current body part
   std::uint64_t body_bytes_ = 0;
-  std::uint64_t total_bytes_ = 0;
 };
 
 }  // namespace lab

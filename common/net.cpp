@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -106,11 +105,6 @@ bool set_nonblocking(int fd, bool on) {
   if (flags < 0) return false;
   flags = on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
   return fcntl(fd, F_SETFL, flags) == 0;
-}
-
-bool set_nodelay(int fd) {
-  int one = 1;
-  return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) == 0;
 }
 
 bool needs_lingering(int fd) {

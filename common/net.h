@@ -34,7 +34,6 @@ std::uint16_t local_port(int fd);
 std::string peer_string(const sockaddr_in& a);  // "('127.0.0.1', 52843)" as the original printed
 
 bool set_nonblocking(int fd, bool on = true);
-bool set_nodelay(int fd);
 
 /// Whether closing `fd` now could reset the connection: closing with unread input makes the
 /// kernel send RST, which can destroy the reply still in flight to the client. True when input

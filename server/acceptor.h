@@ -38,8 +38,6 @@ class Acceptor {
   /// New connections get O_NONBLOCK (reactors).
   void set_nonblocking_conns(bool on) { conn_flags_ = on ? SOCK_NONBLOCK : 0; }
 
-  int listen_fd() const { return fd_; }
-
  private:
   void shed_with_spare();
   int fd_;

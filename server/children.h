@@ -15,7 +15,6 @@ class Children {
   /// Reaps every exited child without blocking; returns the pids reaped.
   std::unordered_set<pid_t> reap();
   std::size_t live() const { return live_.size(); }
-  bool contains(pid_t pid) const { return live_.count(pid) != 0; }
   /// Sends SIGTERM (children finish their connection), waits up to `grace`, then SIGKILLs the
   /// rest and reaps them all. Nothing is left running afterwards.
   void stop_all(std::chrono::milliseconds grace, ServerStats& stats, bool terminate_first = false);

@@ -40,11 +40,6 @@ void LiveConns::thread_exit() {
   cv_.notify_all();
 }
 
-std::size_t LiveConns::size() {
-  std::lock_guard lk(mu_);
-  return fds_.size();
-}
-
 void LiveConns::drain(std::chrono::milliseconds grace, ServerStats& stats) {
   std::unique_lock lk(mu_);
   cv_.wait_for(lk, grace, [&] { return fds_.empty(); });

@@ -19,7 +19,6 @@ class LiveConns {
   void add(int fd);
   /// Thread-safe; the serving thread calls it just before it closes the fd.
   void remove(int fd);
-  std::size_t size();
   /// Thread-safe. A serving thread is about to start (call before spawning it) / has finished
   /// everything, its lingering close included (its last use of this object).
   void thread_enter();

@@ -20,8 +20,7 @@ struct ModelInfo {
   const char* name;
   const char* summary;
   ModelFn run;
-  bool reuseport;    // the listener must allow more SO_REUSEPORT listeners on its port
-  bool keepalive;    // whether http11 keep-alive is honoured
+  bool reuseport;  // the listener must allow more SO_REUSEPORT listeners on its port
 };
 
 /// Every model, in the order bench-all runs them.
