@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <sstream>
@@ -121,7 +122,8 @@ std::string Process::err() const { return slurp(err_path_); }
 ServerProcess::ServerProcess(const std::string& model, const std::vector<std::string>& extra, int nofile)
     : proc_(
           [&] {
-            std::vector<std::string> a = {SERVER_BIN, "--model", model, "--port", "0"};
+            std::vector<std::string> a = {SERVER_BIN, "--model", model};
+            if (std::find(extra.begin(), extra.end(), "--port") == extra.end()) a.insert(a.end(), {"--port", "0"});
             a.insert(a.end(), extra.begin(), extra.end());
             return a;
           }(),

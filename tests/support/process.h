@@ -39,7 +39,8 @@ class Process {
   ExitStatus status_;
 };
 
-/// A server under test: started with --port 0, ready once it printed its listening line.
+/// A server under test: started with --port 0 (unless `extra` names a --port), ready once it
+/// printed its listening line.
 class ServerProcess {
  public:
   ServerProcess(const std::string& model, const std::vector<std::string>& extra = {}, int nofile = 0);
