@@ -27,8 +27,7 @@ Outcome fail(ErrorKind k, std::string detail) {
   return o;
 }
 
-// One request on `u.socket` (opened here unless kept alive). Readiness-based I/O: wait until
-// readable, then read into the worker's shared buffer, so no user owns a buffer.
+// One request on `u.socket` (opened here unless kept alive).
 Task<Outcome> exchange(Worker& w, User& u) {
   error_code ec;
   if (!u.socket.is_open()) {
@@ -58,21 +57,33 @@ Task<Outcome> exchange(Worker& w, User& u) {
   ResponseParser& parser = u.parser;
   parser.reset();
   bool any = false;
-  // The reply cannot be there yet: wait for readability before the first read, not after a
-  // read that would only say EAGAIN (one system call less per request).
-  bool wait_first = true;
+  // The first read is an asynchronous receive into the user's small buffer: Asio tries it at
+  // once (EAGAIN, the reply is not there yet) and then waits for the edge epoll reports. That
+  // is cheaper than waiting for readability first, for which Asio re-arms the descriptor with
+  // an epoll_ctl on every wait. A reply larger than the small buffer is read on into the
+  // worker's shared buffer: directly while bytes keep coming, after readiness when they pause.
+  bool first = true, wait_first = false;
   for (;;) {
-    if (wait_first) {
-      co_await u.socket.async_wait(Socket::wait_read, asio::redirect_error(use_task, ec));
+    std::size_t n = 0;
+    const char* data = w.read_buf;
+    if (first) {
+      first = false;
+      n = co_await u.socket.async_read_some(asio::buffer(u.first_buf), asio::redirect_error(use_task, ec));
       if (u.timed_out) co_return fail(ErrorKind::kReadTimeout, "no complete response in time");
-      if (ec) co_return fail(classify(ec, false), "wait: " + ec.message());
+      data = u.first_buf;
+    } else {
+      if (wait_first) {
+        co_await u.socket.async_wait(Socket::wait_read, asio::redirect_error(use_task, ec));
+        if (u.timed_out) co_return fail(ErrorKind::kReadTimeout, "no complete response in time");
+        if (ec) co_return fail(classify(ec, false), "wait: " + ec.message());
+      }
+      n = u.socket.read_some(asio::buffer(w.read_buf), ec);
+      if (ec == asio::error::would_block) {
+        wait_first = true;
+        continue;
+      }
+      wait_first = false;
     }
-    std::size_t n = u.socket.read_some(asio::buffer(w.read_buf), ec);
-    if (ec == asio::error::would_block) {
-      wait_first = true;
-      continue;
-    }
-    wait_first = false;
     if (ec == asio::error::eof) {
       if (!any) co_return fail(ErrorKind::kClosedWithoutResponse, "connection closed before any response byte");
       if (parser.on_eof() != ResponseParser::Status::kComplete)
@@ -81,7 +92,7 @@ Task<Outcome> exchange(Worker& w, User& u) {
     }
     if (ec) co_return fail(classify(ec, false), "read: " + ec.message());
     any = true;
-    std::size_t used = parser.feed(w.read_buf, n);
+    std::size_t used = parser.feed(data, n);
     if (parser.status() == ResponseParser::Status::kError)
       co_return fail(ErrorKind::kBadResponse, std::string("response ") + to_string(parser.error()));
     if (parser.status() == ResponseParser::Status::kComplete) {

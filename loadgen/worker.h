@@ -39,6 +39,7 @@ struct User {
   Clock::time_point deadline{};  // of the request in flight; {} when none
   bool connecting = false;
   bool timed_out = false;
+  char first_buf[512];             // the first read of each response (most replies fit)
 };
 
 struct Worker {
@@ -61,7 +62,7 @@ struct Worker {
   bool stopping = false;
   Timer sweeper, spawner_timer;
   WorkerStats stats;
-  char read_buf[65536];  // shared by this thread's users: reads happen after readiness, in turn
+  char read_buf[65536];  // shared by this thread's users for the rest of long replies, read in turn
 
   double seconds_since_start(Clock::time_point t) const {
     return std::chrono::duration<double>(t - origin).count();
