@@ -9,7 +9,7 @@ BUILD_PKGS=(g++ cmake make pkg-config libboost-dev libboost-program-options-dev
 EXTRA_PKGS=()
 for arg in "$@"; do
   case "$arg" in
-    --compare-tools) EXTRA_PKGS+=(wrk nginx-light apache2-utils hyperfine time python3) ;;
+    --compare-tools) EXTRA_PKGS+=(wrk nginx-light apache2-utils hyperfine time python3 nghttp2-client) ;;
     --fuzz) EXTRA_PKGS+=(clang libclang-rt-14-dev) ;;
     --browser) EXTRA_PKGS+=(chromium) ;;
     *) echo "install-deps: unknown option '$arg' (use --compare-tools, --fuzz, --browser)" >&2; exit 2 ;;
