@@ -78,17 +78,22 @@ Task<Outcome> exchange(Worker& w, User& u) {
   ResponseParser& parser = u.parser;
   parser.reset();
   bool any = false;
-  // The first read is an asynchronous receive into the user's small buffer: Asio tries it at
-  // once (EAGAIN, the reply is not there yet) and then waits for the edge epoll reports. That
-  // is cheaper than waiting for readability first, for which Asio re-arms the descriptor with
-  // an epoll_ctl on every wait. A reply larger than the small buffer is read on into the
-  // worker's shared buffer: directly while bytes keep coming, after readiness when they pause.
+  // The first read is an asynchronous receive into the user's small buffer, started after the
+  // handlers already queued have run (post): by then the reply has usually arrived and Asio's
+  // first, speculative receive gets it; otherwise it waits for the edge epoll reports. Started
+  // at once it would nearly always find nothing (one wasted recv per request), and waiting for
+  // readability instead costs an epoll_ctl per wait (Asio re-arms the descriptor). A reply
+  // larger than the small buffer is read on into the worker's shared buffer: directly while
+  // bytes keep coming, after readiness when they pause.
   bool first = true, wait_first = false;
   for (;;) {
     std::size_t n = 0;
     const char* data = w.read_buf;
     if (first) {
       first = false;
+      co_await asio::post(use_task);  // the queue runs, the reply arrives meanwhile
+      // a cancellation by the sweeper during the post has nothing to cancel: look for it here
+      if (u.timed_out) co_return fail(ErrorKind::kReadTimeout, "no complete response in time");
       n = co_await u.socket.async_read_some(asio::buffer(u.first_buf), asio::redirect_error(use_task, ec));
       if (u.timed_out) co_return fail(ErrorKind::kReadTimeout, "no complete response in time");
       data = u.first_buf;
