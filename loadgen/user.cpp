@@ -92,8 +92,9 @@ Task<Outcome> exchange(Worker& w, User& u) {
     if (first) {
       first = false;
       co_await asio::post(use_task);  // the queue runs, the reply arrives meanwhile
-      // a cancellation by the sweeper during the post has nothing to cancel: look for it here
+      // a cancellation (timeout sweep, end of run) during the post had nothing to cancel
       if (u.timed_out) co_return fail(ErrorKind::kReadTimeout, "no complete response in time");
+      if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");  // run_user drops it
       n = co_await u.socket.async_read_some(asio::buffer(u.first_buf), asio::redirect_error(use_task, ec));
       if (u.timed_out) co_return fail(ErrorKind::kReadTimeout, "no complete response in time");
       data = u.first_buf;
