@@ -59,7 +59,7 @@ tsan:
 	@bash scripts/install-deps.sh
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DLAB_TSAN=ON -DLAB_BENCH=OFF -DLAB_WERROR=$(WERROR)
 	cmake --build build-tsan -j $(JOBS)
-	cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest --output-on-failure --no-tests=error -j 2 --timeout 600 -L integration
+	cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest --output-on-failure --no-tests=error -j 2 --timeout 600
 
 fuzz:
 	@bash scripts/install-deps.sh --fuzz

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -33,14 +34,14 @@ int run_reuseport(const ModelContext& ctx) {
     }
     listeners.push_back(fd);
   }
+  // Every reactor (its epoll fd, its spare fd) is made here, before any of them serves: made
+  // in its own thread, a late-starting one could find the fd table already filled by the
+  // others' connections (seen under ThreadSanitizer with a 64-fd limit) and fail mid-run.
+  std::vector<std::unique_ptr<Reactor>> reactors;
+  for (int fd : listeners) reactors.push_back(std::make_unique<Reactor>(ctx, fd, make_epoll_poller(false)));
   std::vector<int> rcs(listeners.size(), 0);
   std::vector<std::thread> threads;
-  for (std::size_t i = 0; i < listeners.size(); ++i) {
-    threads.emplace_back([&, i] {
-      Reactor reactor(ctx, listeners[i], make_epoll_poller(false));
-      rcs[i] = reactor.run();
-    });
-  }
+  for (std::size_t i = 0; i < reactors.size(); ++i) threads.emplace_back([&, i] { rcs[i] = reactors[i]->run(); });
   for (auto& t : threads) t.join();
   for (std::size_t j = 1; j < listeners.size(); ++j) ::close(listeners[j]);
   for (int rc : rcs)
