@@ -4,8 +4,9 @@
 # run, with keep-alive (http11) and with a new connection per request. REPEAT rounds, medians.
 # A third client, h2load, pipelines DEPTH requests per connection (keep-alive only), so the
 # client is no longer the cap. Besides requests/s (which is capped by whichever side saturates
-# its CPU first, on this 2-core machine usually the client) it reports the server's own CPU time per request, read from
-# /proc/PID/stat over both runs: the server's efficiency, independent of the client's limit.
+# its CPU first, on this 2-core machine usually the client) it reports the server's own CPU
+# time per request, read from /proc/PID/stat over both runs: the server's efficiency,
+# independent of the client's limit.
 #   MODELS="epoll epoll-et reuseport asio uring" REPEAT=3 DURATION=5 bash bench/models_vs_nginx.sh
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

@@ -16,7 +16,7 @@ const std::vector<ModelInfo>& all_models() {
       {"threadpool", "fixed worker threads fed by the acceptor through a bounded queue", run_threadpool, false},
       {"prefork", "N worker processes forked at start, accepting on the shared listener", run_prefork, false},
       {"asio", "Boost.Asio, one io_context per CPU (Asio's server2 design)", run_asio, false},
-      {"uring", "io_uring (liburing): accept, recv, send and close as submissions", run_uring, false},
+      {"uring", "io_uring (liburing): multishot accept and receive into provided buffers, sends batched per wait", run_uring, false},
   };
   return models;
 }

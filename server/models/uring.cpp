@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <memory>
@@ -176,7 +177,10 @@ class UringServer {
   io_uring_sqe* get_sqe() {
     io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
     while (!sqe) {  // submission queue full: hand it to the kernel and retry
-      io_uring_submit(&ring_);
+      if (int r = io_uring_submit(&ring_); r < 0 && r != -EINTR && r != -EAGAIN) {
+        std::fprintf(stderr, "server: uring: submit with a full queue: %s\n", std::strerror(-r));
+        std::exit(1);  // retrying could only spin
+      }
       sqe = io_uring_get_sqe(&ring_);
     }
     return sqe;
