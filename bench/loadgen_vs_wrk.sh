@@ -3,12 +3,15 @@
 # same connections, same duration, alternating, REPEAT times; prints per-run numbers and the
 # medians of requests/s and client CPU microseconds per request, and their ratios.
 #   bash bench/loadgen_vs_wrk.sh            (defaults: 50 connections, 10 s, 3 repeats)
+#   MODES=close REPEAT=5 bash bench/loadgen_vs_wrk.sh   (one connection mode only)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 need wrk; need taskset; [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time missing (apt-get install time)" >&2; exit 2; }
 CONNS=${CONNS:-50}; DURATION=${DURATION:-10}; REPEAT=${REPEAT:-3}; TARGET=${TARGET:-nginx}
+MODES=${MODES:-keepalive close}
 
-for mode in keepalive close; do
+for mode in $MODES; do
+  case $mode in keepalive|close) ;; *) echo "bench: MODES holds keepalive and/or close, not '$mode'" >&2; exit 2;; esac
   proto=http11
   if [ "$TARGET" = nginx ]; then
     port=$(free_port); start_nginx "$port" 120 1
@@ -38,5 +41,8 @@ for mode in keepalive close; do
   l_rps=$(awk '{print $3}' /tmp/lvw.$mode | median); l_us=$(awk '{print $4}' /tmp/lvw.$mode | median)
   awk -v m="$mode" -v a="$w_rps" -v b="$l_rps" -v c="$w_us" -v d="$l_us" 'BEGIN {
     printf "%s median: wrk %.0f req/s %.2f us/req | loadgen %.0f req/s %.2f us/req | rps ratio loadgen/wrk %.3f, cpu ratio loadgen/wrk %.3f\n", m, a, c, b, d, b / a, d / c }'
+  # the rounds paired (each wrk run is followed by a loadgen run): how often loadgen was ahead
+  awk -v m="$mode" '{ n++; if ($3 >= $1) r++; if ($4 <= $2) c++ }
+    END { printf "%s rounds: loadgen req/s >= wrk in %d of %d, CPU/req <= wrk in %d of %d\n", m, r, n, c, n }' /tmp/lvw.$mode
   rm -f /tmp/lvw.$mode
 done

@@ -58,7 +58,7 @@ const char* to_string(ResponseError e) {
 void ResponseParser::reset() {
   std::string keep = std::move(line_);
   std::string* sink = sink_;
-  *this = ResponseParser{};
+  *this = ResponseParser(NoReserve{});
   line_ = std::move(keep);
   line_.clear();
   sink_ = sink;

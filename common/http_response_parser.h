@@ -53,6 +53,9 @@ class ResponseParser {
                                     kChunkDataEnd, kTrailers, kDone };
   enum class BodyMode : std::uint8_t { kNone, kLength, kChunked, kUntilClose };
 
+  struct NoReserve {};
+  explicit ResponseParser(NoReserve) {}  // reset's blank state: no line buffer to allocate
+
   bool take_line(const char*& p, const char* end, std::string_view& line);
   void fail(ResponseError e);
   void on_status_line(std::string_view line);

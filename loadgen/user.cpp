@@ -31,36 +31,47 @@ Outcome fail(ErrorKind k, std::string detail) {
   return o;
 }
 
-// A non-blocking connect by hand, as wrk does: open (Asio registers the socket with epoll),
-// make it non-blocking, connect, wait until writable, read SO_ERROR. Asio's async_connect does
-// the same with one ioctl and one poll() more per connection.
-Task<error_code> connect(Worker& w, User& u) {
-  error_code ec;
+// A non-blocking connect by hand: open (Asio registers the socket with epoll), make it
+// non-blocking, connect. It does not wait for the connection: on loopback the handshake has
+// completed by the time connect() returns EINPROGRESS (the SYN-ACK is processed as the call
+// releases the socket), so the request is written at once; only when that write finds the
+// connection still pending (EAGAIN) does the user wait until writable and read SO_ERROR, as
+// wrk does on every connection. Asio's async_connect always waits: one ioctl, one poll(), one
+// epoll_ctl, one getsockopt and a trip through the event loop more per connection.
+// Returns whether the connection is still pending.
+bool open_and_connect(Worker& w, User& u, error_code& ec) {
   u.socket.open(w.endpoint.protocol(), ec);
   if (!ec) u.socket.non_blocking(true, ec);
-  if (ec) co_return ec;
-  const int fd = u.socket.native_handle();
-  if (::connect(fd, w.endpoint.data(), static_cast<socklen_t>(w.endpoint.size())) == 0) co_return ec;
-  if (errno != EINPROGRESS) co_return error_code(errno, asio::error::get_system_category());
+  if (ec) return false;
+  if (::connect(u.socket.native_handle(), w.endpoint.data(), static_cast<socklen_t>(w.endpoint.size())) == 0)
+    return false;
+  if (errno == EINPROGRESS) return true;
+  ec = error_code(errno, asio::error::get_system_category());
+  return false;
+}
+
+// Waits until a pending connect has finished; its result.
+Task<error_code> finish_connect(User& u) {
+  error_code ec;
   co_await u.socket.async_wait(Socket::wait_write, asio::redirect_error(use_task, ec));
   if (ec) co_return ec;
   int err = 0;
   socklen_t len = sizeof err;
-  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  if (::getsockopt(u.socket.native_handle(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
   co_return error_code(err, asio::error::get_system_category());
 }
 
 // One request on `u.socket` (opened here unless kept alive).
 Task<Outcome> exchange(Worker& w, User& u) {
   error_code ec;
+  bool pending = false;  // connect issued, not yet known to have completed
+  auto connect_failed = [&u](const error_code& e) {
+    if (u.timed_out) return fail(ErrorKind::kConnectTimeout, "connect timed out");
+    return fail(classify(e, true), "connect: " + e.message());
+  };
   if (!u.socket.is_open()) {
-    u.connecting = true;
-    ec = co_await connect(w, u);
-    u.connecting = false;
-    if (ec) {
-      if (u.timed_out) co_return fail(ErrorKind::kConnectTimeout, "connect timed out");
-      co_return fail(classify(ec, true), "connect: " + ec.message());
-    }
+    pending = open_and_connect(w, u, ec);
+    if (ec) co_return connect_failed(ec);
     // No TCP_NODELAY: each request is one write sent when nothing is unacknowledged, so Nagle
     // never holds it back, and a new connection per request would pay a setsockopt for nothing.
   }
@@ -70,10 +81,18 @@ Task<Outcome> exchange(Worker& w, User& u) {
     std::size_t n = u.socket.write_some(asio::buffer(w.request.data() + sent, w.request.size() - sent), ec);
     sent += n;
     if (ec == asio::error::would_block) {
+      if (pending) {  // still connecting: the write is the first use of the connection
+        ec = co_await finish_connect(u);
+        if (ec) co_return connect_failed(ec);
+        pending = false;
+        continue;
+      }
       co_await u.socket.async_wait(Socket::wait_write, asio::redirect_error(use_task, ec));
       if (u.timed_out) co_return fail(ErrorKind::kReadTimeout, "write timed out");
     }
-    if (ec) co_return fail(classify(ec, false), "write: " + ec.message());
+    // a refused or failed connection reports its error to the first write
+    if (ec) co_return pending ? connect_failed(ec) : fail(classify(ec, false), "write: " + ec.message());
+    pending = false;
   }
   ResponseParser& parser = u.parser;
   parser.reset();

@@ -37,7 +37,6 @@ struct User {
   std::mt19937_64 rng;
   ResponseParser parser;           // reset per response: its line buffer is allocated once
   Clock::time_point deadline{};  // of the request in flight; {} when none
-  bool connecting = false;
   bool timed_out = false;
   char first_buf[512];             // the first read of each response (most replies fit)
 };

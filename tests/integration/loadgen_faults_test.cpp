@@ -1,4 +1,4 @@
-// loadgen against servers that fail: nothing listening, resets, garbage, stalls, 5xx, a server
+// loadgen against servers that fail: nothing listening, a full accept queue, resets, garbage, stalls, 5xx, a server
 // killed and restarted mid-run, a server frozen for 5 s. Each failure is counted under its
 // kind, the per-second series shows when it happened, the totals add up, the exit code is
 // the documented one and the result document is still written.
@@ -104,6 +104,30 @@ TEST(LoadgenFaults, NothingListeningIsConnectionRefused) {
   EXPECT_EQ(code, 1);  // --fail-on-errors
   EXPECT_GT(errors_of(j, "connection_refused"), 0u);
   EXPECT_EQ(errors_of(j, "connection_refused"), j["summary"]["failures"].get<std::uint64_t>());
+}
+
+// A listener that never accepts, with a backlog of 0: its queue takes one connection, then the
+// kernel drops further SYNs, so those connects stay pending until loadgen's timeout. The write
+// loadgen issues right after connect (before knowing the connection is up) must not turn them
+// into anything but connect timeouts.
+TEST(LoadgenFaults, AFullAcceptQueueIsConnectTimeout) {
+  lab::ListenOptions o;
+  o.backlog = 0;
+  std::string err;
+  int l = lab::make_listener(o, err);
+  ASSERT_GE(l, 0) << err;
+  int code = -1;
+  auto j = run_loadgen({"-H", url(lab::local_port(l)), "-u", "4", "-t", "2s", "--wait-min", "0.05", "--wait-max",
+                        "0.1", "--timeout", "300ms"},
+                       tmp_json("connect_timeout"), &code);
+  close(l);
+  expect_consistent(j);
+  EXPECT_EQ(code, 0);
+  EXPECT_GT(errors_of(j, "connect_timeout"), 0u) << j["errors"].dump();
+  EXPECT_EQ(j["summary"]["successes"].get<int>(), 0);
+  // the only other kind: a connection the queue took, whose request is never read
+  EXPECT_EQ(errors_of(j, "connect_timeout") + errors_of(j, "read_timeout"), j["summary"]["failures"].get<std::uint64_t>())
+      << j["errors"].dump();
 }
 
 TEST(LoadgenFaults, ResetsGarbageStallsAnd5xxAreClassified) {
