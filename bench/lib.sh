@@ -61,4 +61,15 @@ cleanup_all() {
 }
 trap cleanup_all EXIT
 
+# server_pids: the processes of the server started last (nginx's master and workers, or ours)
+server_pids() {
+  if [ -n "${NGINX_PID:-}" ]; then echo "$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')"; else echo "$SRV_PID"; fi
+}
+# server_ticks PID...: utime + stime of the given pids (all their threads), in clock ticks
+server_ticks() {
+  local sum=0 p
+  for p in "$@"; do sum=$((sum + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
+  echo "$sum"
+}
+
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }

@@ -9,6 +9,7 @@ source "$(dirname "$0")/lib.sh"
 need wrk; need taskset; [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time missing (apt-get install time)" >&2; exit 2; }
 CONNS=${CONNS:-50}; DURATION=${DURATION:-10}; REPEAT=${REPEAT:-3}; TARGET=${TARGET:-nginx}
 MODES=${MODES:-keepalive close}
+HZ=$(getconf CLK_TCK)
 
 for mode in $MODES; do
   case $mode in keepalive|close) ;; *) echo "bench: MODES holds keepalive and/or close, not '$mode'" >&2; exit 2;; esac
@@ -18,22 +19,28 @@ for mode in $MODES; do
   else
     start_server "${TARGET#model:}" "$proto"; port=$SRV_PORT
   fi
-  url="http://127.0.0.1:$port/"
+  url="http://127.0.0.1:$port/"; pids=$(server_pids)
   wrk_extra=(); lg_extra=(--keepalive)
   if [ "$mode" = close ]; then wrk_extra=(-H "Connection: close"); lg_extra=(); fi
   : > /tmp/lvw.$mode
   for r in $(seq 1 "$REPEAT"); do
+    c0=$(server_ticks $pids)
     timed /tmp/lvw.out wrk -t1 -c"$CONNS" -d"${DURATION}s" "${wrk_extra[@]}" "$url"
     out=$(cat /tmp/lvw.out)
     wrk_req=$(echo "$out" | awk '/requests in/ {print $1}')
     wrk_rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
     wrk_us=$(awk -v c="$TIMED_CPU" -v n="$wrk_req" 'BEGIN {printf "%.2f", c * 1e6 / n}')
+    c1=$(server_ticks $pids)
     json=$(mktemp)
     timed /dev/null "$LOADGEN" -H "$url" -u "$CONNS" --max "${lg_extra[@]}" -t "${DURATION}s" -q --json "$json"
     lg_req=$(jq .summary.requests "$json"); lg_rps=$(jq .summary.rps "$json"); lg_fail=$(jq .summary.failures "$json")
     lg_us=$(awk -v c="$TIMED_CPU" -v n="$lg_req" 'BEGIN {printf "%.2f", c * 1e6 / n}')
+    c2=$(server_ticks $pids)
+    # the server's CPU use during each client's run: near 100% means the server, not the client, is the cap
+    w_busy=$(awk -v t=$((c1 - c0)) -v d="$DURATION" -v hz="$HZ" 'BEGIN {printf "%.0f", t / hz / d * 100}')
+    l_busy=$(awk -v t=$((c2 - c1)) -v d="$DURATION" -v hz="$HZ" 'BEGIN {printf "%.0f", t / hz / d * 100}')
     rm -f "$json"
-    echo "$mode run $r: wrk $wrk_rps req/s, $wrk_us us CPU/req | loadgen $lg_rps req/s ($lg_fail failures), $lg_us us CPU/req"
+    echo "$mode run $r: wrk $wrk_rps req/s, $wrk_us us CPU/req, server busy $w_busy% | loadgen $lg_rps req/s ($lg_fail failures), $lg_us us CPU/req, server busy $l_busy%"
     echo "$wrk_rps $wrk_us $lg_rps $lg_us" >> /tmp/lvw.$mode
   done
   if [ "$TARGET" = nginx ]; then stop_nginx; else stop_server; fi
@@ -44,5 +51,8 @@ for mode in $MODES; do
   # the rounds paired (each wrk run is followed by a loadgen run): how often loadgen was ahead
   awk -v m="$mode" '{ n++; if ($3 >= $1) r++; if ($4 <= $2) c++ }
     END { printf "%s rounds: loadgen req/s >= wrk in %d of %d, CPU/req <= wrk in %d of %d\n", m, r, n, c, n }' /tmp/lvw.$mode
+  # the ratios of each round's pair (the two runs follow each other, so drift hits both alike)
+  p_rps=$(awk '{print $3 / $1}' /tmp/lvw.$mode | median); p_us=$(awk '{print $4 / $2}' /tmp/lvw.$mode | median)
+  printf "%s paired: median of per-round ratios loadgen/wrk: req/s %.3f, CPU/req %.3f\n" "$mode" "$p_rps" "$p_us"
   rm -f /tmp/lvw.$mode
 done

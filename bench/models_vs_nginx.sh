@@ -25,7 +25,7 @@ measure() {  # target mode -> appends "wrk_rps loadgen_rps" to $tmp/target.mode
   local url="http://127.0.0.1:$port/" wrk_extra=() lg_extra=(--keepalive)
   if [ "$mode" = close ]; then wrk_extra=(-H "Connection: close"); lg_extra=(); fi
   local w l json wreq lreq pids c0 c1
-  if [ "$target" = nginx ]; then pids="$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')"; else pids=$SRV_PID; fi
+  pids=$(server_pids)
   c0=$(server_ticks $pids)
   taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNS" -d"${DURATION}s" "${wrk_extra[@]}" "$url" > "$tmp/wrk.out"
   w=$(awk '/Requests\/sec/ {print $2}' "$tmp/wrk.out"); wreq=$(awk '/requests in/ {print $1}' "$tmp/wrk.out")
@@ -52,12 +52,6 @@ measure_pipelined() {
   if [ "$target" = nginx ]; then stop_nginx; else stop_server; fi
   echo "$out" | grep -q " 0 failed, 0 errored" || { echo "bench: h2load against $target: $out" >&2; exit 1; }
   echo "$out" | awk '/^finished in/ {print $4}' >> "$tmp/$target.pipelined"
-}
-
-server_ticks() {  # utime + stime of the given pids (all their threads), in clock ticks
-  local sum=0 p
-  for p in "$@"; do sum=$((sum + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
-  echo "$sum"
 }
 
 for r in $(seq 1 "$REPEAT"); do
