@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # loadgen's max mode against wrk, same server (nginx-light, or a model: TARGET=model:epoll),
-# same connections, same duration, alternating, REPEAT times; prints per-run numbers and the
-# medians of requests/s and client CPU microseconds per request, and their ratios.
+# same connections, same duration, alternating, REPEAT times; prints per-run numbers (with the
+# server's CPU use), the medians of requests/s and client CPU microseconds per request, their
+# ratios, how many rounds loadgen was ahead and the median of the per-round ratios.
 #   bash bench/loadgen_vs_wrk.sh            (defaults: 50 connections, 10 s, 3 repeats)
 #   MODES=close REPEAT=5 bash bench/loadgen_vs_wrk.sh   (one connection mode only)
 set -euo pipefail
@@ -10,6 +11,9 @@ need wrk; need taskset; [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time mis
 CONNS=${CONNS:-50}; DURATION=${DURATION:-10}; REPEAT=${REPEAT:-3}; TARGET=${TARGET:-nginx}
 MODES=${MODES:-keepalive close}
 HZ=$(getconf CLK_TCK)
+# busy_pct TICKS: the server's CPU use over one client's run, in percent of one CPU; near 100
+# means the server, not the client, sets the rate
+busy_pct() { awk -v t="$1" -v d="$DURATION" -v hz="$HZ" 'BEGIN {printf "%.0f", t / hz / d * 100}'; }
 
 for mode in $MODES; do
   case $mode in keepalive|close) ;; *) echo "bench: MODES holds keepalive and/or close, not '$mode'" >&2; exit 2;; esac
@@ -36,9 +40,7 @@ for mode in $MODES; do
     lg_req=$(jq .summary.requests "$json"); lg_rps=$(jq .summary.rps "$json"); lg_fail=$(jq .summary.failures "$json")
     lg_us=$(awk -v c="$TIMED_CPU" -v n="$lg_req" 'BEGIN {printf "%.2f", c * 1e6 / n}')
     c2=$(server_ticks $pids)
-    # the server's CPU use during each client's run: near 100% means the server, not the client, is the cap
-    w_busy=$(awk -v t=$((c1 - c0)) -v d="$DURATION" -v hz="$HZ" 'BEGIN {printf "%.0f", t / hz / d * 100}')
-    l_busy=$(awk -v t=$((c2 - c1)) -v d="$DURATION" -v hz="$HZ" 'BEGIN {printf "%.0f", t / hz / d * 100}')
+    w_busy=$(busy_pct $((c1 - c0))); l_busy=$(busy_pct $((c2 - c1)))
     rm -f "$json"
     echo "$mode run $r: wrk $wrk_rps req/s, $wrk_us us CPU/req, server busy $w_busy% | loadgen $lg_rps req/s ($lg_fail failures), $lg_us us CPU/req, server busy $l_busy%"
     echo "$wrk_rps $wrk_us $lg_rps $lg_us" >> /tmp/lvw.$mode

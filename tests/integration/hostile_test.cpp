@@ -177,7 +177,8 @@ TEST_P(Hostile, ReaderThatNeverReadsIsFreedAtTheTimeout) {
   ServerProcess s(m, args_for(m, {"--protocol", "http11", "--read-timeout", "2s"}));
   const std::string get_close = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
   const std::string first = fetch(s.port(), get_close);
-  ASSERT_EQ(first.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << "reply: '" << first << "' server stderr: " << s.proc().err();
+  ASSERT_EQ(first.rfind("HTTP/1.1 200 OK\r\n", 0), 0u)
+      << "reply: '" << first << "' server stderr: " << s.proc().err();
   const Footprint before = settled_footprint(s.proc().pid());
   int fd = connect_to(s.port());
   ASSERT_GE(fd, 0);

@@ -1,7 +1,7 @@
-// loadgen against servers that fail: nothing listening, a full accept queue, resets, garbage, stalls, 5xx, a server
-// killed and restarted mid-run, a server frozen for 5 s. Each failure is counted under its
-// kind, the per-second series shows when it happened, the totals add up, the exit code is
-// the documented one and the result document is still written.
+// loadgen against servers that fail: nothing listening, a full accept queue, resets, garbage,
+// stalls, 5xx, a server killed and restarted mid-run, a server frozen for 5 s. Each failure is
+// counted under its kind, the per-second series shows when it happened, the totals add up, the
+// exit code is the documented one and the result document is still written.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -126,7 +126,8 @@ TEST(LoadgenFaults, AFullAcceptQueueIsConnectTimeout) {
   EXPECT_GT(errors_of(j, "connect_timeout"), 0u) << j["errors"].dump();
   EXPECT_EQ(j["summary"]["successes"].get<int>(), 0);
   // the only other kind: a connection the queue took, whose request is never read
-  EXPECT_EQ(errors_of(j, "connect_timeout") + errors_of(j, "read_timeout"), j["summary"]["failures"].get<std::uint64_t>())
+  EXPECT_EQ(errors_of(j, "connect_timeout") + errors_of(j, "read_timeout"),
+            j["summary"]["failures"].get<std::uint64_t>())
       << j["errors"].dump();
 }
 
