@@ -27,10 +27,12 @@ void append_number(std::string& out, std::size_t n) {
 }
 }  // namespace
 
-void append_http11_reply(std::string& out, std::string_view body, bool keep_alive) {
+void append_http11_reply(std::string& out, std::string_view body, bool keep_alive, int request_minor) {
   out.append("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: ");
   append_number(out, body.size());
-  out.append(keep_alive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n");
+  if (!keep_alive) out.append("\r\nConnection: close\r\n\r\n");
+  else if (request_minor == 0) out.append("\r\nConnection: keep-alive\r\n\r\n");
+  else out.append("\r\n\r\n");
   out.append(body);
 }
 

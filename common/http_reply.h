@@ -15,8 +15,10 @@ inline constexpr std::string_view kSeedPrefix = "HTTP/1.1 200 OK\nContent-Type: 
 void append_seed_reply(std::string& out, std::string_view request_bytes);
 
 /// Proper HTTP/1.1: CRLF, Content-Length, and "Connection: close" when not keeping alive.
-/// The body is the echo of the request, as in the seed flavour.
-void append_http11_reply(std::string& out, std::string_view body, bool keep_alive);
+/// The body is the echo of the request, as in the seed flavour. An HTTP/1.0 request
+/// (`request_minor` 0) is kept alive only when it asked to be, and then the reply must say so
+/// ("Connection: keep-alive"), or an HTTP/1.0 client waits for a close (RFC 9112 9.3, 7230 6.3).
+void append_http11_reply(std::string& out, std::string_view body, bool keep_alive, int request_minor = 1);
 
 /// Small error replies (400, 413, 431, 501, 503), always with "Connection: close".
 void append_error_reply(std::string& out, int status);

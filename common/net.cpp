@@ -107,7 +107,7 @@ bool set_nonblocking(int fd, bool on) {
   return fcntl(fd, F_SETFL, flags) == 0;
 }
 
-bool needs_lingering(int fd) {
+bool input_waiting(int fd) {
   char c;
   for (;;) {
     ssize_t n = ::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
@@ -119,7 +119,7 @@ bool needs_lingering(int fd) {
 
 void lingering_close(int fd, std::chrono::milliseconds linger) {
   // ENOTCONN: the peer is already gone; nothing to protect.
-  if (needs_lingering(fd) && ::shutdown(fd, SHUT_WR) == 0) {
+  if (input_waiting(fd) && ::shutdown(fd, SHUT_WR) == 0) {
     auto deadline = std::chrono::steady_clock::now() + linger;
     char sink[4096];
     for (;;) {

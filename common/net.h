@@ -35,13 +35,13 @@ std::string peer_string(const sockaddr_in& a);  // "('127.0.0.1', 52843)" as the
 
 bool set_nonblocking(int fd, bool on = true);
 
-/// Whether closing `fd` now could reset the connection: closing with unread input makes the
-/// kernel send RST, which can destroy the reply still in flight to the client. True when input
-/// is waiting unread (a non-blocking MSG_PEEK finds bytes). EOF or nothing waiting: false.
-bool needs_lingering(int fd);
+/// True when input is waiting unread (a non-blocking MSG_PEEK finds bytes); EOF or nothing
+/// waiting: false. Closing with unread input makes the kernel send RST, which can destroy the
+/// reply still in flight to the client, so this also says when a close must linger.
+bool input_waiting(int fd);
 
 /// Closes a connection without destroying a reply still in flight. When nothing is unread
-/// (needs_lingering false) that is a plain close, as nginx does; otherwise shut down writing,
+/// (input_waiting false) that is a plain close, as nginx does; otherwise shut down writing,
 /// then read and discard until the peer closes or `linger` passes (nginx's lingering close).
 /// Works on blocking and non-blocking fds (it waits with poll()).
 void lingering_close(int fd, std::chrono::milliseconds linger);

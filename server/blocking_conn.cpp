@@ -29,9 +29,9 @@ void serve_blocking(int fd, const sockaddr_in& peer, const ServerConfig& cfg, Se
       std::string_view out = s.pending();
       int err = write_all(fd, out.data(), out.size(), cfg.read_timeout);
       if (err != 0) {
-        bump(stats.write_errors);
+        bump(err == ETIMEDOUT ? stats.write_timeouts : stats.write_errors);
         forget();
-      ::close(fd);
+        ::close(fd);
         return;
       }
       s.on_written(out.size());
@@ -48,11 +48,13 @@ void serve_blocking(int fd, const sockaddr_in& peer, const ServerConfig& cfg, Se
     }
     if (stop_requested()) {
       // Shutting down: a connection with no request in progress closes now; one mid-request
-      // gets --grace to finish.
+      // gets --grace to finish. A request the kernel holds unread is in progress too (a
+      // connection still queued for a worker, or one that just sent its next request).
       const auto now = clock::now();
       if (stop_seen == clock::time_point{}) stop_seen = now;
-      if (s.idle() || now - stop_seen > cfg.grace) {
-        if (!s.idle()) bump(stats.forced_closes);
+      const bool idle = s.idle() && !input_waiting(fd);
+      if (idle || now - stop_seen > cfg.grace) {
+        if (!idle) bump(stats.forced_closes);
         forget();
         ::close(fd);
         return;

@@ -13,20 +13,26 @@ Session::Session(const ServerConfig& cfg, ServerStats& stats, const sockaddr_in*
 
 void Session::on_bytes(const char* data, std::size_t n) {
   if (closing_) return;  // bytes after the last request are discarded
+  if (in_off_ > 0) {  // drop the answered requests once, not one memmove per request
+    in_.erase(0, in_off_);
+    in_off_ = 0;
+  }
   in_.append(data, n);
   process();
 }
 
 void Session::process() {
-  while (!closing_ && !in_.empty() && pending().size() < kMaxPendingOut) {
-    ParseStatus st = parser_.parse(in_);
-    if (st == ParseStatus::kIncomplete) return;
+  while (!closing_ && in_off_ < in_.size()) {
+    if (pending().size() >= kMaxPendingOut) return;  // resumed by on_written
+    const std::string_view input = std::string_view(in_).substr(in_off_);
+    ParseStatus st = parser_.parse(input);
+    if (st == ParseStatus::kIncomplete) break;
     if (st != ParseStatus::kComplete) {
       reply_error(st);
       return;
     }
     const Request& req = parser_.request();
-    std::string_view bytes = std::string_view(in_).substr(0, req.total_bytes);
+    std::string_view bytes = input.substr(0, req.total_bytes);
     if (cfg_.verbose) {
       std::string who = peer_ ? peer_string(*peer_) : "('?', 0)";
       std::fprintf(stdout, "[Client %s Info] %.*s\n", who.c_str(), static_cast<int>(bytes.size()),
@@ -37,13 +43,22 @@ void Session::process() {
       closing_ = true;
     } else {
       const bool keep = keepalive_ok_ && req.keep_alive;
-      append_http11_reply(out_, bytes, keep);
+      append_http11_reply(out_, bytes, keep, req.version_minor);
       if (!keep) closing_ = true;
     }
     bump(stats_.replies);
     ++replies_;
-    in_.erase(0, req.total_bytes);
+    in_off_ += req.total_bytes;
+    if (in_off_ == in_.size()) {
+      in_.clear();
+      in_off_ = 0;
+    }
     parser_.reset();
+  }
+  if (peer_eof_ && !closing_) {  // every complete request is answered; the rest cannot complete
+    if (in_off_ < in_.size()) bump(stats_.peer_closed_early);
+    clear_input();
+    closing_ = true;
   }
 }
 
@@ -58,22 +73,27 @@ void Session::reply_error(ParseStatus st) {
   }
   append_error_reply(out_, status);
   closing_ = true;
+  clear_input();
+}
+
+void Session::clear_input() {
   in_.clear();
+  in_off_ = 0;
 }
 
 void Session::on_peer_eof() {
-  if (!closing_ && !in_.empty()) bump(stats_.peer_closed_early);
-  closing_ = true;
-  in_.clear();
+  peer_eof_ = true;
+  process();  // requests already received (held back by backpressure too) are still answered
 }
 
 void Session::on_read_timeout() {
   if (!idle() || replies_ == 0) bump(stats_.read_timeouts);
   closing_ = true;
-  in_.clear();
+  clear_input();
 }
 
 void Session::on_written(std::size_t n) {
+  written_ += n;
   out_off_ += n;
   if (out_off_ >= out_.size()) {
     out_.clear();

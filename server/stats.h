@@ -18,7 +18,8 @@ struct ServerStats {
   std::atomic<std::uint64_t> read_timeouts{0};   // no complete request within --read-timeout
   std::atomic<std::uint64_t> peer_closed_early{0};  // EOF in the middle of a request
   std::atomic<std::uint64_t> resets{0};          // ECONNRESET and other read errors
-  std::atomic<std::uint64_t> write_errors{0};    // EPIPE, reset or timeout while replying
+  std::atomic<std::uint64_t> write_errors{0};    // EPIPE or reset while replying
+  std::atomic<std::uint64_t> write_timeouts{0};  // the peer took no reply byte for --read-timeout
   std::atomic<std::uint64_t> accept_out_of_fds{0};  // EMFILE/ENFILE survived
   std::atomic<std::uint64_t> accept_errors{0};   // other accept errors survived
   std::atomic<std::uint64_t> spawn_failures{0};  // fork/pthread_create failed

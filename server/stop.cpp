@@ -1,5 +1,6 @@
 #include "server/stop.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -35,6 +36,31 @@ void install_stop_handlers() {
     std::perror("server: sigaction");
     std::exit(1);
   }
+}
+
+pid_t fork_with_own_stop() {
+  // SIGINT/SIGTERM wait (blocked) until the child has its own eventfd: delivered in between,
+  // the child's handler would write to the parent's.
+  sigset_t stop_signals, before;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  if (pthread_sigmask(SIG_BLOCK, &stop_signals, &before) != 0) return -1;
+  const pid_t pid = fork();
+  const int fork_errno = errno;
+  if (pid == 0) {
+    const int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (fd < 0) {
+      std::perror("server: eventfd in a forked child");
+      _exit(1);
+    }
+    ::close(g_fd);
+    g_fd = fd;
+    g_stop.store(false);
+  }
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);  // restoring a saved mask cannot fail
+  errno = fork_errno;
+  return pid;
 }
 
 int stop_fd() { return g_fd; }

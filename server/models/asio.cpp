@@ -31,6 +31,11 @@ struct Conn {
   tcp::socket socket;
   asio::steady_timer timer;
   bool idle = true;
+  // Written by the timer's handler, which can run after the coroutine has ended (a cancel does
+  // not recall a handler already queued): it lives here, kept alive by the handler's shared_ptr,
+  // never in the coroutine's frame. `arms` tells the handler of an earlier deadline it is stale.
+  bool timed_out = false;
+  std::uint64_t arms = 0;
 };
 
 // One per io_context: the connections it serves, so shutdown can close the idle ones.
@@ -51,12 +56,11 @@ asio::awaitable<void> serve(std::shared_ptr<Conn> c, Shard& shard, const ModelCo
     if (!ec) std::memcpy(&peer, ep.data(), sizeof peer);
   }
   Session s(ctx.cfg, ctx.stats, &peer, true);
-  bool timed_out = false;
   auto arm = [&] {
     c->timer.expires_after(ctx.cfg.read_timeout);
-    c->timer.async_wait([c, &timed_out](boost::system::error_code e) {
-      if (!e) {
-        timed_out = true;
+    c->timer.async_wait([c, gen = ++c->arms](boost::system::error_code e) {
+      if (!e && gen == c->arms) {
+        c->timed_out = true;
         boost::system::error_code ignored;
         c->socket.cancel(ignored);
       }
@@ -71,7 +75,7 @@ asio::awaitable<void> serve(std::shared_ptr<Conn> c, Shard& shard, const ModelCo
       std::string_view out = s.pending();
       std::size_t n = co_await asio::async_write(c->socket, asio::buffer(out.data(), out.size()), token);
       if (ec) {
-        bump(ctx.stats.write_errors);
+        bump(c->timed_out ? ctx.stats.write_timeouts : ctx.stats.write_errors);
         break;
       }
       s.on_written(n);
@@ -85,7 +89,7 @@ asio::awaitable<void> serve(std::shared_ptr<Conn> c, Shard& shard, const ModelCo
     }
     std::size_t n = co_await c->socket.async_read_some(asio::buffer(buf), token);
     c->idle = false;
-    if (timed_out) {
+    if (c->timed_out) {
       s.on_read_timeout();
     } else if (ec == asio::error::eof) {
       s.on_peer_eof();
@@ -99,7 +103,7 @@ asio::awaitable<void> serve(std::shared_ptr<Conn> c, Shard& shard, const ModelCo
     }
   }
   c->timer.cancel();
-  if (s.done() && c->socket.is_open() && needs_lingering(c->socket.native_handle())) {
+  if (s.done() && c->socket.is_open() && input_waiting(c->socket.native_handle())) {
     // Lingering close, as everywhere: shut down writing, drain until EOF or --linger.
     c->socket.shutdown(tcp::socket::shutdown_send, ec);
     if (!ec) {

@@ -1,7 +1,8 @@
 // multiprocess: fork per connection. The child closes the listener, serves, and _exits; the
 // parent closes its copy of the connection and reaps children with a WNOHANG loop after every
 // accept and at least every 100 ms (SIGCHLD does not queue, so one signal per child is not
-// something to count on). At shutdown the parent waits --grace for children, then kills them.
+// something to count on). Each child has its own stop (a signal to one child stops only it).
+// At shutdown the parent signals the children, waits --grace, then kills what is left.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,7 +36,7 @@ int run_multiprocess(const ModelContext& ctx) {
       rc = 1;
       break;
     }
-    pid_t pid = fork();
+    pid_t pid = fork_with_own_stop();
     if (pid == 0) {
       ::close(ctx.listen_fd);
       serve_blocking(fd, peer, ctx.cfg, ctx.stats, /*keepalive_ok=*/true);
@@ -49,7 +50,9 @@ int run_multiprocess(const ModelContext& ctx) {
     children.add(pid);
     ::close(fd);
   }
-  children.stop_all(ctx.cfg.grace, ctx.stats);
+  // Each child has a stop of its own: SIGTERM tells it to close an idle connection now and
+  // give one mid-request --grace.
+  children.stop_all(ctx.cfg.grace, ctx.stats, /*terminate_first=*/true);
   return rc;
 }
 

@@ -29,7 +29,7 @@ namespace {
 }
 
 bool spawn_worker(const ModelContext& ctx, Children& children) {
-  pid_t pid = fork();
+  pid_t pid = fork_with_own_stop();
   if (pid == 0) worker_main(ctx);
   if (pid < 0) {
     bump(ctx.stats.spawn_failures);

@@ -153,7 +153,9 @@ class UringServer {
     bool send_busy = false;     // a send (or the poll before one) is in flight: the output must not move
     bool lingering = false;     // shut down for writing, discarding input until EOF or timeout
     bool closing = false;       // close once nothing is in flight
+    bool peer_eof = false;      // the peer's FIN came while a send was in flight (held bytes first)
     std::uint64_t gen = 0, replies_seen = 0;
+    std::uint64_t written_mark = 0;  // session.bytes_written() when the deadline was armed
   };
   struct Timer {
     Clock::time_point when;
@@ -284,6 +286,10 @@ class UringServer {
         bump(ctx_.stats.resets);
         return close_conn(c);
       }
+      if (c.send_busy) {
+        c.peer_eof = true;  // the bytes held during the send come first (on_send)
+        return;
+      }
       c.session.on_peer_eof();
     }
     if (c.lingering) {
@@ -306,6 +312,7 @@ class UringServer {
       c.session.on_bytes(c.held.data(), c.held.size());
       c.held.clear();
     }
+    if (c.peer_eof) c.session.on_peer_eof();
     after_io(c);
   }
 
@@ -352,7 +359,7 @@ class UringServer {
       return;
     }
     if (c.session.done()) {
-      if (!needs_lingering(c.fd) || ::shutdown(c.fd, SHUT_WR) != 0) return close_conn(c);
+      if (!input_waiting(c.fd) || ::shutdown(c.fd, SHUT_WR) != 0) return close_conn(c);
       c.lingering = true;
       arm(c, linger_timers_, ctx_.cfg.linger);
       if (!c.recv_armed) arm_recv(c);
@@ -376,6 +383,7 @@ class UringServer {
 
   void arm(Conn& c, std::deque<Timer>& list, std::chrono::milliseconds d) {
     c.gen = ++next_gen_;  // unique across connections: a reused fd never matches a stale timer
+    c.written_mark = c.session.bytes_written();
     list.push_back({Clock::now() + d, c.fd, c.gen});
   }
 
@@ -387,8 +395,19 @@ class UringServer {
         if (!conns_[t.fd] || conns_[t.fd]->gen != t.gen) continue;
         Conn& c = *conns_[t.fd];
         if (c.closing) continue;
-        if (c.lingering || c.send_busy) {  // lingered long enough, or the peer stopped reading
+        if (c.lingering) {  // lingered long enough
           close_conn(c);
+          continue;
+        }
+        if (c.send_busy || c.session.has_pending()) {
+          // A whole read timeout with output waiting: a peer that took nothing has stopped
+          // reading; one that took some gets another.
+          if (c.session.bytes_written() == c.written_mark) {
+            bump(ctx_.stats.write_timeouts);
+            close_conn(c);
+          } else {
+            arm(c, read_timers_, ctx_.cfg.read_timeout);
+          }
           continue;
         }
         c.session.on_read_timeout();

@@ -60,8 +60,11 @@ int Reactor::run() {
     if (!pending_.empty()) {
       work.swap(pending_);
       pending_.clear();
-      for (int fd : work)
-        if (conns_[fd]) on_event(fd, kReadable);
+      for (int fd : work) {
+        if (!conns_[fd]) continue;
+        conns_[fd]->queued = false;
+        on_event(fd, kReadable);
+      }
       work.clear();
     }
     expire_timers(Clock::now());
@@ -102,16 +105,21 @@ void Reactor::on_event(int fd, unsigned events) {
     if (events & kReadable) drain_lingering(c);
     return;
   }
-  if ((events & kWritable) && c.session.has_pending()) {
-    if (!flush(c)) return;
-    if (et_ && c.session.wants_read()) pending_.push_back(fd);  // input may wait unseen
-  }
-  if (!conns_[fd]) return;
-  if ((events & kReadable) && c.session.wants_read()) {
-    read_some(c);
-    if (!conns_[fd]) return;
+  if ((events & kWritable) && c.session.has_pending() && !flush(c)) return;
+  if (events & kReadable) {
+    c.unread = true;  // an edge, or a requeue: read until EAGAIN (or until output backs up)
+    if (c.session.wants_read()) {
+      read_some(c);
+      if (!conns_[fd]) return;
+    }
   }
   after_io(c);
+}
+
+void Reactor::requeue(Conn& c) {
+  if (c.queued) return;
+  c.queued = true;
+  pending_.push_back(c.fd);
 }
 
 void Reactor::accept_some() {
@@ -138,10 +146,14 @@ void Reactor::accept_some() {
       continue;
     }
     conns_[fd] = std::make_unique<Conn>(ctx_, fd, peer);
-    conns_[fd]->interest = kReadable;
+    Conn& c = *conns_[fd];
+    c.interest = kReadable;
     ++live_;
-    arm(*conns_[fd], read_timers_, ctx_.cfg.read_timeout);
-    if (et_) pending_.push_back(fd);  // data may have arrived with the handshake
+    arm(c, read_timers_, ctx_.cfg.read_timeout);
+    if (et_) {  // data may have arrived with the handshake
+      c.unread = true;
+      requeue(c);
+    }
   }
   if (et_) listener_ready_ = true;  // budget spent before EAGAIN: come back next turn
 }
@@ -159,6 +171,9 @@ void Reactor::shed(int fd) {
   ::close(fd);
 }
 
+// Level-triggered: one read; the poller reports what is left. Edge-triggered: read until EAGAIN,
+// within a budget (fairness); whatever stops the loop early leaves `unread` set, and after_io
+// requeues the connection once the session wants input again.
 void Reactor::read_some(Conn& c) {
   char buf[kReadChunk];
   std::size_t budget = kReadBudget;
@@ -166,19 +181,20 @@ void Reactor::read_some(Conn& c) {
     ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
     if (n > 0) {
       c.session.on_bytes(buf, static_cast<std::size_t>(n));
-      if (!et_) return;  // level-triggered: the poller will say if more is there
-      if (static_cast<std::size_t>(n) >= budget) {
-        pending_.push_back(c.fd);  // fairness: let the others run, come back next turn
-        return;
-      }
+      if (!et_) return;
+      if (static_cast<std::size_t>(n) >= budget) return;  // let the others run
       budget -= static_cast<std::size_t>(n);
       continue;
     }
+    c.unread = false;
     if (n == 0) {
       c.session.on_peer_eof();
       return;
     }
-    if (errno == EINTR) continue;
+    if (errno == EINTR) {
+      c.unread = true;
+      continue;
+    }
     if (errno == EAGAIN) return;
     bump(ctx_.stats.resets);
     close_conn(c);
@@ -208,14 +224,14 @@ void Reactor::after_io(Conn& c) {
   if (c.session.done()) {
     // Nothing unread: a plain close cannot reset the reply. Otherwise lingering close: stop
     // writing, read and discard until the client closes.
-    if (!needs_lingering(c.fd) || ::shutdown(c.fd, SHUT_WR) != 0) {
+    if (!input_waiting(c.fd) || ::shutdown(c.fd, SHUT_WR) != 0) {
       close_conn(c);
       return;
     }
     c.lingering = true;
     set_interest(c, kReadable);
     arm(c, linger_timers_, ctx_.cfg.linger);
-    if (et_) pending_.push_back(c.fd);
+    if (et_) requeue(c);
     return;
   }
   if (c.session.replies() != c.replies_seen) {
@@ -226,6 +242,7 @@ void Reactor::after_io(Conn& c) {
     }
     arm(c, read_timers_, ctx_.cfg.read_timeout);  // keep-alive: the next request's deadline
   }
+  if (et_ && c.unread && c.session.wants_read()) requeue(c);  // no edge will report it
   set_interest(c, (c.session.wants_read() ? kReadable : 0u) | (c.session.has_pending() ? kWritable : 0u));
 }
 
@@ -239,7 +256,7 @@ void Reactor::drain_lingering(Conn& c) {
     close_conn(c);  // EOF or error: the client is done
     return;
   }
-  if (et_) pending_.push_back(c.fd);
+  if (et_) requeue(c);
 }
 
 void Reactor::set_interest(Conn& c, unsigned interest) {
@@ -250,7 +267,8 @@ void Reactor::set_interest(Conn& c, unsigned interest) {
 
 void Reactor::arm(Conn& c, std::deque<Timer>& list, std::chrono::milliseconds d) {
   c.gen = ++next_gen_;  // unique across connections: a reused fd never matches a stale timer
-    list.push_back({Clock::now() + d, c.fd, c.gen});
+  c.written_mark = c.session.bytes_written();
+  list.push_back({Clock::now() + d, c.fd, c.gen});
 }
 
 void Reactor::expire_timers(Clock::time_point now) {
@@ -262,6 +280,15 @@ void Reactor::expire_timers(Clock::time_point now) {
       Conn& c = *conns_[t.fd];
       if (c.lingering) {
         close_conn(c);
+      } else if (c.session.has_pending()) {
+        // Output waits for a peer that must read it: it has had a whole read timeout. One that
+        // took nothing in that time has stopped reading; one that took some gets another.
+        if (c.session.bytes_written() == c.written_mark) {
+          bump(ctx_.stats.write_timeouts);
+          close_conn(c);
+        } else {
+          arm(c, read_timers_, ctx_.cfg.read_timeout);
+        }
       } else {
         c.session.on_read_timeout();
         after_io(c);

@@ -33,9 +33,12 @@ class Reactor {
     sockaddr_in peer;
     Session session;
     bool lingering = false;
+    bool unread = false;            // edge-triggered: input may wait that no edge will report
+    bool queued = false;            // in pending_
     unsigned interest = 0;
     std::uint64_t gen = 0;          // matches the live timer entry
     std::uint64_t replies_seen = 0;
+    std::uint64_t written_mark = 0; // session.bytes_written() when the deadline was armed
   };
   struct Timer {
     Clock::time_point when;
@@ -54,6 +57,8 @@ class Reactor {
   void expire_timers(Clock::time_point now);
   void close_conn(Conn& c);
   void shed(int fd);
+  /// Edge-triggered: run this connection again next turn without waiting for an event.
+  void requeue(Conn& c);
   int next_timeout_ms(Clock::time_point now) const;
   void begin_stop();
 
@@ -65,7 +70,7 @@ class Reactor {
   std::vector<std::unique_ptr<Conn>> conns_;  // by fd
   std::size_t live_ = 0;
   std::deque<Timer> read_timers_, linger_timers_;  // each sorted: one duration per list
-  std::vector<int> pending_;      // edge-triggered: fds left with work (budget ran out)
+  std::vector<int> pending_;      // edge-triggered: fds left with work (see requeue)
   bool listener_ready_ = false;   // edge-triggered: accept budget ran out
   bool listening_ = true;
   Clock::time_point resume_accept_{};  // EMFILE pause

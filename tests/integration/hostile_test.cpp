@@ -48,10 +48,11 @@ std::string fetch_when_drained(std::uint16_t port) {
   return r;
 }
 
-// Waits (up to 10 s: timeouts and lingering closes take their time) for the footprint to return.
-void expect_back_to(pid_t pid, const Footprint& before) {
+// Waits (up to 10 s by default: timeouts and lingering closes take their time) for the
+// footprint to return.
+void expect_back_to(pid_t pid, const Footprint& before, std::chrono::milliseconds within = 10s) {
   Footprint now{};
-  for (int i = 0; i < 200; ++i) {
+  for (auto waited = 0ms; waited < within; waited += 50ms) {
     now = footprint(pid);
     if (now.fds <= before.fds && now.threads <= before.threads && now.children <= before.children) return;
     std::this_thread::sleep_for(50ms);
@@ -202,6 +203,68 @@ TEST_P(Hostile, ReaderThatNeverReadsIsFreedAtTheTimeout) {
   close(fd);
   expect_back_to(s.proc().pid(), before);
   EXPECT_EQ(s.stop().code, 0);
+}
+
+// Clients that pipeline megabytes, never read a reply and never close: a peer that takes no
+// reply byte for --read-timeout is dropped, whatever it still sends. (The reactors used to wait
+// for writability with no deadline once the read timeout had fired.)
+TEST_P(Hostile, ReadersThatNeverReadNorCloseAreFreed) {
+  const std::string m = GetParam();
+  ServerProcess s(m, args_for(m, {"--protocol", "http11", "--read-timeout", "1s", "--linger", "200ms"}));
+  ASSERT_EQ(fetch(s.port(), "GET / HTTP/1.1\r\nConnection: close\r\n\r\n").rfind("HTTP/1.1 200 OK\r\n", 0), 0u);
+  const Footprint before = settled_footprint(s.proc().pid());
+  const int slots = serving_slots(m);
+  const int n = slots ? slots * 2 : 10;
+  const std::string req = "GET / HTTP/1.1\r\nX: " + std::string(1000, 'r') + "\r\n\r\n";
+  std::string burst;
+  while (burst.size() < 5 * 1024 * 1024) burst += req;
+  std::vector<int> fds;
+  std::vector<std::thread> senders;
+  for (int i = 0; i < n; ++i) {
+    int fd = connect_to(s.port());
+    ASSERT_GE(fd, 0);
+    int small = 4096;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    fds.push_back(fd);
+    senders.emplace_back([fd, &burst] { send_all(fd, burst); });  // ends when the server drops us
+  }
+  // Each is dropped within two read timeouts of its last progress; slot-bounded models take
+  // them in turns.
+  const auto within = slots ? (n / slots + 1) * 3s + 5s : 10s;
+  expect_back_to(s.proc().pid(), before, std::chrono::duration_cast<std::chrono::milliseconds>(within));
+  for (int fd : fds) shutdown(fd, SHUT_RDWR);  // unblocks a sender the server never dropped
+  for (auto& t : senders) t.join();
+  for (int fd : fds) close(fd);
+  EXPECT_EQ(fetch(s.port(), "GET / HTTP/1.1\r\nConnection: close\r\n\r\n").rfind("HTTP/1.1 200 OK\r\n", 0), 0u);
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+// A read timeout of 1 ms under many short connections: deadlines fire while requests arrive,
+// replies go out and connections end, in every order. (The asio model's timer handler wrote
+// into the coroutine frame of a connection that had already ended: a use-after-free ASan
+// reports within seconds.)
+TEST_P(Hostile, AOneMillisecondReadTimeoutUnderManyShortConnections) {
+  const std::string m = GetParam();
+  ServerProcess s(m, args_for(m, {"--read-timeout", "1ms"}));
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 4; ++t) {
+    clients.emplace_back([&, t] {
+      for (int i = 0; i < 150; ++i) {
+        int fd = connect_to(s.port());
+        if (fd < 0) continue;
+        if ((i + t) % 3 == 0) std::this_thread::sleep_for(std::chrono::microseconds(500 * (i % 5)));
+        send_all(fd, kSimpleGet);
+        read_until_eof(fd, 2s);
+        close(fd);
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+  EXPECT_TRUE(s.proc().running()) << s.proc().err();
+  // The timeout still applies to the next client, so a reply is not guaranteed; the server
+  // must be alive, and stop cleanly.
+  ExitStatus st = s.stop();
+  EXPECT_EQ(st.code, 0) << "signal " << st.signal << ": " << s.proc().err();
 }
 
 TEST_P(Hostile, MoreConnectionsThanTheFdLimit) {

@@ -117,6 +117,82 @@ TEST(PreforkModel, AKilledWorkerIsReplacedAndServiceContinues) {
   EXPECT_TRUE(descendants(s.proc().pid()).empty());
 }
 
+// A worker stopped by SIGTERM (as an operator or an OOM policy might) is replaced once, and
+// the server keeps serving. (The stop eventfd was shared across fork: one worker's signal
+// stopped every process, and the parent respawned workers that exited at once, thousands a
+// second, serving nothing.)
+TEST(PreforkModel, AWorkerStoppedBySigtermIsReplacedOnce) {
+  become_subreaper();
+  ServerProcess s("prefork", {"--workers", "3"});
+  std::vector<pid_t> workers;
+  for (int i = 0; i < 100 && workers.size() != 3; ++i) {
+    std::this_thread::sleep_for(20ms);
+    workers = descendants(s.proc().pid());
+  }
+  ASSERT_EQ(workers.size(), 3u);
+  ASSERT_EQ(kill(workers[0], SIGTERM), 0);
+  std::this_thread::sleep_for(1s);
+  for (int i = 0; i < 50; ++i) ASSERT_EQ(fetch(s.port(), kSimpleGet, 5s), seed_reply_for(kSimpleGet)) << i;
+  EXPECT_TRUE(s.proc().running());
+  const auto now = descendants(s.proc().pid());
+  EXPECT_EQ(now.size(), 3u);
+  EXPECT_EQ(std::find(now.begin(), now.end(), workers[0]), now.end()) << "the stopped worker is gone";
+  EXPECT_EQ(s.stop().code, 0);
+  EXPECT_NE(s.proc().err().find("worker_restarts=1 "), std::string::npos) << s.proc().err();
+}
+
+// A child stopped by SIGTERM ends its own connection; the parent goes on accepting.
+TEST(MultiprocessModel, AChildStoppedBySigtermStopsOnlyItself) {
+  become_subreaper();
+  ServerProcess s("multiprocess");
+  int held = connect_to(s.port());  // a child waits for this request
+  ASSERT_GE(held, 0);
+  std::vector<pid_t> children;
+  for (int i = 0; i < 100 && children.empty(); ++i) {
+    std::this_thread::sleep_for(20ms);
+    children = descendants(s.proc().pid());
+  }
+  ASSERT_EQ(children.size(), 1u);
+  ASSERT_EQ(kill(children[0], SIGTERM), 0);
+  bool eof = false;
+  read_until_eof(held, 5s, &eof);
+  EXPECT_TRUE(eof) << "the signalled child closes its idle connection";
+  close(held);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_TRUE(s.proc().running()) << s.proc().err();
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(fetch(s.port(), kSimpleGet, 5s), seed_reply_for(kSimpleGet)) << i;
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+// At shutdown, connections still queued for a worker whose requests have arrived are in
+// progress, not idle: they are answered within --grace, not reset.
+TEST(ThreadpoolModel, QueuedConnectionsAreAnsweredAtShutdown) {
+  ServerProcess s("threadpool", {"--workers", "1", "--grace", "5s"});
+  int busy = connect_to(s.port());  // occupies the only worker: its request is incomplete
+  ASSERT_GE(busy, 0);
+  ASSERT_TRUE(send_all(busy, "GET / HTTP/1.1\r\n"));
+  std::this_thread::sleep_for(200ms);
+  std::vector<int> queued;
+  for (int i = 0; i < 3; ++i) {
+    int fd = connect_to(s.port());
+    ASSERT_GE(fd, 0);
+    ASSERT_TRUE(send_all(fd, kSimpleGet));
+    queued.push_back(fd);
+  }
+  std::this_thread::sleep_for(200ms);
+  s.proc().signal(SIGTERM);
+  std::this_thread::sleep_for(300ms);
+  ASSERT_TRUE(send_all(busy, "Host: x\r\n\r\n"));  // the request in progress completes in the grace
+  EXPECT_EQ(read_until_eof(busy, 5s), seed_reply_for("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+  close(busy);
+  for (int fd : queued) {
+    EXPECT_EQ(read_until_eof(fd, 5s), seed_reply_for(kSimpleGet)) << "a queued request was dropped";
+    close(fd);
+  }
+  ExitStatus st = s.proc().wait(10s);
+  EXPECT_EQ(st.code, 0);
+}
+
 TEST(Cli, MistakesNameTheFlagAndExitNonZero) {
   struct Case {
     std::vector<std::string> args;

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/http_reply.h"
 #include "tests/integration/models.h"
 #include "tests/support/client.h"
 #include "tests/support/process.h"
@@ -93,6 +94,95 @@ TEST_P(EveryModel, PipelinedRequestsAreAnsweredInOrder) {
   sender.join();
   close(fd);
   EXPECT_EQ(wrong, 0) << "reply " << wrong << " is not the echo of request " << wrong << ": " << reply;
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+// ApacheBench's keep-alive (ab -k): HTTP/1.0 with "Connection: Keep-Alive". An HTTP/1.0
+// client waits for the close unless the reply says it is kept alive (RFC 9112 9.3).
+TEST_P(EveryModel, Http10KeepAliveIsHonouredOnlyWhenAskedAndThenAnnounced) {
+  ServerProcess s(GetParam(), {"--protocol", "http11"});
+  const std::string ka = "GET / HTTP/1.0\r\nConnection: Keep-Alive\r\nHost: x\r\n\r\n";
+  int fd = connect_to(s.port());
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(send_all(fd, ka));
+  const std::string first = read_http11_response(fd, 5s);
+  ASSERT_EQ(first.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << first;
+  if (keeps_alive(GetParam())) {
+    EXPECT_NE(first.find("\r\nConnection: keep-alive\r\n"), std::string::npos) << first;
+    ASSERT_TRUE(send_all(fd, ka));
+    EXPECT_EQ(read_http11_response(fd, 5s), first) << "the connection must carry the next request";
+  } else {
+    EXPECT_NE(first.find("\r\nConnection: close\r\n"), std::string::npos) << first;
+  }
+  close(fd);
+  // HTTP/1.0 without keep-alive: the reply says close, and the connection closes.
+  int plain = connect_to(s.port());
+  ASSERT_TRUE(send_all(plain, "GET / HTTP/1.0\r\nHost: x\r\n\r\n"));
+  bool eof = false;
+  const std::string reply = read_until_eof(plain, 5s, &eof);
+  EXPECT_TRUE(eof) << "an HTTP/1.0 request without keep-alive is answered and closed";
+  EXPECT_NE(reply.find("\r\nConnection: close\r\n"), std::string::npos) << reply;
+  close(plain);
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+namespace {
+// Replies in `bytes` (http11, each ending with its echoed request, which ends "\r\n\r\n").
+std::size_t count_replies(const std::string& bytes) {
+  std::size_t n = 0;
+  for (std::size_t at = bytes.find("HTTP/1.1 200 OK\r\n"); at != std::string::npos;
+       at = bytes.find("HTTP/1.1 200 OK\r\n", at + 1))
+    ++n;
+  return n;
+}
+}  // namespace
+
+// A client that sends a pipeline and then its FIN: every complete request it sent is answered
+// before the close, including those held back while more than 256 KiB of replies waited, and
+// those that arrived while a send was in flight (the uring model holds them aside).
+TEST_P(EveryModel, AHalfClosedPipelineIsAnsweredInFull) {
+  ServerProcess s(GetParam(), {"--protocol", "http11"});
+  const std::string req = "GET / HTTP/1.1\r\nX-Pad: " + std::string(1000, 'p') + "\r\n\r\n";
+  constexpr int kCount = 600;  // about 660 KiB of replies
+  const int expected = keeps_alive(GetParam()) ? kCount : 1;
+  int fd = connect_to(s.port());
+  ASSERT_GE(fd, 0);
+  std::string all;
+  for (int i = 0; i < kCount; ++i) all += req;
+  std::thread sender([&] {
+    send_all(fd, all);
+    shutdown(fd, SHUT_WR);
+  });
+  bool eof = false;
+  const std::string got = read_until_eof(fd, 20s, &eof);
+  sender.join();
+  close(fd);
+  EXPECT_TRUE(eof);
+  EXPECT_EQ(count_replies(got), static_cast<std::size_t>(expected));
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+// 60,000 tiny pipelined requests sent at once. Each 14-byte request gets a 78-byte reply, so
+// three 16 KiB reads make more than the 256 KiB of pending output at which a session stops
+// taking input: the edge-triggered model then left the rest unread, and once its output was
+// flushed nothing read it again (no new edge reports bytes already waiting): 3,510 replies.
+TEST_P(EveryModel, AFastPipelinedBurstIsAnsweredInFull) {
+  ServerProcess s(GetParam(), {"--protocol", "http11"});
+  const std::string req = "A / HTTP/1.1\n\n";
+  const bool keep = keeps_alive(GetParam());
+  const int count = keep ? 60000 : 1;  // a model that closes after each reply answers one
+  int fd = connect_to(s.port());
+  ASSERT_GE(fd, 0);
+  std::string all;
+  for (int i = 0; i < (keep ? count : 100); ++i) all += req;
+  std::thread sender([&] { send_all(fd, all); });
+  std::string one;
+  lab::append_http11_reply(one, req, keep);
+  const std::string got = read_n(fd, one.size() * static_cast<std::size_t>(count), 30s);
+  shutdown(fd, SHUT_RDWR);
+  sender.join();
+  close(fd);
+  EXPECT_EQ(got.size() / one.size(), static_cast<std::size_t>(count)) << "the replies stopped";
   EXPECT_EQ(s.stop().code, 0);
 }
 

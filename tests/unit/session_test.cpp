@@ -92,3 +92,49 @@ TEST(Session, StopsReadingWhileTooMuchOutputIsPending) {
   EXPECT_EQ(replies, 200u);
   EXPECT_TRUE(s.wants_read());
 }
+
+TEST(Session, Http10KeepAliveOnlyWhenAskedAndThenSaidSo) {
+  Fixture f;
+  f.cfg.protocol = lab::Protocol::kHttp11;
+  lab::Session ka(f.cfg, f.stats, nullptr, true);
+  const std::string out = f.feed_all(ka, "GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n");
+  EXPECT_NE(out.find("\r\nConnection: keep-alive\r\n"), std::string::npos) << out;
+  EXPECT_FALSE(ka.closing());
+  lab::Session plain(f.cfg, f.stats, nullptr, true);
+  EXPECT_NE(f.feed_all(plain, "GET / HTTP/1.0\r\n\r\n").find("\r\nConnection: close\r\n"), std::string::npos);
+  EXPECT_TRUE(plain.done());
+  lab::Session v11(f.cfg, f.stats, nullptr, true);
+  EXPECT_EQ(f.feed_all(v11, "GET / HTTP/1.1\r\n\r\n").find("Connection:"), std::string::npos)
+      << "HTTP/1.1 persists by default: nothing to announce";
+}
+
+// The peer's FIN after a pipeline: requests held back by backpressure are still answered, and
+// only then does the session close; an incomplete last request is counted, not answered.
+TEST(Session, EofAfterAPipelineAnswersEveryCompleteRequest) {
+  Fixture f;
+  f.cfg.protocol = lab::Protocol::kHttp11;
+  lab::Session s(f.cfg, f.stats, nullptr, true);
+  const std::string req = "GET / HTTP/1.1\r\nX: " + std::string(4000, 'a') + "\r\n\r\n";
+  std::string many;
+  for (int i = 0; i < 200; ++i) many += req;
+  many += "GET / HT";  // an incomplete one last
+  s.on_bytes(many.data(), many.size());
+  ASSERT_LT(s.replies(), 200u) << "output backed up: some requests are held";
+  s.on_peer_eof();
+  EXPECT_FALSE(s.wants_read()) << "nothing more will come";
+  while (s.has_pending()) s.on_written(s.pending().size());
+  EXPECT_EQ(s.replies(), 200u);
+  EXPECT_TRUE(s.done());
+  EXPECT_EQ(f.stats.peer_closed_early.load(), 1u);
+}
+
+TEST(Session, CountsTheBytesThePeerTook) {
+  Fixture f;
+  lab::Session s(f.cfg, f.stats, nullptr, true);
+  s.on_bytes("GET / HTTP/1.1\r\n\r\n", 18);
+  const std::size_t n = s.pending().size();
+  s.on_written(10);
+  EXPECT_EQ(s.bytes_written(), 10u);
+  s.on_written(n - 10);
+  EXPECT_EQ(s.bytes_written(), n);
+}
