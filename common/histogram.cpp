@@ -94,28 +94,44 @@ nlohmann::json Histogram::to_json() const {
 }
 
 Histogram Histogram::from_json(const nlohmann::json& j) {
-  auto need = [&](const char* k) -> const nlohmann::json& {
-    if (!j.is_object() || !j.contains(k)) throw std::runtime_error(std::string("histogram: missing field '") + k + "'");
+  auto fail = [](const std::string& what) -> void { throw std::runtime_error("histogram: " + what); };
+  if (!j.is_object()) fail("must be an object");
+  auto field = [&](const char* k) -> const nlohmann::json& {
+    if (!j.contains(k)) fail(std::string("missing field '") + k + "'");
     return j.at(k);
   };
-  if (need("sub_bucket_bits").get<int>() != kSubBucketBits || need("unit").get<std::string>() != "ns")
-    throw std::runtime_error("histogram: unsupported layout (sub_bucket_bits/unit)");
+  // A count or a nanosecond value: a non-negative integer (a float such as 3E+11 is refused,
+  // converting it would be undefined behaviour when out of range).
+  auto uint_field = [&](const char* k) -> std::uint64_t {
+    const auto& v = field(k);
+    if (!v.is_number_unsigned()) fail(std::string("'") + k + "' must be a non-negative integer");
+    return v.get<std::uint64_t>();
+  };
+  const auto& bits = field("sub_bucket_bits");
+  const auto& unit = field("unit");
+  if (!bits.is_number_integer() || bits.get<std::int64_t>() != kSubBucketBits || !unit.is_string() ||
+      unit.get<std::string>() != "ns")
+    fail("unsupported layout (sub_bucket_bits must be " + std::to_string(kSubBucketBits) + ", unit \"ns\")");
   Histogram h;
   const auto n = bucket_count();
-  for (const auto& pair : need("counts")) {
-    if (!pair.is_array() || pair.size() != 2) throw std::runtime_error("histogram: 'counts' entries must be [index, count]");
-    auto i = pair[0].get<std::size_t>();
-    auto c = pair[1].get<std::uint64_t>();
-    if (i >= n) throw std::runtime_error("histogram: bucket index out of range in 'counts'");
+  const auto& counts = field("counts");
+  if (!counts.is_array()) fail("'counts' must be an array");
+  for (const auto& pair : counts) {
+    if (!pair.is_array() || pair.size() != 2 || !pair[0].is_number_unsigned() || !pair[1].is_number_unsigned())
+      fail("'counts' entries must be [index, count] of non-negative integers");
+    const auto i = pair[0].get<std::uint64_t>();
+    const auto c = pair[1].get<std::uint64_t>();
+    if (i >= n) fail("bucket index out of range in 'counts'");
+    if (h.total_ + c < h.total_) fail("'counts' overflow");
     h.counts_[i] += c;
     h.total_ += c;
   }
-  if (h.total_ != need("count").get<std::uint64_t>())
-    throw std::runtime_error("histogram: 'count' does not match the sum of 'counts'");
-  h.sum_ = need("sum").get<std::uint64_t>();
-  h.max_ = need("max").get<std::uint64_t>();
-  h.min_ = h.total_ ? need("min").get<std::uint64_t>() : UINT64_MAX;
-  h.clamped_ = j.value("clamped", std::uint64_t{0});
+  if (h.total_ != uint_field("count")) fail("'count' does not match the sum of 'counts'");
+  h.sum_ = uint_field("sum");
+  h.max_ = uint_field("max");
+  h.min_ = h.total_ ? uint_field("min") : UINT64_MAX;
+  h.clamped_ = j.contains("clamped") ? uint_field("clamped") : 0;
+  if (h.total_ && (h.min_ > h.max_ || h.max_ > kMaxValue)) fail("'min'/'max' out of range");
   return h;
 }
 

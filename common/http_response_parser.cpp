@@ -50,6 +50,7 @@ const char* to_string(ResponseError e) {
     case ResponseError::kBadLength: return "bad content-length";
     case ResponseError::kBadChunk: return "bad chunk";
     case ResponseError::kHeadTooLarge: return "response head too large";
+    case ResponseError::kTrailersTooLarge: return "trailers too large";
     case ResponseError::kTruncated: return "truncated";
   }
   return "?";
@@ -104,23 +105,19 @@ std::size_t ResponseParser::feed(const char* data, std::size_t n) {
       case Phase::kHeaders:
       case Phase::kChunkSize:
       case Phase::kChunkDataEnd:
-      case Phase::kTrailers:
-        if (!take_line(p, end, line)) break;
-        if (phase_ == Phase::kStatusLine) on_status_line(line);
-        else if (phase_ == Phase::kHeaders) line.empty() ? end_of_headers() : on_header(line);
-        else if (phase_ == Phase::kChunkSize) {
-          std::string_view size = trim(line.substr(0, line.find(';')));
-          if (!parse_hex(size, remaining_)) fail(ResponseError::kBadChunk);
-          else phase_ = remaining_ == 0 ? Phase::kTrailers : Phase::kChunkData;
-        } else if (phase_ == Phase::kChunkDataEnd) {
-          if (!line.empty()) fail(ResponseError::kBadChunk);
-          else phase_ = Phase::kChunkSize;
-        } else if (line.empty()) {  // end of trailers
-          phase_ = Phase::kDone;
-          status_ = Status::kComplete;
+      case Phase::kTrailers: {
+        const char* before = p;
+        const bool whole = take_line(p, end, line);
+        if (phase_ == Phase::kStatusLine || phase_ == Phase::kHeaders || phase_ == Phase::kTrailers) {
+          head_bytes_ += static_cast<std::size_t>(p - before);
+          if (head_bytes_ > kMaxHead && status_ == Status::kIncomplete)
+            fail(phase_ == Phase::kTrailers ? ResponseError::kTrailersTooLarge : ResponseError::kHeadTooLarge);
         }
+        if (!whole || status_ != Status::kIncomplete) break;
+        on_line(line);
         line_.clear();
         break;
+      }
       case Phase::kBody:
       case Phase::kChunkData: {
         std::size_t avail = static_cast<std::size_t>(end - p);
@@ -148,6 +145,41 @@ std::size_t ResponseParser::feed(const char* data, std::size_t n) {
     }
   }
   return static_cast<std::size_t>(p - data);
+}
+
+void ResponseParser::on_line(std::string_view line) {
+  switch (phase_) {
+    case Phase::kStatusLine:
+      on_status_line(line);
+      break;
+    case Phase::kHeaders:
+      line.empty() ? end_of_headers() : on_header(line);
+      break;
+    case Phase::kChunkSize: {
+      std::string_view size = trim(line.substr(0, line.find(';')));
+      if (!parse_hex(size, remaining_)) {
+        fail(ResponseError::kBadChunk);
+      } else if (remaining_ == 0) {
+        phase_ = Phase::kTrailers;
+        head_bytes_ = 0;  // the trailers' own budget
+      } else {
+        phase_ = Phase::kChunkData;
+      }
+      break;
+    }
+    case Phase::kChunkDataEnd:
+      if (!line.empty()) fail(ResponseError::kBadChunk);
+      else phase_ = Phase::kChunkSize;
+      break;
+    case Phase::kTrailers:
+      if (line.empty()) {
+        phase_ = Phase::kDone;
+        status_ = Status::kComplete;
+      }
+      break;
+    default:
+      break;
+  }
 }
 
 void ResponseParser::deliver(const char* p, std::size_t n) {
@@ -210,6 +242,14 @@ void ResponseParser::on_header(std::string_view line) {
 }
 
 void ResponseParser::end_of_headers() {
+  if (code_ >= 100 && code_ < 200 && code_ != 101) {  // interim: the final response follows
+    ++interim_;
+    phase_ = Phase::kStatusLine;
+    code_ = 0;
+    conn_close_ = conn_keep_alive_ = chunked_ = have_length_ = false;
+    length_ = 0;
+    return;  // head_bytes_ runs on: endless interims hit kMaxHead
+  }
   keep_alive_ = version_minor_ == 0 ? (conn_keep_alive_ && !conn_close_) : !conn_close_;
   const bool bodyless = code_ < 200 || code_ == 204 || code_ == 304;  // loadgen only sends GET
   if (bodyless) {

@@ -3,8 +3,10 @@
 //
 // Fed arbitrary chunks; consumes the status line and headers (kept in a small reusable line
 // buffer, tolerant of bare LF line endings as the seed reply uses), then the body delimited by
-// Content-Length, chunked encoding, or the connection closing. Body bytes are counted, and
-// kept only when a sink is set (tests). Garbage is a classified error, never undefined.
+// Content-Length, chunked encoding, or the connection closing. Interim responses (100
+// Continue, 103 Early Hints; not 101) are skipped: the final response follows them. Body bytes
+// are counted, and kept only when a sink is set (tests). Garbage is a classified error, never
+// undefined; heads and trailers are bounded (kMaxHead).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -18,8 +20,9 @@ enum class ResponseError : std::uint8_t {
   kBadHeader,
   kBadLength,
   kBadChunk,
-  kHeadTooLarge,
-  kTruncated,  // connection closed before the body's end
+  kHeadTooLarge,      // a line over kMaxLine, or status line and headers over kMaxHead
+  kTrailersTooLarge,  // chunked trailers over kMaxHead
+  kTruncated,         // connection closed before the body's end
 };
 const char* to_string(ResponseError e);
 
@@ -47,6 +50,11 @@ class ResponseParser {
   void set_body_sink(std::string* sink) { sink_ = sink; }
 
   static constexpr std::size_t kMaxLine = 8192;
+  /// Status lines and headers of one response (interim 1xx responses included), and its
+  /// trailers: a server that sends headers forever is an error, not a hang.
+  static constexpr std::size_t kMaxHead = 65536;
+  /// Interim (1xx other than 101) responses skipped before this one.
+  int interim_responses() const { return interim_; }
 
  private:
   enum class Phase : std::uint8_t { kStatusLine, kHeaders, kBody, kChunkSize, kChunkData,
@@ -58,6 +66,7 @@ class ResponseParser {
 
   bool take_line(const char*& p, const char* end, std::string_view& line);
   void fail(ResponseError e);
+  void on_line(std::string_view line);
   void on_status_line(std::string_view line);
   void on_header(std::string_view line);
   void end_of_headers();
@@ -78,6 +87,8 @@ class ResponseParser {
   std::uint64_t length_ = 0;     // Content-Length, or the current chunk's size
   std::uint64_t remaining_ = 0;  // of the current body part
   std::uint64_t body_bytes_ = 0;
+  std::size_t head_bytes_ = 0;   // of the current phase: heads, or trailers
+  int interim_ = 0;
 };
 
 }  // namespace lab

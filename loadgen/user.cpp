@@ -15,6 +15,9 @@ namespace {
 using asio::ip::tcp;
 using boost::system::error_code;
 
+// Reads of the rest of a response taken in a row before the user yields (16 x 64 KiB).
+constexpr std::size_t kReadsBeforeYield = 16;
+
 
 struct Outcome {
   bool ok = false;
@@ -105,9 +108,19 @@ Task<Outcome> exchange(Worker& w, User& u) {
   // larger than the small buffer is read on into the worker's shared buffer: directly while
   // bytes keep coming, after readiness when they pause.
   bool first = true, wait_first = false;
+  std::size_t reads_in_a_row = 0;
   for (;;) {
     std::size_t n = 0;
     const char* data = w.read_buf;
+    if (!first && ++reads_in_a_row % kReadsBeforeYield == 0) {
+      // A server that streams without pause never makes a read would-block: let the other
+      // users, the timeout sweep and the end of the run have their turn, and check the deadline
+      // here, since the sweep cannot interrupt a loop that does not wait.
+      co_await asio::post(use_task);
+      if (u.timed_out || Clock::now() > u.deadline)
+        co_return fail(ErrorKind::kReadTimeout, "no complete response in time");
+      if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");
+    }
     if (first) {
       first = false;
       co_await asio::post(use_task);  // the queue runs, the reply arrives meanwhile

@@ -17,6 +17,7 @@
 
 #include "common/net.h"
 #include "common/result_json.h"
+#include "tests/support/bad_server.h"
 #include "tests/support/client.h"
 #include "tests/support/loadgen_run.h"
 #include "tests/support/process.h"
@@ -26,55 +27,6 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A server that misbehaves on purpose, on its own thread.
-class BadServer {
- public:
-  enum Mode { kReset, kGarbage, kStall, kError500 };
-  explicit BadServer(Mode m) : mode_(m) {
-    lab::ListenOptions o;
-    o.nonblocking = true;
-    std::string err;
-    fd_ = lab::make_listener(o, err);
-    port_ = lab::local_port(fd_);
-    thread_ = std::thread([this] { loop(); });
-  }
-  ~BadServer() {
-    stop_ = true;
-    thread_.join();
-    for (int c : held_) close(c);
-    close(fd_);
-  }
-  std::uint16_t port() const { return port_; }
-
- private:
-  void loop() {
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, 20) <= 0) continue;
-      int c = accept(fd_, nullptr, nullptr);
-      if (c < 0) continue;
-      char buf[4096];
-      pollfd q{c, POLLIN, 0};
-      if (poll(&q, 1, 1000) > 0) (void)!recv(c, buf, sizeof buf, 0);
-      switch (mode_) {
-        case kReset: set_abortive_close(c); close(c); break;
-        case kGarbage: send_all(c, "HELLO THERE\r\n\r\n"); close(c); break;
-        case kStall: held_.push_back(c); break;
-        case kError500:
-          send_all(c, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-          close(c);
-          break;
-      }
-    }
-  }
-  Mode mode_;
-  int fd_;
-  std::uint16_t port_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-  std::vector<int> held_;
-};
 
 // The series point for second `t` (1-based: t = 3 covers 2-3 s into the run).
 const nlohmann::json& second(const nlohmann::json& j, int t) {

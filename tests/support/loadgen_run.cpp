@@ -17,13 +17,14 @@ std::string tmp_json(const std::string& name) {
 }
 
 nlohmann::json run_loadgen(const std::vector<std::string>& args, const std::string& json, int* code,
-                           std::string* err) {
+                           std::string* err, ExitStatus* status) {
   std::vector<std::string> argv = {LOADGEN_BIN, "--json", json, "-q"};
   argv.insert(argv.end(), args.begin(), args.end());
   Process p(argv);
   ExitStatus st = p.wait(std::chrono::seconds(60));
   if (code) *code = st.code;
   if (err) *err = p.err();
+  if (status) *status = st;
   if (!fs::exists(json)) return nullptr;
   auto j = lab::read_json_file(json);
   fs::remove(json);

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/process.h"
+
 namespace labtest {
 
 /// A per-process temporary path for a result document called `name`.
@@ -14,7 +16,7 @@ std::string tmp_json(const std::string& name);
 /// (null when none was written, which is then removed). `code` and `err` receive the exit code
 /// and stderr.
 nlohmann::json run_loadgen(const std::vector<std::string>& args, const std::string& json, int* code = nullptr,
-                           std::string* err = nullptr);
+                           std::string* err = nullptr, ExitStatus* status = nullptr);
 /// The invariants every result document keeps (gtest expectations): it validates against the
 /// schema, requests = successes + failures, the series and the error kinds sum to the totals,
 /// and the histogram holds the successes.

@@ -85,12 +85,14 @@ Process::~Process() {
 bool Process::running() {
   if (reaped_) return false;
   int st = 0;
-  pid_t r = waitpid(pid_, &st, WNOHANG);
+  rusage ru{};
+  pid_t r = wait4(pid_, &st, WNOHANG, &ru);
   if (r == pid_) {
     reaped_ = true;
     status_.exited = WIFEXITED(st);
     status_.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     status_.signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+    status_.max_rss_kb = ru.ru_maxrss;
     return false;
   }
   return true;

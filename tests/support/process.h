@@ -13,6 +13,7 @@ struct ExitStatus {
   bool exited = false;  // normally (else killed by a signal, or still running at the deadline)
   int code = -1;
   int signal = 0;
+  long max_rss_kb = 0;  // peak resident set size (wait4's rusage)
 };
 
 class Process {

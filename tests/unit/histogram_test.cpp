@@ -83,6 +83,30 @@ TEST(Histogram, JsonRoundTripAndErrors) {
   EXPECT_THROW(Histogram::from_json(bad), std::runtime_error);
 }
 
+// Numbers of the wrong type or range are errors, not undefined behaviour: the result-file
+// fuzzer found "sub_bucket_bits": 3E+11 converted to int (UBSan: out of range).
+TEST(Histogram, FromJsonRefusesWrongTypesAndRanges) {
+  Histogram h;
+  h.record(1000);
+  const nlohmann::json good = h.to_json();
+  auto with = [&](const char* key, const nlohmann::json& v) {
+    nlohmann::json j = good;
+    j[key] = v;
+    return j;
+  };
+  EXPECT_THROW(Histogram::from_json(with("sub_bucket_bits", 3e11)), std::runtime_error);
+  EXPECT_THROW(Histogram::from_json(with("sub_bucket_bits", "11")), std::runtime_error);
+  EXPECT_THROW(Histogram::from_json(with("count", -1)), std::runtime_error);
+  EXPECT_THROW(Histogram::from_json(with("sum", 1.5e30)), std::runtime_error);
+  EXPECT_THROW(Histogram::from_json(with("max", "big")), std::runtime_error);
+  EXPECT_THROW(Histogram::from_json(with("counts", nlohmann::json::array({{1e300, 1}}))), std::runtime_error);
+  EXPECT_THROW(Histogram::from_json(with("counts", nlohmann::json::array({{5, -3}}))), std::runtime_error);
+  EXPECT_THROW(Histogram::from_json(with("counts", "none")), std::runtime_error);
+  EXPECT_THROW(Histogram::from_json(with("min", 5000)), std::runtime_error) << "min above max";
+  EXPECT_THROW(Histogram::from_json(nlohmann::json::array()), std::runtime_error);
+  EXPECT_NO_THROW(Histogram::from_json(good));
+}
+
 TEST(Histogram, EmptyHistogramIsZero) {
   Histogram h;
   EXPECT_EQ(h.percentile(50), 0u);

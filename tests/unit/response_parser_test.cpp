@@ -101,6 +101,43 @@ TEST(ResponseParser, ErrorsAreClassified) {
   EXPECT_EQ(eof_in_head.error, ResponseError::kTruncated);
 }
 
+TEST(ResponseParser, InterimResponsesAreSkipped) {
+  const std::string reply = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+                            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  for (std::size_t chunk = 1; chunk <= reply.size(); ++chunk) {
+    Parsed p = run(reply, chunk, false);
+    ASSERT_EQ(p.status, Status::kComplete) << chunk;
+    EXPECT_EQ(p.code, 200);
+    EXPECT_EQ(p.body, "ok");
+    EXPECT_EQ(p.leftover, 0u);
+  }
+  Parsed upgrade = run("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n", 5, false);
+  EXPECT_EQ(upgrade.status, Status::kComplete) << "101 is final";
+  EXPECT_EQ(upgrade.code, 101);
+}
+
+TEST(ResponseParser, HeadsAndTrailersAreBounded) {
+  std::string endless_head = "HTTP/1.1 200 OK\r\n";
+  while (endless_head.size() < 200000) endless_head += "X-A: " + std::string(90, 'a') + "\r\n";
+  EXPECT_EQ(run(endless_head, 4096, false).error, ResponseError::kHeadTooLarge);
+  std::string interims;
+  while (interims.size() < 200000) interims += "HTTP/1.1 100 Continue\r\n\r\n";
+  EXPECT_EQ(run(interims, 4096, false).error, ResponseError::kHeadTooLarge);
+  std::string trailers = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n";
+  while (trailers.size() < 200000) trailers += "X-T: " + std::string(90, 't') + "\r\n";
+  EXPECT_EQ(run(trailers, 4096, false).error, ResponseError::kTrailersTooLarge);
+  // Within the bounds, both complete.
+  std::string fine = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n";
+  for (int i = 0; i < 100; ++i) fine += "X-H: " + std::string(90, 'h') + "\r\n";
+  fine += "\r\n1\r\na\r\n0\r\n";
+  for (int i = 0; i < 100; ++i) fine += "X-T: " + std::string(90, 't') + "\r\n";
+  fine += "\r\n";
+  EXPECT_EQ(run(fine, 4096, false).status, Status::kComplete);
+  EXPECT_EQ(run("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + std::string(21, 'f') + "\r\n", 7, false).error,
+            ResponseError::kBadChunk)
+      << "a chunk size that overflows 64 bits";
+}
+
 TEST(ResponseParser, ErrorStatusAndBodylessReplies) {
   std::string r;
   lab::append_error_reply(r, 503);
