@@ -30,6 +30,7 @@ tools: deps $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS) --target server loadgen
 
 test: build
+	@bash scripts/install-deps.sh --test-tools
 	cd $(BUILD) && ctest --output-on-failure --no-tests=error -j 2 --timeout 300
 
 bench-all: tools
@@ -49,14 +50,14 @@ baseline: tools
 	bash scripts/update-baseline.sh
 
 sanitize:
-	@bash scripts/install-deps.sh
+	@bash scripts/install-deps.sh --test-tools
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DLAB_SANITIZE=ON -DLAB_BENCH=OFF -DLAB_WERROR=$(WERROR)
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure --no-tests=error -j 2 --timeout 600
 
 tsan:
-	@bash scripts/install-deps.sh
+	@bash scripts/install-deps.sh --test-tools
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DLAB_TSAN=ON -DLAB_BENCH=OFF -DLAB_WERROR=$(WERROR)
 	cmake --build build-tsan -j $(JOBS)
 	cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest --output-on-failure --no-tests=error -j 2 --timeout 600

@@ -2,6 +2,8 @@
 # Builds the libFuzzer targets with clang (ASan+UBSan) and runs each for FUZZ_SECONDS (default
 # 60) from the committed corpus in tests/fuzz/corpus/ (new inputs go to a scratch copy, so the
 # committed corpus only changes on purpose). Crashes land in tests/fuzz/crashes/ and fail the run.
+# FUZZ_CORPUS_DIR=DIR keeps the working corpus in DIR/<target> across runs (the nightly job
+# caches it), seeded from the committed corpus.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SECONDS_EACH=${FUZZ_SECONDS:-60}
@@ -22,8 +24,13 @@ for target in request_parser response_parser result_json duration; do
   srcs=()
   for s in ${SOURCES[$target]}; do srcs+=("$ROOT/$s"); done
   "$CXX" "${FLAGS[@]}" "$ROOT/tests/fuzz/${target}_fuzz.cpp" "${srcs[@]}" -o "$OUT/${target}_fuzz"
-  scratch="$OUT/corpus-$target"
-  rm -rf "$scratch"; mkdir -p "$scratch"
+  if [ -n "${FUZZ_CORPUS_DIR:-}" ]; then
+    scratch="$FUZZ_CORPUS_DIR/$target"
+    mkdir -p "$scratch"
+  else
+    scratch="$OUT/corpus-$target"
+    rm -rf "$scratch"; mkdir -p "$scratch"
+  fi
   cp "$ROOT/tests/fuzz/corpus/$target/"* "$scratch/" 2>/dev/null || true
   echo "fuzz: $target for ${SECONDS_EACH}s"
   if ! "$OUT/${target}_fuzz" -max_total_time="$SECONDS_EACH" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \

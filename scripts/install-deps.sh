@@ -10,9 +10,10 @@ EXTRA_PKGS=()
 for arg in "$@"; do
   case "$arg" in
     --compare-tools) EXTRA_PKGS+=(wrk nginx-light apache2-utils hyperfine time python3 nghttp2-client) ;;
+    --test-tools) EXTRA_PKGS+=(wrk apache2-utils nghttp2-client curl) ;;  # the interop test's clients
     --fuzz) EXTRA_PKGS+=(clang libclang-rt-14-dev) ;;
     --browser) EXTRA_PKGS+=(chromium) ;;
-    *) echo "install-deps: unknown option '$arg' (use --compare-tools, --fuzz, --browser)" >&2; exit 2 ;;
+    *) echo "install-deps: unknown option '$arg' (use --compare-tools, --test-tools, --fuzz, --browser)" >&2; exit 2 ;;
   esac
 done
 
