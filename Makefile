@@ -1,6 +1,6 @@
 # The lab's entry points. On a fresh Debian 12 machine (as root) these install what is
 # missing (scripts/install-deps.sh) and build what they need.
-#   make bench-all [PROFILE=seed|quick|max|keepalive] [MODELS="single select"]
+#   make bench-all [PROFILE=seed|quick|max|keepalive] [MODELS="single select"] [REPEAT=N]
 #   make test
 SHELL := /bin/bash
 BUILD ?= build
@@ -8,6 +8,7 @@ JOBS ?= $(shell nproc)
 WERROR ?= $(if $(CI),ON,OFF)
 PROFILE ?= seed
 MODELS ?=
+REPEAT ?= 1
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 
@@ -34,7 +35,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure --no-tests=error -j 2 --timeout 300
 
 bench-all: tools
-	@PROFILE="$(PROFILE)" MODELS="$(MODELS)" BUILD="$(BUILD)" bash scripts/bench-all.sh
+	@PROFILE="$(PROFILE)" MODELS="$(MODELS)" REPEAT="$(REPEAT)" BUILD="$(BUILD)" bash scripts/bench-all.sh
 
 # Renders the latest report in headless Chromium and checks its charts against the JSON.
 check-report:
@@ -46,7 +47,7 @@ compare: tools
 	$(BUILD)/loadgen/loadgen compare "$(BASE)" "$(CUR)" $(COMPARE_FLAGS)
 
 baseline: tools
-	@PROFILE=quick MODELS="$(MODELS)" BUILD="$(BUILD)" bash scripts/bench-all.sh
+	@PROFILE=quick MODELS="$(MODELS)" REPEAT="$(if $(filter 1,$(REPEAT)),3,$(REPEAT))" BUILD="$(BUILD)" bash scripts/bench-all.sh
 	bash scripts/update-baseline.sh
 
 sanitize:

@@ -58,6 +58,16 @@ void Histogram::merge(const Histogram& o) {
   }
 }
 
+void Histogram::add_to_bucket(std::size_t index, std::uint64_t n) {
+  if (index >= counts_.size() || n == 0) return;
+  counts_[index] += n;
+  total_ += n;
+  const std::uint64_t lo = lowest_at(index), width = width_at(index);
+  sum_ += n * (lo + width / 2);
+  if (lo < min_) min_ = lo;
+  if (lo + width - 1 > max_) max_ = lo + width - 1;
+}
+
 void Histogram::reset() {
   std::fill(counts_.begin(), counts_.end(), 0);
   total_ = sum_ = max_ = clamped_ = 0;

@@ -18,6 +18,11 @@ class Histogram {
   Histogram();
   void record(std::uint64_t ns);
   void merge(const Histogram& other);
+  /// Adds `n` values known only by their bucket (a sparse copy of another histogram): counts
+  /// are exact; the sum, min and max take the bucket's midpoint and bounds.
+  void add_to_bucket(std::size_t index, std::uint64_t n);
+  /// The count in bucket `index` (0 past the end).
+  std::uint64_t count_at(std::size_t index) const { return index < counts_.size() ? counts_[index] : 0; }
   void reset();
 
   std::uint64_t count() const { return total_; }

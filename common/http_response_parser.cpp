@@ -51,6 +51,7 @@ const char* to_string(ResponseError e) {
     case ResponseError::kBadChunk: return "bad chunk";
     case ResponseError::kHeadTooLarge: return "response head too large";
     case ResponseError::kTrailersTooLarge: return "trailers too large";
+    case ResponseError::kTlsRecord: return "a TLS record (the server speaks TLS)";
     case ResponseError::kTruncated: return "truncated";
   }
   return "?";
@@ -98,6 +99,13 @@ bool ResponseParser::take_line(const char*& p, const char* end, std::string_view
 std::size_t ResponseParser::feed(const char* data, std::size_t n) {
   const char* p = data;
   const char* end = data + n;
+  // A TLS server answers plain HTTP with a record: alert (0x15) or handshake (0x16), version
+  // 3.x. No HTTP response can start with those bytes.
+  if (n > 0 && phase_ == Phase::kStatusLine && head_bytes_ == 0 && line_.empty() && (data[0] == 0x15 || data[0] == 0x16) &&
+      (n < 2 || data[1] == 0x03)) {
+    fail(ResponseError::kTlsRecord);
+    return 0;
+  }
   while (p < end && status_ == Status::kIncomplete) {
     std::string_view line;
     switch (phase_) {

@@ -23,6 +23,7 @@ enum class ResponseError : std::uint8_t {
   kHeadTooLarge,      // a line over kMaxLine, or status line and headers over kMaxHead
   kTrailersTooLarge,  // chunked trailers over kMaxHead
   kTruncated,         // connection closed before the body's end
+  kTlsRecord,         // the first bytes are a TLS record: the port speaks TLS
 };
 const char* to_string(ResponseError e);
 

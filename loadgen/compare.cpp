@@ -2,12 +2,13 @@
 
 #include <boost/program_options.hpp>
 #include <cmath>
-#include <cstdio>
 #include <iostream>
 #include <map>
 #include <sstream>
 
-#include "common/result_json.h"
+#include "loadgen/format.h"
+#include "loadgen/metrics.h"
+#include "loadgen/result_set.h"
 
 namespace po = boost::program_options;
 
@@ -15,91 +16,101 @@ namespace lab {
 
 namespace {
 
-struct Metric {
-  const char* name;
-  double (*get)(const nlohmann::json& s);
-  bool higher_is_better;
-};
-const Metric kMetrics[] = {
-    {"requests/s", [](const nlohmann::json& s) { return s["rps"].get<double>(); }, true},
-    {"avg ms", [](const nlohmann::json& s) { return s["avg_ms"].get<double>(); }, false},
-    {"p50 ms", [](const nlohmann::json& s) { return s["percentiles_ms"]["50"].get<double>(); }, false},
-    {"p95 ms", [](const nlohmann::json& s) { return s["percentiles_ms"]["95"].get<double>(); }, false},
-    {"p99 ms", [](const nlohmann::json& s) { return s["percentiles_ms"]["99"].get<double>(); }, false},
-    {"failure %", [](const nlohmann::json& s) { return 100 * s["failure_rate"].get<double>(); }, false},
-};
-
 double pct(double base, double cur) { return base != 0 ? 100.0 * (cur - base) / base : (cur == 0 ? 0 : INFINITY); }
 
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, std::fabs(v) >= 100 ? "%.1f" : "%.3f", v);
-  return buf;
+std::string num(double v) { return fixed(v, std::fabs(v) >= 100 ? "%.1f" : "%.3f"); }
+
+// Whether the noise separates the two: their spreads do not overlap (unknown spreads: assumed
+// separated, and the note says so).
+bool beyond_noise(const Result& b, const Result& c, Metric m) {
+  const auto sb = spread(b, m), sc = spread(c, m);
+  if (!sb || !sc) return true;
+  return sc->hi < sb->lo || sc->lo > sb->hi;
+}
+
+std::string spread_text(const Result& r, Metric m) {
+  const auto s = spread(r, m);
+  const OptDouble v = value(r, m);
+  if (!s || !v || *v == 0) return "unknown";
+  return (s->from_repeats ? "min-max " : "+/-2se ") + num(s->lo) + "-" + num(s->hi) + " (+/-" +
+         fixed(100 * (s->hi - s->lo) / 2 / std::fabs(*v), "%.1f") + "%)";
 }
 
 }  // namespace
 
-std::vector<ModelDelta> compare_sets(const std::vector<LoadedResult>& base, const std::vector<LoadedResult>& cur,
-                                     const Thresholds& t, bool force) {
-  const LoadedResult* first_ok = nullptr;
+std::vector<ModelDelta> compare_sets(const std::vector<Result>& base, const std::vector<Result>& cur,
+                                     const CompareLimits& t, bool force) {
+  const Result* first = nullptr;
   for (const auto& r : base)
-    if (r.ok() && !first_ok) first_ok = &r;
-  if (!force && first_ok) {
-    const auto& b = *first_ok;
+    if (r.has_summary() && !first) first = &r;
+  if (!force && first) {
     for (const auto& c : cur) {
-      if (!c.ok()) continue;  // a failed model has no workload of its own to compare
-      if (c.doc["schema_version"] != b.doc["schema_version"])
-        throw std::runtime_error("schema versions differ (" + b.path + ": " + b.doc["schema_version"].dump() + ", " +
-                                 c.path + ": " + c.doc["schema_version"].dump() + "); use --force to compare anyway");
-      if (comparable_workload(c.doc["workload"]) != comparable_workload(b.doc["workload"]))
-        throw std::runtime_error("workloads differ (" + b.path + " vs " + c.path + "): " +
-                                 comparable_workload(b.doc["workload"]).dump() + " vs " +
-                                 comparable_workload(c.doc["workload"]).dump() + "; use --force to compare anyway");
+      if (!c.has_summary()) continue;  // a model that did not run has no workload to compare
+      if (c.schema_version != first->schema_version)
+        throw std::runtime_error("schema versions differ (" + first->path + ": " + std::to_string(first->schema_version) +
+                                 ", " + c.path + ": " + std::to_string(c.schema_version) +
+                                 "); use --force to compare anyway");
+      if (comparable_workload(c.workload) != comparable_workload(first->workload))
+        throw std::runtime_error("workloads differ (" + first->path + " vs " + c.path + "): " +
+                                 comparable_workload(first->workload).dump() + " vs " +
+                                 comparable_workload(c.workload).dump() + "; use --force to compare anyway");
     }
   }
-  std::map<std::string, const LoadedResult*> bm, cm;
+  std::map<std::string, const Result*> bm, cm;
   std::vector<std::string> order;
   for (const auto& r : base) {
-    bm[r.label()] = &r;
-    order.push_back(r.label());
+    bm[r.name()] = &r;
+    order.push_back(r.name());
   }
   for (const auto& r : cur) {
-    if (!bm.count(r.label()) && !cm.count(r.label())) order.push_back(r.label());
-    cm[r.label()] = &r;
+    if (!bm.count(r.name()) && !cm.count(r.name())) order.push_back(r.name());
+    cm[r.name()] = &r;
   }
   std::vector<ModelDelta> out;
   for (const auto& m : order) {
     ModelDelta d;
     d.model = m;
-    const LoadedResult* b = bm.count(m) ? bm[m] : nullptr;
-    const LoadedResult* c = cm.count(m) ? cm[m] : nullptr;
-    if (b && b->ok()) d.base = b->doc["summary"];
-    if (c && c->ok()) d.cur = c->doc["summary"];
+    const Result* b = bm.count(m) ? bm[m] : nullptr;
+    const Result* c = cm.count(m) ? cm[m] : nullptr;
+    if (b && b->ok()) d.base = b;
+    if (c && c->ok()) d.cur = c;
     if (!b) d.note = "only in current";
     else if (!c) d.note = "only in base";
     else if (!b->ok() && !c->ok()) d.note = "failed in both";
     else if (!b->ok()) d.note = "failed in base";
     else if (!c->ok()) {
-      d.note = "failed in current: " + c->doc.value("error", std::string("?"));
+      d.note = "failed in current: " + c->error;
       d.regressed = true;
-      d.reasons.push_back("the model failed to run");
+      d.reasons.push_back("the model ran in base and failed in current");
     }
-    if (!d.base.is_null() && !d.cur.is_null()) {
-      const double rb = d.base["rps"].get<double>(), rc = d.cur["rps"].get<double>();
-      if (pct(rb, rc) < -t.max_rps_drop_pct) {
+    if (d.base && d.cur) {
+      const Result& rb = *d.base;
+      const Result& rc = *d.cur;
+      const double pb = value(rb, Metric::kRps).value_or(0), pc = value(rc, Metric::kRps).value_or(0);
+      if (pct(pb, pc) < -t.max_rps_drop_pct && beyond_noise(rb, rc, Metric::kRps)) {
         d.regressed = true;
-        d.reasons.push_back("requests/s " + num(pct(rb, rc)) + "% (limit -" + num(t.max_rps_drop_pct) + "%)");
+        d.reasons.push_back("requests/s " + num(pct(pb, pc)) + "% (limit -" + num(t.max_rps_drop_pct) + "%, beyond the noise)");
       }
-      const double pb = d.base["percentiles_ms"]["95"].get<double>(), pc = d.cur["percentiles_ms"]["95"].get<double>();
-      if (pct(pb, pc) > t.max_p95_rise_pct && pc - pb > t.min_latency_delta_ms) {
+      const OptDouble lb = value(rb, Metric::kP95), lc = value(rc, Metric::kP95);
+      if (lb && lc && pct(*lb, *lc) > t.max_p95_rise_pct && *lc - *lb > t.min_latency_delta_ms &&
+          beyond_noise(rb, rc, Metric::kP95)) {
         d.regressed = true;
-        d.reasons.push_back("p95 +" + num(pct(pb, pc)) + "% (+" + num(pc - pb) + " ms; limit +" + num(t.max_p95_rise_pct) + "% and +" +
-                            num(t.min_latency_delta_ms) + " ms)");
+        d.reasons.push_back("p95 +" + num(pct(*lb, *lc)) + "% (+" + num(*lc - *lb) + " ms; limit +" + num(t.max_p95_rise_pct) +
+                            "% and +" + num(t.min_latency_delta_ms) + " ms, beyond the noise)");
       }
-      const double fb = 100 * d.base["failure_rate"].get<double>(), fc = 100 * d.cur["failure_rate"].get<double>();
+      const double fb = value(rb, Metric::kFailurePct).value_or(0), fc = value(rc, Metric::kFailurePct).value_or(0);
       if (fc - fb > t.max_failure_rise_pts) {
         d.regressed = true;
         d.reasons.push_back("failure rate +" + num(fc - fb) + " points (limit +" + num(t.max_failure_rise_pts) + ")");
+      }
+      for (const auto* side : {&rb, &rc}) {
+        if (!side->client.bound) continue;
+        d.inconclusive = true;
+        d.note = std::string("client-bound in ") + (side == &rb ? "base" : "current") + ": " + side->client.reason;
+      }
+      if (d.inconclusive && d.regressed) {
+        d.regressed = false;  // the client, not the server, may have made the difference
+        for (auto& r : d.reasons) r = "not counted: " + r;
       }
     }
     out.push_back(std::move(d));
@@ -107,78 +118,98 @@ std::vector<ModelDelta> compare_sets(const std::vector<LoadedResult>& base, cons
   return out;
 }
 
-std::string format_comparison(const std::vector<ModelDelta>& ds, const std::string& format, const Thresholds& t) {
+std::string format_comparison(const std::vector<ModelDelta>& ds, const std::string& format, const CompareLimits& t) {
   std::ostringstream o;
   if (format == "json") {
-    nlohmann::json j = {{"thresholds",
+    nlohmann::json j = {{"limits",
                          {{"max_rps_drop_pct", t.max_rps_drop_pct}, {"max_p95_rise_pct", t.max_p95_rise_pct},
                           {"min_latency_delta_ms", t.min_latency_delta_ms}, {"max_failure_rise_pts", t.max_failure_rise_pts}}},
                         {"models", nlohmann::json::array()}};
-    bool any = false;
+    bool any = false, unsure = false;
     for (const auto& d : ds) {
-      nlohmann::json m = {{"model", d.model}, {"regressed", d.regressed}, {"reasons", d.reasons}, {"note", d.note}};
-      if (!d.base.is_null() && !d.cur.is_null())
-        for (const auto& k : kMetrics) {
-          double b = k.get(d.base), c = k.get(d.cur);
-          m["metrics"][k.name] = {{"base", b}, {"current", c}, {"delta", c - b}, {"delta_pct", std::isfinite(pct(b, c)) ? nlohmann::json(pct(b, c)) : nlohmann::json(nullptr)}};
+      nlohmann::json m = {{"model", d.model}, {"regressed", d.regressed}, {"inconclusive", d.inconclusive},
+                          {"reasons", d.reasons}, {"note", d.note}};
+      if (d.base && d.cur)
+        for (const auto& k : all_metrics()) {
+          const OptDouble b = value(*d.base, k.metric), c = value(*d.cur, k.metric);
+          nlohmann::json e = {{"base", b ? nlohmann::json(*b) : nlohmann::json(nullptr)},
+                              {"current", c ? nlohmann::json(*c) : nlohmann::json(nullptr)},
+                              {"base_noise", spread_text(*d.base, k.metric)},
+                              {"current_noise", spread_text(*d.cur, k.metric)}};
+          if (b && c && std::isfinite(pct(*b, *c))) e["delta_pct"] = pct(*b, *c);
+          m["metrics"][k.key] = e;
         }
       any = any || d.regressed;
+      unsure = unsure || d.inconclusive;
       j["models"].push_back(m);
     }
     j["regressed"] = any;
+    j["inconclusive"] = unsure;
     return j.dump(2) + "\n";
   }
   const bool md = format == "markdown";
   if (md) {
     o << "| model |";
-    for (const auto& k : kMetrics) o << " " << k.name << " |";
+    for (const auto& k : all_metrics()) o << " " << k.title << " |";
     o << " verdict |\n|---|";
-    for (std::size_t i = 0; i < std::size(kMetrics); ++i) o << "---:|";
+    for (std::size_t i = 0; i < all_metrics().size(); ++i) o << "---:|";
     o << "---|\n";
   }
-  int regressions = 0;
+  int regressions = 0, unsure = 0;
+  bool repeats = false;
   for (const auto& d : ds) {
     if (d.regressed) ++regressions;
-    std::string verdict = d.regressed ? "REGRESSION" : "ok";
+    if (d.inconclusive) ++unsure;
+    if (d.base && d.cur && d.base->repeats && d.cur->repeats) repeats = true;
+    std::string verdict = d.regressed ? "REGRESSION" : d.inconclusive ? "INCONCLUSIVE" : "ok";
     if (!d.note.empty()) verdict += " (" + d.note + ")";
     for (const auto& r : d.reasons) verdict += "; " + r;
     if (md) {
       o << "| " << d.model << " |";
-      for (const auto& k : kMetrics) {
-        if (d.base.is_null() || d.cur.is_null()) {
+      for (const auto& k : all_metrics()) {
+        const OptDouble b = d.base ? value(*d.base, k.metric) : std::nullopt, c = d.cur ? value(*d.cur, k.metric) : std::nullopt;
+        if (!b || !c) {
           o << " - |";
           continue;
         }
-        double b = k.get(d.base), c = k.get(d.cur);
-        o << " " << num(b) << " → " << num(c) << " (" << (c >= b ? "+" : "") << (std::isfinite(pct(b, c)) ? num(pct(b, c)) + "%" : "n/a") << ") |";
+        o << " " << num(*b) << " → " << num(*c) << " (" << (*c >= *b ? "+" : "")
+          << (std::isfinite(pct(*b, *c)) ? num(pct(*b, *c)) + "%" : "n/a") << ") |";
       }
       o << " " << (d.regressed ? "**" + verdict + "**" : verdict) << " |\n";
-    } else {
-      o << d.model << ": " << verdict << "\n";
-      if (!d.base.is_null() && !d.cur.is_null())
-        for (const auto& k : kMetrics) {
-          double b = k.get(d.base), c = k.get(d.cur);
-          char line[160];
-          std::snprintf(line, sizeof line, "    %-11s %12s -> %-12s %+10.3f (%s)\n", k.name, num(b).c_str(), num(c).c_str(), c - b,
-                        std::isfinite(pct(b, c)) ? (num(pct(b, c)) + "%").c_str() : "n/a");
-          o << line;
-        }
+      continue;
+    }
+    o << d.model << ": " << verdict << "\n";
+    if (!d.base || !d.cur) continue;
+    for (const auto& k : all_metrics()) {
+      const OptDouble b = value(*d.base, k.metric), c = value(*d.cur, k.metric);
+      if (!b || !c) continue;
+      char line[256];
+      std::snprintf(line, sizeof line, "    %-11s %12s -> %-12s %+10.3f (%s)  noise: base %s, current %s\n", k.title,
+                    num(*b).c_str(), num(*c).c_str(), *c - *b,
+                    std::isfinite(pct(*b, *c)) ? (num(pct(*b, *c)) + "%").c_str() : "n/a",
+                    spread_text(*d.base, k.metric).c_str(), spread_text(*d.cur, k.metric).c_str());
+      o << line;
     }
   }
-  o << (md ? "\n" : "") << (regressions ? std::to_string(regressions) + " model(s) regressed" : std::string("no regression"))
-    << " (limits: requests/s -" << num(t.max_rps_drop_pct) << "%, p95 +" << num(t.max_p95_rise_pct) << "% and +"
-    << num(t.min_latency_delta_ms) << " ms, failure rate +" << num(t.max_failure_rise_pts) << " points)\n";
+  o << (md ? "\n" : "")
+    << (regressions ? std::to_string(regressions) + " model(s) regressed" : std::string("no regression"))
+    << (unsure ? ", " + std::to_string(unsure) + " inconclusive (client-bound)" : std::string()) << " (limits: requests/s -"
+    << num(t.max_rps_drop_pct) << "%, p95 +" << num(t.max_p95_rise_pct) << "% and +" << num(t.min_latency_delta_ms)
+    << " ms, failure rate +" << num(t.max_failure_rise_pts) << " points; a change counts only beyond the noise: "
+    << (repeats ? "the repeats' min-max" : "single runs, so each run's per-second spread (+/- 2 standard errors) is the noise assumed")
+    << ")\n";
   return o.str();
 }
 
 int compare_main(int argc, char** argv) {
-  Thresholds t;
+  CompareLimits t;
   std::string format = "text";
   std::vector<std::string> paths;
   po::options_description desc(
       "usage: loadgen compare BASE CUR [options]\n"
       "BASE and CUR are run folders or single result files.\n"
-      "exit: 0 no regression, 1 regression, 2 unreadable or incomparable input\n\noptions");
+      "exit: 0 no regression, 1 regression, 2 unreadable or incomparable input,\n"
+      "      3 no regression but a pair was inconclusive (a client-bound run)\n\noptions");
   desc.add_options()("help,h", "show this help")
       ("format", po::value<std::string>(&format)->default_value("text"), "text, markdown or json")
       ("max-rps-drop", po::value<double>(&t.max_rps_drop_pct)->default_value(10), "percent requests/s may fall")
@@ -215,9 +246,12 @@ int compare_main(int argc, char** argv) {
     order_results(base);
     auto ds = compare_sets(base, cur, t, vm.count("force") > 0);
     std::cout << format_comparison(ds, format, t);
-    for (const auto& d : ds)
+    bool unsure = false;
+    for (const auto& d : ds) {
       if (d.regressed) return 1;
-    return 0;
+      unsure = unsure || d.inconclusive;
+    }
+    return unsure ? 3 : 0;
   } catch (const std::exception& e) {
     std::cerr << "loadgen compare: " << e.what() << "\n";
     return 2;

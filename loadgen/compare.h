@@ -1,17 +1,20 @@
 #pragma once
-// Comparing two result sets model by model. Exit codes: 0 no regression, 1 a regression,
-// 2 unreadable input or results that cannot be compared (different workloads or schema
-// versions) unless --force.
+// Comparing two result sets model by model. A difference is a regression only when it exceeds
+// its limit and the noise: the spreads of the two results (repeats' min..max, or each single
+// run's per-second estimate, loadgen/metrics.h) must not overlap. A pair where either run was
+// client-bound is inconclusive: the client, not the server, may have made the difference.
+//
+// Exit codes: 0 no regression; 1 a regression; 2 unreadable input or results that cannot be
+// compared (different workloads or schema versions) unless --force; 3 no regression, but some
+// pair was inconclusive.
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "loadgen/result_set.h"
+#include "common/result.h"
 
 namespace lab {
 
-struct Thresholds {
+struct CompareLimits {
   double max_rps_drop_pct = 10;       // requests/s may fall this much
   double max_p95_rise_pct = 20;       // p95 may rise this much ...
   double min_latency_delta_ms = 1.0;  // ... and must also rise by this many ms to count
@@ -22,14 +25,16 @@ struct ModelDelta {
   std::string model;
   std::string note;  // "only in base", "failed in cur", ...
   bool regressed = false;
+  bool inconclusive = false;
   std::vector<std::string> reasons;
-  nlohmann::json base, cur;  // summaries (null when absent)
+  const Result* base = nullptr;  // with numbers (absent or not run: null)
+  const Result* cur = nullptr;
 };
 
 /// Throws std::runtime_error (exit 2) when the sets cannot be compared and !force.
-std::vector<ModelDelta> compare_sets(const std::vector<LoadedResult>& base, const std::vector<LoadedResult>& cur,
-                                     const Thresholds& t, bool force);
-std::string format_comparison(const std::vector<ModelDelta>& d, const std::string& format, const Thresholds& t);
+std::vector<ModelDelta> compare_sets(const std::vector<Result>& base, const std::vector<Result>& cur,
+                                     const CompareLimits& t, bool force);
+std::string format_comparison(const std::vector<ModelDelta>& d, const std::string& format, const CompareLimits& t);
 int compare_main(int argc, char** argv);
 
 }  // namespace lab

@@ -1,88 +1,108 @@
 #include "loadgen/csv_writer.h"
 
-#include <cmath>
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <stdexcept>
+#include <ctime>
+#include <sstream>
 
-#include "loadgen/stats.h"
+#include "common/output_file.h"
+#include "loadgen/format.h"
 
 namespace lab {
 
 namespace {
-const char* kPct[] = {"50%", "66%", "75%", "80%", "90%", "95%", "98%", "99%", "99.9%", "99.99%", "100%"};
 
-// Locust prints response times in whole milliseconds in its percentile columns.
-std::string ms_int(double v) { return std::to_string(static_cast<long long>(std::llround(v))); }
-std::string num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
+// Response times in milliseconds with three decimals (Locust writes whole milliseconds).
+std::string ms3(double ns) { return fixed(ns / 1e6, "%.3f"); }
+std::string num(double v) { return fixed(v, "%.6g"); }
+
+// A CSV field: quoted when it holds a comma, a quote or a line break.
+std::string field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string o = "\"";
+  for (char c : s) o += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return o + "\"";
 }
+
+std::string percentile_header() {
+  std::string h;
+  for (double q : kPercentiles) h += "," + percentile_key(q) + "%";
+  return h;
+}
+
+// Response-time columns of a histogram: "N/A" where nothing was measured.
+std::string percentiles_of(const Histogram& h) {
+  std::string s;
+  for (double q : kPercentiles) s += "," + (h.count() ? ms3(static_cast<double>(h.percentile(q))) : std::string("N/A"));
+  return s;
+}
+
+long long unix_start(const Result& r) {
+  std::tm tm{};
+  if (!strptime(r.started_at.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) return 0;
+  return static_cast<long long>(timegm(&tm));
+}
+
 }  // namespace
 
-void write_locust_csv(const nlohmann::json& doc, const std::string& prefix) {
-  const auto& s = doc["summary"];
-  const auto& p = s["percentiles_ms"];
-  const std::string path = doc["workload"]["path"].get<std::string>();
-  const double dur = s["duration_s"].get<double>();
-  const double req = s["requests"].get<double>(), fails = s["failures"].get<double>();
-  const double ok = req - fails;
-  const double avg_size = ok > 0 ? s["bytes_received"].get<double>() / ok : 0;
+void write_locust_csv(const Result& r, const std::string& prefix) {
+  if (!r.summary || !r.histogram) throw std::runtime_error("no statistics to write as CSV (the run did not start)");
+  const Summary& s = *r.summary;
+  const std::string method = "GET", name = workload_view(r.workload).path;
+  // Locust's response times include failed requests, measured from the actual send.
+  Histogram all = r.uncorrected_histogram ? *r.uncorrected_histogram : *r.histogram;
+  if (r.failed_histogram) all.merge(*r.failed_histogram);
+  const double dur = s.duration_s;
+  const auto req = static_cast<double>(s.requests), fails = static_cast<double>(s.failures);
   {
-    const std::string file = prefix + "_stats.csv";
-    std::ofstream f(file);
-    if (!f) throw std::runtime_error("cannot write " + file);
-    f << "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,"
-         "Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s";
-    for (const char* c : kPct) f << ',' << c;
-    f << '\n';
-    auto row = [&](const std::string& type, const std::string& name) {
-      f << type << ',' << name << ',' << static_cast<long long>(req) << ',' << static_cast<long long>(fails) << ','
-        << ms_int(p["50"].get<double>()) << ',' << num(s["avg_ms"].get<double>()) << ','
-        << num(s["min_ms"].get<double>()) << ',' << num(s["max_ms"].get<double>()) << ',' << num(avg_size) << ','
-        << num(dur > 0 ? req / dur : 0) << ',' << num(dur > 0 ? fails / dur : 0);
-      for (double q : kPercentiles) f << ',' << ms_int(p[percentile_key(q)].get<double>());
-      f << '\n';
+    std::ostringstream f;
+    f << "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,"
+         "Max Response Time,Average Content Size,Requests/s,Failures/s"
+      << percentile_header() << '\n';
+    auto row = [&](const std::string& type, const std::string& n) {
+      f << field(type) << ',' << field(n) << ',' << s.requests << ',' << s.failures << ','
+        << (all.count() ? ms3(static_cast<double>(all.percentile(50))) : "N/A") << ','
+        << (all.count() ? ms3(all.mean()) : "N/A") << ',' << (all.count() ? ms3(static_cast<double>(all.min())) : "N/A")
+        << ',' << (all.count() ? ms3(static_cast<double>(all.max())) : "N/A") << ','
+        << num(s.successes ? static_cast<double>(s.bytes_received) / static_cast<double>(s.successes) : 0) << ','
+        << num(dur > 0 ? req / dur : 0) << ',' << num(dur > 0 ? fails / dur : 0) << percentiles_of(all) << '\n';
     };
-    row("GET", path);
+    row(method, name);
     row("", "Aggregated");
-    if (!f) throw std::runtime_error("write failed: " + file);
+    write_output(prefix + "_stats.csv", f.str());
   }
   {
-    const std::string file = prefix + "_stats_history.csv";
-    std::ofstream f(file);
-    if (!f) throw std::runtime_error("cannot write " + file);
-    f << "Timestamp,User Count,Type,Name,Requests/s,Failures/s";
-    for (const char* c : kPct) f << ',' << c;
-    f << ",Total Request Count,Total Failure Count,Total Median Response Time,Total Average Response Time,"
+    std::ostringstream f;
+    f << "Timestamp,User Count,Type,Name,Requests/s,Failures/s" << percentile_header()
+      << ",Total Request Count,Total Failure Count,Total Median Response Time,Total Average Response Time,"
          "Total Min Response Time,Total Max Response Time,Total Average Content Size\n";
-    // Locust's history rows carry cumulative percentiles; ours are recomputed from the series.
-    long long t0 = 0;
-    {
-      // started_at is ISO UTC; Locust uses a Unix timestamp per row.
-      std::tm tm{};
-      const std::string st = doc["started_at"].get<std::string>();
-      if (strptime(st.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) t0 = static_cast<long long>(timegm(&tm));
+    const long long t0 = unix_start(r);
+    Histogram cumulative;  // successes up to this second (rebuilt from the per-second histograms)
+    std::uint64_t cum_req = 0, cum_fail = 0, cum_bytes = 0;
+    for (const auto& p : r.series) {
+      Histogram second;
+      for (const auto& [i, c] : p.hist) second.add_to_bucket(i, c);
+      cumulative.merge(second);
+      cum_req += p.requests;
+      cum_fail += p.failures;
+      cum_bytes += p.bytes;
+      const std::uint64_t ok = cum_req - cum_fail;
+      f << t0 + p.t << ',' << p.users << ",,Aggregated," << num(p.rps) << ','
+        << num(p.length_s > 0 ? static_cast<double>(p.failures) / p.length_s : 0) << percentiles_of(second) << ','
+        << cum_req << ',' << cum_fail << ','
+        << (cumulative.count() ? ms3(static_cast<double>(cumulative.percentile(50))) : "N/A") << ','
+        << (cumulative.count() ? ms3(cumulative.mean()) : "N/A") << ','
+        << (cumulative.count() ? ms3(static_cast<double>(cumulative.min())) : "N/A") << ','
+        << (cumulative.count() ? ms3(static_cast<double>(cumulative.max())) : "N/A") << ','
+        << num(ok ? static_cast<double>(cum_bytes) / static_cast<double>(ok) : 0) << '\n';
     }
-    std::uint64_t cum_req = 0, cum_fail = 0;
-    for (const auto& pt : doc["series"]) {
-      cum_req += pt["requests"].get<std::uint64_t>();
-      cum_fail += pt["failures"].get<std::uint64_t>();
-      f << t0 + pt["t"].get<long long>() << ',' << pt["users"].get<int>() << ",,Aggregated," << num(pt["rps"].get<double>())
-        << ',' << num(pt["failures"].get<double>());
-      // Per-second percentiles we have for 50/95/99; the others are left "N/A" as Locust does
-      // when it has no data for a column.
-      for (double q : kPercentiles) {
-        if (q == 50) f << ',' << ms_int(pt["p50_ms"].get<double>());
-        else if (q == 95) f << ',' << ms_int(pt["p95_ms"].get<double>());
-        else if (q == 99) f << ',' << ms_int(pt["p99_ms"].get<double>());
-        else f << ",N/A";
-      }
-      f << ',' << cum_req << ',' << cum_fail << ",N/A,N/A,N/A,N/A,N/A\n";
-    }
-    if (!f) throw std::runtime_error("write failed: " + file);
+    write_output(prefix + "_stats_history.csv", f.str());
   }
+  {
+    std::ostringstream f;
+    f << "Method,Name,Error,Occurrences\n";
+    for (const auto& e : r.errors) f << method << ',' << field(name) << ',' << field(e.kind + ": " + e.example) << ',' << e.count << '\n';
+    write_output(prefix + "_failures.csv", f.str());
+  }
+  write_output(prefix + "_exceptions.csv", "Count,Message,Traceback,Nodes\n");  // loadgen raises none
 }
 
 }  // namespace lab

@@ -1,10 +1,12 @@
 #pragma once
 // Runs one load test: preflight, threads with their workers, the once-a-second collection and
-// status line, the bounded stop, and the result document.
+// status line, the early stop when nothing succeeds, the bounded stop, and the result.
+#include <chrono>
 #include <string>
+#include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "common/result.h"
+#include "loadgen/thresholds.h"
 #include "loadgen/workload.h"
 
 namespace lab {
@@ -16,18 +18,24 @@ struct RunSettings {
   ProgressMode progress = ProgressMode::kAuto;
   std::string progress_prefix;  // e.g. "[3/13] select"
   bool quiet = false;           // no status line, no summary table
+  std::vector<ThresholdSpec> thresholds;
+  std::vector<std::string> command_line;  // recorded in the result, to reproduce the run
+  /// Stop early when no request has succeeded this long into the run (0: never).
+  std::chrono::nanoseconds abort_after{std::chrono::seconds(2)};
+  /// A run whose client woke later than this (p99) for its requests is client-bound.
+  double max_client_lag_ms = 5;
 };
 
 struct RunResult {
-  nlohmann::json doc;       // the result document (schema v1)
+  Result result;
   bool interrupted = false;
   std::string preflight_error;  // non-empty: the run did not start
 };
 
-/// Blocks for the run's duration (or until SIGINT/SIGTERM).
+/// Blocks for the run's duration (or until SIGINT/SIGTERM, or an early stop).
 RunResult run_load(const RunSettings& s);
 
-/// Printed at the end unless quiet: Locust-like totals and percentiles.
-void print_summary_table(const nlohmann::json& doc, std::FILE* out);
+/// The exit code of a finished run (the table in docs/loadgen.md and loadgen --help).
+int exit_code(const RunResult& r, bool fail_on_errors);
 
 }  // namespace lab

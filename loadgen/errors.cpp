@@ -12,14 +12,19 @@ const char* to_string(ErrorKind k) {
     case ErrorKind::kReadTimeout: return "read_timeout";
     case ErrorKind::kClosedWithoutResponse: return "closed_without_response";
     case ErrorKind::kBadResponse: return "bad_response";
-    case ErrorKind::kHttp4xx: return "http_4xx";
-    case ErrorKind::kHttp5xx: return "http_5xx";
+    case ErrorKind::kTlsResponse: return "tls_response";
+    case ErrorKind::kUnexpectedStatus: return "unexpected_status";
     case ErrorKind::kOutOfFds: return "out_of_fds";
     case ErrorKind::kOutOfPorts: return "out_of_ephemeral_ports";
     case ErrorKind::kOther: return "other";
     case ErrorKind::kCount: break;
   }
   return "?";
+}
+
+std::string error_name(ErrorKind k, int status_code) {
+  if (k == ErrorKind::kUnexpectedStatus) return "http_" + std::to_string(status_code);
+  return to_string(k);
 }
 
 ErrorKind classify(const boost::system::error_code& ec, bool connecting) {

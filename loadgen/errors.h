@@ -1,7 +1,10 @@
 #pragma once
-// How a request can fail, classified (never swallowed). Names are the JSON keys.
+// How a request can fail, classified (never swallowed). Names are the JSON keys. A response
+// whose status code is not expected (--expect-status, 2xx by default) is a failure of its own
+// kind per code: http_404, http_503, ...
 #include <boost/system/error_code.hpp>
 #include <cstdint>
+#include <string>
 
 namespace lab {
 
@@ -12,14 +15,16 @@ enum class ErrorKind : std::uint8_t {
   kReadTimeout,
   kClosedWithoutResponse,  // EOF before any response byte
   kBadResponse,            // garbage, truncated, or a response the parser rejects
-  kHttp4xx,
-  kHttp5xx,
+  kTlsResponse,            // the server answered with a TLS record: it speaks HTTPS
+  kUnexpectedStatus,       // a complete response with a status code not expected
   kOutOfFds,               // EMFILE / ENFILE
   kOutOfPorts,             // EADDRNOTAVAIL: no ephemeral port left
   kOther,
   kCount
 };
 const char* to_string(ErrorKind k);
+/// The JSON kind of a failure: to_string(k), or "http_<code>" for an unexpected status.
+std::string error_name(ErrorKind k, int status_code);
 /// For socket errors on connect (`connecting`) or afterwards.
 ErrorKind classify(const boost::system::error_code& ec, bool connecting);
 

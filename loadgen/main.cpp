@@ -1,10 +1,11 @@
 // loadgen: run a load test (default), or work on result files: compare, summary, report.
 #include <cstdio>
 #include <cstring>
-#include <iostream>
 
-#include "common/result_json.h"
+#include "common/output_file.h"
+#include "loadgen/aggregate.h"
 #include "loadgen/compare.h"
+#include "loadgen/console.h"
 #include "loadgen/csv_writer.h"
 #include "loadgen/engine.h"
 #include "loadgen/options.h"
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "compare") == 0) return compare_main(argc - 1, argv + 1);
   if (argc >= 2 && std::strcmp(argv[1], "summary") == 0) return summary_main(argc - 1, argv + 1);
   if (argc >= 2 && std::strcmp(argv[1], "report") == 0) return report_main(argc - 1, argv + 1);
+  if (argc >= 2 && std::strcmp(argv[1], "aggregate") == 0) return aggregate_main(argc - 1, argv + 1);
 
   int code = 0;
   auto cmd = parse_run_options(argc, argv, code);
@@ -25,15 +27,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "loadgen: cannot start: %s\n", r.preflight_error.c_str());
     return 3;
   }
-  if (!cmd->settings.quiet) print_summary_table(r.doc, stdout);
+  // With --json - the document owns standard output; the table goes to stderr.
+  if (!cmd->settings.quiet) print_run_table(r.result, cmd->json_path == "-" ? stderr : stdout);
+  if (r.result.status != "ok") std::fprintf(stderr, "loadgen: %s\n", r.result.error.c_str());
   try {
-    if (!cmd->json_path.empty()) write_json_file(cmd->json_path, r.doc);
-    if (!cmd->csv_prefix.empty()) write_locust_csv(r.doc, cmd->csv_prefix);
+    if (!cmd->json_path.empty()) write_json_output(cmd->json_path, to_json(r.result));
+    if (!cmd->csv_prefix.empty()) write_locust_csv(r.result, cmd->csv_prefix);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "loadgen: %s\n", e.what());
     return 4;
   }
-  if (r.interrupted) return 130;
-  if (cmd->fail_on_errors && r.doc["summary"]["failures"].get<std::uint64_t>() > 0) return 1;
-  return 0;
+  return exit_code(r, cmd->fail_on_errors);
 }

@@ -1,16 +1,17 @@
 #pragma once
 // report.html for a run folder: self-contained (inline SVG and CSS, no script, no network):
-// the summary table, bar charts of requests/s and latency percentiles per model, and per-model
-// time series (users, requests/s, p95 per second). Every drawn value carries data-* attributes
-// so tests can check the picture against the JSON.
+// the summary table, bar charts of requests/s and latency percentiles per model with their
+// noise as whiskers, the errors, the client's health, and per-model time series (users,
+// requests/s, p95 per second). Every drawn value carries data-* attributes so tests can check
+// the picture against the JSON.
 #include <string>
 #include <vector>
 
-#include "loadgen/result_set.h"
+#include "common/result.h"
 
 namespace lab {
 
-std::string render_report(const std::vector<LoadedResult>& rs, const std::string& title);
+std::string render_report(const std::vector<Result>& rs, const std::string& title);
 /// loadgen report RUN_DIR: writes RUN_DIR/report.html. 0, or 2 on bad input.
 int report_main(int argc, char** argv);
 

@@ -1,45 +1,83 @@
 #include "loadgen/stats.h"
 
-#include <cstdio>
-
 namespace lab {
+
+namespace {
+double ms(std::uint64_t ns) { return static_cast<double>(ns) / 1e6; }
+OptDouble ms_if(const Histogram& h, double q) { return h.count() ? OptDouble(ms(h.percentile(q))) : std::nullopt; }
+}  // namespace
 
 void Interval::reset() {
   latency.reset();
   uncorrected.reset();
-  requests = failures = bytes = lag_sum_ns = lag_max_ns = lag_count = 0;
+  failed.reset();
+  lag.reset();
+  requests = failures = bytes = unsent = lag_sum_ns = lag_max_ns = lag_count = 0;
   errors.fill(0);
+  status.fill(0);
 }
 
 void Interval::add_lag(std::uint64_t lag_ns) {
   lag_sum_ns += lag_ns;
   ++lag_count;
   if (lag_ns > lag_max_ns) lag_max_ns = lag_ns;
+  lag.record(lag_ns);
 }
 
-void WorkerStats::record_success(std::uint64_t latency_ns, std::uint64_t uncorrected_ns, std::uint64_t bytes,
-                                 std::uint64_t lag_ns) {
+void Interval::merge(const Interval& o) {
+  latency.merge(o.latency);
+  uncorrected.merge(o.uncorrected);
+  failed.merge(o.failed);
+  lag.merge(o.lag);
+  requests += o.requests;
+  failures += o.failures;
+  bytes += o.bytes;
+  unsent += o.unsent;
+  lag_sum_ns += o.lag_sum_ns;
+  lag_count += o.lag_count;
+  if (o.lag_max_ns > lag_max_ns) lag_max_ns = o.lag_max_ns;
+  for (std::size_t i = 0; i < errors.size(); ++i) errors[i] += o.errors[i];
+  for (std::size_t i = 0; i < status.size(); ++i) status[i] += o.status[i];
+}
+
+namespace {
+void count_status(Interval& in, int status) {
+  if (status >= kFirstStatus && status < kFirstStatus + static_cast<int>(kStatusSlots)) ++in.status[status - kFirstStatus];
+}
+}  // namespace
+
+void WorkerStats::record_success(int status, std::uint64_t latency_ns, std::uint64_t uncorrected_ns,
+                                 std::uint64_t bytes, std::uint64_t lag_ns) {
   std::lock_guard lk(mu_);
   cur_.add_lag(lag_ns);
   cur_.latency.record(latency_ns);
   if (uncorrected_ns) cur_.uncorrected.record(uncorrected_ns);
+  count_status(cur_, status);
   ++cur_.requests;
   cur_.bytes += bytes;
 }
 
-void WorkerStats::record_failure(ErrorKind kind, double at_s, const std::string& detail, std::uint64_t lag_ns) {
+void WorkerStats::record_failure(ErrorKind kind, int status, double at_s, const std::string& detail,
+                                 std::uint64_t latency_ns, std::uint64_t lag_ns) {
   std::lock_guard lk(mu_);
   cur_.add_lag(lag_ns);
+  cur_.failed.record(latency_ns);
+  count_status(cur_, status);
   ++cur_.requests;
   ++cur_.failures;
-  auto i = static_cast<std::size_t>(kind);
-  ++cur_.errors[i];
-  ErrorSeen& s = seen_[i];
+  if (kind != ErrorKind::kUnexpectedStatus) ++cur_.errors[static_cast<std::size_t>(kind)];
+  ErrorSeen& s = seen_[error_key(kind, kind == ErrorKind::kUnexpectedStatus ? status : 0)];
   if (s.first_s < 0) {
     s.first_s = at_s;
-    s.example = detail;
+    s.example = kind == ErrorKind::kUnexpectedStatus ? "HTTP " + std::to_string(status) : detail;
   }
   s.last_s = at_s;
+}
+
+void WorkerStats::record_unsent(std::uint64_t late_ns) {
+  std::lock_guard lk(mu_);
+  cur_.latency.record(late_ns);
+  ++cur_.unsent;
 }
 
 void WorkerStats::swap_interval(Interval& into) {
@@ -47,60 +85,69 @@ void WorkerStats::swap_interval(Interval& into) {
   std::swap(cur_, into);
 }
 
-std::array<WorkerStats::ErrorSeen, static_cast<std::size_t>(ErrorKind::kCount)> WorkerStats::errors_seen() {
+std::map<std::uint32_t, ErrorSeen> WorkerStats::errors_seen() {
   std::lock_guard lk(mu_);
   return seen_;
 }
 
-Collector::Collector(std::vector<WorkerStats*> workers, bool rate_mode)
-    : workers_(std::move(workers)), rate_mode_(rate_mode) {}
-
-static double ms(std::uint64_t ns) { return static_cast<double>(ns) / 1e6; }
+Collector::Collector(std::vector<WorkerStats*> workers) : workers_(std::move(workers)) {}
 
 const SeriesPoint& Collector::tick(int seconds, double length_s, int users) {
   merged_.reset();
   for (WorkerStats* w : workers_) {
     scratch_.reset();
     w->swap_interval(scratch_);  // scratch_ now holds the worker's interval
-    merged_.latency.merge(scratch_.latency);
-    if (rate_mode_) merged_.uncorrected.merge(scratch_.uncorrected);
-    merged_.requests += scratch_.requests;
-    merged_.failures += scratch_.failures;
-    merged_.bytes += scratch_.bytes;
-    merged_.lag_sum_ns += scratch_.lag_sum_ns;
-    merged_.lag_count += scratch_.lag_count;
-    if (scratch_.lag_max_ns > merged_.lag_max_ns) merged_.lag_max_ns = scratch_.lag_max_ns;
-    for (std::size_t i = 0; i < errors_.size(); ++i) merged_.errors[i] += scratch_.errors[i];
+    merged_.merge(scratch_);
   }
-  total_.merge(merged_.latency);
-  if (rate_mode_) total_uncorrected_.merge(merged_.uncorrected);
-  requests_ += merged_.requests;
-  failures_ += merged_.failures;
-  bytes_ += merged_.bytes;
-  if (merged_.lag_max_ns > lag_max_) lag_max_ = merged_.lag_max_ns;
-  for (std::size_t i = 0; i < errors_.size(); ++i) errors_[i] += merged_.errors[i];
+  total_.merge(merged_);
 
   SeriesPoint p;
   p.t = seconds;
+  p.length_s = length_s;
+  p.partial = length_s < 0.999;
   p.users = users;
   p.requests = merged_.requests;
   p.failures = merged_.failures;
+  p.bytes = merged_.bytes;
   p.rps = length_s > 0 ? static_cast<double>(merged_.requests) / length_s : 0;
-  p.p50_ms = ms(merged_.latency.percentile(50));
-  p.p95_ms = ms(merged_.latency.percentile(95));
-  p.p99_ms = ms(merged_.latency.percentile(99));
+  const Histogram& h = merged_.latency;
+  p.avg_ms = h.count() ? OptDouble(h.mean() / 1e6) : std::nullopt;
+  p.p50_ms = ms_if(h, 50);
+  p.p95_ms = ms_if(h, 95);
+  p.p99_ms = ms_if(h, 99);
   p.lag_avg_ms = merged_.lag_count ? ms(merged_.lag_sum_ns / merged_.lag_count) : 0;
   p.lag_max_ms = ms(merged_.lag_max_ns);
-  p.total_requests = requests_;
-  p.total_failures = failures_;
-  series_.push_back(p);
+  p.hist = sparse_counts(h);
+  series_.push_back(std::move(p));
   return series_.back();
 }
 
-std::string percentile_key(double p) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%g", p);
-  return buf;
+std::vector<ErrorEntry> Collector::errors() const {
+  std::map<std::uint32_t, ErrorSeen> seen;
+  for (WorkerStats* w : workers_) {
+    for (const auto& [key, s] : w->errors_seen()) {
+      ErrorSeen& m = seen[key];
+      if (m.first_s < 0 || s.first_s < m.first_s) {
+        m.first_s = s.first_s;
+        m.example = s.example;
+      }
+      if (s.last_s > m.last_s) m.last_s = s.last_s;
+    }
+  }
+  std::vector<ErrorEntry> out;
+  for (const auto& [key, s] : seen) {
+    const auto kind = static_cast<ErrorKind>(key & 0xff);
+    const int code = static_cast<int>(key >> 8);
+    std::uint64_t count = 0;
+    if (kind == ErrorKind::kUnexpectedStatus) {
+      if (code >= kFirstStatus && code < kFirstStatus + static_cast<int>(kStatusSlots)) count = total_.status[code - kFirstStatus];
+    } else {
+      count = total_.errors[static_cast<std::size_t>(kind)];
+    }
+    if (count == 0) continue;  // seen only after the end of the run (not counted)
+    out.push_back({error_name(kind, code), count, s.first_s, s.last_s, s.example});
+  }
+  return out;
 }
 
 }  // namespace lab

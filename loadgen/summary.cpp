@@ -1,107 +1,132 @@
 #include "loadgen/summary.h"
 
-#include <algorithm>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <sstream>
+
+#include "loadgen/format.h"
+#include "loadgen/metrics.h"
+#include "loadgen/result_set.h"
 
 namespace lab {
 
-namespace {
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
+std::string workload_line(const std::vector<Result>& rs) {
+  for (const auto& r : rs) {
+    if (!r.has_summary()) continue;
+    const WorkloadView w = workload_view(r.workload);
+    std::ostringstream o;
+    o << "Workload: mode " << w.mode << ", " << w.users << " " << (w.mode == "users" ? "users" : "connections");
+    if (w.mode == "users")
+      o << ", spawn " << w.spawn_rate << "/s, waits " << w.wait_min_s << "-" << w.wait_max_s << " s";
+    if (w.mode == "rate") o << ", " << w.rate << " req/s";
+    o << ", " << w.run_time_s << " s per model" << (w.keepalive ? ", keep-alive" : "") << ".";
+    return o.str();
+  }
+  return "Workload: (no model ran).";
 }
-std::string commas(double v) {
-  std::string s = std::to_string(static_cast<long long>(v + 0.5));
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
+
+namespace {
+
+std::string metric_cell(const Result& r, Metric m) {
+  const OptDouble v = value(r, m);
+  if (!v) return "-";
+  const bool rate = m == Metric::kRps || m == Metric::kFailurePct;
+  std::string s = rate ? fixed(*v, m == Metric::kRps ? "%.1f" : "%.2f") : ms(v);
+  if (r.repeats) {
+    if (const auto sp = spread(r, m))
+      s += " [" + (rate ? fixed(sp->lo, "%.1f") : ms(sp->lo)) + "-" + (rate ? fixed(sp->hi, "%.1f") : ms(sp->hi)) + "]";
+  }
   return s;
 }
+
+std::string status_cell(const Result& r) {
+  if (!r.has_summary()) return r.status + ": " + r.error;
+  std::string s = r.status == "ok" ? "ok" : r.status + ": " + r.error;
+  if (r.interrupted) s += " (interrupted)";
+  if (r.client.bound) s += "; CLIENT-BOUND: " + r.client.reason;
+  for (const auto& t : r.thresholds)
+    if (!t.held) s += "; threshold " + t.expr + " failed";
+  return s;
+}
+
+std::string codes_cell(const Summary& s) {
+  std::string c;
+  for (const auto& [code, n] : s.status_codes) c += (c.empty() ? "" : " ") + std::to_string(code) + ":" + commas(static_cast<double>(n));
+  return c.empty() ? "-" : c;
+}
+
 }  // namespace
 
-std::string summary_markdown(const std::vector<LoadedResult>& rs) {
-  std::ostringstream o;
-  if (!rs.empty()) {
-    const auto& w = rs.front().doc["workload"];
-    o << "Workload: mode " << w.value("mode", "?") << ", " << w.value("users", 0) << " users";
-    if (w.value("mode", "") == "users")
-      o << ", spawn " << w.value("spawn_rate", 0.0) << "/s, waits " << w.value("wait_min_s", 0.0) << "-"
-        << w.value("wait_max_s", 0.0) << " s";
-    if (w.value("mode", "") == "rate") o << ", " << w.value("rate", 0.0) << " req/s";
-    o << ", " << w.value("run_time_s", 0.0) << " s per model" << (w.value("keepalive", false) ? ", keep-alive" : "")
-      << ".\n\n";
-  }
-  const bool scheduled = !rs.empty() && rs.front().doc["workload"].value("mode", "") != "max";
-  o << "| model | requests | requests/s | avg ms | p50 ms | p95 ms | p99 ms | failures |"
-    << (scheduled ? " fidelity |" : "") << " status |\n";
-  o << "|---|---:|---:|---:|---:|---:|---:|---:|" << (scheduled ? "---:|" : "") << "---|\n";
-  std::vector<const LoadedResult*> ok;
+SummaryTable summary_table(const std::vector<Result>& rs) {
+  SummaryTable t;
+  t.workload = workload_line(rs);
+  t.warnings = set_warnings(rs);
+  bool scheduled = false;
+  for (const auto& r : rs)
+    if (r.summary && r.summary->schedule_fidelity) scheduled = true;
+  t.header = {"model", "requests", "requests/s", "avg ms", "p50 ms", "p95 ms", "p99 ms", "failures", "status codes"};
+  if (scheduled) t.header.push_back("fidelity");
+  for (const char* h : {"client lag p99 ms", "client CPU", "status"}) t.header.push_back(h);
+  std::vector<const Result*> ranked;
   for (const auto& r : rs) {
-    if (!r.ok()) {
-      o << "| " << r.label() << " | - | - | - | - | - | - | - | " << (scheduled ? "- | " : "") << r.doc.value("status", "?") << ": "
-        << r.doc.value("error", std::string()) << " |\n";
+    std::vector<std::string> row = {r.name()};
+    if (!r.has_summary()) {
+      row.resize(t.header.size() - 1, "-");
+      row.push_back(status_cell(r));
+      t.rows.push_back(row);
       continue;
     }
-    ok.push_back(&r);
-    const auto& s = r.doc["summary"];
-    const auto& p = s["percentiles_ms"];
-    o << "| " << r.label() << " | " << commas(s["requests"].get<double>()) << " | " << fmt("%.1f", s["rps"].get<double>())
-      << " | " << fmt("%.3f", s["avg_ms"].get<double>()) << " | " << fmt("%.3f", p["50"].get<double>()) << " | "
-      << fmt("%.3f", p["95"].get<double>()) << " | " << fmt("%.3f", p["99"].get<double>()) << " | "
-      << commas(s["failures"].get<double>()) << " | "
-      << (scheduled ? (s["schedule_fidelity"].is_number() ? fmt("%.1f%%", 100 * s["schedule_fidelity"].get<double>()) : std::string("-")) + " | "
-                    : std::string())
-      << "ok" << (r.doc.value("interrupted", false) ? " (interrupted)" : "")
-      << " |\n";
+    if (r.ok()) ranked.push_back(&r);
+    const Summary& s = *r.summary;
+    row.push_back(commas(static_cast<double>(s.requests)));
+    for (Metric m : {Metric::kRps, Metric::kAvg, Metric::kP50, Metric::kP95, Metric::kP99}) row.push_back(metric_cell(r, m));
+    row.push_back(commas(static_cast<double>(s.failures)));
+    row.push_back(codes_cell(s));
+    if (scheduled) row.push_back(s.schedule_fidelity ? fixed(100 * *s.schedule_fidelity, "%.1f%%") : std::string("-"));
+    row.push_back(ms(r.client.lag_p99_ms));
+    row.push_back(fixed(r.client.cpu_pct, "%.0f%%"));
+    row.push_back(status_cell(r));
+    t.rows.push_back(row);
   }
-  if (scheduled && !ok.empty())
-    o << "\nThe request rate is set by the users' schedule here: a model that keeps up reaches the ideal "
-         "schedule (fidelity near 100%) and the same requests/s as the others, so compare fidelity and "
-         "latency; the max profile measures throughput.\n";
-  if (ok.size() > 1) {
-    auto by = [&](auto key, bool desc) {
-      std::vector<const LoadedResult*> v = ok;
-      std::stable_sort(v.begin(), v.end(), [&](auto a, auto b) {
-        return desc ? key(*a) > key(*b) : key(*a) < key(*b);
-      });
-      std::string s;
-      for (auto* r : v) s += (s.empty() ? "" : (desc ? " > " : " < ")) + r->label();
-      return s;
-    };
-    o << "\n- Requests per second: "
-      << by([](const LoadedResult& r) { return r.doc["summary"]["rps"].get<double>(); }, true) << "\n";
-    o << "- Average response time: "
-      << by([](const LoadedResult& r) { return r.doc["summary"]["avg_ms"].get<double>(); }, false) << "\n";
+  if (scheduled && !ranked.empty())
+    t.notes.push_back("The request rate is set by the users' schedule here: a model that keeps up reaches the ideal "
+                      "schedule (fidelity near 100%) and the same requests/s as the others, so compare fidelity and "
+                      "latency; the max profile measures throughput.");
+  if (ranked.size() > 1) {
+    t.notes.push_back(noise_note(rs));
+    t.rankings.push_back("Requests per second: " + ranking_line(rank(ranked, Metric::kRps), true));
+    t.rankings.push_back("Average response time: " + ranking_line(rank(ranked, Metric::kAvg), false));
   }
+  return t;
+}
+
+std::string summary_markdown(const std::vector<Result>& rs) {
+  const SummaryTable t = summary_table(rs);
+  std::ostringstream o;
+  o << t.workload << "\n\n";
+  for (const auto& w : t.warnings) o << "**Warning:** " << w << "\n\n";
+  o << "|";
+  for (const auto& h : t.header) o << " " << h << " |";
+  o << "\n|---|";
+  for (std::size_t i = 1; i < t.header.size(); ++i) o << (t.header[i] == "status" || t.header[i] == "status codes" ? "---|" : "---:|");
+  o << "\n";
+  for (const auto& row : t.rows) {
+    o << "|";
+    for (const auto& c : row) o << " " << c << " |";
+    o << "\n";
+  }
+  for (const auto& n : t.notes) o << "\n" << n << "\n";
+  if (!t.rankings.empty()) o << "\n";
+  for (const auto& r : t.rankings) o << "- " << r << "\n";
   return o.str();
 }
 
 int summary_main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: loadgen summary RUN_DIR   (prints the table and writes RUN_DIR/summary.md)\n");
-    return 2;
-  }
-  try {
-    auto rs = load_result_set(argv[1]);
-    order_results(rs);
-    std::string md = summary_markdown(rs);
-    std::fputs(md.c_str(), stdout);
-    if (std::filesystem::is_directory(argv[1])) {
-      std::string path = std::string(argv[1]) + "/summary.md";
-      std::ofstream f(path);
-      f << "# Summary\n\n" << md;
-      if (!f) {
-        std::fprintf(stderr, "loadgen: cannot write %s\n", path.c_str());
-        return 2;
-      }
-    }
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "loadgen summary: %s\n", e.what());
-    return 2;
-  }
-  return 0;
+  return run_folder_command(argc, argv, "summary", "prints the table and writes RUN_DIR/summary.md",
+                            [](const std::string& dir, const std::vector<Result>& rs, bool is_dir) {
+                              const std::string md = summary_markdown(rs);
+                              std::fputs(md.c_str(), stdout);
+                              if (is_dir) write_output(dir + "/summary.md", "# Summary\n\n" + md);
+                              return std::string();
+                            });
 }
 
 }  // namespace lab

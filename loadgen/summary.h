@@ -1,14 +1,29 @@
 #pragma once
-// The side-by-side table of a run folder, as the original study's (plus percentiles and
-// failures), ranked by requests/s and by average latency; printed and written to summary.md.
+// The side-by-side table of a run folder, as the original study's (plus percentiles, status
+// codes, the client's health and failures), ranked by requests/s and by average latency with
+// ties for differences within the noise; printed and written to summary.md.
 #include <string>
 #include <vector>
 
-#include "loadgen/result_set.h"
+#include "common/output_file.h"
+#include "common/result.h"
 
 namespace lab {
 
-std::string summary_markdown(const std::vector<LoadedResult>& rs);
+/// The table's content, rendered as Markdown (summary.md) and as HTML (the report).
+struct SummaryTable {
+  std::string workload;
+  std::vector<std::string> warnings;  // mixed workloads, duplicate labels
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> notes;     // how to read it, how noise was measured
+  std::vector<std::string> rankings;  // "Requests per second: a = b > c"
+};
+SummaryTable summary_table(const std::vector<Result>& rs);
+std::string summary_markdown(const std::vector<Result>& rs);
+/// "Workload: mode users, 200 users, ..." for the first result that ran.
+std::string workload_line(const std::vector<Result>& rs);
+
 /// loadgen summary RUN_DIR: prints the table, writes RUN_DIR/summary.md. 0, or 2 on bad input.
 int summary_main(int argc, char** argv);
 

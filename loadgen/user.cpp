@@ -23,6 +23,7 @@ struct Outcome {
   bool ok = false;
   ErrorKind kind = ErrorKind::kOther;
   std::string detail;
+  int status = 0;  // the response's code; 0 when none arrived
   std::uint64_t bytes = 0;
   bool reusable = false;  // keep-alive: the connection can carry the next request
 };
@@ -152,8 +153,12 @@ Task<Outcome> exchange(Worker& w, User& u) {
     if (ec) co_return fail(classify(ec, false), "read: " + ec.message());
     any = true;
     std::size_t used = parser.feed(data, n);
-    if (parser.status() == ResponseParser::Status::kError)
+    if (parser.status() == ResponseParser::Status::kError) {
+      if (parser.error() == ResponseError::kTlsRecord)
+        co_return fail(ErrorKind::kTlsResponse,
+                       "the server answered with a TLS record: this port speaks HTTPS (use an https:// URL)");
       co_return fail(ErrorKind::kBadResponse, std::string("response ") + to_string(parser.error()));
+    }
     if (parser.status() == ResponseParser::Status::kComplete) {
       if (used != n) co_return fail(ErrorKind::kBadResponse, "bytes after the response");
       break;
@@ -162,10 +167,9 @@ Task<Outcome> exchange(Worker& w, User& u) {
   Outcome o;
   o.bytes = parser.body_bytes();
   o.reusable = w.workload.keepalive && parser.keep_alive() && !parser.close_delimited();
-  const int code = parser.status_code();
-  if (code >= 500) co_return fail(ErrorKind::kHttp5xx, "HTTP " + std::to_string(code));
-  if (code >= 400) co_return fail(ErrorKind::kHttp4xx, "HTTP " + std::to_string(code));
-  o.ok = true;
+  o.status = parser.status_code();
+  o.ok = w.workload.expect_status.accepts(o.status);
+  if (!o.ok) o.kind = ErrorKind::kUnexpectedStatus;  // the example names the code (WorkerStats)
   co_return o;
 }
 
@@ -181,23 +185,31 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
   // rate mode: this user's share of the total rate
   const double per_user_interval_s = wl.mode == LoadMode::kRate ? wl.users / wl.rate : 0;
   std::exponential_distribution<double> gap(per_user_interval_s > 0 ? 1.0 / per_user_interval_s : 1.0);
+  auto next_slot = [&](Clock::time_point& t) {
+    t += std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(wl.poisson ? gap(u.rng) : per_user_interval_s));
+  };
   Clock::time_point intended = first_at;
   if (wl.mode == LoadMode::kRate) {  // spread the users' phases over one interval
     std::uniform_real_distribution<double> phase(0, per_user_interval_s);
     intended += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(phase(u.rng)));
   }
-  w.active_users.fetch_add(1, std::memory_order_relaxed);
+  w.active_users.fetch_add(1, std::memory_order_relaxed);  // active until the end of the run
   error_code ec;
   while (!w.stopping) {
     auto now = Clock::now();
     if (intended >= w.end) break;
+    // Lag is the client's own lateness: how late it woke for a request it was waiting to send.
+    // A request already due (the previous response came late) is the server's doing: in rate
+    // mode it shows in the corrected latency instead.
+    std::uint64_t lag = 0;
     if (intended > now) {
       u.timer.expires_at(intended);
       co_await u.timer.async_wait(asio::redirect_error(use_task, ec));
       if (w.stopping) break;
       now = Clock::now();
+      lag = ns_between(intended, now);
     }
-    const std::uint64_t lag = ns_between(intended, now);
     const Clock::time_point sent_at = now;
     u.timed_out = false;
     u.deadline = sent_at + wl.timeout;
@@ -206,15 +218,17 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
     const Clock::time_point done_at = Clock::now();
     if (w.stopping || done_at > w.end) {  // finished after the end: not part of the run
       w.in_flight_at_stop.fetch_add(1, std::memory_order_relaxed);
+      next_slot(intended);  // this one was sent
       break;
     }
     if (o.ok) {
       if (wl.mode == LoadMode::kRate)
-        w.stats.record_success(ns_between(intended, done_at), ns_between(sent_at, done_at), o.bytes, lag);
+        w.stats.record_success(o.status, ns_between(intended, done_at), ns_between(sent_at, done_at), o.bytes, lag);
       else
-        w.stats.record_success(ns_between(sent_at, done_at), 0, o.bytes, lag);
+        w.stats.record_success(o.status, ns_between(sent_at, done_at), 0, o.bytes, lag);
     } else {
-      w.stats.record_failure(o.kind, w.seconds_since_start(done_at), o.detail, lag);
+      w.stats.record_failure(o.kind, o.status, w.seconds_since_start(done_at), o.detail, ns_between(sent_at, done_at),
+                             lag);
     }
     if (!o.reusable && u.socket.is_open()) u.socket.close(ec);
     switch (wl.mode) {
@@ -225,13 +239,16 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
         intended = done_at;
         break;
       case LoadMode::kRate:
-        intended += std::chrono::duration_cast<Clock::duration>(
-            std::chrono::duration<double>(wl.poisson ? gap(u.rng) : per_user_interval_s));
+        next_slot(intended);
         break;
     }
   }
   if (u.socket.is_open()) u.socket.close(ec);
-  w.active_users.fetch_sub(1, std::memory_order_relaxed);
+  // Rate mode: the slots of this user's schedule that fell before the end but were never sent
+  // (it was still waiting for a response). Each would have waited at least until the end.
+  if (wl.mode == LoadMode::kRate) {
+    const Clock::time_point until = std::min(w.end, w.stopped_at);
+    for (; intended < until; next_slot(intended)) w.stats.record_unsent(ns_between(intended, until));
+  }
 }
-
 }  // namespace lab

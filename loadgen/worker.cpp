@@ -51,6 +51,7 @@ void Worker::start(int total_threads) {
 void Worker::stop() {
   asio::post(io, [this] {
     stopping = true;
+    stopped_at = Clock::now();
     boost::system::error_code ignored;
     spawner_timer.cancel();
     sweeper.cancel();

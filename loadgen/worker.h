@@ -59,6 +59,7 @@ struct Worker {
   std::atomic<std::uint64_t> in_flight_at_stop{0};
   std::vector<double> spawn_times_s;  // for the ideal request count; read after the run
   bool stopping = false;
+  Clock::time_point stopped_at = Clock::time_point::max();  // when stop() ran (the end, or earlier)
   Timer sweeper, spawner_timer;
   WorkerStats stats;
   char read_buf[65536];  // shared by this thread's users for the rest of long replies, read in turn

@@ -58,7 +58,9 @@ nlohmann::json workload_json(const Workload& w) {
                       {"poisson", w.poisson},
                       {"keepalive", w.keepalive},
                       {"threads", w.threads},
-                      {"timeout_s", std::chrono::duration<double>(w.timeout).count()}};
+                      {"timeout_s", std::chrono::duration<double>(w.timeout).count()},
+                      {"expect_status", w.expect_status.spec()},
+                      {"seed", w.seed}};
   return j;
 }
 

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "loadgen/status_set.h"
+
 namespace lab {
 
 enum class LoadMode { kUsers, kMax, kRate };
@@ -35,6 +37,7 @@ struct Workload {
   std::chrono::nanoseconds timeout{std::chrono::seconds(10)};
   std::uint64_t seed = 1;
   std::string label;
+  StatusSet expect_status;  // which codes are successes (2xx)
 };
 
 nlohmann::json workload_json(const Workload& w);

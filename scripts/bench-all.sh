@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Runs every server model under the same workload and summarises them side by side.
 #   PROFILE=seed|quick|max|keepalive (bench/profiles/*.json)   MODELS="single select" (default: all)
+#   REPEAT=N: N rounds, each running every model once (interleaved, so drift on the machine hits
+#   every model alike); each model's runs go to repeats/ and `loadgen aggregate` folds them into
+#   one result per model carrying the median, min and max of every metric.
 # For each model: start the server on an ephemeral port (pinned to CPU 0 when there are two or
 # more), wait for its ready line, run loadgen (pinned to CPU 1), stop the server gracefully,
 # check that nothing it started is left, and annotate the model's JSON with how the server
@@ -18,9 +21,11 @@ PROFILE_FILE="$ROOT/bench/profiles/$PROFILE.json"
 RESULTS=${RESULTS:-$ROOT/results}
 READY_TIMEOUT=${READY_TIMEOUT:-10}
 SERVER_ARGS=${SERVER_ARGS:-}
+REPEAT=${REPEAT:-1}
 
 die() { echo "bench-all: $*" >&2; exit 2; }
 [ -x "$SERVER" ] && [ -x "$LOADGEN" ] || die "build first: $SERVER or $LOADGEN is missing (run make bench-all)"
+[[ "$REPEAT" =~ ^[1-9][0-9]*$ ]] || die "REPEAT must be a whole number >= 1 (got '$REPEAT')"
 [ -f "$PROFILE_FILE" ] || die "unknown PROFILE '$PROFILE' (choose one of: $(cd "$ROOT/bench/profiles" && ls *.json | sed 's/\.json//' | tr '\n' ' '))"
 command -v jq >/dev/null || die "jq is missing (scripts/install-deps.sh installs it)"
 
@@ -41,17 +46,20 @@ if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
   SERVER_PIN=(taskset -c 0); LOADGEN_PIN=(taskset -c 1)
 fi
 jq -n --arg profile "$PROFILE" --arg started "$TS" --argjson models "$(printf '%s\n' "${MODEL_LIST[@]}" | jq -R . | jq -s .)" \
-  --arg pinning "${SERVER_PIN[*]:-none} / ${LOADGEN_PIN[*]:-none}" --slurpfile p "$PROFILE_FILE" \
-  '{profile: $profile, started_at: $started, models: $models, pinning: $pinning, profile_doc: $p[0]}' > "$RUN/suite.json"
+  --arg pinning "${SERVER_PIN[*]:-none} / ${LOADGEN_PIN[*]:-none}" --slurpfile p "$PROFILE_FILE" --argjson repeat "$REPEAT" \
+  --arg server_args "$SERVER_ARGS" \
+  '{profile: $profile, started_at: $started, models: $models, pinning: $pinning, repeat: $repeat,
+    server_args: $server_args, profile_doc: $p[0]}' > "$RUN/suite.json"
+[ "$REPEAT" -gt 1 ] && mkdir -p "$RUN/repeats"
 
-echo "bench-all: profile $PROFILE ($PROTOCOL protocol), ${N} models, results in $RUN"
+echo "bench-all: profile $PROFILE ($PROTOCOL protocol), ${N} models x $REPEAT round(s), results in $RUN"
 echo "bench-all: pinning server: ${SERVER_PIN[*]:-none}, loadgen: ${LOADGEN_PIN[*]:-none}"
 
-# A result document for a model that did not produce one.
-write_failure() {  # model status error
-  jq -n --arg lbl "$1" --arg status "$2" --arg error "$3" --arg profile "$PROFILE" \
-    '{"schema": "loadlab.result", "schema_version": 1, "label": $lbl, "status": $status, "error": $error,
-      "workload": {"profile": $profile}, "tool": {"name": "bench-all"}}' > "$RUN/$1.json"
+# A result document for a model that did not produce one (schema v2 without a summary).
+write_failure() {  # file model status error
+  jq -n --arg lbl "$2" --arg status "$3" --arg error "$4" --arg profile "$PROFILE" \
+    '{"schema": "loadlab.result", "schema_version": 2, "label": $lbl, "status": $status, "error": $error,
+      "workload": {"profile": $profile}, "tool": {"name": "bench-all"}}' > "$1"
 }
 
 descendants() {  # pid -> all descendant pids
@@ -59,10 +67,18 @@ descendants() {  # pid -> all descendant pids
   for k in $kids; do echo "$k"; descendants "$k"; done
 }
 
+for round in $(seq 1 "$REPEAT"); do
 i=0
 for model in "${MODEL_LIST[@]}"; do
   i=$((i + 1))
-  out="$RUN/logs/$model.server.out"; err="$RUN/logs/$model.server.err"
+  if [ "$REPEAT" -gt 1 ]; then
+    tag="[$i/$N r$round/$REPEAT] $model"; json="$RUN/repeats/$model.r$round.json"; csv=()
+    logbase="$RUN/logs/$model.r$round"
+  else
+    tag="[$i/$N] $model"; json="$RUN/$model.json"; csv=(--csv "$RUN/$model")
+    logbase="$RUN/logs/$model"
+  fi
+  out="$logbase.server.out"; err="$logbase.server.err"
   # shellcheck disable=SC2086
   "${SERVER_PIN[@]}" "$SERVER" --model "$model" --port 0 --protocol "$PROTOCOL" --grace 3s $SERVER_ARGS >"$out" 2>"$err" &
   spid=$!
@@ -82,13 +98,13 @@ for model in "${MODEL_LIST[@]}"; do
       reason="exited with code $code before becoming ready: $(tail -3 "$err" | tr '\n' ' ')"
     fi
     wait "$spid" 2>/dev/null
-    echo "[$i/$N] $model: FAILED: $reason"
-    write_failure "$model" server_failed "$reason"
+    echo "$tag: FAILED: $reason"
+    write_failure "$json" "$model" server_failed "$reason"
     continue
   fi
   "${LOADGEN_PIN[@]}" "$LOADGEN" -H "http://127.0.0.1:$port" "${LOADGEN_ARGS[@]}" --label "$model" \
-    --json "$RUN/$model.json" --csv "$RUN/$model" --progress always --progress-prefix "[$i/$N] $model" \
-    2>&1 >"$RUN/logs/$model.loadgen.out" | tee "$RUN/logs/$model.loadgen.err" >&2
+    --json "$json" "${csv[@]}" --progress always --progress-prefix "$tag" \
+    2>&1 >"$logbase.loadgen.out" | tee "$logbase.loadgen.err" >&2
   lrc=${PIPESTATUS[0]}
   # Stop the server: SIGTERM, wait for its grace, then SIGKILL; nothing may be left behind.
   stop="graceful"
@@ -106,24 +122,32 @@ for model in "${MODEL_LIST[@]}"; do
     if kill -0 "$k" 2>/dev/null; then left=$((left + 1)); kill -KILL "$k" 2>/dev/null; fi
   done
   summary=$(grep '^server: stopped' "$err" | tail -1)
-  if [ -s "$RUN/$model.json" ]; then
-    status=ok
-    [ "$stop" = crashed ] && status=server_crashed
-    jq --arg stop "$stop" --argjson code "$src" --argjson left "$left" --arg summary "$summary" --arg status "$status" \
-      '.server = {stop: $stop, exit_code: $code, leftover_processes: $left, summary: $summary}
-       | if $status != "ok" then .status = $status | .error = "server crashed during the run (exit \($code))" else . end' \
-      "$RUN/$model.json" > "$RUN/$model.json.tmp" && mv "$RUN/$model.json.tmp" "$RUN/$model.json"
+  ready=$(head -1 "$out")
+  if [ -s "$json" ]; then
+    # The server's side of the story, and what reproduces it (its arguments and ready line).
+    # A run loadgen already marked failed (nothing succeeded) keeps its own status and reason.
+    jq --arg stop "$stop" --argjson code "$src" --argjson left "$left" --arg summary "$summary" \
+      --arg ready "$ready" --arg args "--model $model --protocol $PROTOCOL --grace 3s $SERVER_ARGS" \
+      '.server = {stop: $stop, exit_code: $code, leftover_processes: $left, summary: $summary, ready_line: $ready,
+                  args: $args}
+       | if $stop == "crashed" and .status == "ok" then .status = "server_crashed"
+           | .error = "server crashed during the run (exit \($code))" else . end' \
+      "$json" > "$json.tmp" && mv "$json.tmp" "$json"
   else
-    write_failure "$model" loadgen_failed "loadgen exited $lrc: $(tail -2 "$RUN/logs/$model.loadgen.err" | tr '\n' ' ')"
-    echo "[$i/$N] $model: FAILED: loadgen exited $lrc"
+    write_failure "$json" "$model" loadgen_failed "loadgen exited $lrc: $(tail -2 "$logbase.loadgen.err" | tr '\n' ' ')"
+    echo "$tag: FAILED: loadgen exited $lrc"
   fi
-  [ "$left" -gt 0 ] && echo "[$i/$N] $model: WARNING: $left leftover process(es) killed"
-  [ "$stop" != graceful ] && echo "[$i/$N] $model: server stop: $stop (exit $src)"
+  [ "$left" -gt 0 ] && echo "$tag: WARNING: $left leftover process(es) killed"
+  [ "$stop" != graceful ] && echo "$tag: server stop: $stop (exit $src)"
+done
 done
 
+if [ "$REPEAT" -gt 1 ]; then
+  "$LOADGEN" aggregate "$RUN" || exit 2
+fi
 ln -sfn "runs/$TS" "$RESULTS/latest"
 echo
 "$LOADGEN" summary "$RUN" || exit 2
 "$LOADGEN" report "$RUN" >/dev/null || exit 2
 echo
-echo "bench-all: wrote $RUN/{<model>.json,<model>_stats*.csv,summary.md,report.html}; results/latest -> runs/$TS"
+echo "bench-all: wrote $RUN/{<model>.json,<model>_*.csv,summary.md,report.html}$([ "$REPEAT" -gt 1 ] && echo ",repeats/"); results/latest -> runs/$TS"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Renders RUN_DIR/report.html in headless Chromium (Debian's chromium) to RUN_DIR/report.png and
 # checks the charts against the JSON: every model's requests/s bar and p50/p95/p99 bars in the
-# rendered DOM must carry the values of its result file.
+# rendered DOM must carry the values of its result file (the repeats' medians when the run was
+# repeated), and every repeated model's whiskers its min and max.
 #   bash scripts/check-report.sh [RUN_DIR]   (default results/latest)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,14 +21,26 @@ bad=0; checked=0
 for f in "$RUN"/*.json; do
   [ "$(basename "$f")" = suite.json ] && continue
   [ "$(jq -r .status "$f")" = ok ] || continue
-  model=$(jq -r .label "$f")
-  for pair in "requests/s:.summary.rps" "p50:.summary.percentiles_ms[\"50\"]" "p95:.summary.percentiles_ms[\"95\"]" "p99:.summary.percentiles_ms[\"99\"]"; do
-    series=${pair%%:*}; path=${pair#*:}
-    want=$(jq "$path" "$f")
+  model=$(jq -r 'if .label == "" then input_filename | sub(".*/"; "") | sub("\\.json$"; "") else .label end' "$f")
+  same() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-5 * (a < 0 ? -a : a) + 1e-9) }'; }
+  for spec in "requests/s:rps:.summary.rps" "p50:p50_ms:.summary.percentiles_ms[\"50\"]" \
+              "p95:p95_ms:.summary.percentiles_ms[\"95\"]" "p99:p99_ms:.summary.percentiles_ms[\"99\"]"; do
+    IFS=: read -r series key path <<< "$spec"
+    want=$(jq "(.repeats.metrics.$key.median // $path)" "$f")
+    [ "$want" = null ] && continue  # nothing succeeded: no bar
     got=$(grep -o "data-model=\"$model\" data-series=\"$series\" data-value=\"[^\"]*\"" "$profile/dom.html" | sed -E 's/.*data-value="([^"]*)"/\1/' | head -1)
     checked=$((checked + 1))
-    if [ -z "$got" ] || ! awk -v a="$want" -v b="$got" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-5 * (a < 0 ? -a : a) + 1e-9) }'; then
+    if [ -z "$got" ] || ! same "$want" "$got"; then
       echo "check-report: $model $series: JSON $want, chart ${got:-missing}" >&2; bad=$((bad + 1))
+    fi
+    if [ "$(jq ".repeats.metrics.$key != null" "$f")" = true ]; then
+      lo=$(jq ".repeats.metrics.$key.min" "$f"); hi=$(jq ".repeats.metrics.$key.max" "$f")
+      w=$(grep -o "class=\"whisker\" data-model=\"$model\" data-series=\"$series\" data-lo=\"[^\"]*\" data-hi=\"[^\"]*\"" "$profile/dom.html" | head -1)
+      glo=$(sed -E 's/.*data-lo="([^"]*)".*/\1/' <<< "$w"); ghi=$(sed -E 's/.*data-hi="([^"]*)".*/\1/' <<< "$w")
+      checked=$((checked + 1))
+      if [ -z "$w" ] || ! same "$lo" "$glo" || ! same "$hi" "$ghi"; then
+        echo "check-report: $model $series whisker: JSON $lo-$hi, chart ${glo:-missing}-${ghi:-missing}" >&2; bad=$((bad + 1))
+      fi
     fi
   done
 done

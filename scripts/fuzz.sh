@@ -16,7 +16,7 @@ FLAGS=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
 declare -A SOURCES=(
   [request_parser]="common/http_request_parser.cpp"
   [response_parser]="common/http_response_parser.cpp"
-  [result_json]="common/result_json.cpp common/histogram.cpp common/net.cpp"
+  [result_json]="common/result.cpp common/histogram.cpp"
   [duration]="common/duration.cpp"
 )
 status=0

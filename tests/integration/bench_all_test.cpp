@@ -7,7 +7,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "common/result_json.h"
+#include "common/output_file.h"
+#include "common/result.h"
 #include "tests/support/process.h"
 
 using namespace labtest;
@@ -31,6 +32,8 @@ TEST(BenchAll, AFailingModelIsRecordedAndTheSuiteCompletes) {
   EXPECT_EQ(ok["status"], "ok");
   EXPECT_EQ(ok["server"]["stop"], "graceful");
   EXPECT_EQ(ok["server"]["leftover_processes"], 0);
+  EXPECT_EQ(ok["server"]["ready_line"].get<std::string>().rfind("listening 127.0.0.1:", 0), 0u) << ok["server"];
+  EXPECT_NE(ok["server"]["args"].get<std::string>().find("--model epoll"), std::string::npos) << "what reproduces it";
   EXPECT_GT(ok["summary"]["requests"].get<int>(), 0);
   auto bad = lab::read_json_file((run / "nosuchmodel.json").string());
   EXPECT_EQ(bad["status"], "server_failed");
@@ -40,6 +43,48 @@ TEST(BenchAll, AFailingModelIsRecordedAndTheSuiteCompletes) {
   EXPECT_TRUE(fs::exists(run / "epoll_stats.csv"));
   EXPECT_NE(ss.str().find("| nosuchmodel |"), std::string::npos) << ss.str();
   EXPECT_TRUE(descendants(getpid()).empty()) << "bench-all left processes behind";
+  fs::remove_all(results);
+  fs::remove(results.string() + ".log");
+}
+
+// REPEAT=2: two rounds, each running every model once; each model's runs land in repeats/ and
+// are folded into one result carrying the median, min and max of every metric.
+TEST(BenchAll, RepeatsAreInterleavedAndAggregated) {
+  become_subreaper();
+  const fs::path results = fs::temp_directory_path() / ("loadlab-bench-rep-" + std::to_string(getpid()));
+  fs::remove_all(results);
+  fs::create_directories(results);
+  const std::string cmd = "PROFILE=quick MODELS='epoll poll' REPEAT=2 BUILD='" BUILD_DIR "' RESULTS='" + results.string() +
+                          "' bash '" SOURCE_DIR "/scripts/bench-all.sh' > '" + results.string() + ".log' 2>&1";
+  int rc = std::system(cmd.c_str());
+  std::ifstream log(results.string() + ".log");
+  std::stringstream ss;
+  ss << log.rdbuf();
+  ASSERT_EQ(rc, 0) << ss.str();
+  const std::string out = ss.str();
+  // interleaved: epoll r1, poll r1, epoll r2, poll r2
+  const auto e1 = out.find("[1/2 r1/2] epoll"), p1 = out.find("[2/2 r1/2] poll"), e2 = out.find("[1/2 r2/2] epoll");
+  ASSERT_NE(e1, std::string::npos) << out;
+  EXPECT_LT(e1, p1);
+  EXPECT_LT(p1, e2);
+  const fs::path run = fs::canonical(results / "latest");
+  for (const char* m : {"epoll", "poll"}) {
+    EXPECT_TRUE(fs::exists(run / "repeats" / (std::string(m) + ".r1.json")));
+    EXPECT_TRUE(fs::exists(run / "repeats" / (std::string(m) + ".r2.json")));
+    auto agg = lab::read_json_file((run / (std::string(m) + ".json")).string());
+    ASSERT_TRUE(agg.contains("repeats")) << m;
+    EXPECT_EQ(agg["repeats"]["count"], 2);
+    const auto& rps = agg["repeats"]["metrics"]["rps"];
+    EXPECT_EQ(rps["values"].size(), 2u);
+    EXPECT_LE(rps["min"].get<double>(), rps["median"].get<double>());
+    EXPECT_LE(rps["median"].get<double>(), rps["max"].get<double>());
+    EXPECT_TRUE(fs::exists(run / (std::string(m) + "_stats.csv")));
+  }
+  std::ifstream md(run / "summary.md");
+  std::stringstream mds;
+  mds << md.rdbuf();
+  EXPECT_NE(mds.str().find("each model ran 2 times, interleaved"), std::string::npos) << mds.str();
+  EXPECT_TRUE(descendants(getpid()).empty());
   fs::remove_all(results);
   fs::remove(results.string() + ".log");
 }

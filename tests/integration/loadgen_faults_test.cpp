@@ -16,7 +16,8 @@
 #include <thread>
 
 #include "common/net.h"
-#include "common/result_json.h"
+#include "common/output_file.h"
+#include "common/result.h"
 #include "tests/support/bad_server.h"
 #include "tests/support/client.h"
 #include "tests/support/loadgen_run.h"
@@ -53,7 +54,7 @@ TEST(LoadgenFaults, NothingListeningIsConnectionRefused) {
                         "--fail-on-errors"},
                        tmp_json("refused"), &code);
   expect_consistent(j);
-  EXPECT_EQ(code, 1);  // --fail-on-errors
+  EXPECT_EQ(code, 5) << "nothing succeeded";
   EXPECT_GT(errors_of(j, "connection_refused"), 0u);
   EXPECT_EQ(errors_of(j, "connection_refused"), j["summary"]["failures"].get<std::uint64_t>());
 }
@@ -74,7 +75,7 @@ TEST(LoadgenFaults, AFullAcceptQueueIsConnectTimeout) {
                        tmp_json("connect_timeout"), &code);
   close(l);
   expect_consistent(j);
-  EXPECT_EQ(code, 0);
+  EXPECT_EQ(code, 5) << "nothing succeeded";
   EXPECT_GT(errors_of(j, "connect_timeout"), 0u) << j["errors"].dump();
   EXPECT_EQ(j["summary"]["successes"].get<int>(), 0);
   // the only other kind: a connection the queue took, whose request is never read
@@ -89,14 +90,16 @@ TEST(LoadgenFaults, ResetsGarbageStallsAnd5xxAreClassified) {
     const char* kind;
   };
   for (Case c : {Case{BadServer::kReset, "connection_reset"}, Case{BadServer::kGarbage, "bad_response"},
-                 Case{BadServer::kStall, "read_timeout"}, Case{BadServer::kError500, "http_5xx"}}) {
+                 Case{BadServer::kStall, "read_timeout"}, Case{BadServer::kError500, "http_500"}}) {
     BadServer bad(c.mode);
     int code = -1;
     auto j = run_loadgen({"-H", url(bad.port()), "-u", "3", "-t", "2s", "--wait-min", "0.05", "--wait-max", "0.1",
                           "--timeout", "300ms"},
                          tmp_json(c.kind), &code);
     expect_consistent(j);
-    EXPECT_EQ(code, 0) << "errors alone do not fail a run without --fail-on-errors";
+    EXPECT_EQ(code, 5) << "nothing succeeded: the run failed";
+    EXPECT_EQ(j["status"], "failed");
+    EXPECT_NE(j["error"].get<std::string>().find(c.kind), std::string::npos) << j["error"];
     EXPECT_GT(errors_of(j, c.kind), 0u) << c.kind << ": " << j["errors"].dump();
     EXPECT_EQ(j["summary"]["successes"].get<int>(), 0) << c.kind;
   }

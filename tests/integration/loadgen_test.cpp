@@ -9,7 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "common/result_json.h"
+#include "common/output_file.h"
+#include "common/result.h"
 #include "tests/support/loadgen_run.h"
 #include "tests/support/process.h"
 

@@ -5,7 +5,8 @@
 
 #include <filesystem>
 
-#include "common/result_json.h"
+#include "common/output_file.h"
+#include "common/result.h"
 #include "tests/support/process.h"
 
 namespace labtest {
@@ -33,20 +34,30 @@ nlohmann::json run_loadgen(const std::vector<std::string>& args, const std::stri
 
 void expect_consistent(const nlohmann::json& j) {
   ASSERT_TRUE(j.is_object());
-  EXPECT_NO_THROW(lab::validate_result(j, "result"));
-  const auto& s = j["summary"];
-  EXPECT_EQ(s["requests"].get<std::uint64_t>(), s["successes"].get<std::uint64_t>() + s["failures"].get<std::uint64_t>());
+  lab::Result r;
+  ASSERT_NO_THROW(r = lab::result_from_json(j, "result")) << "the typed reader refuses it";
+  ASSERT_TRUE(r.summary.has_value());
+  const auto& s = *r.summary;
+  EXPECT_EQ(s.requests, s.successes + s.failures);
   std::uint64_t req = 0, fail = 0;
-  for (const auto& p : j["series"]) {
-    req += p["requests"].get<std::uint64_t>();
-    fail += p["failures"].get<std::uint64_t>();
+  for (const auto& p : r.series) {
+    req += p.requests;
+    fail += p.failures;
   }
-  EXPECT_EQ(req, s["requests"].get<std::uint64_t>()) << "the per-second series must sum to the totals";
-  EXPECT_EQ(fail, s["failures"].get<std::uint64_t>());
+  EXPECT_EQ(req, s.requests) << "the per-second series must sum to the totals";
+  EXPECT_EQ(fail, s.failures);
   std::uint64_t by_kind = 0;
-  for (const auto& e : j["errors"]) by_kind += e["count"].get<std::uint64_t>();
-  EXPECT_EQ(by_kind, s["failures"].get<std::uint64_t>()) << "every failure has a kind";
-  EXPECT_EQ(j["histogram"]["count"].get<std::uint64_t>(), s["successes"].get<std::uint64_t>());
+  for (const auto& e : r.errors) by_kind += e.count;
+  EXPECT_EQ(by_kind, s.failures) << "every failure has a kind";
+  std::uint64_t by_code = 0;
+  for (const auto& [code, n] : s.status_codes) by_code += n;
+  EXPECT_LE(by_code, s.requests) << "a status code per response received";
+  EXPECT_EQ(r.histogram->count(), s.successes + s.unsent.value_or(0))
+      << "the histogram holds the successes (and, in rate mode, the requests never sent)";
+  if (s.successes == 0) {
+    EXPECT_FALSE(s.latency.avg_ms.has_value()) << "no success: no latency, not a latency of 0";
+    EXPECT_FALSE(s.latency.p(50).has_value());
+  }
 }
 
 std::uint64_t errors_of(const nlohmann::json& j, const std::string& kind) {

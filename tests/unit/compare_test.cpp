@@ -3,7 +3,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "common/result_json.h"
+#include "common/output_file.h"
+#include "common/result.h"
 #include "loadgen/compare.h"
 #include "tests/support/result_docs.h"
 
@@ -24,7 +25,7 @@ struct Dirs {
   }
   ~Dirs() { fs::remove_all(base.parent_path()); }
   void put(const fs::path& dir, const nlohmann::json& doc) {
-    lab::write_json_file((dir / (doc["label"].get<std::string>() + ".json")).string(), doc);
+    lab::write_json_output((dir / (doc["label"].get<std::string>() + ".json")).string(), doc);
   }
 };
 
@@ -105,9 +106,9 @@ TEST(Compare, MismatchedWorkloadsAreRefusedUnlessForced) {
   EXPECT_EQ(compare({d.base.string(), d.cur.string()}, &out), 2);
   EXPECT_NE(out.find("workloads differ"), std::string::npos) << out;
   EXPECT_EQ(compare({d.base.string(), d.cur.string(), "--force"}), 0);
-  auto v2 = labtest::make_result("single", 200, 5);
-  v2["schema_version"] = 2;
-  d.put(d.cur, v2);
+  auto v1 = labtest::make_result("single", 200, 5);
+  v1["schema_version"] = 1;
+  d.put(d.cur, v1);
   EXPECT_EQ(compare({d.base.string(), d.cur.string()}, &out), 2);
   EXPECT_NE(out.find("schema versions differ"), std::string::npos) << out;
 }

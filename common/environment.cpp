@@ -1,0 +1,60 @@
+#include "common/environment.h"
+
+#include <sched.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <fstream>
+
+#include "common/net.h"
+
+namespace lab {
+
+nlohmann::json tool_info(const char* name) {
+  return {{"name", name}, {"version", LAB_VERSION}, {"git_sha", LAB_GIT_SHA}};
+}
+
+static std::string read_first_line(const char* path) {
+  std::ifstream f(path);
+  std::string line;
+  std::getline(f, line);
+  return line;
+}
+
+nlohmann::json environment_info() {
+  utsname u{};
+  std::string kernel = uname(&u) == 0 ? std::string(u.sysname) + " " + u.release : "unknown";
+  char host[256] = "";
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = 0;
+  FdLimit lim = raise_fd_limit();
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  nlohmann::json affinity = nlohmann::json::array();
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0)
+    for (int c = 0; c < CPU_SETSIZE; ++c)
+      if (CPU_ISSET(c, &set)) affinity.push_back(c);
+  const bool pinned = static_cast<long>(affinity.size()) < cpus;
+  return {{"cpus", cpus},
+          {"affinity", affinity},
+          {"pinned", pinned},
+          {"kernel", kernel},
+          {"hostname", host},
+          {"fd_limit_soft", lim.soft},
+          {"fd_limit_hard", lim.hard},
+          {"somaxconn", somaxconn()},
+          {"ip_local_port_range", read_first_line("/proc/sys/net/ipv4/ip_local_port_range")},
+          {"tcp_tw_reuse", read_first_line("/proc/sys/net/ipv4/tcp_tw_reuse")}};
+}
+
+std::string utc_timestamp() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace lab

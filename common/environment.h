@@ -1,0 +1,16 @@
+#pragma once
+// What a result records about where it was made: the tool, the machine, the time.
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace lab {
+
+/// {"name", "version", "git_sha"} of this build.
+nlohmann::json tool_info(const char* name);
+/// CPUs, affinity, kernel, fd limits, hostname, somaxconn, ephemeral port range.
+nlohmann::json environment_info();
+/// Current UTC time as 2026-11-26T15:13:15Z.
+std::string utc_timestamp();
+
+}  // namespace lab

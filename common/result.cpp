@@ -1,0 +1,382 @@
+#include "common/result.h"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+
+namespace lab {
+
+std::string percentile_key(double p) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%g", p);
+  return buf;
+}
+
+namespace {
+
+using json = nlohmann::json;
+
+double ms(std::uint64_t ns) { return static_cast<double>(ns) / 1e6; }
+
+json opt(const OptDouble& v) { return v ? json(*v) : json(nullptr); }
+
+// A JSON value and where it sits, so every complaint names the file and the field.
+class Field {
+ public:
+  Field(const json& j, std::string where, const std::string& file) : j_(j), where_(std::move(where)), file_(file) {}
+  [[noreturn]] void fail(const std::string& what) const {
+    throw std::runtime_error(file_ + ": field '" + where_ + "' " + what);
+  }
+  bool has(const char* key) const { return j_.is_object() && j_.contains(key) && !j_.at(key).is_null(); }
+  Field at(const char* key) const {
+    if (!j_.is_object()) fail("must be an object");
+    if (!j_.contains(key)) Field(j_, sub(key), file_).fail("is missing");
+    return Field(j_.at(key), sub(key), file_);
+  }
+  const json& raw() const { return j_; }
+  std::uint64_t u64() const {
+    if (!j_.is_number_unsigned() && !(j_.is_number_integer() && j_.get<std::int64_t>() >= 0))
+      fail("must be a non-negative integer");
+    return j_.get<std::uint64_t>();
+  }
+  int i32() const {
+    if (!j_.is_number_integer()) fail("must be an integer");
+    const auto v = j_.get<std::int64_t>();
+    if (v < INT32_MIN || v > INT32_MAX) fail("is out of range");
+    return static_cast<int>(v);
+  }
+  double num() const {
+    if (!j_.is_number()) fail("must be a number");
+    const double v = j_.get<double>();
+    if (!std::isfinite(v)) fail("must be finite");
+    return v;
+  }
+  OptDouble opt_num() const { return j_.is_null() ? OptDouble{} : OptDouble{num()}; }
+  std::string str() const {
+    if (!j_.is_string()) fail("must be a string");
+    return j_.get<std::string>();
+  }
+  bool boolean() const {
+    if (!j_.is_boolean()) fail("must be true or false");
+    return j_.get<bool>();
+  }
+  template <class Fn>
+  void each(Fn fn) const {
+    if (!j_.is_array()) fail("must be an array");
+    for (std::size_t i = 0; i < j_.size(); ++i) fn(Field(j_[i], where_ + "[" + std::to_string(i) + "]", file_));
+  }
+  Histogram histogram() const {
+    try {
+      return Histogram::from_json(j_);
+    } catch (const std::exception& e) {
+      fail(e.what());
+    }
+  }
+
+ private:
+  std::string sub(const char* key) const { return where_.empty() ? key : where_ + "." + key; }
+  const json& j_;
+  std::string where_;
+  const std::string& file_;
+};
+
+json latency_json(const LatencySummary& l) {
+  json p = json::object();
+  for (std::size_t i = 0; i < kPercentiles.size(); ++i) p[percentile_key(kPercentiles[i])] = opt(l.percentiles_ms[i]);
+  return {{"avg_ms", opt(l.avg_ms)}, {"min_ms", opt(l.min_ms)}, {"max_ms", opt(l.max_ms)}, {"percentiles_ms", p}};
+}
+
+LatencySummary read_latency(const Field& f) {
+  LatencySummary l;
+  l.avg_ms = f.at("avg_ms").opt_num();
+  if (f.has("min_ms")) l.min_ms = f.at("min_ms").opt_num();
+  if (f.has("max_ms")) l.max_ms = f.at("max_ms").opt_num();
+  const Field p = f.at("percentiles_ms");
+  if (!p.raw().is_object()) p.fail("must be an object");
+  for (std::size_t i = 0; i < kPercentiles.size(); ++i) {
+    const std::string k = percentile_key(kPercentiles[i]);
+    if (p.has(k.c_str())) l.percentiles_ms[i] = p.at(k.c_str()).opt_num();
+  }
+  return l;
+}
+
+json sparse_json(const std::vector<std::pair<std::uint32_t, std::uint64_t>>& v) {
+  json a = json::array();
+  for (const auto& [i, c] : v) a.push_back({i, c});
+  return a;
+}
+
+std::vector<std::pair<std::uint32_t, std::uint64_t>> read_sparse(const Field& f) {
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> out;
+  const std::size_t n = Histogram::bucket_count();
+  f.each([&](const Field& pair) {
+    const json& p = pair.raw();
+    if (!p.is_array() || p.size() != 2 || !p[0].is_number_unsigned() || !p[1].is_number_unsigned())
+      pair.fail("must be [bucket index, count]");
+    const auto i = p[0].get<std::uint64_t>();
+    if (i >= n) pair.fail("has a bucket index out of range");
+    out.emplace_back(static_cast<std::uint32_t>(i), p[1].get<std::uint64_t>());
+  });
+  return out;
+}
+
+json summary_json(const Summary& s) {
+  json codes = json::object();
+  for (const auto& [code, n] : s.status_codes) codes[std::to_string(code)] = n;
+  json j = {{"requests", s.requests},
+            {"successes", s.successes},
+            {"failures", s.failures},
+            {"failure_rate", s.failure_rate},
+            {"duration_s", s.duration_s},
+            {"rps", s.rps},
+            {"bytes_received", s.bytes_received},
+            {"lag_max_ms", s.lag_max_ms},
+            {"in_flight_at_stop", s.in_flight_at_stop},
+            {"users_spawned", s.users_spawned},
+            {"ideal_requests", opt(s.ideal_requests)},
+            {"schedule_fidelity", opt(s.schedule_fidelity)},
+            {"unsent", s.unsent ? json(*s.unsent) : json(nullptr)},
+            {"status_codes", codes}};
+  j.update(latency_json(s.latency));
+  return j;
+}
+
+Summary read_summary(const Field& f) {
+  Summary s;
+  s.requests = f.at("requests").u64();
+  s.successes = f.at("successes").u64();
+  s.failures = f.at("failures").u64();
+  if (s.successes + s.failures != s.requests) f.at("requests").fail("must equal successes + failures");
+  s.failure_rate = f.at("failure_rate").num();
+  s.duration_s = f.at("duration_s").num();
+  s.rps = f.at("rps").num();
+  s.latency = read_latency(f);
+  if (f.has("bytes_received")) s.bytes_received = f.at("bytes_received").u64();
+  if (f.has("lag_max_ms")) s.lag_max_ms = f.at("lag_max_ms").num();
+  if (f.has("in_flight_at_stop")) s.in_flight_at_stop = f.at("in_flight_at_stop").u64();
+  if (f.has("users_spawned")) s.users_spawned = f.at("users_spawned").u64();
+  if (f.has("ideal_requests")) s.ideal_requests = f.at("ideal_requests").opt_num();
+  if (f.has("schedule_fidelity")) s.schedule_fidelity = f.at("schedule_fidelity").opt_num();
+  if (f.has("unsent")) s.unsent = f.at("unsent").u64();
+  if (f.has("status_codes")) {
+    const Field c = f.at("status_codes");
+    if (!c.raw().is_object()) c.fail("must be an object");
+    for (const auto& [k, v] : c.raw().items()) {
+      int code = 0;
+      if (std::sscanf(k.c_str(), "%d", &code) != 1 || code < 100 || code > 999) c.fail("has a key that is not a status code: " + k);
+      s.status_codes[code] = c.at(k.c_str()).u64();
+    }
+  }
+  return s;
+}
+
+json series_json(const SeriesPoint& p) {
+  json j = {{"t", p.t},           {"length_s", p.length_s},     {"partial", p.partial},       {"users", p.users},
+            {"requests", p.requests}, {"failures", p.failures}, {"bytes", p.bytes},         {"rps", p.rps},
+            {"avg_ms", opt(p.avg_ms)}, {"p50_ms", opt(p.p50_ms)}, {"p95_ms", opt(p.p95_ms)}, {"p99_ms", opt(p.p99_ms)},
+            {"lag_avg_ms", p.lag_avg_ms}, {"lag_max_ms", p.lag_max_ms}, {"hist", sparse_json(p.hist)}};
+  return j;
+}
+
+SeriesPoint read_point(const Field& f) {
+  SeriesPoint p;
+  p.t = f.at("t").i32();
+  if (f.has("length_s")) p.length_s = f.at("length_s").num();
+  if (f.has("partial")) p.partial = f.at("partial").boolean();
+  p.users = f.at("users").i32();
+  p.requests = f.at("requests").u64();
+  p.failures = f.at("failures").u64();
+  if (f.has("bytes")) p.bytes = f.at("bytes").u64();
+  p.rps = f.at("rps").num();
+  if (f.has("avg_ms")) p.avg_ms = f.at("avg_ms").opt_num();
+  p.p50_ms = f.at("p50_ms").opt_num();
+  p.p95_ms = f.at("p95_ms").opt_num();
+  p.p99_ms = f.at("p99_ms").opt_num();
+  if (f.has("lag_avg_ms")) p.lag_avg_ms = f.at("lag_avg_ms").num();
+  if (f.has("lag_max_ms")) p.lag_max_ms = f.at("lag_max_ms").num();
+  if (f.has("hist")) p.hist = read_sparse(f.at("hist"));
+  return p;
+}
+
+json client_json(const ClientHealth& c) {
+  return {{"cpu_s", c.cpu_s},     {"cpu_pct", c.cpu_pct},       {"threads", c.threads}, {"lag_p99_ms", opt(c.lag_p99_ms)},
+          {"lag_max_ms", c.lag_max_ms}, {"bound", c.bound}, {"reason", c.reason}};
+}
+
+ClientHealth read_client(const Field& f) {
+  ClientHealth c;
+  c.cpu_s = f.at("cpu_s").num();
+  c.cpu_pct = f.at("cpu_pct").num();
+  c.threads = f.at("threads").i32();
+  c.lag_p99_ms = f.at("lag_p99_ms").opt_num();
+  c.lag_max_ms = f.at("lag_max_ms").num();
+  c.bound = f.at("bound").boolean();
+  c.reason = f.at("reason").str();
+  return c;
+}
+
+}  // namespace
+
+OptDouble LatencySummary::p(double q) const {
+  for (std::size_t i = 0; i < kPercentiles.size(); ++i)
+    if (kPercentiles[i] == q) return percentiles_ms[i];
+  return std::nullopt;
+}
+
+LatencySummary LatencySummary::of(const Histogram& h) {
+  LatencySummary l;
+  if (h.count() == 0) return l;
+  l.avg_ms = h.mean() / 1e6;
+  l.min_ms = ms(h.min());
+  l.max_ms = ms(h.max());
+  for (std::size_t i = 0; i < kPercentiles.size(); ++i) l.percentiles_ms[i] = ms(h.percentile(kPercentiles[i]));
+  return l;
+}
+
+std::vector<std::pair<std::uint32_t, std::uint64_t>> sparse_counts(const Histogram& h) {
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> out;
+  if (h.count() == 0) return out;
+  const std::size_t first = Histogram::index_of(h.min()), last = Histogram::index_of(h.max());
+  for (std::size_t i = first; i <= last; ++i)
+    if (const auto c = h.count_at(i)) out.emplace_back(static_cast<std::uint32_t>(i), c);
+  return out;
+}
+
+std::string Result::name() const {
+  if (!label.empty()) return label;
+  if (!path.empty()) return std::filesystem::path(path).stem().string();
+  return "?";
+}
+
+json to_json(const Result& r) {
+  json j = {{"schema", kResultSchema},
+            {"schema_version", kResultSchemaVersion},
+            {"tool", r.tool},
+            {"label", r.label},
+            {"status", r.status},
+            {"interrupted", r.interrupted},
+            {"started_at", r.started_at},
+            {"command_line", r.command_line},
+            {"workload", r.workload},
+            {"environment", r.environment}};
+  if (!r.error.empty()) j["error"] = r.error;
+  if (!r.server.is_null()) j["server"] = r.server;
+  if (r.summary) j["summary"] = summary_json(*r.summary);
+  if (r.histogram) j["histogram"] = r.histogram->to_json();
+  if (r.failed_histogram) j["failed_requests"] = {{"histogram", r.failed_histogram->to_json()}};
+  if (r.uncorrected_latency && r.uncorrected_histogram) {
+    json u = latency_json(*r.uncorrected_latency);
+    u["histogram"] = r.uncorrected_histogram->to_json();
+    j["uncorrected"] = u;
+  }
+  if (r.summary) {
+    j["client"] = client_json(r.client);
+    json series = json::array();
+    for (const auto& p : r.series) series.push_back(series_json(p));
+    j["series"] = series;
+    json errors = json::array();
+    for (const auto& e : r.errors)
+      errors.push_back({{"kind", e.kind}, {"count", e.count}, {"first_s", e.first_s}, {"last_s", e.last_s}, {"example", e.example}});
+    j["errors"] = errors;
+    json thresholds = json::array();
+    for (const auto& t : r.thresholds)
+      thresholds.push_back({{"expr", t.expr}, {"metric", t.metric}, {"op", t.op}, {"limit", t.limit}, {"actual", opt(t.actual)},
+                            {"held", t.held}});
+    j["thresholds"] = thresholds;
+  }
+  if (r.repeats) {
+    json m = json::object();
+    for (const auto& [name, s] : r.repeats->metrics)
+      m[name] = {{"median", s.median}, {"min", s.min}, {"max", s.max}, {"values", s.values}};
+    j["repeats"] = {{"count", r.repeats->files.size()}, {"files", r.repeats->files}, {"metrics", m}};
+  }
+  return j;
+}
+
+Result result_from_json(const json& j, const std::string& path) {
+  const Field root(j, "", path);
+  if (!j.is_object()) root.fail("must be a result document (a JSON object)");
+  Result r;
+  r.path = path;
+  if (!j.contains("schema") || j["schema"] != kResultSchema)
+    root.at("schema").fail(std::string("must be \"") + kResultSchema + "\" (is this a loadgen result?)");
+  r.schema_version = root.at("schema_version").i32();
+  if (r.schema_version != 1 && r.schema_version != 2)
+    root.at("schema_version").fail("is " + std::to_string(r.schema_version) + "; this loadgen reads versions 1 and 2 (a newer loadgen wrote it?)");
+  r.label = root.at("label").str();
+  r.status = root.at("status").str();
+  if (root.has("error")) r.error = root.at("error").str();
+  if (!root.at("workload").raw().is_object()) root.at("workload").fail("must be an object");
+  r.workload = j["workload"];
+  if (root.has("tool")) r.tool = j["tool"];
+  if (root.has("interrupted")) r.interrupted = root.at("interrupted").boolean();
+  if (root.has("started_at")) r.started_at = root.at("started_at").str();
+  if (root.has("command_line")) root.at("command_line").each([&](const Field& a) { r.command_line.push_back(a.str()); });
+  if (root.has("environment")) r.environment = j["environment"];
+  if (root.has("server")) r.server = j["server"];
+  if (root.has("summary") || r.status == "ok") {
+    r.summary = read_summary(root.at("summary"));
+    r.histogram = root.at("histogram").histogram();
+    if (root.has("failed_requests")) r.failed_histogram = root.at("failed_requests").at("histogram").histogram();
+    if (root.has("uncorrected")) {
+      r.uncorrected_latency = read_latency(root.at("uncorrected"));
+      r.uncorrected_histogram = root.at("uncorrected").at("histogram").histogram();
+    }
+    if (root.has("client")) r.client = read_client(root.at("client"));
+    if (root.has("series")) root.at("series").each([&](const Field& p) { r.series.push_back(read_point(p)); });
+    if (root.has("errors"))
+      root.at("errors").each([&](const Field& e) {
+        r.errors.push_back({e.at("kind").str(), e.at("count").u64(), e.at("first_s").num(), e.at("last_s").num(),
+                            e.at("example").str()});
+      });
+    if (root.has("thresholds"))
+      root.at("thresholds").each([&](const Field& t) {
+        r.thresholds.push_back({t.at("expr").str(), t.at("metric").str(), t.at("op").str(), t.at("limit").num(),
+                                t.at("actual").opt_num(), t.at("held").boolean()});
+      });
+    if (r.schema_version == 1 && r.summary->successes == 0) r.summary->latency = LatencySummary{};  // v1 wrote zeros
+  }
+  if (root.has("repeats")) {
+    Repeats rep;
+    const Field f = root.at("repeats");
+    f.at("files").each([&](const Field& x) { rep.files.push_back(x.str()); });
+    const Field m = f.at("metrics");
+    if (!m.raw().is_object()) m.fail("must be an object");
+    for (const auto& [name, v] : m.raw().items()) {
+      const Field s = m.at(name.c_str());
+      RepeatStat st{s.at("median").num(), s.at("min").num(), s.at("max").num(), {}};
+      s.at("values").each([&](const Field& x) { st.values.push_back(x.num()); });
+      rep.metrics[name] = st;
+    }
+    r.repeats = rep;
+  }
+  return r;
+}
+
+WorkloadView workload_view(const json& w) {
+  WorkloadView v;
+  if (!w.is_object()) return v;
+  auto str = [&](const char* k) { return w.contains(k) && w[k].is_string() ? w[k].get<std::string>() : std::string(); };
+  auto num = [&](const char* k) { return w.contains(k) && w[k].is_number() ? w[k].get<double>() : 0.0; };
+  v.mode = str("mode");
+  v.url = str("url");
+  v.path = str("path");
+  v.users = static_cast<int>(num("users"));
+  v.spawn_rate = num("spawn_rate");
+  v.wait_min_s = num("wait_min_s");
+  v.wait_max_s = num("wait_max_s");
+  v.rate = num("rate");
+  v.run_time_s = num("run_time_s");
+  v.keepalive = w.contains("keepalive") && w["keepalive"].is_boolean() && w["keepalive"].get<bool>();
+  return v;
+}
+
+json comparable_workload(const json& workload) {
+  json w = workload;
+  if (!w.is_object()) return w;
+  for (const char* k : {"url", "host", "port", "threads", "seed"}) w.erase(k);
+  return w;
+}
+
+}  // namespace lab

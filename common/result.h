@@ -1,0 +1,157 @@
+#pragma once
+// The result document (schema v2) as one C++ type, with one reader and one writer. loadgen's
+// engine fills it; compare, summary, report, the CSV writer and the tests read it; nothing
+// reads a result file by string keys. Documented field by field in docs/results.md.
+//
+// Version 1 files (before status codes, client health and thresholds) still read: what they
+// lack is left empty or null. Other versions are refused with the version named.
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/histogram.h"
+
+namespace lab {
+
+inline constexpr const char* kResultSchema = "loadlab.result";
+inline constexpr int kResultSchemaVersion = 2;
+
+/// Locust's percentile set, in the order every table uses.
+inline constexpr std::array<double, 11> kPercentiles = {50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99, 100};
+/// "50", "99.9", "100": the key of a percentile in documents and column titles.
+std::string percentile_key(double p);
+
+using OptDouble = std::optional<double>;
+
+/// Latency of a set of requests; every field is null when the set is empty (a run where
+/// nothing succeeded has no latency, not a latency of 0).
+struct LatencySummary {
+  OptDouble avg_ms, min_ms, max_ms;
+  std::array<OptDouble, kPercentiles.size()> percentiles_ms{};
+  /// The percentile q of kPercentiles (nullopt if q is not one of them or nothing was measured).
+  OptDouble p(double q) const;
+  static LatencySummary of(const Histogram& h);
+};
+
+struct Summary {
+  std::uint64_t requests = 0, successes = 0, failures = 0;
+  double failure_rate = 0;
+  double duration_s = 0;
+  double rps = 0;  // requests (successes + failures) per second
+  LatencySummary latency;  // of successes
+  std::uint64_t bytes_received = 0;
+  double lag_max_ms = 0;
+  std::uint64_t in_flight_at_stop = 0, users_spawned = 0;
+  OptDouble ideal_requests, schedule_fidelity;  // null in max mode
+  std::optional<std::uint64_t> unsent;         // rate mode: scheduled, never sent
+  std::map<int, std::uint64_t> status_codes;   // every response received, by code
+};
+
+/// How the load generator itself fared: a run where it fell behind measured the client.
+struct ClientHealth {
+  double cpu_s = 0;     // user + system CPU of the whole process
+  double cpu_pct = 0;   // of the load threads' capacity (100: every load thread always busy)
+  int threads = 1;
+  OptDouble lag_p99_ms;  // lateness of request starts against the schedule
+  double lag_max_ms = 0;
+  bool bound = false;    // the client, not the server, may have set the numbers
+  std::string reason;    // why `bound`
+};
+
+struct ErrorEntry {
+  std::string kind;  // connection_refused, http_404, ...
+  std::uint64_t count = 0;
+  double first_s = 0, last_s = 0;
+  std::string example;
+};
+
+struct SeriesPoint {
+  int t = 0;              // end of the interval, seconds since the start
+  double length_s = 1;    // shorter for the last, partial second
+  bool partial = false;
+  int users = 0;
+  std::uint64_t requests = 0, failures = 0, bytes = 0;
+  double rps = 0;
+  OptDouble avg_ms, p50_ms, p95_ms, p99_ms;  // of the interval's successes
+  double lag_avg_ms = 0, lag_max_ms = 0;
+  /// The interval's successes as sparse [bucket index, count] in the run histogram's layout,
+  /// so seconds (and shards) merge exactly.
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> hist;
+};
+
+struct Threshold {
+  std::string expr;    // as given: "p99<5ms"
+  std::string metric;  // p99, avg, rps, errors, ...
+  std::string op;      // < <= > >=
+  double limit = 0;    // in the metric's unit (ms, req/s, %, count)
+  OptDouble actual;    // null when it could not be measured (no success)
+  bool held = false;
+};
+
+/// A bench-all model run several times (REPEAT=N): per metric, its value in each repeat.
+struct RepeatStat {
+  double median = 0, min = 0, max = 0;
+  std::vector<double> values;
+};
+struct Repeats {
+  std::vector<std::string> files;
+  std::map<std::string, RepeatStat> metrics;  // by metric name (see loadgen/metrics.h)
+};
+
+struct Result {
+  int schema_version = kResultSchemaVersion;
+  nlohmann::json tool = nlohmann::json::object();  // {name, version, git_sha}
+  std::string label;
+  std::string status = "ok";  // ok, failed (ran, nothing succeeded), server_failed, ...
+  std::string error;          // why, when status is not ok
+  bool interrupted = false;
+  std::string started_at;
+  std::vector<std::string> command_line;
+  nlohmann::json workload = nlohmann::json::object();     // what loadgen was asked to do
+  nlohmann::json environment = nlohmann::json::object();  // machine, limits, pinning
+  nlohmann::json server;                                   // bench-all's note on the server
+  std::optional<Summary> summary;                          // absent when the run never started
+  std::optional<Histogram> histogram;         // successes (rate mode: corrected, unsent included)
+  std::optional<Histogram> failed_histogram;  // how long failed requests took (Locust counts them)
+  std::optional<LatencySummary> uncorrected_latency;  // rate mode: from the actual send
+  std::optional<Histogram> uncorrected_histogram;
+  ClientHealth client;
+  std::vector<SeriesPoint> series;
+  std::vector<ErrorEntry> errors;
+  std::vector<Threshold> thresholds;
+  std::optional<Repeats> repeats;
+  std::string path;  // the file it was read from (not written)
+
+  /// Has numbers to show: it ran (even if nothing succeeded).
+  bool has_summary() const { return summary.has_value(); }
+  bool ok() const { return status == "ok" && summary.has_value(); }
+  /// The label, or for an unlabelled run its file name without ".json".
+  std::string name() const;
+};
+
+nlohmann::json to_json(const Result& r);
+/// Reads a v1 or v2 document; throws std::runtime_error naming `path` and the field at fault.
+Result result_from_json(const nlohmann::json& j, const std::string& path);
+
+/// The workload fields the result tools show, read from Result::workload.
+struct WorkloadView {
+  std::string mode, url, path;
+  int users = 0;
+  double spawn_rate = 0, wait_min_s = 0, wait_max_s = 0, rate = 0, run_time_s = 0;
+  bool keepalive = false;
+};
+WorkloadView workload_view(const nlohmann::json& workload);
+/// The workload without what legitimately differs between runs (target address, threads,
+/// seed): two results are comparable when these are equal.
+nlohmann::json comparable_workload(const nlohmann::json& workload);
+
+/// Sparse [index, count] pairs of a histogram, and back (into the same layout).
+std::vector<std::pair<std::uint32_t, std::uint64_t>> sparse_counts(const Histogram& h);
+
+}  // namespace lab

@@ -1,0 +1,75 @@
+#include "loadgen/console.h"
+
+#include <chrono>
+#include <string>
+
+#include "loadgen/format.h"
+
+namespace lab {
+
+ProgressLine::ProgressLine(const RunSettings& s, bool tty)
+    : s_(s), tty_(tty),
+      show_(!s.quiet && (s.progress == ProgressMode::kAlways || (s.progress == ProgressMode::kAuto && tty))) {}
+
+void ProgressLine::tick(const SeriesPoint& p, const Collector& c) {
+  if (!show_ || !(tty_ || p.t % 5 == 0)) return;
+  const double total_s = std::chrono::duration<double>(s_.workload.run_time).count();
+  std::fprintf(stderr, "%s%s%s %3d/%.0fs  users %s/%s  %s req/s  p50 %s p95 %s p99 %s ms  fails %s  lag %.1f ms%s",
+               tty_ ? "\r\033[K" : "", s_.progress_prefix.c_str(), s_.progress_prefix.empty() ? "" : ":", p.t, total_s,
+               commas(p.users).c_str(), commas(s_.workload.users).c_str(), commas(p.rps).c_str(), ms(p.p50_ms).c_str(),
+               ms(p.p95_ms).c_str(), ms(p.p99_ms).c_str(), commas(static_cast<double>(c.total().failures)).c_str(),
+               p.lag_max_ms, tty_ ? "" : "\n");
+}
+
+void ProgressLine::finish_line() {
+  if (show_ && tty_) std::fprintf(stderr, "\n");
+}
+
+void ProgressLine::last(const SeriesPoint& p, const Collector& c) {
+  if (!show_ || tty_) return;
+  std::fprintf(stderr, "%s%s %3d/%.0fs  done: %s requests, %s failures, last second %s req/s p99 %s ms\n",
+               s_.progress_prefix.c_str(), s_.progress_prefix.empty() ? "" : ":", p.t,
+               std::chrono::duration<double>(s_.workload.run_time).count(),
+               commas(static_cast<double>(c.total().requests)).c_str(),
+               commas(static_cast<double>(c.total().failures)).c_str(), commas(p.rps).c_str(), ms(p.p99_ms).c_str());
+}
+
+void print_run_table(const Result& r, std::FILE* f) {
+  if (!r.summary) return;
+  const Summary& s = *r.summary;
+  const LatencySummary& l = s.latency;
+  std::fprintf(f, "%-6s %-24s %10s %9s | %8s %8s %8s %8s | %9s %10s\n", "Type", "Name", "# reqs", "# fails", "Avg",
+               "Min", "Max", "Med", "req/s", "failures/s");
+  std::fprintf(f, "%s\n", std::string(116, '-').c_str());
+  const std::string name = workload_view(r.workload).path;
+  std::fprintf(f, "%-6s %-24s %10s %9s | %8s %8s %8s %8s | %9.1f %10.2f\n", "GET", name.c_str(),
+               commas(static_cast<double>(s.requests)).c_str(), commas(static_cast<double>(s.failures)).c_str(),
+               ms(l.avg_ms).c_str(), ms(l.min_ms).c_str(), ms(l.max_ms).c_str(), ms(l.p(50)).c_str(), s.rps,
+               s.duration_s > 0 ? static_cast<double>(s.failures) / s.duration_s : 0.0);
+  std::fprintf(f, "\nResponse time percentiles of successes (ms, exact to 0.05%%)\n");
+  for (double q : kPercentiles) std::fprintf(f, "%8s", (percentile_key(q) + "%").c_str());
+  std::fprintf(f, "\n");
+  for (const auto& v : l.percentiles_ms) std::fprintf(f, "%8s", ms(v).c_str());
+  std::fprintf(f, "\n");
+  if (!s.status_codes.empty()) {
+    std::string codes;
+    for (const auto& [code, n] : s.status_codes) codes += (codes.empty() ? "" : ", ") + std::to_string(code) + ": " + commas(static_cast<double>(n));
+    std::fprintf(f, "\nStatus codes: %s\n", codes.c_str());
+  }
+  if (s.schedule_fidelity)
+    std::fprintf(f, "\nIdeal requests %.0f, achieved %s (%.2f%%)%s\n", s.ideal_requests.value_or(0),
+                 commas(static_cast<double>(s.requests)).c_str(), 100 * *s.schedule_fidelity,
+                 s.unsent ? (", never sent " + commas(static_cast<double>(*s.unsent))).c_str() : "");
+  const ClientHealth& c = r.client;
+  std::fprintf(f, "Client: CPU %.0f%% of %d load thread(s), lag p99 %s ms, max %.1f ms%s%s\n", c.cpu_pct, c.threads,
+               ms(c.lag_p99_ms).c_str(), c.lag_max_ms, c.bound ? "; CLIENT-BOUND: " : "", c.bound ? c.reason.c_str() : "");
+  for (const auto& e : r.errors)
+    std::fprintf(f, "error %-24s %10s  first %.1fs last %.1fs  e.g. %s\n", e.kind.c_str(),
+                 commas(static_cast<double>(e.count)).c_str(), e.first_s, e.last_s, e.example.c_str());
+  for (const auto& t : r.thresholds)
+    std::fprintf(f, "threshold %-20s %s (measured %s)\n", t.expr.c_str(), t.held ? "held" : "FAILED",
+                 t.actual ? fixed(*t.actual, "%.4g").c_str() : "nothing");
+  if (r.interrupted) std::fprintf(f, "(interrupted before the end of --run-time)\n");
+}
+
+}  // namespace lab

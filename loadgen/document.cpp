@@ -1,0 +1,120 @@
+#include "loadgen/document.h"
+
+#include <algorithm>
+
+#include "common/environment.h"
+#include "loadgen/format.h"
+#include "loadgen/schedule.h"
+
+namespace lab {
+
+namespace {
+
+double ms(std::uint64_t ns) { return static_cast<double>(ns) / 1e6; }
+
+OptDouble ideal_requests(const Workload& wl, const RunFacts& f) {
+  if (wl.mode == LoadMode::kUsers && wl.wait_max_s > 0) {
+    IdealUserSchedule sched(wl.wait_min_s, wl.wait_max_s, f.duration_s);
+    double sum = 0;
+    for (double at : f.spawn_times_s) sum += sched.expected_requests(f.duration_s - at);
+    return sum;
+  }
+  if (wl.mode == LoadMode::kRate) return wl.rate * f.duration_s;
+  return std::nullopt;
+}
+
+ClientHealth client_health(const RunSettings& s, const RunFacts& f, const Interval& total) {
+  ClientHealth c;
+  c.threads = s.workload.threads;
+  c.cpu_s = f.cpu_s;
+  c.cpu_pct = f.duration_s > 0 ? 100.0 * f.cpu_s / (f.duration_s * c.threads) : 0;
+  if (total.lag.count()) c.lag_p99_ms = ms(total.lag.percentile(99));
+  c.lag_max_ms = ms(total.lag_max_ns);
+  if (c.lag_p99_ms && *c.lag_p99_ms > s.max_client_lag_ms) {
+    c.bound = true;
+    c.reason = "requests started " + fixed(*c.lag_p99_ms, "%.1f") + " ms late (p99; limit " +
+               fixed(s.max_client_lag_ms, "%g") + " ms): the client fell behind its schedule";
+  } else if (c.cpu_pct >= 90) {
+    c.bound = true;
+    c.reason = "the load threads were busy " + fixed(c.cpu_pct, "%.0f") + "% of the run: the client may be the limit";
+  }
+  return c;
+}
+
+}  // namespace
+
+Result build_result(const RunSettings& s, const RunFacts& f, const Collector& c) {
+  const Workload& wl = s.workload;
+  const Interval& t = c.total();
+  Result r;
+  r.tool = tool_info("loadgen");
+  r.label = wl.label;
+  r.interrupted = f.interrupted;
+  r.started_at = f.started_at;
+  r.command_line = s.command_line;
+  r.workload = workload_json(wl);
+  r.workload["abort_after_s"] = std::chrono::duration<double>(s.abort_after).count();
+  r.environment = f.environment;
+
+  Summary sum;
+  sum.requests = t.requests;
+  sum.failures = t.failures;
+  sum.successes = t.requests - t.failures;
+  sum.failure_rate = t.requests ? static_cast<double>(t.failures) / static_cast<double>(t.requests) : 0.0;
+  sum.duration_s = f.duration_s;
+  sum.rps = f.duration_s > 0 ? static_cast<double>(t.requests) / f.duration_s : 0.0;
+  sum.latency = LatencySummary::of(t.latency);
+  sum.bytes_received = t.bytes;
+  sum.lag_max_ms = ms(t.lag_max_ns);
+  sum.in_flight_at_stop = f.in_flight_at_stop;
+  sum.users_spawned = f.users_spawned;
+  sum.ideal_requests = ideal_requests(wl, f);
+  if (sum.ideal_requests && *sum.ideal_requests > 0)
+    sum.schedule_fidelity = static_cast<double>(t.requests) / *sum.ideal_requests;
+  if (wl.mode == LoadMode::kRate) sum.unsent = t.unsent;
+  for (std::size_t i = 0; i < t.status.size(); ++i)
+    if (t.status[i]) sum.status_codes[static_cast<int>(i) + kFirstStatus] = t.status[i];
+  r.summary = sum;
+  r.histogram = t.latency;
+  r.failed_histogram = t.failed;
+  if (wl.mode == LoadMode::kRate) {
+    r.uncorrected_latency = LatencySummary::of(t.uncorrected);
+    r.uncorrected_histogram = t.uncorrected;
+  }
+  r.client = client_health(s, f, t);
+  r.series = c.series();
+  r.errors = c.errors();
+  for (const auto& spec : s.thresholds) r.thresholds.push_back(evaluate(spec, r));
+
+  const std::string why = no_success_reason(r);
+  if (!why.empty()) {
+    r.status = "failed";
+    r.error = f.early_stop.empty() ? why : f.early_stop + ": " + why;
+  }
+  return r;
+}
+
+std::string no_success_reason(const Result& r) {
+  if (!r.summary || r.summary->successes > 0) return {};
+  const Summary& s = *r.summary;
+  if (s.requests == 0)
+    return "no request completed within the run (" + std::to_string(s.in_flight_at_stop) +
+           " still waiting at the end): the server never answered";
+  const ErrorEntry* top = nullptr;
+  for (const auto& e : r.errors)
+    if (!top || e.count > top->count) top = &e;
+  std::string what = "no request succeeded: " + commas(static_cast<double>(s.failures)) + " failed";
+  if (!top) return what;
+  what += ", " + commas(static_cast<double>(top->count)) + " of them " + top->kind + " (e.g. " + top->example + ")";
+  const WorkloadView w = workload_view(r.workload);
+  if (top->kind == "connection_refused") what += ". Nothing is listening at " + w.url + ": is the server running?";
+  else if (top->kind == "tls_response") what += ". The port speaks TLS: use an https:// URL";
+  else if (top->kind == "connect_timeout") what += ". The connections never completed: is the address reachable?";
+  else if (top->kind.rfind("http_", 0) == 0)
+    what += ". Every response was unexpected (success is " +
+            (r.workload.contains("expect_status") ? r.workload["expect_status"].get<std::string>() : std::string("2xx")) +
+            "; --expect-status changes that)";
+  return what;
+}
+
+}  // namespace lab

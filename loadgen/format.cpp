@@ -1,0 +1,35 @@
+#include "loadgen/format.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace lab {
+
+std::string commas(double v) {
+  const auto n = static_cast<long long>(std::llround(v));
+  std::string s = std::to_string(n < 0 ? -n : n);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
+  return (n < 0 ? "-" : "") + s;
+}
+
+std::string fixed(double v, const char* format) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+std::string ms(const std::optional<double>& v) {
+  if (!v) return "-";
+  return fixed(*v, std::fabs(*v) >= 100 ? "%.1f" : "%.3f");
+}
+
+std::string short_num(double v) {
+  const double a = std::fabs(v);
+  if (a >= 1e9) return fixed(v / 1e9, "%.3gG");
+  if (a >= 1e6) return fixed(v / 1e6, "%.3gM");
+  if (a >= 1e4) return fixed(v / 1e3, "%.3gk");
+  if (a >= 100) return fixed(v, "%.0f");
+  return fixed(v, "%.3g");
+}
+
+}  // namespace lab

@@ -1,0 +1,76 @@
+#include "loadgen/preflight.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "common/net.h"
+
+namespace lab {
+
+// fds the run may hold at once: one socket per user, plus the process's own.
+std::string preflight(const Workload& w, nlohmann::json& env) {
+  FdLimit lim = raise_fd_limit();
+  const std::uint64_t base = static_cast<std::uint64_t>(count_open_fds() > 0 ? count_open_fds() : 8);
+  const std::uint64_t need = static_cast<std::uint64_t>(w.users) + base + 16u * static_cast<std::uint64_t>(w.threads);
+  env["fds_needed_estimate"] = need;
+  if (need > lim.soft) {
+    return "this run needs about " + std::to_string(need) + " file descriptors (" + std::to_string(w.users) +
+           " users, one socket each, plus " + std::to_string(need - static_cast<std::uint64_t>(w.users)) +
+           " for the process) but the open-file limit is " + std::to_string(lim.soft) + " (hard limit " +
+           std::to_string(lim.hard) + "). Fix: lower --users to at most " +
+           std::to_string(lim.soft > need - static_cast<std::uint64_t>(w.users) ? lim.soft - (need - static_cast<std::uint64_t>(w.users)) : 0) +
+           ", or raise the hard limit (ulimit -Hn, /etc/security/limits.conf) and retry";
+  }
+  return {};
+}
+
+static void warn_ports(const Workload& w) {
+  if (w.keepalive) return;
+  double conn_rate = 0;
+  if (w.mode == LoadMode::kUsers) conn_rate = w.users / std::max(0.001, (w.wait_min_s + w.wait_max_s) / 2);
+  else if (w.mode == LoadMode::kRate) conn_rate = w.rate;
+  else return;  // max mode: unknown in advance
+  unsigned lo = 32768, hi = 60999;
+  if (FILE* f = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "r")) {
+    if (std::fscanf(f, "%u %u", &lo, &hi) != 2) lo = 32768, hi = 60999;
+    std::fclose(f);
+  }
+  int tw_reuse = 0;
+  if (FILE* f = std::fopen("/proc/sys/net/ipv4/tcp_tw_reuse", "r")) {
+    if (std::fscanf(f, "%d", &tw_reuse) != 1) tw_reuse = 0;
+    std::fclose(f);
+  }
+  const double ports = hi - lo + 1;
+  const double in_time_wait = conn_rate * 60;  // Linux keeps TIME_WAIT 60 s
+  if (in_time_wait > ports && tw_reuse == 0) {
+    std::fprintf(stderr,
+                 "loadgen: warning: about %.0f new connections/s x 60 s TIME_WAIT = %.0f ports, more than the %.0f "
+                 "ephemeral ports (%u-%u) and net.ipv4.tcp_tw_reuse=0; expect out_of_ephemeral_ports errors "
+                 "unless the server closes first. Fix: --keepalive, fewer users, or sysctl net.ipv4.tcp_tw_reuse=1\n",
+                 conn_rate, in_time_wait, ports, lo, hi);
+  }
+}
+
+// Rate mode: each user sends its share of the schedule one request at a time, so a request
+// slower than the user's interval delays the rest of its schedule (counted as unsent, and in
+// the corrected latency).
+static void warn_rate_connections(const Workload& w) {
+  if (w.mode != LoadMode::kRate) return;
+  const double interval_ms = 1000.0 * w.users / w.rate;
+  if (interval_ms >= 2.0) return;
+  const int suggest = static_cast<int>(std::ceil(w.rate * 0.010));  // a 10 ms budget per request
+  std::fprintf(stderr,
+               "loadgen: warning: --rate %.0f over %d connection(s): each must complete a request every %.3f ms to "
+               "keep the schedule; a slower request delays the rest of its connection's schedule (reported as unsent "
+               "and in the corrected latency). Fix: more connections, e.g. -u %d for a 10 ms budget per request\n",
+               w.rate, w.users, interval_ms, suggest);
+}
+
+void warn_before_run(const Workload& w) {
+  warn_ports(w);
+  warn_rate_connections(w);
+}
+
+}  // namespace lab

@@ -1,0 +1,35 @@
+#pragma once
+// Inline SVG charts for the HTML report: no script, no network. Every bar, whisker and line
+// carries data-* attributes with its values, so tests (and scripts/check-report.sh) check the
+// picture against the JSON.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lab {
+
+/// HTML-escapes text.
+std::string esc(const std::string& s);
+
+struct Bar {
+  double value = 0;
+  std::optional<double> lo, hi;  // whisker: the spread, when known
+};
+struct BarGroup {
+  std::string label;       // the model
+  std::vector<Bar> bars;   // one per series
+};
+/// Horizontal grouped bars with an axis. A log axis when the values span more than 10x.
+std::string bar_chart(const std::string& id, const std::vector<BarGroup>& groups, const std::vector<std::string>& series,
+                      const std::string& unit);
+
+struct LinePoint {
+  double t = 0;
+  std::optional<double> v;  // a gap when absent
+  bool partial = false;
+};
+/// A small line chart of one per-second metric; single points and gaps are drawn as dots.
+std::string line_chart(const std::string& model, const std::string& title, const std::string& key,
+                       const std::vector<LinePoint>& pts, const char* color);
+
+}  // namespace lab
