@@ -165,6 +165,7 @@ TEST(Results, SummaryFlagsMixedWorkloadsDuplicateLabelsAndTheClient) {
   EXPECT_NE(md.find("Duplicate label: 2 results are named 'epoll'"), std::string::npos) << md;
   EXPECT_NE(md.find("CLIENT-BOUND: requests started 83.0 ms late"), std::string::npos) << md;
   EXPECT_NE(md.find("| client lag p99 ms | client CPU |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 200:1,000 |"), std::string::npos) << "status codes per model: " << md;
 }
 
 TEST(Results, ReportIsSelfContainedAndCarriesTheNumbers) {
@@ -180,4 +181,5 @@ TEST(Results, ReportIsSelfContainedAndCarriesTheNumbers) {
   EXPECT_NE(html.find("<h2>Errors</h2>"), std::string::npos);
   EXPECT_NE(html.find("<td class=\"text\">http_500</td>"), std::string::npos);
   EXPECT_NE(html.find("load generator's own health"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"text\">200:997 500:3</td>"), std::string::npos) << "status codes in the report";
 }
