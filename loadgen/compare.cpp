@@ -31,9 +31,10 @@ bool beyond_noise(const Result& b, const Result& c, Metric m) {
 std::string spread_text(const Result& r, Metric m) {
   const auto s = spread(r, m);
   const OptDouble v = value(r, m);
-  if (!s || !v || *v == 0) return "unknown";
-  return (s->from_repeats ? "min-max " : "+/-2se ") + num(s->lo) + "-" + num(s->hi) + " (+/-" +
-         fixed(100 * (s->hi - s->lo) / 2 / std::fabs(*v), "%.1f") + "%)";
+  if (!s || !v) return "unknown";
+  const std::string range = (s->from_repeats ? "min-max " : "+/-2se ") + num(s->lo) + "-" + num(s->hi);
+  if (*v == 0) return range;
+  return range + " (+/-" + fixed(100 * (s->hi - s->lo) / 2 / std::fabs(*v), "%.1f") + "%)";
 }
 
 }  // namespace

@@ -38,8 +38,8 @@ std::optional<Spread> spread(const Result& r, Metric m);
 /// How a run's noise was measured, in words, for the tables.
 std::string noise_note(const std::vector<Result>& rs);
 
-/// Ranks results by the metric, best first; results whose spreads overlap the place's best
-/// share its place (a tie). Results without a value are left out.
+/// Ranks results by the metric, best first; a result whose spread overlaps that of any result
+/// in the current place shares it (a tie). Results without a value are left out.
 std::vector<std::vector<const Result*>> rank(const std::vector<const Result*>& rs, Metric m);
 /// "a = b > c" for a ranking.
 std::string ranking_line(const std::vector<std::vector<const Result*>>& places, bool higher_is_better);

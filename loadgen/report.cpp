@@ -111,7 +111,7 @@ std::string render_report(const std::vector<Result>& rs, const std::string& titl
   o << "<h2>Latency percentiles</h2>\n";
   if (lat.empty()) o << "<p>No request succeeded: there is no latency to show.</p>\n";
   else o << bar_chart("chart-latency", lat, {"p50", "p95", "p99"}, "ms");
-  o << "<p>Whiskers span each value's noise: " << esc(noise_note(rs)) << "</p>\n";
+  o << "<p>Whiskers span each value's noise. " << esc(noise_note(rs)) << "</p>\n";
   o << errors_section(rs) << client_section(rs);
   o << "<h2>Per second</h2>\n<p>Hollow dots mark a last, partial second.</p>\n";
   for (const auto& r : rs) {
