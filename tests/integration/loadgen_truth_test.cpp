@@ -218,3 +218,19 @@ TEST(LoadgenTruth, ARateTooHighForItsConnectionsWarnsAndCountsTheUnsent) {
   EXPECT_GT(unsent, 900u) << "about 1,000 scheduled, about 20 sent";
   EXPECT_EQ(j["histogram"]["count"].get<std::uint64_t>(), j["summary"]["successes"].get<std::uint64_t>() + unsent);
 }
+
+// A client that falls behind its schedule says so: the run is marked client-bound, with why.
+// (A limit of 1 ns stands in for an overloaded machine: any lateness exceeds it.)
+TEST(LoadgenTruth, AClientThatFellBehindIsMarkedClientBound) {
+  ServerProcess s("epoll");
+  int code = -1;
+  auto j = run_loadgen(args({"-H", url(s.port()), "-t", "1s", "--max-client-lag", "0.000001"}), tmp_json("bound"), &code);
+  expect_consistent(j);
+  EXPECT_EQ(code, 0) << "the run itself is fine";
+  EXPECT_TRUE(j["client"]["bound"].get<bool>()) << j["client"];
+  EXPECT_NE(j["client"]["reason"].get<std::string>().find("late (p99"), std::string::npos) << j["client"];
+  EXPECT_GT(j["client"]["lag_p99_ms"].get<double>(), 0.0);
+  auto healthy = run_loadgen(args({"-H", url(s.port()), "-t", "1s", "--max-client-lag", "1000"}), tmp_json("healthy"));
+  EXPECT_FALSE(healthy["client"]["bound"].get<bool>()) << healthy["client"];
+  EXPECT_EQ(s.stop().code, 0);
+}
