@@ -122,6 +122,9 @@ void lingering_close(int fd, std::chrono::milliseconds linger) {
   if (input_waiting(fd) && ::shutdown(fd, SHUT_WR) == 0) {
     auto deadline = std::chrono::steady_clock::now() + linger;
     char sink[4096];
+    // What the peer already sent goes first, without waiting (linger 0 still drains it).
+    for (int i = 0; i < 64 && ::recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0; ++i) {
+    }
     for (;;) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());

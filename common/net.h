@@ -42,8 +42,8 @@ bool input_waiting(int fd);
 
 /// Closes a connection without destroying a reply still in flight. When nothing is unread
 /// (input_waiting false) that is a plain close, as nginx does; otherwise shut down writing,
-/// then read and discard until the peer closes or `linger` passes (nginx's lingering close).
-/// Works on blocking and non-blocking fds (it waits with poll()).
+/// discard what has arrived, then read and discard until the peer closes or `linger` passes
+/// (nginx's lingering close). Works on blocking and non-blocking fds (it waits with poll()).
 void lingering_close(int fd, std::chrono::milliseconds linger);
 
 /// Writes all of `n` bytes to a blocking or non-blocking fd, waiting with poll() up to

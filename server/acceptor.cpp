@@ -16,12 +16,12 @@
 
 namespace lab {
 
-void refuse_with_503(int fd, std::atomic<std::uint64_t>& counter) {
+void refuse_with_503(int fd, std::atomic<std::uint64_t>& counter, std::chrono::milliseconds wait) {
   bump(counter);
   std::string reply;
   append_error_reply(reply, 503);
-  write_all(fd, reply.data(), reply.size(), std::chrono::milliseconds(100));  // best effort
-  lingering_close(fd, std::chrono::milliseconds(100));
+  write_all(fd, reply.data(), reply.size(), wait);  // best effort: refused either way
+  lingering_close(fd, wait);
 }
 
 Acceptor::Acceptor(int listen_fd, ServerStats& stats)
@@ -43,49 +43,64 @@ void Acceptor::shed_with_spare() {
   }
 }
 
-int Acceptor::try_accept(sockaddr_in& peer) {
-  socklen_t len = sizeof peer;
-  int c = ::accept4(fd_, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC | conn_flags_);
+Accepted Acceptor::try_accept() {
+  Accepted a;
+  socklen_t len = sizeof a.peer;
+  const int c = ::accept4(fd_, reinterpret_cast<sockaddr*>(&a.peer), &len, SOCK_CLOEXEC | conn_flags_);
   if (c >= 0) {
     bump(stats_.connections);
-    return c;
+    a.kind = Accepted::Kind::kConnection;
+    a.fd = c;
+    return a;
   }
   const int err = errno;
   switch (classify_accept_error(err)) {
     case AcceptErrorKind::kRetry:
-      if (err == EAGAIN || err == EINTR) return kAgain;
-      bump(stats_.accept_errors);
-      return kSurvived;
+      if (err == EAGAIN || err == EINTR) {
+        a.kind = Accepted::Kind::kAgain;
+      } else {
+        bump(stats_.accept_errors);
+        a.kind = Accepted::Kind::kSurvived;
+      }
+      return a;
     case AcceptErrorKind::kOutOfFds:
       shed_with_spare();
-      return kOutOfFds;
+      a.kind = Accepted::Kind::kOutOfFds;
+      return a;
     case AcceptErrorKind::kFatal:
       std::fprintf(stderr, "server: accept: %s (fatal)\n", std::strerror(err));
-      return kFatal;
+      return a;
   }
-  return kFatal;
+  return a;
 }
 
-int Acceptor::accept(sockaddr_in& peer, int timeout_ms) {
+Accepted Acceptor::accept(int timeout_ms) {
   for (;;) {
-    if (stop_requested()) return kStopped;
+    if (stop_requested()) return {Accepted::Kind::kStopped};
     pollfd p[2] = {{fd_, POLLIN, 0}, {stop_fd(), POLLIN, 0}};
-    int r = ::poll(p, 2, timeout_ms);
+    const int r = ::poll(p, 2, timeout_ms);
     if (r < 0) {
       if (errno == EINTR) continue;
       std::perror("server: poll(listener)");
-      return kFatal;
+      return {Accepted::Kind::kFatal};
     }
-    if (r == 0) return kTimeout;
-    if (p[1].revents) return kStopped;
+    if (r == 0) return {Accepted::Kind::kTimeout};
+    if (p[1].revents) return {Accepted::Kind::kStopped};
     if (!p[0].revents) continue;
-    int c = try_accept(peer);  // listener is non-blocking: a lost race gives EAGAIN
-    if (c >= 0 || c == kFatal) return c;
-    if (c == kOutOfFds) {
-      // Back off so a full fd table is not a busy loop; fds free up as replies finish.
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    } else if (c == kSurvived) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    Accepted a = try_accept();  // the listener is non-blocking: a lost race gives kAgain
+    switch (a.kind) {
+      case Accepted::Kind::kConnection:
+      case Accepted::Kind::kFatal:
+        return a;
+      case Accepted::Kind::kOutOfFds:
+        // Back off so a full fd table is not a busy loop; fds free up as replies finish.
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        break;
+      case Accepted::Kind::kSurvived:
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        break;
+      default:
+        break;
     }
   }
 }

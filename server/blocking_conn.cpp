@@ -6,22 +6,24 @@
 
 #include <cerrno>
 #include <chrono>
+#include <thread>
 
 #include "common/net.h"
+#include "server/acceptor.h"
 #include "server/session.h"
 #include "server/stop.h"
 
 namespace lab {
 
-void serve_blocking(int fd, const sockaddr_in& peer, const ServerConfig& cfg, ServerStats& stats,
-                    bool keepalive_ok, LiveConns* live) {
+void serve_blocking(int fd, const sockaddr_in& peer, const ModelContext& ctx, LiveConns* live) {
+  const ServerConfig& cfg = ctx.cfg;
+  ServerStats& stats = ctx.stats;
   auto forget = [&] {
     if (live) live->remove(fd);
   };
   using clock = std::chrono::steady_clock;
-  Session s(cfg, stats, &peer, keepalive_ok);
+  Session s(ctx, &peer);
   auto deadline = clock::now() + cfg.read_timeout;
-  std::uint64_t replies_seen = 0;
   clock::time_point stop_seen{};
   char buf[16384];
   for (;;) {
@@ -42,10 +44,7 @@ void serve_blocking(int fd, const sockaddr_in& peer, const ServerConfig& cfg, Se
       lingering_close(fd, cfg.linger);
       return;
     }
-    if (s.replies() != replies_seen) {  // a reply went out: the next request gets a fresh deadline
-      replies_seen = s.replies();
-      deadline = clock::now() + cfg.read_timeout;
-    }
+    if (s.take_replied()) deadline = clock::now() + cfg.read_timeout;  // the next request's
     if (stop_requested()) {
       // Shutting down: a connection with no request in progress closes now; one mid-request
       // gets --grace to finish. A request the kernel holds unread is in progress too (a
@@ -95,15 +94,13 @@ namespace {
 struct ThreadJob {
   int fd;
   sockaddr_in peer;
-  const ServerConfig* cfg;
-  ServerStats* stats;
-  bool keepalive_ok;
+  const ModelContext* ctx;
   LiveConns* live;
 };
 
 void* run_thread_job(void* arg) {
   auto* job = static_cast<ThreadJob*>(arg);
-  serve_blocking(job->fd, job->peer, *job->cfg, *job->stats, job->keepalive_ok, job->live);
+  serve_blocking(job->fd, job->peer, *job->ctx, job->live);
   LiveConns* live = job->live;
   delete job;
   live->thread_exit();  // the thread's last touch of shared state
@@ -111,18 +108,22 @@ void* run_thread_job(void* arg) {
 }
 }  // namespace
 
-int serve_on_new_thread(int fd, const sockaddr_in& peer, const ServerConfig& cfg, ServerStats& stats,
-                        bool keepalive_ok, LiveConns& live) {
+bool serve_on_new_thread(int fd, const sockaddr_in& peer, const ModelContext& ctx, LiveConns& live) {
+  if (!live.wait_for_slot(ctx.cfg.thread_limit())) {
+    ::close(fd);  // stopping
+    return false;
+  }
   live.add(fd);
   live.thread_enter();
-  auto* job = new ThreadJob{fd, peer, &cfg, &stats, keepalive_ok, &live};
-  const int err = spawn_small_thread(run_thread_job, job);
-  if (err != 0) {
+  auto* job = new ThreadJob{fd, peer, &ctx, &live};
+  if (spawn_small_thread(run_thread_job, job) != 0) {
     delete job;
     live.remove(fd);
     live.thread_exit();
+    refuse_with_503(fd, ctx.stats.spawn_failures, std::chrono::milliseconds(100));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // threads failing: back off
   }
-  return err;
+  return true;
 }
 
 }  // namespace lab

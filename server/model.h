@@ -1,5 +1,6 @@
 #pragma once
-// The contract between main and a concurrency model: one function per model, one file each.
+// The contract between main and a concurrency model: one function per model, one file each,
+// and one registration line in model.cpp saying what the model can do.
 #include <string_view>
 #include <vector>
 
@@ -8,10 +9,13 @@
 
 namespace lab {
 
+struct ModelInfo;
+
 struct ModelContext {
   const ServerConfig& cfg;
   ServerStats& stats;
   int listen_fd;  // bound and listening, non-blocking; owned by main
+  const ModelInfo& model;
 };
 
 using ModelFn = int (*)(const ModelContext&);
@@ -20,7 +24,9 @@ struct ModelInfo {
   const char* name;
   const char* summary;
   ModelFn run;
-  bool reuseport;  // the listener must allow more SO_REUSEPORT listeners on its port
+  bool reuseport;     // the listener must allow more SO_REUSEPORT listeners on its port
+  bool keeps_alive;   // may keep a connection open between requests (http11)
+  bool event_driven;  // its loop must not block: a backend wait (--io-wait-ms) is a timer
 };
 
 /// Every model, in the order bench-all runs them.

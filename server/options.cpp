@@ -33,6 +33,8 @@ std::optional<ServerConfig> parse_server_options(int argc, char** argv, int& exi
       "usage: server --model M [options]\n\noptions");
   int port = 8080;
   std::string protocol = "seed";
+  long long work_us = 0, body_bytes = -1;
+  double io_wait_ms = 0;
   desc.add_options()
       ("help,h", "show this help")
       ("list-models", "list the models and exit")
@@ -52,7 +54,16 @@ std::optional<ServerConfig> parse_server_options(int argc, char** argv, int& exi
       ("grace", po::value<std::string>()->default_value("5s"),
        "on SIGINT/SIGTERM, time allowed for in-flight replies")
       ("linger", po::value<std::string>()->default_value("1s"),
-       "lingering close: how long to drain a client after the reply");
+       "lingering close: how long to drain a client after the reply")
+      ("work-us", po::value<long long>(&work_us)->default_value(0),
+       "CPU work per request, microseconds (a calibrated busy loop on the serving thread)")
+      ("io-wait-ms", po::value<double>(&io_wait_ms)->default_value(0),
+       "a simulated backend call per request, milliseconds: blocking models wait blocked, "
+       "event-driven models wait on a timer of their own loop")
+      ("io-wait-blocking", po::bool_switch(&cfg.io_wait_blocking),
+       "event-driven models block their loop for the backend call too (the classic mistake)")
+      ("body-bytes", po::value<long long>(&body_bytes)->default_value(-1),
+       "reply body of N bytes instead of the echo of the request (both protocols; -1: echo)");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
@@ -68,7 +79,9 @@ std::optional<ServerConfig> parse_server_options(int argc, char** argv, int& exi
     return std::nullopt;
   }
   if (vm.count("list-models")) {
-    for (const auto& m : all_models()) std::printf("%-13s %s\n", m.name, m.summary);
+    for (const auto& m : all_models())
+      std::printf("%-13s keepalive=%-3s event_driven=%-3s %s\n", m.name, m.keeps_alive ? "yes" : "no",
+                  m.event_driven ? "yes" : "no", m.summary);
     exit_code = 0;
     return std::nullopt;
   }
@@ -94,6 +107,17 @@ std::optional<ServerConfig> parse_server_options(int argc, char** argv, int& exi
       !duration_opt(vm, "linger", cfg.linger, err))
     return fail(err);
   if (cfg.read_timeout.count() <= 0) return fail("--read-timeout: must be > 0 (e.g. 10s)");
+  if (work_us < 0 || work_us > 10'000'000) return fail("--work-us: must be 0..10000000 (microseconds of CPU per request)");
+  cfg.work = std::chrono::microseconds(work_us);
+  if (!(io_wait_ms >= 0) || io_wait_ms > 600'000) return fail("--io-wait-ms: must be 0..600000 (milliseconds, e.g. 20)");
+  cfg.io_wait = std::chrono::microseconds(static_cast<long long>(io_wait_ms * 1000));
+  if (cfg.io_wait_blocking && cfg.io_wait.count() == 0)
+    return fail("--io-wait-blocking: only with --io-wait-ms N (there is no wait to block on)");
+  if (body_bytes < -1 || body_bytes > 64LL * 1024 * 1024) return fail("--body-bytes: must be -1 (echo) or 0..67108864");
+  if (body_bytes >= 0) {
+    cfg.echo = false;
+    cfg.body.assign(static_cast<std::size_t>(body_bytes), 'x');
+  }
   return cfg;
 }
 

@@ -1,15 +1,18 @@
 #include "server/session.h"
 
 #include <cstdio>
+#include <thread>
 
 #include "common/http_reply.h"
 #include "common/net.h"
+#include "server/stop.h"
+#include "server/work.h"
 
 namespace lab {
 
-Session::Session(const ServerConfig& cfg, ServerStats& stats, const sockaddr_in* peer,
-                 bool keepalive_ok)
-    : cfg_(cfg), stats_(stats), peer_(peer), keepalive_ok_(keepalive_ok) {}
+Session::Session(const ModelContext& ctx, const sockaddr_in* peer)
+    : cfg_(ctx.cfg), stats_(ctx.stats), peer_(peer), keepalive_ok_(ctx.model.keeps_alive),
+      blocking_wait_(!ctx.model.event_driven || ctx.cfg.io_wait_blocking) {}
 
 void Session::on_bytes(const char* data, std::size_t n) {
   if (closing_) return;  // bytes after the last request are discarded
@@ -22,7 +25,7 @@ void Session::on_bytes(const char* data, std::size_t n) {
 }
 
 void Session::process() {
-  while (!closing_ && in_off_ < in_.size()) {
+  while (!closing_ && !waiting_ && in_off_ < in_.size()) {
     if (pending().size() >= kMaxPendingOut) return;  // resumed by on_written
     const std::string_view input = std::string_view(in_).substr(in_off_);
     ParseStatus st = parser_.parse(input);
@@ -32,34 +35,53 @@ void Session::process() {
       return;
     }
     const Request& req = parser_.request();
-    std::string_view bytes = input.substr(0, req.total_bytes);
-    if (cfg_.verbose) {
-      std::string who = peer_ ? peer_string(*peer_) : "('?', 0)";
-      std::fprintf(stdout, "[Client %s Info] %.*s\n", who.c_str(), static_cast<int>(bytes.size()),
-                   bytes.data());
+    busy_work(cfg_.work);
+    if (cfg_.io_wait.count() > 0) {
+      if (!blocking_wait_) {  // the driver's timer calls on_wait_done
+        waiting_ = true;
+        return;
+      }
+      std::this_thread::sleep_for(cfg_.io_wait);
     }
-    if (cfg_.protocol == Protocol::kSeed) {
-      append_seed_reply(out_, bytes);
-      closing_ = true;
-    } else {
-      const bool keep = keepalive_ok_ && req.keep_alive;
-      append_http11_reply(out_, bytes, keep, req.version_minor);
-      if (!keep) closing_ = true;
-    }
-    bump(stats_.replies);
-    ++replies_;
-    in_off_ += req.total_bytes;
-    if (in_off_ == in_.size()) {
-      in_.clear();
-      in_off_ = 0;
-    }
-    parser_.reset();
+    reply(input.substr(0, req.total_bytes), req);
   }
-  if (peer_eof_ && !closing_) {  // every complete request is answered; the rest cannot complete
+  if (peer_eof_ && !closing_ && !waiting_) {  // every complete request is answered; the rest cannot complete
     if (in_off_ < in_.size()) bump(stats_.peer_closed_early);
     clear_input();
     closing_ = true;
   }
+}
+
+void Session::on_wait_done() {
+  if (!waiting_) return;
+  waiting_ = false;
+  const std::string_view input = std::string_view(in_).substr(in_off_);
+  reply(input.substr(0, parser_.request().total_bytes), parser_.request());
+  process();
+}
+
+void Session::reply(std::string_view bytes, const Request& req) {
+  if (cfg_.verbose) {
+    std::string who = peer_ ? peer_string(*peer_) : "('?', 0)";
+    std::fprintf(stdout, "[Client %s Info] %.*s\n", who.c_str(), static_cast<int>(bytes.size()), bytes.data());
+  }
+  const std::string_view body = cfg_.echo ? bytes : std::string_view(cfg_.body);
+  if (cfg_.protocol == Protocol::kSeed) {
+    append_seed_reply(out_, body);
+    closing_ = true;
+  } else {
+    const bool keep = keepalive_ok_ && req.keep_alive;
+    append_http11_reply(out_, body, keep, req.version_minor);
+    if (!keep) closing_ = true;
+  }
+  bump(stats_.replies);
+  ++replies_;
+  replied_ = true;
+  in_off_ += req.total_bytes;
+  if (in_off_ == in_.size()) clear_input();
+  parser_.reset();
+  // Stopping: a connection with no request in progress closes once its replies are out.
+  if (!closing_ && stop_requested() && in_off_ == in_.size()) closing_ = true;
 }
 
 void Session::reply_error(ParseStatus st) {

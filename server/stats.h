@@ -30,8 +30,8 @@ struct ServerStats {
   std::string summary() const;
 };
 
-/// Allocates the counters in shared memory (survives fork); aborts with a message on failure.
-ServerStats& make_shared_stats();
+/// Allocates the counters in shared memory (survives fork); nullptr (errno set) on failure.
+ServerStats* make_shared_stats();
 
 inline void bump(std::atomic<std::uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
 

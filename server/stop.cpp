@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 
 namespace lab {
 namespace {
@@ -22,20 +21,14 @@ void on_signal(int) {
 }
 }  // namespace
 
-void install_stop_handlers() {
+bool install_stop_handlers() {
   g_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (g_fd < 0) {
-    std::perror("server: eventfd");
-    std::exit(1);
-  }
+  if (g_fd < 0) return false;
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
-  if (sigaction(SIGINT, &sa, nullptr) != 0 || sigaction(SIGTERM, &sa, nullptr) != 0) {
-    std::perror("server: sigaction");
-    std::exit(1);
-  }
+  return sigaction(SIGINT, &sa, nullptr) == 0 && sigaction(SIGTERM, &sa, nullptr) == 0;
 }
 
 pid_t fork_with_own_stop() {

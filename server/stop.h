@@ -8,7 +8,8 @@
 namespace lab {
 
 /// Installs the SIGINT/SIGTERM handlers and creates the eventfd. Call once, before forking.
-void install_stop_handlers();
+/// False (errno set) when either could not be done.
+bool install_stop_handlers();
 /// Readable once stop was requested (level-triggered: never drained).
 int stop_fd();
 bool stop_requested();

@@ -27,9 +27,10 @@ using asio::ip::tcp;
 namespace {
 
 struct Conn {
-  explicit Conn(asio::io_context& io) : socket(io), timer(io) {}
+  explicit Conn(asio::io_context& io) : socket(io), timer(io), backend(io) {}
   tcp::socket socket;
-  asio::steady_timer timer;
+  asio::steady_timer timer;    // the read deadline
+  asio::steady_timer backend;  // a request's simulated backend call (--io-wait-ms)
   bool idle = true;
   // Written by the timer's handler, which can run after the coroutine has ended (a cancel does
   // not recall a handler already queued): it lives here, kept alive by the handler's shared_ptr,
@@ -55,7 +56,7 @@ asio::awaitable<void> serve(std::shared_ptr<Conn> c, Shard& shard, const ModelCo
     auto ep = c->socket.remote_endpoint(ec);
     if (!ec) std::memcpy(&peer, ep.data(), sizeof peer);
   }
-  Session s(ctx.cfg, ctx.stats, &peer, true);
+  Session s(ctx, &peer);
   auto arm = [&] {
     c->timer.expires_after(ctx.cfg.read_timeout);
     c->timer.async_wait([c, gen = ++c->arms](boost::system::error_code e) {
@@ -67,7 +68,6 @@ asio::awaitable<void> serve(std::shared_ptr<Conn> c, Shard& shard, const ModelCo
     });
   };
   arm();
-  std::uint64_t replies_seen = 0;
   char buf[16384];
   auto token = asio::redirect_error(asio::use_awaitable, ec);
   while (!s.done()) {
@@ -81,10 +81,15 @@ asio::awaitable<void> serve(std::shared_ptr<Conn> c, Shard& shard, const ModelCo
       s.on_written(n);
       continue;
     }
-    if (s.replies() != replies_seen) {
-      replies_seen = s.replies();
+    if (s.waiting()) {  // the backend call: a timer on this context, the others go on
+      c->backend.expires_after(s.wait_for());
+      co_await c->backend.async_wait(token);
+      if (ec) break;  // shutdown
+      s.on_wait_done();
+      continue;
+    }
+    if (s.take_replied()) {
       c->idle = s.idle();
-      if (c->idle && stop_requested()) break;
       arm();
     }
     std::size_t n = co_await c->socket.async_read_some(asio::buffer(buf), token);

@@ -5,8 +5,7 @@
 namespace lab {
 
 int run_epoll(const ModelContext& ctx) {
-  Reactor reactor(ctx, ctx.listen_fd, make_epoll_poller(false));
-  return reactor.run();
+  return run_reactor(ctx, make_epoll_poller(false));
 }
 
 }  // namespace lab

@@ -5,8 +5,7 @@
 namespace lab {
 
 int run_epoll_et(const ModelContext& ctx) {
-  Reactor reactor(ctx, ctx.listen_fd, make_epoll_poller(true));
-  return reactor.run();
+  return run_reactor(ctx, make_epoll_poller(true));
 }
 
 }  // namespace lab

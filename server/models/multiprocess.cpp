@@ -28,27 +28,25 @@ int run_multiprocess(const ModelContext& ctx) {
   int rc = 0;
   for (;;) {
     children.reap();
-    sockaddr_in peer{};
-    int fd = acceptor.accept(peer, /*timeout_ms=*/100);
-    if (fd == Acceptor::kTimeout) continue;
-    if (fd == Acceptor::kStopped) break;
-    if (fd == Acceptor::kFatal) {
-      rc = 1;
+    const Accepted a = acceptor.accept(/*timeout_ms=*/100);
+    if (a.kind == Accepted::Kind::kTimeout) continue;
+    if (!a.connection()) {
+      rc = a.kind == Accepted::Kind::kStopped ? 0 : 1;
       break;
     }
     pid_t pid = fork_with_own_stop();
     if (pid == 0) {
       ::close(ctx.listen_fd);
-      serve_blocking(fd, peer, ctx.cfg, ctx.stats, /*keepalive_ok=*/true);
+      serve_blocking(a.fd, a.peer, ctx);
       _exit(0);
     }
     if (pid < 0) {
-      refuse_with_503(fd, ctx.stats.spawn_failures);
+      refuse_with_503(a.fd, ctx.stats.spawn_failures, std::chrono::milliseconds(100));
       std::this_thread::sleep_for(std::chrono::milliseconds(10));  // fork failing: back off
       continue;
     }
     children.add(pid);
-    ::close(fd);
+    ::close(a.fd);
   }
   // Each child has a stop of its own: SIGTERM tells it to close an idle connection now and
   // give one mid-request --grace.

@@ -5,8 +5,7 @@
 namespace lab {
 
 int run_poll(const ModelContext& ctx) {
-  Reactor reactor(ctx, ctx.listen_fd, make_poll_poller());
-  return reactor.run();
+  return run_reactor(ctx, make_poll_poller());
 }
 
 }  // namespace lab

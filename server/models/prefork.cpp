@@ -20,11 +20,9 @@ namespace {
 [[noreturn]] void worker_main(const ModelContext& ctx) {
   Acceptor acceptor(ctx.listen_fd, ctx.stats);
   for (;;) {
-    sockaddr_in peer{};
-    int fd = acceptor.accept(peer);
-    if (fd == Acceptor::kStopped) _exit(0);
-    if (fd == Acceptor::kFatal) _exit(1);
-    serve_blocking(fd, peer, ctx.cfg, ctx.stats, /*keepalive_ok=*/true);
+    const Accepted a = acceptor.accept();
+    if (!a.connection()) _exit(a.kind == Accepted::Kind::kStopped ? 0 : 1);
+    serve_blocking(a.fd, a.peer, ctx);
   }
 }
 

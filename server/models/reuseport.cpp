@@ -4,7 +4,9 @@
 // herd, no shared accept lock). The first listener is main's; the others are made here.
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -38,7 +40,15 @@ int run_reuseport(const ModelContext& ctx) {
   // in its own thread, a late-starting one could find the fd table already filled by the
   // others' connections (seen under ThreadSanitizer with a 64-fd limit) and fail mid-run.
   std::vector<std::unique_ptr<Reactor>> reactors;
-  for (int fd : listeners) reactors.push_back(std::make_unique<Reactor>(ctx, fd, make_epoll_poller(false)));
+  for (int fd : listeners) {
+    auto poller = make_epoll_poller(false);
+    if (!poller) {
+      std::fprintf(stderr, "server: reuseport: epoll_create1: %s\n", std::strerror(errno));
+      for (std::size_t j = 1; j < listeners.size(); ++j) ::close(listeners[j]);
+      return 1;
+    }
+    reactors.push_back(std::make_unique<Reactor>(ctx, fd, std::move(poller)));
+  }
   std::vector<int> rcs(listeners.size(), 0);
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < reactors.size(); ++i) threads.emplace_back([&, i] { rcs[i] = reactors[i]->run(); });

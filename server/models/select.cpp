@@ -5,8 +5,7 @@
 namespace lab {
 
 int run_select(const ModelContext& ctx) {
-  Reactor reactor(ctx, ctx.listen_fd, make_select_poller());
-  return reactor.run();
+  return run_reactor(ctx, make_select_poller());
 }
 
 }  // namespace lab

@@ -11,10 +11,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <vector>
 
-#include "common/http_reply.h"
 #include "common/net.h"
 #include "server/acceptor.h"
 #include "server/blocking_conn.h"
@@ -34,25 +35,21 @@ struct Waiting {
 
 int run_select_seed(const ModelContext& ctx) {
   using clock = std::chrono::steady_clock;
-  const std::size_t limit = ctx.cfg.max_threads > 0
-                                ? static_cast<std::size_t>(ctx.cfg.max_threads)
-                                : std::clamp<std::size_t>(ctx.cfg.fd_limit / 2, 16, 10'000);
   Acceptor acceptor(ctx.listen_fd, ctx.stats);
   LiveConns live;
   std::vector<Waiting> clients;
   int rc = 0;
   while (!stop_requested()) {
     // 1. accept one client (the original: accept() blocking)
-    sockaddr_in peer{};
-    int fd = acceptor.accept(peer, clients.empty() ? 100 : 0);
-    if (fd == Acceptor::kFatal) {
+    const Accepted a = acceptor.accept(clients.empty() ? 100 : 0);
+    if (a.kind == Accepted::Kind::kFatal) {
       rc = 1;
       break;
     }
-    if (fd >= FD_SETSIZE) {
-      refuse_with_503(fd, ctx.stats.shed_503);
-    } else if (fd >= 0) {
-      clients.push_back({fd, peer, clock::now()});
+    if (a.connection() && a.fd >= FD_SETSIZE) {
+      refuse_with_503(a.fd, ctx.stats.shed_503, std::chrono::milliseconds(100));
+    } else if (a.connection()) {
+      clients.push_back({a.fd, a.peer, clock::now()});
     }
     if (clients.empty()) continue;
     // 2. select over the list
@@ -76,13 +73,7 @@ int run_select_seed(const ModelContext& ctx) {
     for (std::size_t i = 0; i < clients.size(); ++i) {
       Waiting w = clients[i];
       if (r > 0 && FD_ISSET(w.fd, &rs)) {
-        if (!live.wait_for_slot(limit)) {
-          ::close(w.fd);
-          continue;
-        }
-        if (serve_on_new_thread(w.fd, w.peer, ctx.cfg, ctx.stats, /*keepalive_ok=*/false, live) != 0) {
-          refuse_with_503(w.fd, ctx.stats.spawn_failures);
-        }
+        serve_on_new_thread(w.fd, w.peer, ctx, live);  // waits for a slot under the thread bound
       } else if (now - w.since > ctx.cfg.read_timeout) {
         bump(ctx.stats.read_timeouts);
         lingering_close(w.fd, std::chrono::milliseconds(0));

@@ -10,11 +10,9 @@ namespace lab {
 int run_single(const ModelContext& ctx) {
   Acceptor acceptor(ctx.listen_fd, ctx.stats);
   for (;;) {
-    sockaddr_in peer{};
-    int fd = acceptor.accept(peer);
-    if (fd == Acceptor::kStopped) return 0;
-    if (fd == Acceptor::kFatal) return 1;
-    serve_blocking(fd, peer, ctx.cfg, ctx.stats, /*keepalive_ok=*/false);
+    const Accepted a = acceptor.accept();
+    if (!a.connection()) return a.kind == Accepted::Kind::kStopped ? 0 : 1;
+    serve_blocking(a.fd, a.peer, ctx);
   }
 }
 

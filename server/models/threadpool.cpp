@@ -80,21 +80,19 @@ int run_threadpool(const ModelContext& ctx) {
       Item it;
       while (queue.pop(it)) {
         live.add(it.fd);
-        serve_blocking(it.fd, it.peer, ctx.cfg, ctx.stats, /*keepalive_ok=*/true, &live);
+        serve_blocking(it.fd, it.peer, ctx, &live);
       }
     });
   }
   Acceptor acceptor(ctx.listen_fd, ctx.stats);
   int rc = 0;
   while (queue.wait_not_full()) {
-    sockaddr_in peer{};
-    int fd = acceptor.accept(peer);
-    if (fd == Acceptor::kStopped) break;
-    if (fd == Acceptor::kFatal) {
-      rc = 1;
+    const Accepted a = acceptor.accept();
+    if (!a.connection()) {
+      rc = a.kind == Accepted::Kind::kStopped ? 0 : 1;
       break;
     }
-    queue.push({fd, peer});
+    queue.push({a.fd, a.peer});
   }
   queue.close();  // workers finish what is queued, then exit
   std::thread drainer([&] { live.drain(ctx.cfg.grace, ctx.stats); });

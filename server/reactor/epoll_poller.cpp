@@ -3,8 +3,6 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
 
 #include "server/reactor/poller.h"
 
@@ -13,13 +11,7 @@ namespace {
 
 class EpollPoller final : public Poller {
  public:
-  explicit EpollPoller(bool et) : et_(et), events_(1024) {
-    epfd_ = epoll_create1(EPOLL_CLOEXEC);
-    if (epfd_ < 0) {
-      std::perror("server: epoll_create1");
-      std::exit(1);
-    }
-  }
+  EpollPoller(int epfd, bool et) : epfd_(epfd), et_(et), events_(1024) {}
   ~EpollPoller() override { ::close(epfd_); }
   const char* name() const override { return et_ ? "epoll-et" : "epoll"; }
   bool edge_triggered() const override { return et_; }
@@ -61,6 +53,10 @@ class EpollPoller final : public Poller {
 
 }  // namespace
 
-std::unique_ptr<Poller> make_epoll_poller(bool et) { return std::make_unique<EpollPoller>(et); }
+std::unique_ptr<Poller> make_epoll_poller(bool et) {
+  const int epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (epfd < 0) return nullptr;  // errno says why
+  return std::make_unique<EpollPoller>(epfd, et);
+}
 
 }  // namespace lab

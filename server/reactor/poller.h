@@ -2,9 +2,12 @@
 // The poller contract the reactor is written against (after Redis's ae): register interest,
 // change it, drop it, wait. One small backend per system call; they differ in nothing else.
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace lab {
+
+struct ModelContext;
 
 enum : unsigned { kReadable = 1u, kWritable = 2u };
 
@@ -33,6 +36,9 @@ class Poller {
 
 std::unique_ptr<Poller> make_select_poller();
 std::unique_ptr<Poller> make_poll_poller();
+/// nullptr (errno set) when the kernel refuses an epoll instance (e.g. EMFILE).
 std::unique_ptr<Poller> make_epoll_poller(bool edge_triggered);
+/// Runs the reactor on `poller` over ctx's listener; a null poller is reported and exits 1.
+int run_reactor(const ModelContext& ctx, std::unique_ptr<Poller> poller);
 
 }  // namespace lab

@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstring>
 
-#include "common/http_reply.h"
 #include "common/net.h"
 #include "server/stop.h"
 
@@ -21,15 +20,13 @@ constexpr std::size_t kReadBudget = 4 * kReadChunk;  // per connection per wakeu
 }  // namespace
 
 Reactor::Reactor(const ModelContext& ctx, int listen_fd, std::unique_ptr<Poller> poller)
-    : ctx_(ctx), listen_fd_(listen_fd), poller_(std::move(poller)),
-      acceptor_(listen_fd, ctx.stats), et_(poller_->edge_triggered()) {
+    : ctx_(ctx), listen_fd_(listen_fd), poller_(std::move(poller)), acceptor_(listen_fd, ctx.stats),
+      et_(poller_->edge_triggered()), conns_(static_cast<std::size_t>(ctx.cfg.fd_limit ? ctx.cfg.fd_limit : 1024) + 16) {
   acceptor_.set_nonblocking_conns(true);
-  conns_.resize(static_cast<std::size_t>(ctx.cfg.fd_limit ? ctx.cfg.fd_limit : 1024) + 16);
 }
 
 Reactor::~Reactor() {
-  for (auto& c : conns_)
-    if (c) ::close(c->fd);
+  conns_.for_each([](Conn& c) { ::close(c.fd); });
 }
 
 int Reactor::run() {
@@ -43,7 +40,7 @@ int Reactor::run() {
   for (;;) {
     auto now = Clock::now();
     if (stop_requested() && !stopping_) begin_stop();
-    if (stopping_ && (live_ == 0 || now >= grace_end_)) break;
+    if (stopping_ && (conns_.live() == 0 || now >= grace_end_)) break;
     if (!listening_ && !stopping_ && now >= resume_accept_) {
       listening_ = poller_->add(listen_fd_, kReadable);
       listener_ready_ = et_;  // edge-triggered: we may have missed the edge while paused
@@ -61,21 +58,21 @@ int Reactor::run() {
       work.swap(pending_);
       pending_.clear();
       for (int fd : work) {
-        if (!conns_[fd]) continue;
-        conns_[fd]->queued = false;
+        Conn* c = conns_.get(fd);
+        if (!c) continue;
+        c->queued = false;
         on_event(fd, kReadable);
       }
       work.clear();
     }
-    expire_timers(Clock::now());
+    deadlines_.expire(Clock::now(), [this](const TimerQueue::Entry& e) { on_deadline_fired(e); });
     if (fatal_) return 1;
   }
   // Grace ran out: whatever is left is closed.
-  for (auto& c : conns_) {
-    if (!c) continue;
+  conns_.for_each([this](Conn& c) {
     bump(ctx_.stats.forced_closes);
-    close_conn(*c);
-  }
+    close_conn(c);
+  });
   return 0;
 }
 
@@ -86,8 +83,9 @@ void Reactor::begin_stop() {
   listening_ = false;
   listener_ready_ = false;
   poller_->remove(stop_fd());
-  for (auto& c : conns_)  // connections with no request in progress go now
-    if (c && !c->lingering && c->session.idle()) close_conn(*c);
+  conns_.for_each([this](Conn& c) {  // connections with no request in progress go now
+    if (!c.lingering && c.session.idle()) close_conn(c);
+  });
 }
 
 void Reactor::on_event(int fd, unsigned events) {
@@ -99,8 +97,9 @@ void Reactor::on_event(int fd, unsigned events) {
     if (events & kReadable) begin_stop();
     return;
   }
-  if (fd < 0 || static_cast<std::size_t>(fd) >= conns_.size() || !conns_[fd]) return;
-  Conn& c = *conns_[fd];
+  Conn* cp = conns_.get(fd);
+  if (!cp) return;
+  Conn& c = *cp;
   if (c.lingering) {
     if (events & kReadable) drain_lingering(c);
     return;
@@ -110,7 +109,7 @@ void Reactor::on_event(int fd, unsigned events) {
     c.unread = true;  // an edge, or a requeue: read until EAGAIN (or until output backs up)
     if (c.session.wants_read()) {
       read_some(c);
-      if (!conns_[fd]) return;
+      if (!conns_.get(fd)) return;
     }
   }
   after_io(c);
@@ -125,50 +124,37 @@ void Reactor::requeue(Conn& c) {
 void Reactor::accept_some() {
   listener_ready_ = false;
   for (int i = 0; i < kAcceptsPerWakeup; ++i) {
-    sockaddr_in peer{};
-    int fd = acceptor_.try_accept(peer);
-    if (fd == Acceptor::kAgain) return;
-    if (fd == Acceptor::kSurvived) continue;
-    if (fd == Acceptor::kOutOfFds) {
-      // Out of fds: stop watching the listener for 50 ms instead of spinning on it.
-      poller_->remove(listen_fd_);
-      listening_ = false;
-      resume_accept_ = Clock::now() + std::chrono::milliseconds(50);
-      return;
+    const Accepted a = acceptor_.try_accept();
+    switch (a.kind) {
+      case Accepted::Kind::kAgain:
+        return;
+      case Accepted::Kind::kSurvived:
+        continue;
+      case Accepted::Kind::kOutOfFds:
+        // Out of fds: stop watching the listener for 50 ms instead of spinning on it.
+        poller_->remove(listen_fd_);
+        listening_ = false;
+        resume_accept_ = Clock::now() + std::chrono::milliseconds(50);
+        return;
+      case Accepted::Kind::kConnection:
+        break;
+      default:
+        fatal_ = true;
+        return;
     }
-    if (fd == Acceptor::kFatal) {
-      fatal_ = true;
-      return;
-    }
-    if (static_cast<std::size_t>(fd) >= conns_.size()) conns_.resize(static_cast<std::size_t>(fd) + 1);
-    if (!poller_->add(fd, kReadable)) {
-      shed(fd);  // select: fd >= FD_SETSIZE
+    if (!poller_->add(a.fd, kReadable)) {  // select: fd >= FD_SETSIZE
+      refuse_with_503(a.fd, ctx_.stats.shed_503, std::chrono::milliseconds(0));
       continue;
     }
-    conns_[fd] = std::make_unique<Conn>(ctx_, fd, peer);
-    Conn& c = *conns_[fd];
+    Conn& c = conns_.emplace(a.fd, ctx_, a.fd, a.peer);
     c.interest = kReadable;
-    ++live_;
-    arm(c, read_timers_, ctx_.cfg.read_timeout);
+    arm(c, ctx_.cfg.read_timeout, DeadlineKind::kRead);
     if (et_) {  // data may have arrived with the handshake
       c.unread = true;
       requeue(c);
     }
   }
   if (et_) listener_ready_ = true;  // budget spent before EAGAIN: come back next turn
-}
-
-void Reactor::shed(int fd) {
-  bump(ctx_.stats.shed_503);
-  std::string reply;
-  append_error_reply(reply, 503);
-  ssize_t w = ::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-  (void)w;  // best effort: the connection is refused either way
-  ::shutdown(fd, SHUT_WR);
-  char sink[1024];
-  while (::recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0) {
-  }
-  ::close(fd);
 }
 
 // Level-triggered: one read; the poller reports what is left. Edge-triggered: read until EAGAIN,
@@ -230,17 +216,15 @@ void Reactor::after_io(Conn& c) {
     }
     c.lingering = true;
     set_interest(c, kReadable);
-    arm(c, linger_timers_, ctx_.cfg.linger);
+    arm(c, ctx_.cfg.linger, DeadlineKind::kLinger);
     if (et_) requeue(c);
     return;
   }
-  if (c.session.replies() != c.replies_seen) {
-    c.replies_seen = c.session.replies();
-    if (stopping_ && c.session.idle()) {
-      close_conn(c);
-      return;
-    }
-    arm(c, read_timers_, ctx_.cfg.read_timeout);  // keep-alive: the next request's deadline
+  if (c.session.waiting() && !c.waiting) {  // a backend call: a timer, the loop goes on
+    c.waiting = true;
+    arm(c, c.session.wait_for(), DeadlineKind::kWait);
+  } else if (c.session.take_replied()) {
+    arm(c, ctx_.cfg.read_timeout, DeadlineKind::kRead);  // keep-alive: the next request's deadline
   }
   if (et_ && c.unread && c.session.wants_read()) requeue(c);  // no edge will report it
   set_interest(c, (c.session.wants_read() ? kReadable : 0u) | (c.session.has_pending() ? kWritable : 0u));
@@ -265,54 +249,61 @@ void Reactor::set_interest(Conn& c, unsigned interest) {
   poller_->modify(c.fd, interest);
 }
 
-void Reactor::arm(Conn& c, std::deque<Timer>& list, std::chrono::milliseconds d) {
-  c.gen = ++next_gen_;  // unique across connections: a reused fd never matches a stale timer
+void Reactor::arm(Conn& c, Clock::duration d, DeadlineKind kind) {
+  c.gen = ++next_gen_;  // unique across connections: a reused fd never matches a stale entry
   c.written_mark = c.session.bytes_written();
-  list.push_back({Clock::now() + d, c.fd, c.gen});
+  deadlines_.add(Clock::now(), d, c.fd, c.gen, kind);
 }
 
-void Reactor::expire_timers(Clock::time_point now) {
-  for (auto* list : {&read_timers_, &linger_timers_}) {
-    while (!list->empty() && list->front().when <= now) {
-      Timer t = list->front();
-      list->pop_front();
-      if (!conns_[t.fd] || conns_[t.fd]->gen != t.gen) continue;  // stale
-      Conn& c = *conns_[t.fd];
-      if (c.lingering) {
-        close_conn(c);
-      } else if (c.session.has_pending()) {
-        // Output waits for a peer that must read it: it has had a whole read timeout. One that
-        // took nothing in that time has stopped reading; one that took some gets another.
-        if (c.session.bytes_written() == c.written_mark) {
-          bump(ctx_.stats.write_timeouts);
-          close_conn(c);
-        } else {
-          arm(c, read_timers_, ctx_.cfg.read_timeout);
-        }
-      } else {
-        c.session.on_read_timeout();
-        after_io(c);
-      }
-    }
+void Reactor::on_deadline_fired(const TimerQueue::Entry& e) {
+  Conn* c = conns_.get(e.fd);
+  if (!c || c->gen != e.gen) return;  // stale
+  switch (on_deadline(e.kind, c->session, c->written_mark, false)) {
+    case OnDeadline::kClose:
+      close_conn(*c);
+      return;
+    case OnDeadline::kWriteTimeout:
+      bump(ctx_.stats.write_timeouts);
+      close_conn(*c);
+      return;
+    case OnDeadline::kExtend:
+      arm(*c, ctx_.cfg.read_timeout, DeadlineKind::kRead);
+      return;
+    case OnDeadline::kReadTimeout:
+      c->session.on_read_timeout();
+      break;
+    case OnDeadline::kWaitDone:
+      c->waiting = false;
+      c->session.on_wait_done();
+      break;
   }
+  after_io(*c);
 }
 
 int Reactor::next_timeout_ms(Clock::time_point now) const {
   Clock::time_point next = now + std::chrono::milliseconds(1000);
-  if (!read_timers_.empty()) next = std::min(next, read_timers_.front().when);
-  if (!linger_timers_.empty()) next = std::min(next, linger_timers_.front().when);
+  if (const auto d = deadlines_.next()) next = std::min(next, *d);
   if (!listening_ && !stopping_) next = std::min(next, resume_accept_);
   if (stopping_) next = std::min(next, grace_end_);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count() + 1;
-  return static_cast<int>(std::max<long>(ms, 0));
+  // Round up: waking before a deadline would only wait again.
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(next - now).count();
+  return static_cast<int>(std::max<long>((us + 999) / 1000, 0));
 }
 
 void Reactor::close_conn(Conn& c) {
   const int fd = c.fd;
   poller_->forget(fd);  // epoll: close() itself drops the registration (no fd is shared)
   ::close(fd);
-  --live_;
-  conns_[fd].reset();  // destroys c
+  conns_.erase(fd);  // destroys c
+}
+
+int run_reactor(const ModelContext& ctx, std::unique_ptr<Poller> poller) {
+  if (!poller) {
+    std::fprintf(stderr, "server: %s: cannot create the poller: %s\n", ctx.model.name, std::strerror(errno));
+    return 1;
+  }
+  Reactor reactor(ctx, ctx.listen_fd, std::move(poller));
+  return reactor.run();
 }
 
 }  // namespace lab

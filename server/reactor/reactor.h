@@ -5,11 +5,12 @@
 #include <netinet/in.h>
 
 #include <chrono>
-#include <deque>
 #include <memory>
 #include <vector>
 
 #include "server/acceptor.h"
+#include "server/conn_table.h"
+#include "server/deadline.h"
 #include "server/model.h"
 #include "server/reactor/poller.h"
 #include "server/session.h"
@@ -27,23 +28,17 @@ class Reactor {
  private:
   using Clock = std::chrono::steady_clock;
   struct Conn {
-    Conn(const ModelContext& ctx, int fd_, const sockaddr_in& p)
-        : fd(fd_), peer(p), session(ctx.cfg, ctx.stats, &peer, true) {}
+    Conn(const ModelContext& ctx, int fd_, const sockaddr_in& p) : fd(fd_), peer(p), session(ctx, &peer) {}
     int fd;
     sockaddr_in peer;
     Session session;
     bool lingering = false;
+    bool waiting = false;           // a backend-wait deadline is armed
     bool unread = false;            // edge-triggered: input may wait that no edge will report
     bool queued = false;            // in pending_
     unsigned interest = 0;
-    std::uint64_t gen = 0;          // matches the live timer entry
-    std::uint64_t replies_seen = 0;
+    std::uint64_t gen = 0;          // matches the live deadline
     std::uint64_t written_mark = 0; // session.bytes_written() when the deadline was armed
-  };
-  struct Timer {
-    Clock::time_point when;
-    int fd;
-    std::uint64_t gen;
   };
 
   void accept_some();
@@ -53,23 +48,21 @@ class Reactor {
   void after_io(Conn& c);
   bool flush(Conn& c);
   void set_interest(Conn& c, unsigned interest);
-  void arm(Conn& c, std::deque<Timer>& list, std::chrono::milliseconds d);
-  void expire_timers(Clock::time_point now);
+  void arm(Conn& c, Clock::duration d, DeadlineKind kind);
+  void on_deadline_fired(const TimerQueue::Entry& e);
   void close_conn(Conn& c);
-  void shed(int fd);
-  /// Edge-triggered: run this connection again next turn without waiting for an event.
-  void requeue(Conn& c);
   int next_timeout_ms(Clock::time_point now) const;
   void begin_stop();
+  /// Edge-triggered: run this connection again next turn without waiting for an event.
+  void requeue(Conn& c);
 
   const ModelContext& ctx_;
   int listen_fd_;
   std::unique_ptr<Poller> poller_;
   Acceptor acceptor_;
   const bool et_;
-  std::vector<std::unique_ptr<Conn>> conns_;  // by fd
-  std::size_t live_ = 0;
-  std::deque<Timer> read_timers_, linger_timers_;  // each sorted: one duration per list
+  ConnTable<Conn> conns_;
+  TimerQueue deadlines_;
   std::vector<int> pending_;      // edge-triggered: fds left with work (see requeue)
   bool listener_ready_ = false;   // edge-triggered: accept budget ran out
   bool listening_ = true;

@@ -292,9 +292,7 @@ TEST_P(Hostile, MoreConnectionsThanTheFdLimit) {
                        err.find("shed_503=0 ") == std::string::npos;
   // Models that bound their threads or processes below the fd limit stop accepting first
   // (backpressure); the event-driven ones hit EMFILE and must count what they refused.
-  const bool event_driven = m == "select" || m == "poll" || m == "epoll" || m == "epoll-et" || m == "reuseport" ||
-                            m == "asio" || m == "uring";
-  if (event_driven) {
+  if (event_driven(m)) {
     EXPECT_TRUE(counted) << "refusals must be counted: " << err;
   }
 }

@@ -7,6 +7,10 @@ namespace {
 struct Fixture {
   lab::ServerConfig cfg;
   lab::ServerStats stats;
+  // An event-driven model that keeps connections alive, and one that does neither.
+  lab::ModelInfo keeps{"keeps", "", nullptr, false, true, true};
+  lab::ModelInfo closes{"closes", "", nullptr, false, false, false};
+  lab::ModelContext ctx(bool keepalive = true) { return {cfg, stats, -1, keepalive ? keeps : closes}; }
   std::string feed_all(lab::Session& s, const std::string& bytes, std::size_t chunk = 1 << 20) {
     for (std::size_t i = 0; i < bytes.size(); i += chunk) s.on_bytes(bytes.data() + i, std::min(chunk, bytes.size() - i));
     std::string out(s.pending());
@@ -19,7 +23,8 @@ struct Fixture {
 
 TEST(Session, SeedEchoesTheRequestAndCloses) {
   Fixture f;
-  lab::Session s(f.cfg, f.stats, nullptr, true);
+  const auto ctx_s = f.ctx(true);
+  lab::Session s(ctx_s, nullptr);
   const std::string req = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
   EXPECT_EQ(f.feed_all(s, req, 1), std::string(lab::kSeedPrefix) + req);
   EXPECT_TRUE(s.done());
@@ -29,7 +34,8 @@ TEST(Session, SeedEchoesTheRequestAndCloses) {
 TEST(Session, Http11KeepsAliveAndAnswersPipelinedRequestsInOrder) {
   Fixture f;
   f.cfg.protocol = lab::Protocol::kHttp11;
-  lab::Session s(f.cfg, f.stats, nullptr, true);
+  const auto ctx_s = f.ctx(true);
+  lab::Session s(ctx_s, nullptr);
   const std::string a = "GET /a HTTP/1.1\r\n\r\n", b = "GET /b HTTP/1.1\r\n\r\n";
   std::string out = f.feed_all(s, a + b);
   std::string expect;
@@ -44,7 +50,8 @@ TEST(Session, Http11KeepsAliveAndAnswersPipelinedRequestsInOrder) {
 TEST(Session, ModelsWithoutKeepAliveSayConnectionClose) {
   Fixture f;
   f.cfg.protocol = lab::Protocol::kHttp11;
-  lab::Session s(f.cfg, f.stats, nullptr, false);
+  const auto ctx_s = f.ctx(false);
+  lab::Session s(ctx_s, nullptr);
   std::string out = f.feed_all(s, "GET / HTTP/1.1\r\n\r\n");
   EXPECT_NE(out.find("Connection: close\r\n"), std::string::npos);
   EXPECT_TRUE(s.done());
@@ -52,10 +59,12 @@ TEST(Session, ModelsWithoutKeepAliveSayConnectionClose) {
 
 TEST(Session, MalformedAndOversizeGetErrorRepliesAndAreCounted) {
   Fixture f;
-  lab::Session bad(f.cfg, f.stats, nullptr, true);
+  const auto ctx_bad = f.ctx(true);
+  lab::Session bad(ctx_bad, nullptr);
   EXPECT_EQ(f.feed_all(bad, "NONSENSE\r\n\r\n").rfind("HTTP/1.1 400 ", 0), 0u);
   EXPECT_TRUE(bad.done());
-  lab::Session big(f.cfg, f.stats, nullptr, true);
+  const auto ctx_big = f.ctx(true);
+  lab::Session big(ctx_big, nullptr);
   EXPECT_EQ(f.feed_all(big, "GET / HTTP/1.1\r\nX: " + std::string(10000, 'a'), 700).rfind("HTTP/1.1 431 ", 0), 0u);
   EXPECT_EQ(f.stats.bad_request.load(), 1u);
   EXPECT_EQ(f.stats.too_large.load(), 1u);
@@ -63,12 +72,14 @@ TEST(Session, MalformedAndOversizeGetErrorRepliesAndAreCounted) {
 
 TEST(Session, EofMidRequestAndTimeoutsAreCounted) {
   Fixture f;
-  lab::Session s(f.cfg, f.stats, nullptr, true);
+  const auto ctx_s = f.ctx(true);
+  lab::Session s(ctx_s, nullptr);
   s.on_bytes("GET / HT", 8);
   s.on_peer_eof();
   EXPECT_TRUE(s.done());
   EXPECT_EQ(f.stats.peer_closed_early.load(), 1u);
-  lab::Session silent(f.cfg, f.stats, nullptr, true);
+  const auto ctx_silent = f.ctx(true);
+  lab::Session silent(ctx_silent, nullptr);
   silent.on_read_timeout();
   EXPECT_TRUE(silent.done());
   EXPECT_EQ(f.stats.read_timeouts.load(), 1u);
@@ -77,7 +88,8 @@ TEST(Session, EofMidRequestAndTimeoutsAreCounted) {
 TEST(Session, StopsReadingWhileTooMuchOutputIsPending) {
   Fixture f;
   f.cfg.protocol = lab::Protocol::kHttp11;
-  lab::Session s(f.cfg, f.stats, nullptr, true);
+  const auto ctx_s = f.ctx(true);
+  lab::Session s(ctx_s, nullptr);
   const std::string req = "GET / HTTP/1.1\r\nX: " + std::string(4000, 'a') + "\r\n\r\n";
   std::string many;
   for (int i = 0; i < 200; ++i) many += req;
@@ -96,14 +108,17 @@ TEST(Session, StopsReadingWhileTooMuchOutputIsPending) {
 TEST(Session, Http10KeepAliveOnlyWhenAskedAndThenSaidSo) {
   Fixture f;
   f.cfg.protocol = lab::Protocol::kHttp11;
-  lab::Session ka(f.cfg, f.stats, nullptr, true);
+  const auto ctx_ka = f.ctx(true);
+  lab::Session ka(ctx_ka, nullptr);
   const std::string out = f.feed_all(ka, "GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n");
   EXPECT_NE(out.find("\r\nConnection: keep-alive\r\n"), std::string::npos) << out;
   EXPECT_FALSE(ka.closing());
-  lab::Session plain(f.cfg, f.stats, nullptr, true);
+  const auto ctx_plain = f.ctx(true);
+  lab::Session plain(ctx_plain, nullptr);
   EXPECT_NE(f.feed_all(plain, "GET / HTTP/1.0\r\n\r\n").find("\r\nConnection: close\r\n"), std::string::npos);
   EXPECT_TRUE(plain.done());
-  lab::Session v11(f.cfg, f.stats, nullptr, true);
+  const auto ctx_v11 = f.ctx(true);
+  lab::Session v11(ctx_v11, nullptr);
   EXPECT_EQ(f.feed_all(v11, "GET / HTTP/1.1\r\n\r\n").find("Connection:"), std::string::npos)
       << "HTTP/1.1 persists by default: nothing to announce";
 }
@@ -113,7 +128,8 @@ TEST(Session, Http10KeepAliveOnlyWhenAskedAndThenSaidSo) {
 TEST(Session, EofAfterAPipelineAnswersEveryCompleteRequest) {
   Fixture f;
   f.cfg.protocol = lab::Protocol::kHttp11;
-  lab::Session s(f.cfg, f.stats, nullptr, true);
+  const auto ctx_s = f.ctx(true);
+  lab::Session s(ctx_s, nullptr);
   const std::string req = "GET / HTTP/1.1\r\nX: " + std::string(4000, 'a') + "\r\n\r\n";
   std::string many;
   for (int i = 0; i < 200; ++i) many += req;
@@ -130,7 +146,8 @@ TEST(Session, EofAfterAPipelineAnswersEveryCompleteRequest) {
 
 TEST(Session, CountsTheBytesThePeerTook) {
   Fixture f;
-  lab::Session s(f.cfg, f.stats, nullptr, true);
+  const auto ctx_s = f.ctx(true);
+  lab::Session s(ctx_s, nullptr);
   s.on_bytes("GET / HTTP/1.1\r\n\r\n", 18);
   const std::size_t n = s.pending().size();
   s.on_written(10);
