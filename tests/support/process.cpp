@@ -140,12 +140,21 @@ ServerProcess::ServerProcess(const std::string& model, const std::vector<std::st
       if (out.rfind("listening ", 0) != 0 || colon == std::string::npos || sp == std::string::npos)
         throw std::runtime_error("unexpected ready line: " + out.substr(0, nl));
       port_ = static_cast<std::uint16_t>(std::stoi(out.substr(colon + 1, sp - colon - 1)));
+      ready_ = out.substr(0, nl);
       return;
     }
     if (!proc_.running()) throw std::runtime_error("server exited before ready: " + proc_.err());
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   throw std::runtime_error("server not ready in 20 s: " + proc_.err());
+}
+
+std::string ServerProcess::ready_field(const std::string& key) const {
+  const std::string tag = " " + key + "=";
+  const auto at = ready_.find(tag);
+  if (at == std::string::npos) return {};
+  const auto start = at + tag.size();
+  return ready_.substr(start, ready_.find(' ', start) - start);
 }
 
 ExitStatus ServerProcess::stop(std::chrono::milliseconds timeout) {

@@ -47,12 +47,17 @@ class ServerProcess {
   ServerProcess(const std::string& model, const std::vector<std::string>& extra = {}, int nofile = 0);
   std::uint16_t port() const { return port_; }
   Process& proc() { return proc_; }
+  /// The ready line's first line ("listening HOST:PORT key=value ...").
+  const std::string& ready_line() const { return ready_; }
+  /// A key=value field of the ready line ("" when absent).
+  std::string ready_field(const std::string& key) const;
   /// SIGTERM and wait; returns how it ended.
   ExitStatus stop(std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
  private:
   Process proc_;
   std::uint16_t port_ = 0;
+  std::string ready_;
 };
 
 /// Makes this test process the subreaper of everything it starts, so a server's orphaned
