@@ -9,10 +9,12 @@ WERROR ?= $(if $(CI),ON,OFF)
 PROFILE ?= seed
 MODELS ?=
 REPEAT ?= 1
+MATRIX ?=
+SERVER_CPUS ?= 0
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build tools test bench-all check-report compare baseline sanitize tsan fuzz format clean
+.PHONY: all deps build tools test bench-all capacity check-report compare baseline sanitize tsan fuzz format clean
 
 all: build
 
@@ -36,6 +38,11 @@ test: build
 
 bench-all: tools
 	@PROFILE="$(PROFILE)" MODELS="$(MODELS)" REPEAT="$(REPEAT)" BUILD="$(BUILD)" bash scripts/bench-all.sh
+
+# Every model's capacity under every workload of bench/profiles/capacity/ (about 35 minutes).
+#   make capacity [MATRIX="original backend-wait"] [MODELS="epoll threadpool"] [SERVER_CPUS=0]
+capacity: tools
+	@MATRIX="$(MATRIX)" MODELS="$(MODELS)" SERVER_CPUS="$(SERVER_CPUS)" BUILD="$(BUILD)" bash scripts/capacity.sh
 
 # Renders the latest report in headless Chromium and checks its charts against the JSON.
 check-report:

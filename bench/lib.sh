@@ -1,5 +1,6 @@
 # Shared helpers for the benchmark scripts (sourced).
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$ROOT/scripts/lib/server.sh"
 BUILD=${BUILD:-$ROOT/build}
 SERVER="$BUILD/server/server"
 LOADGEN="$BUILD/loadgen/loadgen"
@@ -34,11 +35,7 @@ start_server() {
   SRV_OUT=$(mktemp /tmp/loadlab-srv.XXXXXX)
   taskset -c "$SERVER_CPU" "$SERVER" --model "$model" --port 0 --protocol "$proto" "$@" >"$SRV_OUT" 2>"$SRV_OUT.err" &
   SRV_PID=$!
-  for _ in $(seq 1 200); do
-    SRV_PORT=$(sed -nE '1s/^listening [0-9.]+:([0-9]+) .*/\1/p' "$SRV_OUT")
-    [ -n "$SRV_PORT" ] && return 0
-    sleep 0.05
-  done
+  SRV_PORT=$(wait_ready "$SRV_OUT" "$SRV_PID" 10) && return 0
   echo "bench: server $model did not start: $(cat "$SRV_OUT.err")" >&2
   exit 1
 }

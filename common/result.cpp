@@ -175,7 +175,8 @@ json series_json(const SeriesPoint& p) {
   json j = {{"t", p.t},           {"length_s", p.length_s},     {"partial", p.partial},       {"users", p.users},
             {"requests", p.requests}, {"failures", p.failures}, {"bytes", p.bytes},         {"rps", p.rps},
             {"avg_ms", opt(p.avg_ms)}, {"p50_ms", opt(p.p50_ms)}, {"p95_ms", opt(p.p95_ms)}, {"p99_ms", opt(p.p99_ms)},
-            {"lag_avg_ms", p.lag_avg_ms}, {"lag_max_ms", p.lag_max_ms}, {"hist", sparse_json(p.hist)}};
+            {"lag_avg_ms", p.lag_avg_ms}, {"lag_max_ms", p.lag_max_ms}, {"late_ms", p.late_ms},
+            {"hist", sparse_json(p.hist)}};
   return j;
 }
 
@@ -195,6 +196,7 @@ SeriesPoint read_point(const Field& f) {
   p.p99_ms = f.at("p99_ms").opt_num();
   if (f.has("lag_avg_ms")) p.lag_avg_ms = f.at("lag_avg_ms").num();
   if (f.has("lag_max_ms")) p.lag_max_ms = f.at("lag_max_ms").num();
+  if (f.has("late_ms")) p.late_ms = f.at("late_ms").num();
   if (f.has("hist")) p.hist = read_sparse(f.at("hist"));
   return p;
 }

@@ -80,6 +80,7 @@ struct SeriesPoint {
   double rps = 0;
   OptDouble avg_ms, p50_ms, p95_ms, p99_ms;  // of the interval's successes
   double lag_avg_ms = 0, lag_max_ms = 0;
+  double late_ms = 0;  // rate mode: how late the sends already due went out, on average
   /// The interval's successes as sparse [bucket index, count] in the run histogram's layout,
   /// so seconds (and shards) merge exactly.
   std::vector<std::pair<std::uint32_t, std::uint64_t>> hist;

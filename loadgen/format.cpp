@@ -23,6 +23,8 @@ std::string ms(const std::optional<double>& v) {
   return fixed(*v, std::fabs(*v) >= 100 ? "%.1f" : "%.3f");
 }
 
+std::string rps_text(double v) { return std::fabs(v) >= 100 ? commas(v) : fixed(v, "%.3g"); }
+
 std::string short_num(double v) {
   const double a = std::fabs(v);
   if (a >= 1e9) return fixed(v / 1e9, "%.3gG");

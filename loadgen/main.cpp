@@ -4,6 +4,8 @@
 
 #include "common/output_file.h"
 #include "loadgen/aggregate.h"
+#include "loadgen/capacity.h"
+#include "loadgen/capacity_report.h"
 #include "loadgen/compare.h"
 #include "loadgen/console.h"
 #include "loadgen/csv_writer.h"
@@ -18,6 +20,8 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "summary") == 0) return summary_main(argc - 1, argv + 1);
   if (argc >= 2 && std::strcmp(argv[1], "report") == 0) return report_main(argc - 1, argv + 1);
   if (argc >= 2 && std::strcmp(argv[1], "aggregate") == 0) return aggregate_main(argc - 1, argv + 1);
+  if (argc >= 2 && std::strcmp(argv[1], "capacity") == 0) return capacity_main(argc - 1, argv + 1);
+  if (argc >= 2 && std::strcmp(argv[1], "capacity-report") == 0) return capacity_report_main(argc - 1, argv + 1);
 
   int code = 0;
   auto cmd = parse_run_options(argc, argv, code);

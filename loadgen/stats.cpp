@@ -13,6 +13,7 @@ void Interval::reset() {
   failed.reset();
   lag.reset();
   requests = failures = bytes = unsent = lag_sum_ns = lag_max_ns = lag_count = 0;
+  late_sum_ns = late_count = 0;
   errors.fill(0);
   status.fill(0);
 }
@@ -35,6 +36,8 @@ void Interval::merge(const Interval& o) {
   unsent += o.unsent;
   lag_sum_ns += o.lag_sum_ns;
   lag_count += o.lag_count;
+  late_sum_ns += o.late_sum_ns;
+  late_count += o.late_count;
   if (o.lag_max_ns > lag_max_ns) lag_max_ns = o.lag_max_ns;
   for (std::size_t i = 0; i < errors.size(); ++i) errors[i] += o.errors[i];
   for (std::size_t i = 0; i < status.size(); ++i) status[i] += o.status[i];
@@ -80,6 +83,12 @@ void WorkerStats::record_unsent(std::uint64_t late_ns) {
   ++cur_.unsent;
 }
 
+void WorkerStats::record_late_send(std::uint64_t late_ns) {
+  std::lock_guard lk(mu_);
+  cur_.late_sum_ns += late_ns;
+  ++cur_.late_count;
+}
+
 void WorkerStats::swap_interval(Interval& into) {
   std::lock_guard lk(mu_);
   std::swap(cur_, into);
@@ -117,6 +126,7 @@ const SeriesPoint& Collector::tick(int seconds, double length_s, int users) {
   p.p99_ms = ms_if(h, 99);
   p.lag_avg_ms = merged_.lag_count ? ms(merged_.lag_sum_ns / merged_.lag_count) : 0;
   p.lag_max_ms = ms(merged_.lag_max_ns);
+  p.late_ms = merged_.late_count ? ms(merged_.late_sum_ns / merged_.late_count) : 0;
   p.hist = sparse_counts(h);
   series_.push_back(std::move(p));
   return series_.back();

@@ -27,6 +27,7 @@ struct Interval {
   Histogram lag;          // how late the client woke for requests it was waiting to send
   std::uint64_t requests = 0, failures = 0, bytes = 0, unsent = 0;
   std::uint64_t lag_sum_ns = 0, lag_max_ns = 0, lag_count = 0;
+  std::uint64_t late_sum_ns = 0, late_count = 0;  // rate mode: sends already due (a backlog)
   std::array<std::uint64_t, static_cast<std::size_t>(ErrorKind::kCount)> errors{};  // not by status
   std::array<std::uint64_t, kStatusSlots> status{};  // every response received, by code
   void reset();
@@ -54,6 +55,9 @@ class WorkerStats {
                       std::uint64_t lag_ns);
   /// Rate mode: a scheduled request never sent; `late_ns` is from its slot to the end.
   void record_unsent(std::uint64_t late_ns);
+  /// Rate mode: a request sent `late_ns` after its slot because the connection was still busy
+  /// with an earlier one (the server's backlog, not the client's lag).
+  void record_late_send(std::uint64_t late_ns);
 
   /// Collector side: swaps the current interval with `into` (which must be reset).
   void swap_interval(Interval& into);

@@ -170,4 +170,119 @@ std::string line_chart(const std::string& model, const std::string& title, const
   return o.str();
 }
 
+namespace {
+
+// An axis: value -> pixel, and its ticks.
+struct Axis {
+  bool log = false;
+  double lo = 0, hi = 1;
+  double frac(double v) const {
+    if (log) return (std::log10(std::max(v, lo)) - std::log10(lo)) / (std::log10(hi) - std::log10(lo));
+    return (v - lo) / (hi - lo);
+  }
+  std::vector<double> ticks() const {
+    std::vector<double> t;
+    if (log) {
+      for (double d = std::pow(10, std::floor(std::log10(lo))); d <= hi * 1.0001; d *= 10)
+        if (d >= lo * 0.9999) t.push_back(d);
+      return t;
+    }
+    const double raw = (hi - lo) / 4, mag = std::pow(10, std::floor(std::log10(raw)));
+    const double step = raw / mag >= 5 ? 5 * mag : raw / mag >= 2 ? 2 * mag : mag;
+    for (double v = std::ceil(lo / step) * step; v <= hi * 1.0001; v += step) t.push_back(v);
+    return t;
+  }
+};
+
+Axis axis_for(const std::vector<double>& vs, bool log) {
+  Axis a;
+  a.log = log;
+  double lo = 0, hi = 0;
+  bool any = false;
+  for (double v : vs) {
+    if (log && v <= 0) continue;
+    lo = any ? std::min(lo, v) : v;
+    hi = any ? std::max(hi, v) : v;
+    any = true;
+  }
+  if (!any) return a;
+  if (log) {
+    a.lo = std::pow(10, std::floor(std::log10(lo)));
+    a.hi = std::pow(10, std::ceil(std::log10(hi)));
+    if (a.hi <= a.lo) a.hi = a.lo * 10;
+  } else {
+    a.lo = 0;
+    a.hi = hi > 0 ? hi * 1.1 : 1;
+  }
+  return a;
+}
+
+}  // namespace
+
+std::string xy_chart(const std::string& id, const std::vector<XySeries>& series, const std::string& x_label,
+                     const std::string& y_label, bool x_log, bool y_log) {
+  std::vector<double> xs, ys;
+  for (const auto& s : series) {
+    for (const auto& [x, y] : s.points) {
+      xs.push_back(x);
+      ys.push_back(y);
+    }
+    for (const auto& [x, y] : s.curve) {
+      xs.push_back(x);
+      ys.push_back(y);
+    }
+  }
+  const Axis ax = axis_for(xs, x_log), ay = axis_for(ys, y_log);
+  const int left = 60, top = 10, w = 560, h = 300, legend_w = 130;
+  auto px = [&](double x) { return left + w * ax.frac(x); };
+  auto py = [&](double y) { return top + h - h * ay.frac(y); };
+  std::ostringstream o;
+  o << "<svg id=\"" << id << "\" class=\"chart\" width=\"" << left + w + legend_w << "\" height=\"" << top + h + 40
+    << "\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" data-x-scale=\"" << (x_log ? "log" : "linear")
+    << "\" data-y-scale=\"" << (y_log ? "log" : "linear") << "\">\n";
+  for (double t : ax.ticks())
+    o << "<line x1=\"" << fixed(px(t), "%.1f") << "\" y1=\"" << top << "\" x2=\"" << fixed(px(t), "%.1f") << "\" y2=\""
+      << top + h << "\" stroke=\"#eee\"/><text x=\"" << fixed(px(t), "%.1f") << "\" y=\"" << top + h + 13
+      << "\" text-anchor=\"middle\" class=\"tick\">" << esc(short_num(t)) << "</text>\n";
+  for (double t : ay.ticks())
+    o << "<line x1=\"" << left << "\" y1=\"" << fixed(py(t), "%.1f") << "\" x2=\"" << left + w << "\" y2=\""
+      << fixed(py(t), "%.1f") << "\" stroke=\"#eee\"/><text x=\"" << left - 4 << "\" y=\"" << fixed(py(t) + 3, "%.1f")
+      << "\" text-anchor=\"end\" class=\"tick\">" << esc(short_num(t)) << "</text>\n";
+  o << "<rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << w << "\" height=\"" << h
+    << "\" fill=\"none\" stroke=\"#999\"/>\n";
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    const XySeries& s = series[i];
+    const char* color = kColors[i % 7];
+    const char* dash = i / 7 % 2 ? " stroke-dasharray=\"6,2\"" : "";
+    if (!s.curve.empty()) {
+      o << "<path fill=\"none\" stroke=\"" << color << "\" stroke-width=\"1\" stroke-dasharray=\"3,3\" data-series=\""
+        << esc(s.name) << "\" data-curve=\"usl\" d=\"";
+      for (std::size_t k = 0; k < s.curve.size(); ++k)
+        o << (k ? "L" : "M") << fixed(px(s.curve[k].first), "%.1f") << "," << fixed(py(s.curve[k].second), "%.1f") << " ";
+      o << "\"/>\n";
+    }
+    if (!s.points.empty()) {
+      o << "<path fill=\"none\" stroke=\"" << color << "\" stroke-width=\"1.5\"" << dash << " d=\"";
+      for (std::size_t k = 0; k < s.points.size(); ++k)
+        o << (k ? "L" : "M") << fixed(px(s.points[k].first), "%.1f") << "," << fixed(py(s.points[k].second), "%.1f") << " ";
+      o << "\"/>\n";
+    }
+    for (const auto& [x, y] : s.points)
+      o << "<circle cx=\"" << fixed(px(x), "%.1f") << "\" cy=\"" << fixed(py(y), "%.1f") << "\" r=\"2.5\" fill=\"" << color
+        << "\" data-series=\"" << esc(s.name) << "\" data-x=\"" << fixed(x, "%.6g") << "\" data-y=\"" << fixed(y, "%.6g")
+        << "\"/>";
+    if (s.mark)
+      o << "<circle cx=\"" << fixed(px(s.mark->first), "%.1f") << "\" cy=\"" << fixed(py(s.mark->second), "%.1f")
+        << "\" r=\"6\" fill=\"none\" stroke=\"" << color << "\" stroke-width=\"2\" data-series=\"" << esc(s.name)
+        << "\" data-knee=\"" << fixed(s.mark->first, "%.6g") << "\"/>";
+    o << "<rect x=\"" << left + w + 10 << "\" y=\"" << top + 4 + static_cast<int>(i) * 14 << "\" width=\"10\" height=\"10\" fill=\""
+      << color << "\"/><text x=\"" << left + w + 24 << "\" y=\"" << top + 13 + static_cast<int>(i) * 14
+      << "\" class=\"lbl\">" << esc(s.name) << "</text>\n";
+  }
+  o << "<text x=\"" << left + w / 2 << "\" y=\"" << top + h + 32 << "\" text-anchor=\"middle\" class=\"lbl\">" << esc(x_label)
+    << (x_log ? " (log)" : "") << "</text><text x=\"12\" y=\"" << top + h / 2 << "\" class=\"lbl\" transform=\"rotate(-90 12 "
+    << top + h / 2 << ")\" text-anchor=\"middle\">" << esc(y_label) << (y_log ? " (log)" : "") << "</text></svg>\n";
+  return o.str();
+}
+
 }  // namespace lab

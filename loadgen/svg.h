@@ -32,4 +32,15 @@ struct LinePoint {
 std::string line_chart(const std::string& model, const std::string& title, const std::string& key,
                        const std::vector<LinePoint>& pts, const char* color);
 
+struct XySeries {
+  std::string name;
+  std::vector<std::pair<double, double>> points;  // drawn as dots, joined by a line
+  std::vector<std::pair<double, double>> curve;   // a fitted curve (dashed), optional
+  std::optional<std::pair<double, double>> mark;  // a marked point (the knee), optional
+};
+/// Lines of (x, y) points, one colour per series, with axes (log when asked) and a legend.
+/// Every dot carries data-series, data-x and data-y; the mark carries data-knee.
+std::string xy_chart(const std::string& id, const std::vector<XySeries>& series, const std::string& x_label,
+                     const std::string& y_label, bool x_log, bool y_log);
+
 }  // namespace lab

@@ -209,6 +209,8 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
       if (w.stopping) break;
       now = Clock::now();
       lag = ns_between(intended, now);
+    } else if (wl.mode == LoadMode::kRate && intended < now) {
+      w.stats.record_late_send(ns_between(intended, now));
     }
     const Clock::time_point sent_at = now;
     u.timed_out = false;

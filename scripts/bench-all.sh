@@ -23,6 +23,7 @@ READY_TIMEOUT=${READY_TIMEOUT:-10}
 SERVER_ARGS=${SERVER_ARGS:-}
 REPEAT=${REPEAT:-1}
 
+source "$ROOT/scripts/lib/server.sh"
 die() { echo "bench-all: $*" >&2; exit 2; }
 [ -x "$SERVER" ] && [ -x "$LOADGEN" ] || die "build first: $SERVER or $LOADGEN is missing (run make bench-all)"
 [[ "$REPEAT" =~ ^[1-9][0-9]*$ ]] || die "REPEAT must be a whole number >= 1 (got '$REPEAT')"
@@ -41,10 +42,7 @@ TS=$(date -u +%Y%m%dT%H%M%SZ)
 RUN="$RESULTS/runs/$TS"
 mkdir -p "$RUN/logs" || die "cannot create $RUN"
 
-SERVER_PIN=(); LOADGEN_PIN=()
-if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
-  SERVER_PIN=(taskset -c 0); LOADGEN_PIN=(taskset -c 1)
-fi
+pin_prefixes  # SERVER_CPUS (default 0) / LOADGEN_CPUS (default: the others)
 jq -n --arg profile "$PROFILE" --arg started "$TS" --argjson models "$(printf '%s\n' "${MODEL_LIST[@]}" | jq -R . | jq -s .)" \
   --arg pinning "${SERVER_PIN[*]:-none} / ${LOADGEN_PIN[*]:-none}" --slurpfile p "$PROFILE_FILE" --argjson repeat "$REPEAT" \
   --arg server_args "$SERVER_ARGS" \
@@ -62,11 +60,6 @@ write_failure() {  # file model status error
       "workload": {"profile": $profile}, "tool": {"name": "bench-all"}}' > "$1"
 }
 
-descendants() {  # pid -> all descendant pids
-  local kids; kids=$(pgrep -P "$1" 2>/dev/null || true)
-  for k in $kids; do echo "$k"; descendants "$k"; done
-}
-
 for round in $(seq 1 "$REPEAT"); do
 i=0
 for model in "${MODEL_LIST[@]}"; do
@@ -82,14 +75,7 @@ for model in "${MODEL_LIST[@]}"; do
   # shellcheck disable=SC2086
   "${SERVER_PIN[@]}" "$SERVER" --model "$model" --port 0 --protocol "$PROTOCOL" --grace 3s $SERVER_ARGS >"$out" 2>"$err" &
   spid=$!
-  port=""
-  for _ in $(seq 1 $((READY_TIMEOUT * 20))); do
-    port=$(sed -nE '1s/^listening [0-9.]+:([0-9]+) .*/\1/p' "$out" 2>/dev/null)
-    [ -n "$port" ] && break
-    kill -0 "$spid" 2>/dev/null || break
-    sleep 0.05
-  done
-  if [ -z "$port" ]; then
+  if ! port=$(wait_ready "$out" "$spid" "$READY_TIMEOUT"); then
     if kill -0 "$spid" 2>/dev/null; then
       reason="never printed its ready line within ${READY_TIMEOUT}s"
       kill -KILL "$spid" 2>/dev/null
@@ -107,29 +93,17 @@ for model in "${MODEL_LIST[@]}"; do
     2>&1 >"$logbase.loadgen.out" | tee "$logbase.loadgen.err" >&2
   lrc=${PIPESTATUS[0]}
   # Stop the server: SIGTERM, wait for its grace, then SIGKILL; nothing may be left behind.
-  stop="graceful"
-  kids=$(descendants "$spid")
-  if ! kill -0 "$spid" 2>/dev/null; then
-    stop="crashed"
-  else
-    kill -TERM "$spid"
-    for _ in $(seq 1 100); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$spid" 2>/dev/null; then stop="killed"; kill -KILL "$spid"; fi
-  fi
-  wait "$spid"; src=$?
-  left=0
-  for k in $kids; do
-    if kill -0 "$k" 2>/dev/null; then left=$((left + 1)); kill -KILL "$k" 2>/dev/null; fi
-  done
+  stop_gracefully "$spid"; stop=$STOP; src=$STOP_CODE; left=$LEFTOVER
   summary=$(grep '^server: stopped' "$err" | tail -1)
   ready=$(head -1 "$out")
   if [ -s "$json" ]; then
-    # The server's side of the story, and what reproduces it (its arguments and ready line).
-    # A run loadgen already marked failed (nothing succeeded) keeps its own status and reason.
+    # The server's side of the story, and what reproduces it (its arguments, its ready line and
+    # the knobs it states there). A run loadgen already marked failed keeps its own status.
     jq --arg stop "$stop" --argjson code "$src" --argjson left "$left" --arg summary "$summary" \
       --arg ready "$ready" --arg args "--model $model --protocol $PROTOCOL --grace 3s $SERVER_ARGS" \
+      --argjson knobs "$(ready_json "$out")" \
       '.server = {stop: $stop, exit_code: $code, leftover_processes: $left, summary: $summary, ready_line: $ready,
-                  args: $args}
+                  args: $args, knobs: $knobs}
        | if $stop == "crashed" and .status == "ok" then .status = "server_crashed"
            | .error = "server crashed during the run (exit \($code))" else . end' \
       "$json" > "$json.tmp" && mv "$json.tmp" "$json"

@@ -1,0 +1,59 @@
+#include "loadgen/target_options.h"
+
+#include <thread>
+
+#include "common/duration.h"
+#include "common/output_file.h"
+
+namespace po = boost::program_options;
+
+namespace lab {
+
+void TargetOptions::add(po::options_description& d, RunSettings& s) {
+  Workload& w = s.workload;
+  d.add_options()
+      ("host,H", po::value<std::string>(&w.url), "target, e.g. http://127.0.0.1:8080 (a path may follow)")
+      ("path", po::value<std::string>(), "request path (default: the URL's, else /)")
+      ("users,u", po::value<int>(&w.users)->default_value(1), "virtual users (or connections in --max/--rate)")
+      ("keepalive", po::bool_switch(&w.keepalive), "reuse one connection per user where the server allows it")
+      ("threads", po::value<int>(&w.threads)->default_value(1), "load-generating threads, one io_context each")
+      ("timeout", po::value<std::string>(&timeout_)->default_value("10s"), "per-request connect+response timeout")
+      ("label", po::value<std::string>(&w.label), "name of what is measured (the server model)")
+      ("seed", po::value<std::uint64_t>(&w.seed)->default_value(1), "random seed for think times and schedules")
+      ("expect-status", po::value<std::string>(&expect_status_)->default_value("2xx"),
+       "status codes that count as success: codes, ranges, classes (200,204 / 200-399 / 2xx,3xx)")
+      ("max-client-lag", po::value<double>(&s.max_client_lag_ms)->default_value(5),
+       "ms: a run whose requests started later than this (p99) is marked client-bound")
+      ("quiet,q", po::bool_switch(&s.quiet), "no status line and no summary table");
+}
+
+std::string TargetOptions::apply(const po::variables_map& vm, RunSettings& s) {
+  Workload& w = s.workload;
+  if (w.url.empty()) return "--host is required, e.g. -H http://127.0.0.1:8080";
+  std::string err;
+  if (!parse_url(w.url, w.target, err)) return "--host: " + err;
+  if (vm.count("path")) {
+    w.target.path = vm["path"].as<std::string>();
+    if (w.target.path.empty() || w.target.path[0] != '/') return "--path: must start with / (e.g. --path /index.html)";
+  }
+  if (w.users < 1 || w.users > 1'000'000) return "--users: must be 1..1000000";
+  auto to = parse_duration(timeout_);
+  if (!to || to->count() <= 0) return "--timeout: '" + timeout_ + "' is not a duration (use e.g. 10s, 500ms)";
+  w.timeout = *to;
+  const int cpus = static_cast<int>(std::thread::hardware_concurrency());
+  if (w.threads < 1 || w.threads > 256)
+    return "--threads: must be 1..256 (this machine has " + std::to_string(cpus) + " CPUs)";
+  if (w.threads > w.users) w.threads = w.users;
+  auto statuses = StatusSet::parse(expect_status_, err);
+  if (!statuses) return "--expect-status: " + err;
+  w.expect_status = *statuses;
+  if (!(s.max_client_lag_ms > 0)) return "--max-client-lag: must be > 0 ms (e.g. 5)";
+  return {};
+}
+
+std::string check_output_flag(const char* flag, const std::string& path) {
+  const std::string why = output_problem(path);
+  return why.empty() ? std::string() : std::string(flag) + ": " + why;
+}
+
+}  // namespace lab

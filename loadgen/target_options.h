@@ -1,0 +1,26 @@
+#pragma once
+// The options every command that sends load shares (loadgen's run and loadgen capacity): what
+// to hit and how, declared once and checked once.
+#include <boost/program_options.hpp>
+#include <string>
+
+#include "loadgen/engine.h"
+
+namespace lab {
+
+class TargetOptions {
+ public:
+  /// Declares -H, --path, -u, --keepalive, --threads, --timeout, --label, --seed,
+  /// --expect-status, --max-client-lag and -q, bound to `s`.
+  void add(boost::program_options::options_description& d, RunSettings& s);
+  /// Checks and completes `s` after parsing; "" or the message naming the flag and the fix.
+  std::string apply(const boost::program_options::variables_map& vm, RunSettings& s);
+
+ private:
+  std::string timeout_ = "10s", expect_status_ = "2xx";
+};
+
+/// "" when `path` (given as `flag`) can be written, else the message naming the flag.
+std::string check_output_flag(const char* flag, const std::string& path);
+
+}  // namespace lab

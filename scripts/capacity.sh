@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Finds every model's capacity under every workload of the matrix (bench/profiles/capacity/):
+# for each workload and model, starts the server with the workload's knobs (pinned to
+# SERVER_CPUS), runs `loadgen capacity` (pinned to the other CPUs), records the server's side in
+# the document, stops the server, and finally writes the answer table and report.
+#   MATRIX="original backend-wait"   (default: every workload)     MODELS="epoll threadpool"
+#   SERVER_CPUS=0 (default; 0,1 lets multi-threaded models use both CPUs, shared with loadgen)
+#   WARMUP=1s MEASURE=2s SWEEP_STEP=500ms BUDGET=90s RESOLUTION=5%   (per step / per search)
+# Writes results/capacity/<UTC timestamp>/{capacity.json,<workload>/<model>.json,summary.md,
+# report.html,logs/} and points results/capacity/latest at it.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+source "$ROOT/scripts/lib/server.sh"
+BUILD=${BUILD:-build}
+[[ "$BUILD" = /* ]] || BUILD="$ROOT/$BUILD"
+SERVER="$BUILD/server/server"
+LOADGEN="$BUILD/loadgen/loadgen"
+RESULTS=${RESULTS:-$ROOT/results}
+PROFILES="$ROOT/bench/profiles/capacity"
+WARMUP=${WARMUP:-1s}; MEASURE=${MEASURE:-2s}; SWEEP_STEP=${SWEEP_STEP:-500ms}; BUDGET=${BUDGET:-90s}
+RESOLUTION=${RESOLUTION:-5%}
+
+die() { echo "capacity: $*" >&2; exit 2; }
+[ -x "$SERVER" ] && [ -x "$LOADGEN" ] || die "build first: $SERVER or $LOADGEN is missing (run make capacity)"
+command -v jq >/dev/null || die "jq is missing (scripts/install-deps.sh installs it)"
+ALL_WORKLOADS="original idle-keepalive cpu-heavy backend-wait backend-wait-blocking large-replies"
+read -r -a WORKLOADS <<< "${MATRIX:-$ALL_WORKLOADS}"
+for w in "${WORKLOADS[@]}"; do
+  [ -f "$PROFILES/$w.json" ] || die "unknown workload '$w' in MATRIX (choose from: $(cd "$PROFILES" && ls *.json | sed 's/\.json//' | tr '\n' ' '))"
+done
+ALL_MODELS=$("$SERVER" --list-models | awk '{print $1}' | tr '\n' ' ')
+read -r -a MODEL_LIST <<< "${MODELS:-$ALL_MODELS}"
+for m in "${MODEL_LIST[@]}"; do
+  "$SERVER" --list-models | awk '{print $1}' | grep -qx "$m" || die "unknown model '$m' in MODELS (choose from: $ALL_MODELS)"
+done
+EVENT_DRIVEN=$("$SERVER" --list-models | awk '/event_driven=yes/ {print $1}' | tr '\n' ' ')
+pin_prefixes
+
+TS=$(date -u +%Y%m%dT%H%M%SZ)
+OUT="$RESULTS/capacity/$TS"
+mkdir -p "$OUT/logs" || die "cannot create $OUT"
+note="Server pinned to CPU(s) ${SERVER_CPUS:-0} (${SERVER_PIN[*]:-not pinned}), loadgen to ${LOADGEN_PIN[*]:-not pinned}; $(nproc) CPUs; per step ${WARMUP} warm-up + ${MEASURE} measured, resolution ${RESOLUTION}, sweep points ${SWEEP_STEP} each, at most ${BUDGET} per search."
+jq -n --arg started "$TS" --argjson models "$(printf '%s\n' "${MODEL_LIST[@]}" | jq -R . | jq -s .)" \
+  --argjson matrix "$(for w in "${WORKLOADS[@]}"; do cat "$PROFILES/$w.json"; done | jq -s .)" --arg note "$note" \
+  '{started_at: $started, models: $models, matrix: $matrix, note: $note}' > "$OUT/capacity.json"
+echo "capacity: ${#WORKLOADS[@]} workload(s) x ${#MODEL_LIST[@]} model(s), results in $OUT"
+echo "capacity: $note"
+
+cells=0; t0=$(date +%s)
+for w in "${WORKLOADS[@]}"; do
+  prof="$PROFILES/$w.json"
+  proto=$(jq -r .protocol "$prof")
+  mapfile -t server_args < <(jq -r '.server_args[]' "$prof")
+  mapfile -t lg_args < <(jq -r '.loadgen[]' "$prof")
+  slo_args=(); while read -r s; do slo_args+=(--slo "$s"); done < <(jq -r '.slo[]' "$prof")
+  sweep=$(jq -r '.sweep // "1,2,4,8,16,32,64"' "$prof")
+  confirm=(); [ "$(jq -r '.confirm_users // false' "$prof")" = true ] && confirm=(--confirm-users)
+  only=$(jq -r '.models // "all"' "$prof")
+  mkdir -p "$OUT/$w"
+  for model in "${MODEL_LIST[@]}"; do
+    if [ "$only" = event_driven ] && ! grep -qw -- "$model" <<< "$EVENT_DRIVEN"; then continue; fi
+    cells=$((cells + 1))
+    log="$OUT/logs/$w.$model"
+    "${SERVER_PIN[@]}" "$SERVER" --model "$model" --port 0 --protocol "$proto" --grace 2s "${server_args[@]}" \
+      >"$log.server.out" 2>"$log.server.err" &
+    spid=$!
+    if ! port=$(wait_ready "$log.server.out" "$spid" 10); then
+      echo "capacity: $w/$model: the server did not start: $(tail -2 "$log.server.err" | tr '\n' ' ')"
+      kill -KILL "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
+      continue
+    fi
+    echo "capacity: [$cells] $w / $model"
+    "${LOADGEN_PIN[@]}" "$LOADGEN" capacity -H "http://127.0.0.1:$port" "${lg_args[@]}" "${slo_args[@]}" \
+      --sweep "$sweep" --sweep-step "$SWEEP_STEP" --warmup "$WARMUP" --measure "$MEASURE" --budget "$BUDGET" \
+      --resolution "$RESOLUTION" "${confirm[@]}" --label "$model" --workload-name "$w" --json "$OUT/$w/$model.json" \
+      2>&1 | tee "$log.loadgen.err" | grep -E "^capacity\[.*\]: (found|below_first_step|client_bound|max_rate|budget|interrupted|not_run|users|USL|equivalent)" || true
+    stop_gracefully "$spid"
+    if [ -s "$OUT/$w/$model.json" ]; then
+      jq --argjson knobs "$(ready_json "$log.server.out")" --arg ready "$(head -1 "$log.server.out")" \
+        --arg args "--model $model --protocol $proto --grace 2s ${server_args[*]}" --arg stop "$STOP" \
+        --argjson code "$STOP_CODE" --argjson left "$LEFTOVER" --arg summary "$(grep '^server: stopped' "$log.server.err" | tail -1)" \
+        '.server = {knobs: $knobs, ready_line: $ready, args: $args, stop: $stop, exit_code: $code,
+                    leftover_processes: $left, summary: $summary}' "$OUT/$w/$model.json" > "$OUT/$w/$model.json.tmp" &&
+        mv "$OUT/$w/$model.json.tmp" "$OUT/$w/$model.json"
+    else
+      echo "capacity: $w/$model: no document (see $log.loadgen.err)"
+    fi
+    [ "$STOP" != graceful ] && echo "capacity: $w/$model: server stop: $STOP (exit $STOP_CODE)"
+    [ "$LEFTOVER" -gt 0 ] && echo "capacity: $w/$model: WARNING: $LEFTOVER leftover process(es) killed"
+  done
+done
+
+ln -sfn "$TS" "$RESULTS/capacity/latest"
+echo
+"$LOADGEN" capacity-report "$OUT" || exit 2
+echo
+echo "capacity: $cells searches in $(( $(date +%s) - t0 )) s; wrote $OUT/{summary.md,report.html}; results/capacity/latest -> $TS"

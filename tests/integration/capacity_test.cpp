@@ -1,0 +1,146 @@
+// loadgen capacity on targets whose capacity follows from their knobs: a pool of W workers,
+// each blocking t per request, serves at most W / t. The search must find it within its
+// resolution; a step the client limits is labelled so (never reported as the server's
+// capacity); an SLO even the lowest step misses is reported as such, not as capacity zero.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/output_file.h"
+#include "loadgen/capacity.h"
+#include "tests/support/loadgen_run.h"
+#include "tests/support/process.h"
+
+using namespace labtest;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct CapacityRun {
+  int code = -1;
+  std::string err;
+  nlohmann::json doc;
+};
+
+CapacityRun run_capacity(const std::vector<std::string>& args, const std::string& name) {
+  const std::string json = tmp_json("capacity-" + name);
+  std::vector<std::string> argv = {LOADGEN_BIN, "capacity", "--json", json};
+  argv.insert(argv.end(), args.begin(), args.end());
+  Process p(argv);
+  CapacityRun r;
+  r.code = p.wait(120s).code;
+  r.err = p.err();
+  if (fs::exists(json)) {
+    r.doc = lab::read_json_file(json);
+    fs::remove(json);
+  }
+  return r;
+}
+
+const std::vector<std::string> kQuickSteps = {"--warmup", "1s", "--measure", "1s", "--sweep-step", "500ms"};
+
+std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& more) {
+  a.insert(a.end(), more.begin(), more.end());
+  return a;
+}
+
+}  // namespace
+
+// threadpool: 4 workers, each blocking 50 ms per request: 80 requests/s at most.
+TEST(Capacity, AKnownCapacityIsFoundWithinTheResolution) {
+  ServerProcess s("threadpool", {"--workers", "4", "--io-wait-ms", "50"});
+  auto r = run_capacity(with({"-H", url(s.port()), "-u", "40", "--slo", "p99=1s", "--sweep", "1,2,4,8", "--label",
+                              "threadpool"},
+                             kQuickSteps),
+                        "known");
+  ASSERT_TRUE(r.doc.is_object()) << r.err;
+  EXPECT_EQ(r.code, 0) << r.err;
+  const lab::CapacityDoc d = lab::capacity_from_json(r.doc, "known.json");
+  EXPECT_EQ(d.status, "found") << d.verdict;
+  ASSERT_TRUE(d.knee_step() && d.fail_step()) << d.verdict;
+  const double knee = d.knee_step()->rate, fail = d.fail_step()->rate;
+  EXPECT_GE(knee, 72.0) << "within 5% (and the measuring noise) of 80/s";
+  EXPECT_LE(knee, 83.0) << "no more than the workers can do";
+  EXPECT_LE(fail / knee, 1.05 + 1e-9) << "bracketed to the resolution";
+  EXPECT_GE(d.steps.size(), 3u);
+  ASSERT_TRUE(d.usl.has_value());
+  EXPECT_EQ(d.sweep.size(), 4u);
+  ASSERT_TRUE(d.users.has_value());
+  EXPECT_NEAR(d.users->users, knee * (3 + d.users->response_s), 1e-6) << "Little's law: rate x (think + response)";
+  EXPECT_FALSE(r.doc["steps"][0]["result"].is_null()) << "every step keeps its full result";
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+TEST(Capacity, AStepTheClientLimitedIsLabelledSoNotReportedAsCapacity) {
+  ServerProcess s("epoll");
+  auto r = run_capacity(with({"-H", url(s.port()), "-u", "10", "--slo", "p99=1s", "--sweep", "none", "--start-rate",
+                              "200", "--max-client-lag", "0.000001"},
+                             kQuickSteps),
+                        "client");
+  ASSERT_TRUE(r.doc.is_object()) << r.err;
+  EXPECT_EQ(r.code, 5);
+  EXPECT_EQ(r.doc["status"], "client_bound");
+  EXPECT_TRUE(r.doc["knee_step"].is_null()) << "no capacity claimed";
+  EXPECT_TRUE(r.doc["steps"][0]["client_bound"].get<bool>());
+  EXPECT_NE(r.doc["verdict"].get<std::string>().find("the load generator, not the server"), std::string::npos)
+      << r.doc["verdict"];
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+TEST(Capacity, AnSloEvenTheLowestStepMissesIsNotCapacityZero) {
+  ServerProcess s("epoll", {"--io-wait-ms", "50"});
+  auto r = run_capacity(with({"-H", url(s.port()), "-u", "4", "--slo", "p99=1ms", "--sweep", "none", "--start-rate", "8"},
+                             kQuickSteps),
+                        "below");
+  ASSERT_TRUE(r.doc.is_object()) << r.err;
+  EXPECT_EQ(r.code, 5);
+  EXPECT_EQ(r.doc["status"], "below_first_step");
+  EXPECT_TRUE(r.doc["knee_step"].is_null());
+  const std::string v = r.doc["verdict"].get<std::string>();
+  EXPECT_NE(v.find("below that (not zero)"), std::string::npos) << v;
+  EXPECT_NE(v.find("p99"), std::string::npos) << "names what failed: " << v;
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+TEST(Capacity, TheReportTablesAndChartsTheDocuments) {
+  ServerProcess s("threadpool", {"--workers", "2", "--io-wait-ms", "50"});
+  const fs::path dir = fs::temp_directory_path() / ("loadlab-capreport-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "backend");
+  Process p({LOADGEN_BIN, "capacity", "-H", url(s.port()), "-u", "20", "--slo", "p99=1s", "--sweep", "1,2,4",
+             "--warmup", "1s", "--measure", "1s", "--sweep-step", "500ms", "--resolution", "20%", "--label",
+             "threadpool", "--workload-name", "backend", "--json", (dir / "backend" / "threadpool.json").string(), "-q"});
+  ASSERT_EQ(p.wait(120s).code, 0) << p.err();
+  Process rep({LOADGEN_BIN, "capacity-report", dir.string()});
+  ASSERT_EQ(rep.wait(30s).code, 0) << rep.err();
+  std::ifstream md(dir / "summary.md"), html(dir / "report.html");
+  std::stringstream m, h;
+  m << md.rdbuf();
+  h << html.rdbuf();
+  EXPECT_NE(m.str().find("## backend"), std::string::npos) << m.str();
+  EXPECT_NE(m.str().find("| threadpool |"), std::string::npos) << m.str();
+  EXPECT_NE(h.str().find("data-knee=\""), std::string::npos) << "the knee is marked";
+  EXPECT_NE(h.str().find("data-curve=\"usl\""), std::string::npos) << "the USL curve is drawn";
+  fs::remove_all(dir);
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+TEST(Capacity, CliMistakesNameTheFlag) {
+  for (const auto& [args, expect] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"-H", "http://127.0.0.1:1"}, "--slo is required"},
+           {{"-H", "http://127.0.0.1:1", "--slo", "rps=100"}, "--slo"},
+           {{"-H", "http://127.0.0.1:1", "--slo", "p99>5ms"}, "an objective is an upper limit"},
+           {{"-H", "http://127.0.0.1:1", "--slo", "p99=5ms", "--resolution", "0"}, "--resolution"},
+           {{"-H", "http://127.0.0.1:1", "--slo", "p99=5ms", "--sweep", "1,x"}, "--sweep"},
+           {{"-H", "http://127.0.0.1:1", "--slo", "p99=5ms", "--warmup", "1500ms"}, "--warmup: whole seconds"},
+           {{"-H", "http://127.0.0.1:1", "--slo", "p99=5ms", "--json", "/nonexistent/x.json"}, "--json: the folder"}}) {
+    std::vector<std::string> argv = {LOADGEN_BIN, "capacity"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    Process p(argv);
+    EXPECT_EQ(p.wait(20s).code, 2) << expect;
+    EXPECT_NE(p.err().find(expect), std::string::npos) << p.err();
+  }
+}
