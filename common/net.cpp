@@ -1,6 +1,7 @@
 #include "common/net.h"
 
 #include <arpa/inet.h>
+#include <netinet/tcp.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -105,6 +106,11 @@ bool set_nonblocking(int fd, bool on) {
   if (flags < 0) return false;
   flags = on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
   return fcntl(fd, F_SETFL, flags) == 0;
+}
+
+bool set_nodelay(int fd) {
+  int one = 1;
+  return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) == 0;
 }
 
 bool input_waiting(int fd) {

@@ -34,6 +34,9 @@ std::uint16_t local_port(int fd);
 std::string peer_string(const sockaddr_in& a);  // "('127.0.0.1', 52843)" as the original printed
 
 bool set_nonblocking(int fd, bool on = true);
+/// TCP_NODELAY: a reply's last partial segment goes out at once instead of waiting for the
+/// peer's acknowledgement of the previous ones (Nagle), which a delayed ACK can hold for 40 ms.
+bool set_nodelay(int fd);
 
 /// True when input is waiting unread (a non-blocking MSG_PEEK finds bytes); EOF or nothing
 /// waiting: false. Closing with unread input makes the kernel send RST, which can destroy the

@@ -8,7 +8,9 @@
 // if, over the measured window, the SLO holds, errors stay under their limit, the achieved rate
 // is within 2% of the offered one, the backlog (requests sent late because their connection
 // was still busy) does not grow, and the client stayed healthy. A step the client limited is
-// labelled so and ends the search: its rate is never reported as the server's capacity.
+// labelled so: it bounds the search like a failure, and its rate is never reported as the
+// server's capacity. Before every run the target must have drained the previous one: requests
+// abandoned at a run's end are still served, and would otherwise be the next run's queue.
 #include <chrono>
 #include <optional>
 #include <string>
@@ -50,6 +52,7 @@ struct CapacityStep {
   std::vector<std::string> failed;    // what failed, first the deciding one: "latency: p99 71 ms > 50 ms"
   std::string limit;                  // the deciding criterion in one word (errors, latency, ...)
   double achieved_rps = 0, error_pct = 0, late_growth_ms = 0;
+  double settle_s = 0;                // waited before the step for the target to drain the last one
   std::uint64_t requests = 0;
   OptDouble p50_ms, p95_ms, p99_ms, mean_ms, service_mean_ms;  // window; service: from the actual send
   nlohmann::json result;              // the step's full result document

@@ -28,6 +28,7 @@ json step_json(const CapacityStep& s) {
                       {"p50_ms", opt(s.p50_ms)}, {"p95_ms", opt(s.p95_ms)}, {"p99_ms", opt(s.p99_ms)},
                       {"mean_ms", opt(s.mean_ms)}, {"service_mean_ms", opt(s.service_mean_ms)},
                       {"late_growth_ms", s.late_growth_ms}}},
+          {"settle_s", s.settle_s},
           {"result", s.result}};
 }
 
@@ -118,6 +119,7 @@ CapacityDoc capacity_from_json(const json& j, const std::string& path) {
     st.achieved_rps = w.value("achieved_rps", 0.0);
     st.error_pct = w.value("error_pct", 0.0);
     st.late_growth_ms = w.value("late_growth_ms", 0.0);
+    st.settle_s = s.value("settle_s", 0.0);
     st.p50_ms = opt_num(w, "p50_ms");
     st.p95_ms = opt_num(w, "p95_ms");
     st.p99_ms = opt_num(w, "p99_ms");

@@ -151,9 +151,44 @@ class Search {
     return r;
   }
 
+  // One request at a time for a moment: its median latency, or nullopt when nothing came back.
+  std::optional<double> probe() {
+    RunSettings rs = s_.base;
+    rs.workload.mode = LoadMode::kMax;
+    rs.workload.users = 1;
+    rs.workload.threads = 1;
+    rs.workload.run_time = std::chrono::milliseconds(200);
+    rs.abort_after = std::chrono::nanoseconds(0);
+    const RunResult r = run(rs);
+    if (!r.result.summary || r.result.summary->successes == 0) return std::nullopt;
+    return r.result.summary->latency.p(50);
+  }
+
+  // Waits until the target answers as fast as it did idle (within 2x and 1 ms), at most 30 s:
+  // a run that overloaded it leaves a queue of abandoned requests it still serves. Returns the
+  // time waited.
+  double settle() {
+    const auto start = Clock::now();
+    for (int i = 0; i < 150 && !interrupted_; ++i) {
+      const auto p50 = probe();
+      if (!baseline_) {
+        baseline_ = p50.value_or(1);
+        break;
+      }
+      if (p50 && *p50 <= 2 * *baseline_ + 1) break;
+      if (Clock::now() - start > std::chrono::seconds(30)) {
+        say("the target did not drain within 30 s; going on");
+        break;
+      }
+    }
+    return secs(Clock::now() - start);
+  }
+
   // The closed-loop concurrency sweep and its USL fit. False when interrupted.
   bool sweep() {
+    settle();  // the idle baseline
     for (int n : s_.sweep) {
+      settle();
       RunSettings rs = s_.base;
       rs.workload.mode = LoadMode::kMax;
       rs.workload.users = n;
@@ -178,6 +213,8 @@ class Search {
   // Runs one open-loop step; nullptr when the budget is spent or the run was interrupted.
   const CapacityStep* step(double rate, const char* phase) {
     if (Clock::now() - t0_ + s_.warmup + s_.measure > s_.budget) return nullptr;
+    if (!baseline_) settle();
+    const double settled = settle();
     RunSettings rs = s_.base;
     rs.workload.mode = LoadMode::kRate;
     rs.workload.rate = rate;
@@ -194,6 +231,7 @@ class Search {
       if (st.passed && !first_pass) first_pass = &st;
     CapacityStep st = judge_step(r.result, rate, secs(s_.warmup), s_.slo, first_pass);
     st.phase = phase;
+    st.settle_s = settled;
     say("step " + std::to_string(d_.steps.size() + 1) + " " + phase + " " + rps_text(rate) + " req/s: " +
         (st.passed ? "pass" : "FAIL " + st.failed.front()) + " (achieved " + rps_text(st.achieved_rps) + "/s, p99 " +
         ms(st.p99_ms) + " ms, errors " + fixed(st.error_pct, "%.2f") + "%)");
@@ -201,18 +239,20 @@ class Search {
     return &d_.steps.back();
   }
 
+  // A step the client limited brackets the search like a failure (the server's capacity is at
+  // least the last pass, and bisecting towards the client's limit raises that bound), but the
+  // result then says the client, not the server, was the limit.
   void search() {
     double maxx = 0;
     for (const auto& p : d_.sweep) maxx = std::max(maxx, p.x);
     double rate = s_.start_rate > 0 ? s_.start_rate : (maxx > 0 ? maxx / 2 : 100);
     rate = std::min(rate, s_.max_rate);
     std::optional<std::size_t> lo, hi;
-    auto index_of_last = [&] { return d_.steps.size() - 1; };
+    auto last = [&] { return d_.steps.size() - 1; };
     const CapacityStep* st = step(rate, "staircase");
     if (!st) return set_stop();
-    if (st->client_bound) return set_client_bound(std::nullopt);
     if (st->passed) {
-      lo = index_of_last();
+      lo = last();
       for (;;) {  // climb
         const double next = std::min(rate * s_.growth, s_.max_rate);
         if (next <= rate) {
@@ -222,27 +262,26 @@ class Search {
         }
         rate = next;
         if (!(st = step(rate, "staircase"))) return set_stop(lo, hi);
-        if (st->client_bound) return set_client_bound(lo);
         if (!st->passed) {
-          hi = index_of_last();
+          hi = last();
           break;
         }
-        lo = index_of_last();
+        lo = last();
       }
     } else {
-      hi = index_of_last();
+      hi = last();
       // Descend while a step still holds enough requests to judge (10 in the window).
       for (int tries = 0; tries < 5 && rate / 2 * secs(s_.measure) >= 10; ++tries) {
         rate /= 2;
         if (!(st = step(rate, "below"))) return set_stop(lo, hi);
-        if (st->client_bound) return set_client_bound(lo);
         if (st->passed) {
-          lo = index_of_last();
+          lo = last();
           break;
         }
-        hi = index_of_last();
+        hi = last();
       }
       if (!lo) {
+        if (d_.steps[*hi].client_bound) return set_client_bound(std::nullopt, *hi);
         d_.first_fail = hi;
         return set_status("below_first_step", "fails even at " + rps_text(d_.steps[*hi].rate) +
                                                   " req/s, the lowest rate tried: " + d_.steps[*hi].failed.front() +
@@ -253,10 +292,10 @@ class Search {
     while (d_.steps[*hi].rate / d_.steps[*lo].rate > 1 + s_.resolution) {  // bisect
       const double mid = std::sqrt(d_.steps[*hi].rate * d_.steps[*lo].rate);
       if (!(st = step(mid, "bisect"))) return set_stop(lo, hi);
-      if (st->client_bound) return set_client_bound(lo);
-      if (st->passed) lo = index_of_last();
-      else hi = index_of_last();
+      if (st->passed) lo = last();
+      else hi = last();
     }
+    if (d_.steps[*hi].client_bound) return set_client_bound(lo, *hi);
     d_.knee = lo;
     d_.first_fail = hi;
     const CapacityStep& k = d_.steps[*lo];
@@ -271,10 +310,10 @@ class Search {
     say(status + ": " + verdict);
   }
 
-  void set_client_bound(std::optional<std::size_t> lo) {
+  void set_client_bound(std::optional<std::size_t> lo, std::size_t hi) {
     d_.knee = lo;
-    d_.first_fail = d_.steps.size() - 1;
-    const CapacityStep& f = d_.steps.back();
+    d_.first_fail = hi;
+    const CapacityStep& f = d_.steps[hi];
     set_status("client_bound", "the load generator, not the server, limited the step at " + rps_text(f.rate) +
                                    " req/s (" + f.failed.front() + ")" +
                                    (lo ? "; the server sustains at least " + rps_text(d_.steps[*lo].rate) + " req/s"
@@ -349,7 +388,8 @@ class Search {
   const Clock::time_point t0_;
   CapacityDoc d_;
   bool interrupted_ = false;
-  std::string stop_note_;  // why a step could not start
+  std::string stop_note_;           // why a step could not start
+  std::optional<double> baseline_;  // the idle target's median latency (ms), one at a time
 };
 
 }  // namespace

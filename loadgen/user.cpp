@@ -191,8 +191,11 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
   };
   Clock::time_point intended = first_at;
   if (wl.mode == LoadMode::kRate) {  // spread the users' phases over one interval
-    std::uniform_real_distribution<double> phase(0, per_user_interval_s);
-    intended += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(phase(u.rng)));
+    // Evenly staggered, so that together the users send exactly every 1/rate seconds; with
+    // --poisson each starts at a random point of its first interval.
+    std::uniform_real_distribution<double> random_phase(0, per_user_interval_s);
+    const double phase = wl.poisson ? random_phase(u.rng) : per_user_interval_s * (u.id + 0.5) / wl.users;
+    intended += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(phase));
   }
   w.active_users.fetch_add(1, std::memory_order_relaxed);  // active until the end of the run
   error_code ec;

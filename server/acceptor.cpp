@@ -49,6 +49,7 @@ Accepted Acceptor::try_accept() {
   const int c = ::accept4(fd_, reinterpret_cast<sockaddr*>(&a.peer), &len, SOCK_CLOEXEC | conn_flags_);
   if (c >= 0) {
     bump(stats_.connections);
+    if (!set_nodelay(c)) bump(stats_.option_errors);
     a.kind = Accepted::Kind::kConnection;
     a.fd = c;
     return a;

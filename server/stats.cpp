@@ -14,7 +14,7 @@ std::string ServerStats::summary() const {
          " shed_503=" + v(shed_503) + " read_timeouts=" + v(read_timeouts) +
          " peer_closed_early=" + v(peer_closed_early) + " resets=" + v(resets) +
          " write_errors=" + v(write_errors) + " write_timeouts=" + v(write_timeouts) + " accept_out_of_fds=" + v(accept_out_of_fds) +
-         " accept_errors=" + v(accept_errors) + " spawn_failures=" + v(spawn_failures) +
+         " accept_errors=" + v(accept_errors) + " option_errors=" + v(option_errors) + " spawn_failures=" + v(spawn_failures) +
          " worker_restarts=" + v(worker_restarts) + " forced_closes=" + v(forced_closes);
 }
 

@@ -22,6 +22,7 @@ struct ServerStats {
   std::atomic<std::uint64_t> write_timeouts{0};  // the peer took no reply byte for --read-timeout
   std::atomic<std::uint64_t> accept_out_of_fds{0};  // EMFILE/ENFILE survived
   std::atomic<std::uint64_t> accept_errors{0};   // other accept errors survived
+  std::atomic<std::uint64_t> option_errors{0};   // a socket option (TCP_NODELAY) refused; served anyway
   std::atomic<std::uint64_t> spawn_failures{0};  // fork/pthread_create failed
   std::atomic<std::uint64_t> worker_restarts{0};  // prefork: dead workers replaced
   std::atomic<std::uint64_t> forced_closes{0};   // closed when --grace ran out

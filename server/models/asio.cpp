@@ -149,6 +149,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::vector<std::uniq
       continue;
     }
     bump(ctx.stats.connections);
+    if (!set_nodelay(c->socket.native_handle())) bump(ctx.stats.option_errors);
     asio::co_spawn(shard.io, serve(c, shard, ctx), asio::detached);
   }
 }

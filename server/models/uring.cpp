@@ -295,6 +295,7 @@ class UringServer {
     if (!more) accepting_ = false;
     if (res >= 0) {
       bump(ctx_.stats.connections);
+      if (!set_nodelay(res)) bump(ctx_.stats.option_errors);
       Conn& c = conns_.emplace(res, ctx_, res);
       if (ctx_.cfg.verbose) {  // the peer only appears in verbose logs
         socklen_t len = sizeof c.peer;

@@ -77,7 +77,7 @@ TEST(Capacity, AKnownCapacityIsFoundWithinTheResolution) {
 TEST(Capacity, AStepTheClientLimitedIsLabelledSoNotReportedAsCapacity) {
   ServerProcess s("epoll");
   auto r = run_capacity(with({"-H", url(s.port()), "-u", "10", "--slo", "p99=1s", "--sweep", "none", "--start-rate",
-                              "200", "--max-client-lag", "0.000001"},
+                              "20", "--max-client-lag", "0.000001"},
                              kQuickSteps),
                         "client");
   ASSERT_TRUE(r.doc.is_object()) << r.err;
