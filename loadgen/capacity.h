@@ -39,7 +39,7 @@ struct CapacitySettings {
   std::chrono::nanoseconds sweep_step{std::chrono::seconds(1)};
   double think_min_s = 1, think_max_s = 5;  // the users the knee is translated into
   bool confirm_users = false;           // then run them once, users mode, to confirm
-  std::chrono::nanoseconds confirm_ramp{std::chrono::seconds(5)}, confirm_measure{std::chrono::seconds(10)};
+  std::chrono::nanoseconds confirm_ramp{std::chrono::seconds(4)}, confirm_measure{std::chrono::seconds(8)};
   std::vector<std::string> command_line;
 };
 

@@ -157,7 +157,7 @@ class Search {
     rs.workload.mode = LoadMode::kMax;
     rs.workload.users = 1;
     rs.workload.threads = 1;
-    rs.workload.run_time = std::chrono::milliseconds(200);
+    rs.workload.run_time = std::chrono::milliseconds(100);
     rs.abort_after = std::chrono::nanoseconds(0);
     const RunResult r = run(rs);
     if (!r.result.summary || r.result.summary->successes == 0) return std::nullopt;
@@ -169,7 +169,7 @@ class Search {
   // time waited.
   double settle() {
     const auto start = Clock::now();
-    for (int i = 0; i < 150 && !interrupted_; ++i) {
+    for (int i = 0; i < 300 && !interrupted_; ++i) {
       const auto p50 = probe();
       if (!baseline_) {
         baseline_ = p50.value_or(1);

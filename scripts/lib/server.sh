@@ -56,8 +56,11 @@ pin_prefixes() {
   SERVER_PIN=(); LOADGEN_PIN=()
   if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
     local scpus=${SERVER_CPUS:-0} lcpus=${LOADGEN_CPUS:-}
-    if [ -z "$lcpus" ]; then
-      lcpus=$(seq 0 $(($(nproc) - 1)) | grep -vxF -f <(echo "$scpus" | tr ',' '\n') | paste -sd, -)
+    if [ -z "$lcpus" ]; then  # every CPU the server does not use (no process substitution: no stray children)
+      local c
+      for c in $(seq 0 $(($(nproc) - 1))); do
+        case ",$scpus," in *",$c,"*) ;; *) lcpus+="${lcpus:+,}$c" ;; esac
+      done
       [ -n "$lcpus" ] || lcpus=1
     fi
     SERVER_PIN=(taskset -c "$scpus"); LOADGEN_PIN=(taskset -c "$lcpus")
