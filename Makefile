@@ -14,7 +14,7 @@ SERVER_CPUS ?= 0
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build tools test bench-all capacity check-report compare baseline sanitize tsan fuzz format clean
+.PHONY: all deps build tools test bench-all capacity check-report compare baseline sanitize tsan fuzz format format-check tidy clean
 
 all: build
 
@@ -76,6 +76,15 @@ fuzz:
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
+
+# The checks CI runs: the tree is formatted as .clang-format says, and clang-tidy (.clang-tidy) is clean.
+format-check:
+	@bash scripts/install-deps.sh --lint
+	clang-format --dry-run --Werror $$(git ls-files '*.cpp' '*.h')
+
+tidy: build
+	@bash scripts/install-deps.sh --lint
+	bash scripts/tidy.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan build-fuzz

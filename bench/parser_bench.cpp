@@ -17,7 +17,8 @@ namespace http = boost::beast::http;
 namespace {
 
 const std::string kLoadgenRequest =
-    "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: loadlab-loadgen/0.1.0\r\nAccept: */*\r\nConnection: close\r\n\r\n";
+    "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: loadlab-loadgen/0.1.0\r\nAccept: */*\r\nConnection: "
+    "close\r\n\r\n";
 const std::string kLocustRequest =
     "GET / HTTP/1.1\r\nHost: localhost:8892\r\nUser-Agent: python-requests/2.25.1\r\nAccept-Encoding: gzip, deflate\r\n"
     "Accept: */*\r\nConnection: keep-alive\r\n\r\n";

@@ -37,13 +37,20 @@ std::optional<std::chrono::nanoseconds> parse_duration(std::string_view s) {
     if (unit.empty()) {
       if (any || i != s.size()) return std::nullopt;  // bare number only on its own
       ns = 1e9L;
-    } else if (unit == "h") ns = 3600e9L;
-    else if (unit == "m") ns = 60e9L;
-    else if (unit == "s") ns = 1e9L;
-    else if (unit == "ms") ns = 1e6L;
-    else if (unit == "us") ns = 1e3L;
-    else if (unit == "ns") ns = 1.0L;
-    else return std::nullopt;
+    } else if (unit == "h")
+      ns = 3600e9L;
+    else if (unit == "m")
+      ns = 60e9L;
+    else if (unit == "s")
+      ns = 1e9L;
+    else if (unit == "ms")
+      ns = 1e6L;
+    else if (unit == "us")
+      ns = 1e3L;
+    else if (unit == "ns")
+      ns = 1.0L;
+    else
+      return std::nullopt;
     total += value * ns;
     any = true;
   }

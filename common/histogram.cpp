@@ -9,7 +9,7 @@ namespace lab {
 
 namespace {
 constexpr std::uint64_t kSub = 1ull << Histogram::kSubBucketBits;  // 2048
-constexpr std::uint64_t kHalf = kSub / 2;                           // 1024
+constexpr std::uint64_t kHalf = kSub / 2;                          // 1024
 }  // namespace
 
 std::size_t Histogram::index_of(std::uint64_t v) {
@@ -97,9 +97,15 @@ nlohmann::json Histogram::to_json() const {
   nlohmann::json counts = nlohmann::json::array();
   for (std::size_t i = 0; i < counts_.size(); ++i)
     if (counts_[i]) counts.push_back({i, counts_[i]});
-  return {{"unit", "ns"},         {"layout", "log-linear"}, {"sub_bucket_bits", kSubBucketBits},
-          {"max_value", kMaxValue}, {"count", total_},        {"sum", sum_},
-          {"min", min()},           {"max", max_},            {"clamped", clamped_},
+  return {{"unit", "ns"},
+          {"layout", "log-linear"},
+          {"sub_bucket_bits", kSubBucketBits},
+          {"max_value", kMaxValue},
+          {"count", total_},
+          {"sum", sum_},
+          {"min", min()},
+          {"max", max_},
+          {"clamped", clamped_},
           {"counts", std::move(counts)}};
 }
 

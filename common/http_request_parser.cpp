@@ -11,11 +11,22 @@ bool is_tchar(unsigned char c) {
   // RFC 9110 token characters.
   if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '.': case '^': case '_': case '`': case '|': case '~':
-      return true;
-    default:
-      return false;
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~': return true;
+    default: return false;
   }
 }
 
@@ -43,8 +54,7 @@ ParseStatus RequestParser::parse(std::string_view buf) {
   if (phase_ == Phase::kHead) {
     const std::size_t limit = buf.size() < kMaxHeadBytes ? buf.size() : kMaxHeadBytes;
     while (scan_ < limit) {
-      const char* p = static_cast<const char*>(
-          __builtin_memchr(buf.data() + scan_, '\n', limit - scan_));
+      const char* p = static_cast<const char*>(__builtin_memchr(buf.data() + scan_, '\n', limit - scan_));
       if (p == nullptr) {
         scan_ = limit;
         break;
@@ -63,8 +73,7 @@ ParseStatus RequestParser::parse(std::string_view buf) {
       return ParseStatus::kIncomplete;
     }
   }
-  if (phase_ == Phase::kBody && buf.size() >= req_.head_bytes + req_.content_length)
-    phase_ = Phase::kDone;
+  if (phase_ == Phase::kBody && buf.size() >= req_.head_bytes + req_.content_length) phase_ = Phase::kDone;
   if (phase_ != Phase::kDone) return ParseStatus::kIncomplete;
   req_.method = buf.substr(method_off_, method_len_);
   req_.target = buf.substr(target_off_, target_len_);
@@ -107,8 +116,7 @@ ParseStatus RequestParser::on_request_line(std::string_view line) {
   if (!is_token(method) || target.empty()) return ParseStatus::kBadRequest;
   for (unsigned char c : target)
     if (c <= 0x20 || c == 0x7f) return ParseStatus::kBadRequest;
-  if (version.size() != 8 || version.substr(0, 7) != "HTTP/1." || version[7] < '0' ||
-      version[7] > '9')
+  if (version.size() != 8 || version.substr(0, 7) != "HTTP/1." || version[7] < '0' || version[7] > '9')
     return ParseStatus::kBadRequest;
   method_len_ = method.size();
   target_off_ = method_off_ + sp1 + 1;
@@ -134,8 +142,7 @@ ParseStatus RequestParser::on_header(std::string_view line) {
       if (c < '0' || c > '9') return ParseStatus::kBadRequest;
     auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
     if (ec != std::errc{} || ptr != value.data() + value.size()) {
-      return ec == std::errc::result_out_of_range ? ParseStatus::kPayloadTooLarge
-                                                  : ParseStatus::kBadRequest;
+      return ec == std::errc::result_out_of_range ? ParseStatus::kPayloadTooLarge : ParseStatus::kBadRequest;
     }
     if (have_length_ && n != req_.content_length) return ParseStatus::kBadRequest;
     if (n > kMaxBodyBytes) return ParseStatus::kPayloadTooLarge;

@@ -27,8 +27,8 @@ enum class ParseStatus {
 struct Request {
   std::string_view method;
   std::string_view target;
-  int version_minor = 1;        // HTTP/1.<minor>
-  bool keep_alive = true;       // HTTP/1.1 default, changed by Connection
+  int version_minor = 1;   // HTTP/1.<minor>
+  bool keep_alive = true;  // HTTP/1.1 default, changed by Connection
   std::size_t content_length = 0;
   std::size_t head_bytes = 0;   // through the blank line
   std::size_t total_bytes = 0;  // head + body

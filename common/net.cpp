@@ -50,9 +50,7 @@ void ignore_sigpipe() {
   if (sigaction(SIGPIPE, &sa, nullptr) != 0) std::perror("sigaction(SIGPIPE)");
 }
 
-static std::string errmsg(const char* call, int err) {
-  return std::string(call) + ": " + std::strerror(err);
-}
+static std::string errmsg(const char* call, int err) { return std::string(call) + ": " + std::strerror(err); }
 
 int make_listener(const ListenOptions& o, std::string& error) {
   sockaddr_in addr{};
@@ -117,9 +115,9 @@ bool input_waiting(int fd) {
   char c;
   for (;;) {
     ssize_t n = ::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n > 0) return true;               // unread input: close() would send RST
+    if (n > 0) return true;  // unread input: close() would send RST
     if (n < 0 && errno == EINTR) continue;
-    return false;                         // EOF, nothing waiting (EAGAIN), or already broken
+    return false;  // EOF, nothing waiting (EAGAIN), or already broken
   }
 }
 
@@ -132,8 +130,7 @@ void lingering_close(int fd, std::chrono::milliseconds linger) {
     for (int i = 0; i < 64 && ::recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0; ++i) {
     }
     for (;;) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) break;
       pollfd p{fd, POLLIN, 0};
       int r = ::poll(&p, 1, static_cast<int>(left.count()));
@@ -159,8 +156,7 @@ int write_all(int fd, const char* data, std::size_t n, std::chrono::milliseconds
     }
     if (w < 0 && errno == EINTR) continue;
     if (w < 0 && errno != EAGAIN) return errno;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return ETIMEDOUT;
     pollfd p{fd, POLLOUT, 0};
     int r = ::poll(&p, 1, static_cast<int>(left.count()));
@@ -171,14 +167,23 @@ int write_all(int fd, const char* data, std::size_t n, std::chrono::milliseconds
 
 AcceptErrorKind classify_accept_error(int err) {
   switch (err) {
-    case EAGAIN: case EINTR: case ECONNABORTED: case EPROTO: case EPERM:
-    case ENETDOWN: case ENOPROTOOPT: case EHOSTDOWN: case ENONET: case EHOSTUNREACH:
-    case EOPNOTSUPP: case ENETUNREACH: case ENOBUFS: case ENOMEM:
-      return AcceptErrorKind::kRetry;
-    case EMFILE: case ENFILE:
-      return AcceptErrorKind::kOutOfFds;
-    default:
-      return AcceptErrorKind::kFatal;
+    case EAGAIN:
+    case EINTR:
+    case ECONNABORTED:
+    case EPROTO:
+    case EPERM:
+    case ENETDOWN:
+    case ENOPROTOOPT:
+    case EHOSTDOWN:
+    case ENONET:
+    case EHOSTUNREACH:
+    case EOPNOTSUPP:
+    case ENETUNREACH:
+    case ENOBUFS:
+    case ENOMEM: return AcceptErrorKind::kRetry;
+    case EMFILE:
+    case ENFILE: return AcceptErrorKind::kOutOfFds;
+    default: return AcceptErrorKind::kFatal;
   }
 }
 

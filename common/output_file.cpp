@@ -74,7 +74,8 @@ std::string output_problem(const std::string& path) {
     if (S_ISDIR(st.st_mode)) return target + " is a folder; give a file name inside it";
     if (::access(target.c_str(), W_OK) != 0) return "cannot write " + target + ": " + std::strerror(errno);
     if (S_ISREG(st.st_mode) && ::access(parent_of(target).c_str(), W_OK | X_OK) != 0)
-      return "cannot replace " + target + ": its folder " + parent_of(target) + " is not writable (" + std::strerror(errno) + ")";
+      return "cannot replace " + target + ": its folder " + parent_of(target) + " is not writable (" +
+             std::strerror(errno) + ")";
     return {};
   }
   const std::string dir = parent_of(target);
@@ -109,10 +110,12 @@ void write_output(const std::string& path, const std::string& content) {
   }
   std::string tmp = target + ".tmpXXXXXX";
   const int fd = ::mkstemp(tmp.data());
-  if (fd < 0) throw std::runtime_error("cannot create a temporary file next to " + target + ": " + std::strerror(errno));
+  if (fd < 0)
+    throw std::runtime_error("cannot create a temporary file next to " + target + ": " + std::strerror(errno));
   try {
     write_fd(fd, content, tmp);
-    if (::fchmod(fd, 0644) != 0) throw std::runtime_error("cannot set the mode of " + tmp + ": " + std::strerror(errno));
+    if (::fchmod(fd, 0644) != 0)
+      throw std::runtime_error("cannot set the mode of " + tmp + ": " + std::strerror(errno));
   } catch (...) {
     ::close(fd);
     ::unlink(tmp.c_str());

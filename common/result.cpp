@@ -164,7 +164,8 @@ Summary read_summary(const Field& f) {
     if (!c.raw().is_object()) c.fail("must be an object");
     for (const auto& [k, v] : c.raw().items()) {
       int code = 0;
-      if (std::sscanf(k.c_str(), "%d", &code) != 1 || code < 100 || code > 999) c.fail("has a key that is not a status code: " + k);
+      if (std::sscanf(k.c_str(), "%d", &code) != 1 || code < 100 || code > 999)
+        c.fail("has a key that is not a status code: " + k);
       s.status_codes[code] = c.at(k.c_str()).u64();
     }
   }
@@ -172,10 +173,21 @@ Summary read_summary(const Field& f) {
 }
 
 json series_json(const SeriesPoint& p) {
-  json j = {{"t", p.t},           {"length_s", p.length_s},     {"partial", p.partial},       {"users", p.users},
-            {"requests", p.requests}, {"failures", p.failures}, {"bytes", p.bytes},         {"rps", p.rps},
-            {"avg_ms", opt(p.avg_ms)}, {"p50_ms", opt(p.p50_ms)}, {"p95_ms", opt(p.p95_ms)}, {"p99_ms", opt(p.p99_ms)},
-            {"lag_avg_ms", p.lag_avg_ms}, {"lag_max_ms", p.lag_max_ms}, {"late_ms", p.late_ms},
+  json j = {{"t", p.t},
+            {"length_s", p.length_s},
+            {"partial", p.partial},
+            {"users", p.users},
+            {"requests", p.requests},
+            {"failures", p.failures},
+            {"bytes", p.bytes},
+            {"rps", p.rps},
+            {"avg_ms", opt(p.avg_ms)},
+            {"p50_ms", opt(p.p50_ms)},
+            {"p95_ms", opt(p.p95_ms)},
+            {"p99_ms", opt(p.p99_ms)},
+            {"lag_avg_ms", p.lag_avg_ms},
+            {"lag_max_ms", p.lag_max_ms},
+            {"late_ms", p.late_ms},
             {"hist", sparse_json(p.hist)}};
   return j;
 }
@@ -202,8 +214,9 @@ SeriesPoint read_point(const Field& f) {
 }
 
 json client_json(const ClientHealth& c) {
-  return {{"cpu_s", c.cpu_s},     {"cpu_pct", c.cpu_pct},       {"threads", c.threads}, {"lag_p99_ms", opt(c.lag_p99_ms)},
-          {"lag_max_ms", c.lag_max_ms}, {"bound", c.bound}, {"reason", c.reason}};
+  return {
+      {"cpu_s", c.cpu_s},           {"cpu_pct", c.cpu_pct}, {"threads", c.threads}, {"lag_p99_ms", opt(c.lag_p99_ms)},
+      {"lag_max_ms", c.lag_max_ms}, {"bound", c.bound},     {"reason", c.reason}};
 }
 
 ClientHealth read_client(const Field& f) {
@@ -279,11 +292,16 @@ json to_json(const Result& r) {
     j["series"] = series;
     json errors = json::array();
     for (const auto& e : r.errors)
-      errors.push_back({{"kind", e.kind}, {"count", e.count}, {"first_s", e.first_s}, {"last_s", e.last_s}, {"example", e.example}});
+      errors.push_back(
+          {{"kind", e.kind}, {"count", e.count}, {"first_s", e.first_s}, {"last_s", e.last_s}, {"example", e.example}});
     j["errors"] = errors;
     json thresholds = json::array();
     for (const auto& t : r.thresholds)
-      thresholds.push_back({{"expr", t.expr}, {"metric", t.metric}, {"op", t.op}, {"limit", t.limit}, {"actual", opt(t.actual)},
+      thresholds.push_back({{"expr", t.expr},
+                            {"metric", t.metric},
+                            {"op", t.op},
+                            {"limit", t.limit},
+                            {"actual", opt(t.actual)},
                             {"held", t.held}});
     j["thresholds"] = thresholds;
   }
@@ -305,7 +323,9 @@ Result result_from_json(const json& j, const std::string& path) {
     root.at("schema").fail(std::string("must be \"") + kResultSchema + "\" (is this a loadgen result?)");
   r.schema_version = root.at("schema_version").i32();
   if (r.schema_version != 1 && r.schema_version != 2)
-    root.at("schema_version").fail("is " + std::to_string(r.schema_version) + "; this loadgen reads versions 1 and 2 (a newer loadgen wrote it?)");
+    root.at("schema_version")
+        .fail("is " + std::to_string(r.schema_version) +
+              "; this loadgen reads versions 1 and 2 (a newer loadgen wrote it?)");
   r.label = root.at("label").str();
   r.status = root.at("status").str();
   if (root.has("error")) r.error = root.at("error").str();
@@ -314,7 +334,8 @@ Result result_from_json(const json& j, const std::string& path) {
   if (root.has("tool")) r.tool = j["tool"];
   if (root.has("interrupted")) r.interrupted = root.at("interrupted").boolean();
   if (root.has("started_at")) r.started_at = root.at("started_at").str();
-  if (root.has("command_line")) root.at("command_line").each([&](const Field& a) { r.command_line.push_back(a.str()); });
+  if (root.has("command_line"))
+    root.at("command_line").each([&](const Field& a) { r.command_line.push_back(a.str()); });
   if (root.has("environment")) r.environment = j["environment"];
   if (root.has("server")) r.server = j["server"];
   if (root.has("summary") || r.status == "ok") {

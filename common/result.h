@@ -43,25 +43,25 @@ struct Summary {
   std::uint64_t requests = 0, successes = 0, failures = 0;
   double failure_rate = 0;
   double duration_s = 0;
-  double rps = 0;  // requests (successes + failures) per second
+  double rps = 0;          // requests (successes + failures) per second
   LatencySummary latency;  // of successes
   std::uint64_t bytes_received = 0;
   double lag_max_ms = 0;
   std::uint64_t in_flight_at_stop = 0, users_spawned = 0;
   OptDouble ideal_requests, schedule_fidelity;  // null in max mode
-  std::optional<std::uint64_t> unsent;         // rate mode: scheduled, never sent
-  std::map<int, std::uint64_t> status_codes;   // every response received, by code
+  std::optional<std::uint64_t> unsent;          // rate mode: scheduled, never sent
+  std::map<int, std::uint64_t> status_codes;    // every response received, by code
 };
 
 /// How the load generator itself fared: a run where it fell behind measured the client.
 struct ClientHealth {
-  double cpu_s = 0;     // user + system CPU of the whole process
-  double cpu_pct = 0;   // of the load threads' capacity (100: every load thread always busy)
+  double cpu_s = 0;    // user + system CPU of the whole process
+  double cpu_pct = 0;  // of the load threads' capacity (100: every load thread always busy)
   int threads = 1;
   OptDouble lag_p99_ms;  // lateness of request starts against the schedule
   double lag_max_ms = 0;
-  bool bound = false;    // the client, not the server, may have set the numbers
-  std::string reason;    // why `bound`
+  bool bound = false;  // the client, not the server, may have set the numbers
+  std::string reason;  // why `bound`
 };
 
 struct ErrorEntry {
@@ -72,8 +72,8 @@ struct ErrorEntry {
 };
 
 struct SeriesPoint {
-  int t = 0;              // end of the interval, seconds since the start
-  double length_s = 1;    // shorter for the last, partial second
+  int t = 0;            // end of the interval, seconds since the start
+  double length_s = 1;  // shorter for the last, partial second
   bool partial = false;
   int users = 0;
   std::uint64_t requests = 0, failures = 0, bytes = 0;
@@ -116,11 +116,11 @@ struct Result {
   std::vector<std::string> command_line;
   nlohmann::json workload = nlohmann::json::object();     // what loadgen was asked to do
   nlohmann::json environment = nlohmann::json::object();  // machine, limits, pinning
-  nlohmann::json server;                                   // bench-all's note on the server
-  std::optional<Summary> summary;                          // absent when the run never started
-  std::optional<Histogram> histogram;         // successes (rate mode: corrected, unsent included)
-  std::optional<Histogram> failed_histogram;  // how long failed requests took (Locust counts them)
-  std::optional<LatencySummary> uncorrected_latency;  // rate mode: from the actual send
+  nlohmann::json server;                                  // bench-all's note on the server
+  std::optional<Summary> summary;                         // absent when the run never started
+  std::optional<Histogram> histogram;                     // successes (rate mode: corrected, unsent included)
+  std::optional<Histogram> failed_histogram;              // how long failed requests took (Locust counts them)
+  std::optional<LatencySummary> uncorrected_latency;      // rate mode: from the actual send
   std::optional<Histogram> uncorrected_histogram;
   ClientHealth client;
   std::vector<SeriesPoint> series;

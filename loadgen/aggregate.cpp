@@ -49,7 +49,8 @@ Result aggregate_repeats(std::vector<Result> repeats) {
 
 int aggregate_main(int argc, char** argv) {
   if (argc != 2) {
-    std::fprintf(stderr, "usage: loadgen aggregate RUN_DIR   (folds RUN_DIR/repeats/*.json into RUN_DIR/<model>.json)\n");
+    std::fprintf(stderr,
+                 "usage: loadgen aggregate RUN_DIR   (folds RUN_DIR/repeats/*.json into RUN_DIR/<model>.json)\n");
     return 2;
   }
   const std::string dir = argv[1];

@@ -45,21 +45,26 @@ int capacity_main(int argc, char** argv) {
       "the number of think-time users it serves (Little's law).\n\noptions");
   desc.add_options()("help,h", "show this help");
   target.add(desc, s.base);
-  desc.add_options()
-      ("slo", po::value<std::vector<std::string>>(&slos), "an objective, repeatable: p99=50ms, p95=10ms, avg=5ms, errors=0.1%")
-      ("json", po::value<std::string>(&json_path), "write the capacity document here (- for standard output)")
-      ("workload-name", po::value<std::string>(&s.workload_name)->default_value("custom"), "the workload's name in reports")
-      ("start-rate", po::value<double>(&s.start_rate)->default_value(0), "first step, req/s (0: half the sweep's best throughput)")
-      ("max-rate", po::value<double>(&s.max_rate)->default_value(1e6), "highest rate to try, req/s")
-      ("growth", po::value<double>(&s.growth)->default_value(1.5), "staircase factor")
-      ("resolution", po::value<std::string>(&resolution)->default_value("5%"), "bisect until last fail / last pass is within this")
-      ("warmup", po::value<std::string>(&warmup)->default_value("1s"), "per step: run this long before measuring")
-      ("measure", po::value<std::string>(&measure)->default_value("2s"), "per step: the measured window")
-      ("budget", po::value<std::string>(&budget)->default_value("5m"), "stop searching after this long (the bracket so far is reported)")
-      ("sweep", po::value<std::string>(&sweep)->default_value("1,2,4,8,16,32,64"), "closed-loop concurrency points, or none")
-      ("sweep-step", po::value<std::string>(&sweep_step)->default_value("1s"), "per sweep point")
-      ("think", po::value<std::string>(&think)->default_value("1-5"), "think time of the users the knee is expressed in, seconds MIN-MAX")
-      ("confirm-users", po::bool_switch(&s.confirm_users), "run those users once (users mode) to confirm the knee");
+  desc.add_options()("slo", po::value<std::vector<std::string>>(&slos),
+                     "an objective, repeatable: p99=50ms, p95=10ms, avg=5ms, errors=0.1%")(
+      "json", po::value<std::string>(&json_path), "write the capacity document here (- for standard output)")(
+      "workload-name", po::value<std::string>(&s.workload_name)->default_value("custom"),
+      "the workload's name in reports")("start-rate", po::value<double>(&s.start_rate)->default_value(0),
+                                        "first step, req/s (0: half the sweep's best throughput)")(
+      "max-rate", po::value<double>(&s.max_rate)->default_value(1e6), "highest rate to try, req/s")(
+      "growth", po::value<double>(&s.growth)->default_value(1.5), "staircase factor")(
+      "resolution", po::value<std::string>(&resolution)->default_value("5%"),
+      "bisect until last fail / last pass is within this")(
+      "warmup", po::value<std::string>(&warmup)->default_value("1s"), "per step: run this long before measuring")(
+      "measure", po::value<std::string>(&measure)->default_value("2s"), "per step: the measured window")(
+      "budget", po::value<std::string>(&budget)->default_value("5m"),
+      "stop searching after this long (the bracket so far is reported)")(
+      "sweep", po::value<std::string>(&sweep)->default_value("1,2,4,8,16,32,64"),
+      "closed-loop concurrency points, or none")("sweep-step", po::value<std::string>(&sweep_step)->default_value("1s"),
+                                                 "per sweep point")(
+      "think", po::value<std::string>(&think)->default_value("1-5"),
+      "think time of the users the knee is expressed in, seconds MIN-MAX")(
+      "confirm-users", po::bool_switch(&s.confirm_users), "run those users once (users mode) to confirm the knee");
   po::variables_map vm;
   auto fail = [&](const std::string& msg) {
     std::cerr << "loadgen capacity: " << msg << "\n(see loadgen capacity --help)\n";
@@ -84,18 +89,22 @@ int capacity_main(int argc, char** argv) {
     auto spec = parse_threshold(expr, err);
     if (!spec || (spec->op != "<=" && spec->op != "<"))
       return fail("--slo: '" + e + "': " + (spec ? std::string("an objective is an upper limit (metric=limit)") : err));
-    if (spec->metric == "rps" || spec->metric == "fidelity") return fail("--slo: '" + e + "': the search varies the rate; give latency or errors");
+    if (spec->metric == "rps" || spec->metric == "fidelity")
+      return fail("--slo: '" + e + "': the search varies the rate; give latency or errors");
     s.slo.push_back(*spec);
   }
-  for (auto [flag, text, out] : {std::tuple{"--warmup", &warmup, &s.warmup}, {"--measure", &measure, &s.measure},
-                                 {"--budget", &budget, &s.budget}, {"--sweep-step", &sweep_step, &s.sweep_step}}) {
+  for (auto [flag, text, out] : {std::tuple{"--warmup", &warmup, &s.warmup},
+                                 {"--measure", &measure, &s.measure},
+                                 {"--budget", &budget, &s.budget},
+                                 {"--sweep-step", &sweep_step, &s.sweep_step}}) {
     auto d = duration_flag(*text);
     if (!d || d->count() <= 0) return fail(std::string(flag) + ": '" + *text + "' is not a duration (e.g. 2s)");
     *out = *d;
   }
   for (auto [flag, d] : {std::pair{"--warmup", s.warmup}, {"--measure", s.measure}})
     if (d % std::chrono::seconds(1) != std::chrono::nanoseconds(0))
-      return fail(std::string(flag) + ": whole seconds (the measured window is made of the run's seconds), e.g. 1s, 2s");
+      return fail(std::string(flag) +
+                  ": whole seconds (the measured window is made of the run's seconds), e.g. 1s, 2s");
   double res = 0;
   if (std::sscanf(resolution.c_str(), "%lf", &res) != 1 || res <= 0 || res >= 100)
     return fail("--resolution: '" + resolution + "' is not a percentage between 0 and 100 (e.g. 5%)");
@@ -107,7 +116,8 @@ int capacity_main(int argc, char** argv) {
     std::istringstream in(sweep);
     for (std::string tok; std::getline(in, tok, ',');) {
       int n = 0;
-      if (std::sscanf(tok.c_str(), "%d", &n) != 1 || n < 1) return fail("--sweep: '" + tok + "' is not a connection count (e.g. 1,2,4,8)");
+      if (std::sscanf(tok.c_str(), "%d", &n) != 1 || n < 1)
+        return fail("--sweep: '" + tok + "' is not a connection count (e.g. 1,2,4,8)");
       s.sweep.push_back(n);
     }
   }

@@ -24,10 +24,16 @@ json step_json(const CapacityStep& s) {
           {"client_bound", s.client_bound},
           {"failed", s.failed},
           {"limit", s.limit},
-          {"window", {{"requests", s.requests}, {"achieved_rps", s.achieved_rps}, {"error_pct", s.error_pct},
-                      {"p50_ms", opt(s.p50_ms)}, {"p95_ms", opt(s.p95_ms)}, {"p99_ms", opt(s.p99_ms)},
-                      {"mean_ms", opt(s.mean_ms)}, {"service_mean_ms", opt(s.service_mean_ms)},
-                      {"late_growth_ms", s.late_growth_ms}}},
+          {"window",
+           {{"requests", s.requests},
+            {"achieved_rps", s.achieved_rps},
+            {"error_pct", s.error_pct},
+            {"p50_ms", opt(s.p50_ms)},
+            {"p95_ms", opt(s.p95_ms)},
+            {"p99_ms", opt(s.p99_ms)},
+            {"mean_ms", opt(s.mean_ms)},
+            {"service_mean_ms", opt(s.service_mean_ms)},
+            {"late_growth_ms", s.late_growth_ms}}},
           {"settle_s", s.settle_s},
           {"result", s.result}};
 }
@@ -41,15 +47,23 @@ json to_json(const CapacityDoc& d) {
   for (const auto& p : d.sweep) sweep.push_back({{"connections", p.n}, {"rps", p.x}});
   json usl = nullptr;
   if (d.usl)
-    usl = {{"lambda", d.usl->lambda}, {"sigma", d.usl->sigma}, {"kappa", d.usl->kappa}, {"r2", d.usl->r2},
+    usl = {{"lambda", d.usl->lambda},      {"sigma", d.usl->sigma},
+           {"kappa", d.usl->kappa},        {"r2", d.usl->r2},
            {"n_star", opt(d.usl->n_star)}, {"x_max", std::isfinite(d.usl->x_max) ? json(d.usl->x_max) : json(nullptr)}};
   json users = nullptr;
   if (d.users) {
     const UsersEstimate& u = *d.users;
-    users = {{"think_mean_s", u.think_mean_s}, {"response_s", u.response_s}, {"users", u.users},
-             {"confirmed_run", u.confirmed_run}, {"users_run", u.users_run}, {"limited_by", u.limited_by},
-             {"offered_rps", u.offered_rps}, {"fidelity", u.achieved_fidelity}, {"p99_ms", opt(u.p99_ms)},
-             {"passed", u.passed}, {"verdict", u.verdict}};
+    users = {{"think_mean_s", u.think_mean_s},
+             {"response_s", u.response_s},
+             {"users", u.users},
+             {"confirmed_run", u.confirmed_run},
+             {"users_run", u.users_run},
+             {"limited_by", u.limited_by},
+             {"offered_rps", u.offered_rps},
+             {"fidelity", u.achieved_fidelity},
+             {"p99_ms", opt(u.p99_ms)},
+             {"passed", u.passed},
+             {"verdict", u.verdict}};
   }
   json j = {{"schema", kCapacitySchema},
             {"schema_version", d.schema_version},
@@ -105,7 +119,8 @@ CapacityDoc capacity_from_json(const json& j, const std::string& path) {
   for (std::size_t i = 0; i < j["steps"].size(); ++i) {
     const json& s = j["steps"][i];
     const std::string where = "steps[" + std::to_string(i) + "]";
-    if (!s.is_object() || !s.contains("rate") || !s["rate"].is_number() || !s.contains("passed") || !s.contains("window"))
+    if (!s.is_object() || !s.contains("rate") || !s["rate"].is_number() || !s.contains("passed") ||
+        !s.contains("window"))
       fail(where, "must have rate, passed and window");
     CapacityStep st;
     st.rate = s["rate"];

@@ -19,10 +19,10 @@ namespace lab {
 namespace {
 
 struct Suite {
-  std::vector<std::string> models;                       // in the order they ran
+  std::vector<std::string> models;  // in the order they ran
   std::vector<std::string> workloads;
-  std::map<std::string, std::string> description;        // by workload
-  std::string note;                                      // pinning, CPUs
+  std::map<std::string, std::string> description;  // by workload
+  std::string note;                                // pinning, CPUs
 };
 
 Suite read_suite(const std::string& dir) {
@@ -68,7 +68,8 @@ std::string users_cell(const CapacityDoc& d) {
   if (!d.users) return "-";
   std::string s = commas(d.users->users);
   if (d.users->confirmed_run) s += d.users->passed ? " (confirmed" : " (NOT confirmed";
-  if (d.users->confirmed_run) s += d.users->users_run < static_cast<int>(d.users->users) ? " at " + commas(d.users->users_run) + ")" : ")";
+  if (d.users->confirmed_run)
+    s += d.users->users_run < static_cast<int>(d.users->users) ? " at " + commas(d.users->users_run) + ")" : ")";
   return s;
 }
 
@@ -109,13 +110,19 @@ std::vector<CapacityTable> capacity_tables(const std::vector<CapacityDoc>& docs,
       std::string slo;
       for (const auto& s : d.slo) slo += (slo.empty() ? "" : ", ") + s;
       t.slo = slo;
-      t.header = {"model", "max rate within SLO (req/s)", "equivalent users", "p99 at the knee (ms)",
-                  "what limited it first", "concurrency curve (USL)", "status"};
+      t.header = {"model",
+                  "max rate within SLO (req/s)",
+                  "equivalent users",
+                  "p99 at the knee (ms)",
+                  "what limited it first",
+                  "concurrency curve (USL)",
+                  "status"};
       out.push_back(t);
     }
     CapacityTable& t = out.back();
     const CapacityStep* k = d.knee_step();
-    t.rows.push_back({d.label, rate_cell(d), users_cell(d), k ? ms(k->p99_ms) : "-", limit_cell(d), usl_cell(d), d.status});
+    t.rows.push_back(
+        {d.label, rate_cell(d), users_cell(d), k ? ms(k->p99_ms) : "-", limit_cell(d), usl_cell(d), d.status});
     t.docs.push_back(&d);
   }
   for (auto& t : out) {  // the answer in one line: who sustains the most, by how much
@@ -160,13 +167,15 @@ std::string capacity_markdown(const std::vector<CapacityTable>& tables) {
   return o.str();
 }
 
-std::string render_capacity_report(const std::vector<CapacityTable>& tables, const std::string& title, const std::string& note) {
+std::string render_capacity_report(const std::vector<CapacityTable>& tables, const std::string& title,
+                                   const std::string& note) {
   std::ostringstream o;
   o << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" << esc(title) << "</title>\n<style>\n"
     << "body{font-family:sans-serif;margin:24px;color:#222;max-width:1200px}\n"
     << "table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}\n"
     << "td:first-child,th:first-child,td.text{text-align:left}\n"
-    << ".lbl{font-size:11px;fill:#333}.tick{font-size:9px;fill:#666}\n</style></head><body>\n<h1>" << esc(title) << "</h1>\n";
+    << ".lbl{font-size:11px;fill:#333}.tick{font-size:9px;fill:#666}\n</style></head><body>\n<h1>" << esc(title)
+    << "</h1>\n";
   if (!note.empty()) o << "<p>" << esc(note) << "</p>\n";
   for (const auto& t : tables) {
     o << "<h2 id=\"w-" << esc(t.workload) << "\">" << esc(t.workload) << "</h2>\n";
@@ -224,7 +233,8 @@ int capacity_report_main(int argc, char** argv) {
     std::error_code ec;
     const auto canonical = fs::canonical(dir, ec);
     write_output(dir + "/report.html",
-                 render_capacity_report(tables, "Capacity: " + (ec ? fs::path(dir) : canonical).filename().string(), suite.note));
+                 render_capacity_report(tables, "Capacity: " + (ec ? fs::path(dir) : canonical).filename().string(),
+                                        suite.note));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "loadgen capacity-report: %s\n", e.what());
     return 2;

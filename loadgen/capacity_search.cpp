@@ -65,18 +65,26 @@ CapacityStep judge_step(const Result& r, double rate, double warmup_s, const std
     if (t.metric != "errors") continue;
     errors_given = true;
     const double v = t.percent ? st.error_pct : static_cast<double>(failures);
-    if (v > t.limit) st.failed.push_back("errors: " + fixed(v, "%.3g") + (t.percent ? "%" : "") + " > " + limit_text(t));
+    if (v > t.limit)
+      st.failed.push_back("errors: " + fixed(v, "%.3g") + (t.percent ? "%" : "") + " > " + limit_text(t));
   }
-  if (!errors_given && st.error_pct > 0.1) st.failed.push_back("errors: " + fixed(st.error_pct, "%.3g") + "% > 0.1% (default)");
+  if (!errors_given && st.error_pct > 0.1)
+    st.failed.push_back("errors: " + fixed(st.error_pct, "%.3g") + "% > 0.1% (default)");
   for (const auto& t : slo) {
     if (t.metric == "errors" || t.metric == "rps" || t.metric == "fidelity") continue;
     OptDouble v;
-    if (t.metric == "avg") v = st.mean_ms;
-    else if (t.metric == "max") v = h.count() ? OptDouble(ms_of(h.max())) : std::nullopt;
-    else if (t.metric == "min") v = h.count() ? OptDouble(ms_of(h.min())) : std::nullopt;
-    else if (h.count()) v = ms_of(h.percentile(std::strtod(t.metric.c_str() + 1, nullptr)));
-    if (!v) st.failed.push_back("latency: no " + t.metric + " (nothing succeeded)");
-    else if (*v > t.limit) st.failed.push_back("latency: " + t.metric + " " + ms(v) + " ms > " + limit_text(t));
+    if (t.metric == "avg")
+      v = st.mean_ms;
+    else if (t.metric == "max")
+      v = h.count() ? OptDouble(ms_of(h.max())) : std::nullopt;
+    else if (t.metric == "min")
+      v = h.count() ? OptDouble(ms_of(h.min())) : std::nullopt;
+    else if (h.count())
+      v = ms_of(h.percentile(std::strtod(t.metric.c_str() + 1, nullptr)));
+    if (!v)
+      st.failed.push_back("latency: no " + t.metric + " (nothing succeeded)");
+    else if (*v > t.limit)
+      st.failed.push_back("latency: " + t.metric + " " + ms(v) + " ms > " + limit_text(t));
   }
   if (rate > 0) {
     // Within 2% of the offered rate; one request of slack absorbs the window's edge at low
@@ -91,11 +99,11 @@ CapacityStep judge_step(const Result& r, double rate, double warmup_s, const std
       if (no_queueing && carry > 0 && carry < 1.05 * rate) {
         st.client_bound = true;
         st.failed.insert(st.failed.begin(), "connections: " + fixed(conns, "%.0f") + " connections at " +
-                                                 ms(st.service_mean_ms) + " ms per request carry at most " +
-                                                 commas(carry) + " req/s; use more (-u)");
+                                                ms(st.service_mean_ms) + " ms per request carry at most " +
+                                                commas(carry) + " req/s; use more (-u)");
       }
-      st.failed.push_back("throughput: achieved " + rps_text(st.achieved_rps) + "/s of " + rps_text(rate) + "/s offered (" +
-                          fixed(100 * st.achieved_rps / rate, "%.1f") + "%)");
+      st.failed.push_back("throughput: achieved " + rps_text(st.achieved_rps) + "/s of " + rps_text(rate) +
+                          "/s offered (" + fixed(100 * st.achieved_rps / rate, "%.1f") + "%)");
     }
     const double allowed = std::max(2.0, 0.5 * st.p50_ms.value_or(0));
     if (last && st.late_growth_ms > allowed && last->late_ms > 2)
@@ -122,15 +130,23 @@ class Search {
     d_.workload = workload_json(s_.base.workload);
     for (const auto& t : s_.slo) d_.slo.push_back(t.expr);
     d_.command_line = s_.command_line;
-    d_.settings = {{"start_rate", s_.start_rate}, {"max_rate", s_.max_rate}, {"growth", s_.growth},
-                   {"resolution", s_.resolution}, {"warmup_s", secs(s_.warmup)}, {"measure_s", secs(s_.measure)},
-                   {"budget_s", secs(s_.budget)}, {"sweep", s_.sweep}, {"sweep_step_s", secs(s_.sweep_step)},
-                   {"think_min_s", s_.think_min_s}, {"think_max_s", s_.think_max_s},
+    d_.settings = {{"start_rate", s_.start_rate},
+                   {"max_rate", s_.max_rate},
+                   {"growth", s_.growth},
+                   {"resolution", s_.resolution},
+                   {"warmup_s", secs(s_.warmup)},
+                   {"measure_s", secs(s_.measure)},
+                   {"budget_s", secs(s_.budget)},
+                   {"sweep", s_.sweep},
+                   {"sweep_step_s", secs(s_.sweep_step)},
+                   {"think_min_s", s_.think_min_s},
+                   {"think_max_s", s_.think_max_s},
                    {"confirm_users", s_.confirm_users}};
     d_.environment = environment_info();
     if (!sweep()) return finish("interrupted");
     search();
-    if (d_.status == "found" || d_.status == "max_rate" || d_.status == "client_bound" || d_.status == "budget") users();
+    if (d_.status == "found" || d_.status == "max_rate" || d_.status == "client_bound" || d_.status == "budget")
+      users();
     d_.elapsed_s = secs(Clock::now() - t0_);
     return d_;
   }
@@ -232,9 +248,9 @@ class Search {
     CapacityStep st = judge_step(r.result, rate, secs(s_.warmup), s_.slo, first_pass);
     st.phase = phase;
     st.settle_s = settled;
-    say("step " + std::to_string(d_.steps.size() + 1) + " " + phase + " " + rps_text(rate) + " req/s: " +
-        (st.passed ? "pass" : "FAIL " + st.failed.front()) + " (achieved " + rps_text(st.achieved_rps) + "/s, p99 " +
-        ms(st.p99_ms) + " ms, errors " + fixed(st.error_pct, "%.2f") + "%)");
+    say("step " + std::to_string(d_.steps.size() + 1) + " " + phase + " " + rps_text(rate) +
+        " req/s: " + (st.passed ? "pass" : "FAIL " + st.failed.front()) + " (achieved " + rps_text(st.achieved_rps) +
+        "/s, p99 " + ms(st.p99_ms) + " ms, errors " + fixed(st.error_pct, "%.2f") + "%)");
     d_.steps.push_back(std::move(st));
     return &d_.steps.back();
   }
@@ -292,16 +308,18 @@ class Search {
     while (d_.steps[*hi].rate / d_.steps[*lo].rate > 1 + s_.resolution) {  // bisect
       const double mid = std::sqrt(d_.steps[*hi].rate * d_.steps[*lo].rate);
       if (!(st = step(mid, "bisect"))) return set_stop(lo, hi);
-      if (st->passed) lo = last();
-      else hi = last();
+      if (st->passed)
+        lo = last();
+      else
+        hi = last();
     }
     if (d_.steps[*hi].client_bound) return set_client_bound(lo, *hi);
     d_.knee = lo;
     d_.first_fail = hi;
     const CapacityStep& k = d_.steps[*lo];
     const CapacityStep& f = d_.steps[*hi];
-    set_status("found", "sustains " + rps_text(k.rate) + " req/s (p99 " + ms(k.p99_ms) + " ms); at " + rps_text(f.rate) +
-                            " req/s it fails first on " + f.failed.front());
+    set_status("found", "sustains " + rps_text(k.rate) + " req/s (p99 " + ms(k.p99_ms) + " ms); at " +
+                            rps_text(f.rate) + " req/s it fails first on " + f.failed.front());
   }
 
   void set_status(const std::string& status, const std::string& verdict) {
@@ -380,7 +398,8 @@ class Search {
     u.passed = w.passed && u.achieved_fidelity >= 0.98;
     u.verdict = std::string(u.passed ? "confirmed" : "NOT confirmed") + ": " + commas(u.users_run) + " users, " +
                 fixed(100 * u.achieved_fidelity, "%.1f") + "% of their schedule, p99 " + ms(w.p99_ms) + " ms" +
-                (w.passed ? "" : "; " + w.failed.front()) + (u.limited_by.empty() ? "" : "; limited by " + u.limited_by);
+                (w.passed ? "" : "; " + w.failed.front()) +
+                (u.limited_by.empty() ? "" : "; limited by " + u.limited_by);
     say("users: " + u.verdict);
   }
 

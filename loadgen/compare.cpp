@@ -48,12 +48,12 @@ std::vector<ModelDelta> compare_sets(const std::vector<Result>& base, const std:
     for (const auto& c : cur) {
       if (!c.has_summary()) continue;  // a model that did not run has no workload to compare
       if (c.schema_version != first->schema_version)
-        throw std::runtime_error("schema versions differ (" + first->path + ": " + std::to_string(first->schema_version) +
-                                 ", " + c.path + ": " + std::to_string(c.schema_version) +
-                                 "); use --force to compare anyway");
+        throw std::runtime_error("schema versions differ (" + first->path + ": " +
+                                 std::to_string(first->schema_version) + ", " + c.path + ": " +
+                                 std::to_string(c.schema_version) + "); use --force to compare anyway");
       if (comparable_workload(c.workload) != comparable_workload(first->workload))
-        throw std::runtime_error("workloads differ (" + first->path + " vs " + c.path + "): " +
-                                 comparable_workload(first->workload).dump() + " vs " +
+        throw std::runtime_error("workloads differ (" + first->path + " vs " + c.path +
+                                 "): " + comparable_workload(first->workload).dump() + " vs " +
                                  comparable_workload(c.workload).dump() + "; use --force to compare anyway");
     }
   }
@@ -75,10 +75,14 @@ std::vector<ModelDelta> compare_sets(const std::vector<Result>& base, const std:
     const Result* c = cm.count(m) ? cm[m] : nullptr;
     if (b && b->ok()) d.base = b;
     if (c && c->ok()) d.cur = c;
-    if (!b) d.note = "only in current";
-    else if (!c) d.note = "only in base";
-    else if (!b->ok() && !c->ok()) d.note = "failed in both";
-    else if (!b->ok()) d.note = "failed in base";
+    if (!b)
+      d.note = "only in current";
+    else if (!c)
+      d.note = "only in base";
+    else if (!b->ok() && !c->ok())
+      d.note = "failed in both";
+    else if (!b->ok())
+      d.note = "failed in base";
     else if (!c->ok()) {
       d.note = "failed in current: " + c->error;
       d.regressed = true;
@@ -90,14 +94,16 @@ std::vector<ModelDelta> compare_sets(const std::vector<Result>& base, const std:
       const double pb = value(rb, Metric::kRps).value_or(0), pc = value(rc, Metric::kRps).value_or(0);
       if (pct(pb, pc) < -t.max_rps_drop_pct && beyond_noise(rb, rc, Metric::kRps)) {
         d.regressed = true;
-        d.reasons.push_back("requests/s " + num(pct(pb, pc)) + "% (limit -" + num(t.max_rps_drop_pct) + "%, beyond the noise)");
+        d.reasons.push_back("requests/s " + num(pct(pb, pc)) + "% (limit -" + num(t.max_rps_drop_pct) +
+                            "%, beyond the noise)");
       }
       const OptDouble lb = value(rb, Metric::kP95), lc = value(rc, Metric::kP95);
       if (lb && lc && pct(*lb, *lc) > t.max_p95_rise_pct && *lc - *lb > t.min_latency_delta_ms &&
           beyond_noise(rb, rc, Metric::kP95)) {
         d.regressed = true;
-        d.reasons.push_back("p95 +" + num(pct(*lb, *lc)) + "% (+" + num(*lc - *lb) + " ms; limit +" + num(t.max_p95_rise_pct) +
-                            "% and +" + num(t.min_latency_delta_ms) + " ms, beyond the noise)");
+        d.reasons.push_back("p95 +" + num(pct(*lb, *lc)) + "% (+" + num(*lc - *lb) + " ms; limit +" +
+                            num(t.max_p95_rise_pct) + "% and +" + num(t.min_latency_delta_ms) +
+                            " ms, beyond the noise)");
       }
       const double fb = value(rb, Metric::kFailurePct).value_or(0), fc = value(rc, Metric::kFailurePct).value_or(0);
       if (fc - fb > t.max_failure_rise_pts) {
@@ -123,13 +129,18 @@ std::string format_comparison(const std::vector<ModelDelta>& ds, const std::stri
   std::ostringstream o;
   if (format == "json") {
     nlohmann::json j = {{"limits",
-                         {{"max_rps_drop_pct", t.max_rps_drop_pct}, {"max_p95_rise_pct", t.max_p95_rise_pct},
-                          {"min_latency_delta_ms", t.min_latency_delta_ms}, {"max_failure_rise_pts", t.max_failure_rise_pts}}},
+                         {{"max_rps_drop_pct", t.max_rps_drop_pct},
+                          {"max_p95_rise_pct", t.max_p95_rise_pct},
+                          {"min_latency_delta_ms", t.min_latency_delta_ms},
+                          {"max_failure_rise_pts", t.max_failure_rise_pts}}},
                         {"models", nlohmann::json::array()}};
     bool any = false, unsure = false;
     for (const auto& d : ds) {
-      nlohmann::json m = {{"model", d.model}, {"regressed", d.regressed}, {"inconclusive", d.inconclusive},
-                          {"reasons", d.reasons}, {"note", d.note}};
+      nlohmann::json m = {{"model", d.model},
+                          {"regressed", d.regressed},
+                          {"inconclusive", d.inconclusive},
+                          {"reasons", d.reasons},
+                          {"note", d.note}};
       if (d.base && d.cur)
         for (const auto& k : all_metrics()) {
           const OptDouble b = value(*d.base, k.metric), c = value(*d.cur, k.metric);
@@ -168,13 +179,15 @@ std::string format_comparison(const std::vector<ModelDelta>& ds, const std::stri
     if (md) {
       o << "| " << d.model << " |";
       for (const auto& k : all_metrics()) {
-        const OptDouble b = d.base ? value(*d.base, k.metric) : std::nullopt, c = d.cur ? value(*d.cur, k.metric) : std::nullopt;
-        if (!b || !c) {
+        const OptDouble ob = d.base ? value(*d.base, k.metric) : std::nullopt,
+                        oc = d.cur ? value(*d.cur, k.metric) : std::nullopt;
+        if (!ob || !oc) {
           o << " - |";
           continue;
         }
-        o << " " << num(*b) << " → " << num(*c) << " (" << (*c >= *b ? "+" : "")
-          << (std::isfinite(pct(*b, *c)) ? num(pct(*b, *c)) + "%" : "n/a") << ") |";
+        const double b = ob.value(), c = oc.value();  // value(): GCC 12 -Wmaybe-uninitialized misfires on *
+        o << " " << num(b) << " → " << num(c) << " (" << (c >= b ? "+" : "")
+          << (std::isfinite(pct(b, c)) ? num(pct(b, c)) + "%" : "n/a") << ") |";
       }
       o << " " << (d.regressed ? "**" + verdict + "**" : verdict) << " |\n";
       continue;
@@ -194,10 +207,12 @@ std::string format_comparison(const std::vector<ModelDelta>& ds, const std::stri
   }
   o << (md ? "\n" : "")
     << (regressions ? std::to_string(regressions) + " model(s) regressed" : std::string("no regression"))
-    << (unsure ? ", " + std::to_string(unsure) + " inconclusive (client-bound)" : std::string()) << " (limits: requests/s -"
-    << num(t.max_rps_drop_pct) << "%, p95 +" << num(t.max_p95_rise_pct) << "% and +" << num(t.min_latency_delta_ms)
-    << " ms, failure rate +" << num(t.max_failure_rise_pts) << " points; a change counts only beyond the noise: "
-    << (repeats ? "the repeats' min-max" : "single runs, so each run's per-second spread (+/- 2 standard errors) is the noise assumed")
+    << (unsure ? ", " + std::to_string(unsure) + " inconclusive (client-bound)" : std::string())
+    << " (limits: requests/s -" << num(t.max_rps_drop_pct) << "%, p95 +" << num(t.max_p95_rise_pct) << "% and +"
+    << num(t.min_latency_delta_ms) << " ms, failure rate +" << num(t.max_failure_rise_pts)
+    << " points; a change counts only beyond the noise: "
+    << (repeats ? "the repeats' min-max"
+                : "single runs, so each run's per-second spread (+/- 2 standard errors) is the noise assumed")
     << ")\n";
   return o.str();
 }
@@ -211,14 +226,15 @@ int compare_main(int argc, char** argv) {
       "BASE and CUR are run folders or single result files.\n"
       "exit: 0 no regression, 1 regression, 2 unreadable or incomparable input,\n"
       "      3 no regression but a pair was inconclusive (a client-bound run)\n\noptions");
-  desc.add_options()("help,h", "show this help")
-      ("format", po::value<std::string>(&format)->default_value("text"), "text, markdown or json")
-      ("max-rps-drop", po::value<double>(&t.max_rps_drop_pct)->default_value(10), "percent requests/s may fall")
-      ("max-p95-rise", po::value<double>(&t.max_p95_rise_pct)->default_value(20), "percent p95 may rise")
-      ("min-latency-delta", po::value<double>(&t.min_latency_delta_ms)->default_value(1.0), "ms a p95 rise must also exceed")
-      ("max-failure-rise", po::value<double>(&t.max_failure_rise_pts)->default_value(0.1), "failure-rate points it may rise")
-      ("force", "compare even if workloads or schema versions differ")
-      ("paths", po::value<std::vector<std::string>>(&paths), "BASE CUR");
+  desc.add_options()("help,h", "show this help")("format", po::value<std::string>(&format)->default_value("text"),
+                                                 "text, markdown or json")(
+      "max-rps-drop", po::value<double>(&t.max_rps_drop_pct)->default_value(10), "percent requests/s may fall")(
+      "max-p95-rise", po::value<double>(&t.max_p95_rise_pct)->default_value(20), "percent p95 may rise")(
+      "min-latency-delta", po::value<double>(&t.min_latency_delta_ms)->default_value(1.0),
+      "ms a p95 rise must also exceed")(
+      "max-failure-rise", po::value<double>(&t.max_failure_rise_pts)->default_value(0.1),
+      "failure-rate points it may rise")("force", "compare even if workloads or schema versions differ")(
+      "paths", po::value<std::vector<std::string>>(&paths), "BASE CUR");
   po::positional_options_description pos;
   pos.add("paths", 2);
   po::variables_map vm;

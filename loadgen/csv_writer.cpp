@@ -99,7 +99,8 @@ void write_locust_csv(const Result& r, const std::string& prefix) {
   {
     std::ostringstream f;
     f << "Method,Name,Error,Occurrences\n";
-    for (const auto& e : r.errors) f << method << ',' << field(name) << ',' << field(e.kind + ": " + e.example) << ',' << e.count << '\n';
+    for (const auto& e : r.errors)
+      f << method << ',' << field(name) << ',' << field(e.kind + ": " + e.example) << ',' << e.count << '\n';
     write_output(prefix + "_failures.csv", f.str());
   }
   write_output(prefix + "_exceptions.csv", "Count,Message,Traceback,Nodes\n");  // loadgen raises none

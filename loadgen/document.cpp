@@ -107,13 +107,17 @@ std::string no_success_reason(const Result& r) {
   if (!top) return what;
   what += ", " + commas(static_cast<double>(top->count)) + " of them " + top->kind + " (e.g. " + top->example + ")";
   const WorkloadView w = workload_view(r.workload);
-  if (top->kind == "connection_refused") what += ". Nothing is listening at " + w.url + ": is the server running?";
-  else if (top->kind == "tls_response") what += ". The port speaks TLS: use an https:// URL";
-  else if (top->kind == "connect_timeout") what += ". The connections never completed: is the address reachable?";
+  if (top->kind == "connection_refused")
+    what += ". Nothing is listening at " + w.url + ": is the server running?";
+  else if (top->kind == "tls_response")
+    what += ". The port speaks TLS: use an https:// URL";
+  else if (top->kind == "connect_timeout")
+    what += ". The connections never completed: is the address reachable?";
   else if (top->kind.rfind("http_", 0) == 0)
-    what += ". Every response was unexpected (success is " +
-            (r.workload.contains("expect_status") ? r.workload["expect_status"].get<std::string>() : std::string("2xx")) +
-            "; --expect-status changes that)";
+    what +=
+        ". Every response was unexpected (success is " +
+        (r.workload.contains("expect_status") ? r.workload["expect_status"].get<std::string>() : std::string("2xx")) +
+        "; --expect-status changes that)";
   return what;
 }
 

@@ -28,13 +28,15 @@ std::string error_name(ErrorKind k, int status_code) {
 }
 
 ErrorKind classify(const boost::system::error_code& ec, bool connecting) {
-  if (ec.category() == boost::system::system_category() ||
-      ec.category() == boost::system::generic_category()) {
+  if (ec.category() == boost::system::system_category() || ec.category() == boost::system::generic_category()) {
     switch (ec.value()) {
       case ECONNREFUSED: return ErrorKind::kConnectionRefused;
-      case ECONNRESET: case EPIPE: case ECONNABORTED: return ErrorKind::kReset;
+      case ECONNRESET:
+      case EPIPE:
+      case ECONNABORTED: return ErrorKind::kReset;
       case ETIMEDOUT: return connecting ? ErrorKind::kConnectTimeout : ErrorKind::kReadTimeout;
-      case EMFILE: case ENFILE: return ErrorKind::kOutOfFds;
+      case EMFILE:
+      case ENFILE: return ErrorKind::kOutOfFds;
       case EADDRNOTAVAIL: return ErrorKind::kOutOfPorts;
       default: break;
     }

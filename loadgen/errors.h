@@ -11,7 +11,7 @@ namespace lab {
 enum class ErrorKind : std::uint8_t {
   kConnectionRefused,
   kConnectTimeout,
-  kReset,                  // ECONNRESET / EPIPE
+  kReset,  // ECONNRESET / EPIPE
   kReadTimeout,
   kClosedWithoutResponse,  // EOF before any response byte
   kBadResponse,            // garbage, truncated, or a response the parser rejects

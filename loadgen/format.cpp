@@ -7,9 +7,14 @@ namespace lab {
 
 std::string commas(double v) {
   const auto n = static_cast<long long>(std::llround(v));
-  std::string s = std::to_string(n < 0 ? -n : n);
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
-  return (n < 0 ? "-" : "") + s;
+  const std::string digits = std::to_string(n < 0 ? -n : n);
+  std::string s = n < 0 ? "-" : "";
+  s.reserve(digits.size() + digits.size() / 3 + 1);
+  for (std::size_t i = 0; i < digits.size(); ++i) {  // appends only (GCC 12 -Wrestrict misfires on insert)
+    if (i > 0 && (digits.size() - i) % 3 == 0) s.push_back(',');
+    s.push_back(digits[i]);
+  }
+  return s;
 }
 
 std::string fixed(double v, const char* format) {

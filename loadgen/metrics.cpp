@@ -7,9 +7,9 @@ namespace lab {
 
 const std::vector<MetricInfo>& all_metrics() {
   static const std::vector<MetricInfo> v = {
-      {Metric::kRps, "rps", "requests/s", true},    {Metric::kAvg, "avg_ms", "avg ms", false},
-      {Metric::kP50, "p50_ms", "p50 ms", false},    {Metric::kP95, "p95_ms", "p95 ms", false},
-      {Metric::kP99, "p99_ms", "p99 ms", false},    {Metric::kFailurePct, "failure_pct", "failure %", false},
+      {Metric::kRps, "rps", "requests/s", true}, {Metric::kAvg, "avg_ms", "avg ms", false},
+      {Metric::kP50, "p50_ms", "p50 ms", false}, {Metric::kP95, "p95_ms", "p95 ms", false},
+      {Metric::kP99, "p99_ms", "p99 ms", false}, {Metric::kFailurePct, "failure_pct", "failure %", false},
   };
   return v;
 }
@@ -52,7 +52,8 @@ OptDouble per_second(const SeriesPoint& p, Metric m) {
     case Metric::kP95: return p.p95_ms;
     case Metric::kP99: return p.p99_ms;
     case Metric::kFailurePct:
-      return p.requests ? OptDouble(100.0 * static_cast<double>(p.failures) / static_cast<double>(p.requests)) : std::nullopt;
+      return p.requests ? OptDouble(100.0 * static_cast<double>(p.failures) / static_cast<double>(p.requests))
+                        : std::nullopt;
   }
   return std::nullopt;
 }
@@ -90,7 +91,8 @@ std::string noise_note(const std::vector<Result>& rs) {
   for (const auto& r : rs)
     if (r.repeats) n = std::max(n, r.repeats->files.size());
   if (n > 1)
-    return "Noise: each model ran " + std::to_string(n) + " times, interleaved; values are medians, [min-max] the "
+    return "Noise: each model ran " + std::to_string(n) +
+           " times, interleaved; values are medians, [min-max] the "
            "spread; models whose spreads overlap share a place.";
   return "Noise: single runs; each value's spread is estimated from its own per-second values (+/- 2 standard errors "
          "over the seconds after the ramp); models within each other's spread share a place. Repeat runs "
@@ -117,8 +119,10 @@ std::vector<std::vector<const Result*>> rank(const std::vector<const Result*>& r
     bool tie = false;
     if (!places.empty())
       for (const Result* member : places.back()) tie = tie || overlap(member, r);
-    if (tie) places.back().push_back(r);
-    else places.push_back({r});
+    if (tie)
+      places.back().push_back(r);
+    else
+      places.push_back({r});
   }
   return places;
 }

@@ -40,24 +40,26 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
       "       loadgen capacity-report DIR\n\noptions");
   desc.add_options()("help,h", "show this help");
   target.add(desc, cmd.settings);
-  desc.add_options()
-      ("spawn-rate,r", po::value<double>(&spawn_rate)->default_value(0), "users started per second (0: all at once)")
-      ("run-time,t", po::value<std::string>(&run_time)->default_value("60s"), "run time: 30s, 5m, 1h30m")
-      ("wait-min", po::value<double>(&w.wait_min_s)->default_value(1), "think time minimum, seconds")
-      ("wait-max", po::value<double>(&w.wait_max_s)->default_value(5), "think time maximum, seconds (0: --max)")
-      ("max", "closed loop, no think time: maximum throughput (as wrk)")
-      ("rate", po::value<double>(&w.rate), "open loop: this many requests/s in total, latency from the intended send time")
-      ("poisson", po::bool_switch(&w.poisson), "rate mode: exponential gaps instead of uniform spacing")
-      ("json", po::value<std::string>(&cmd.json_path), "write the result document here (- for standard output)")
-      ("csv", po::value<std::string>(&cmd.csv_prefix),
-       "also write Locust-style PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv, PREFIX_exceptions.csv")
-      ("progress", po::value<std::string>(&progress)->default_value("auto"), "status line: auto (on a terminal), always, never")
-      ("progress-prefix", po::value<std::string>(&cmd.settings.progress_prefix), "text before the status line")
-      ("fail-on-errors", po::bool_switch(&cmd.fail_on_errors), "exit 1 if any request failed")
-      ("threshold", po::value<std::vector<std::string>>(&thresholds),
-       "pass/fail criterion, repeatable: p99<5ms, avg<=2ms, errors<1%, errors<10, rps>1000, fidelity>99%")
-      ("abort-after", po::value<std::string>(&abort_after)->default_value("2s"),
-       "stop early if nothing has succeeded (and something failed) by then; 0 never stops early");
+  desc.add_options()("spawn-rate,r", po::value<double>(&spawn_rate)->default_value(0),
+                     "users started per second (0: all at once)")(
+      "run-time,t", po::value<std::string>(&run_time)->default_value("60s"), "run time: 30s, 5m, 1h30m")(
+      "wait-min", po::value<double>(&w.wait_min_s)->default_value(1), "think time minimum, seconds")(
+      "wait-max", po::value<double>(&w.wait_max_s)->default_value(5), "think time maximum, seconds (0: --max)")(
+      "max", "closed loop, no think time: maximum throughput (as wrk)")(
+      "rate", po::value<double>(&w.rate),
+      "open loop: this many requests/s in total, latency from the intended send time")(
+      "poisson", po::bool_switch(&w.poisson), "rate mode: exponential gaps instead of uniform spacing")(
+      "json", po::value<std::string>(&cmd.json_path), "write the result document here (- for standard output)")(
+      "csv", po::value<std::string>(&cmd.csv_prefix),
+      "also write Locust-style PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv, PREFIX_exceptions.csv")(
+      "progress", po::value<std::string>(&progress)->default_value("auto"),
+      "status line: auto (on a terminal), always, never")(
+      "progress-prefix", po::value<std::string>(&cmd.settings.progress_prefix), "text before the status line")(
+      "fail-on-errors", po::bool_switch(&cmd.fail_on_errors), "exit 1 if any request failed")(
+      "threshold", po::value<std::vector<std::string>>(&thresholds),
+      "pass/fail criterion, repeatable: p99<5ms, avg<=2ms, errors<1%, errors<10, rps>1000, fidelity>99%")(
+      "abort-after", po::value<std::string>(&abort_after)->default_value("2s"),
+      "stop early if nothing has succeeded (and something failed) by then; 0 never stops early");
   po::variables_map vm;
   auto fail = [&](const std::string& msg) {
     std::cerr << "loadgen: " << msg << "\n(see loadgen --help)\n";
@@ -79,11 +81,15 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
   if (spawn_rate < 0) return fail("--spawn-rate: must be >= 0 (0 starts every user at once)");
   w.spawn_rate = spawn_rate;
   auto rt = parse_duration(run_time);
-  if (!rt || rt->count() <= 0) return fail("--run-time: '" + run_time + "' is not a duration (use e.g. 30s, 5m, 1h30m)");
+  if (!rt || rt->count() <= 0)
+    return fail("--run-time: '" + run_time + "' is not a duration (use e.g. 30s, 5m, 1h30m)");
   w.run_time = *rt;
   if (w.wait_min_s < 0 || w.wait_max_s < 0) return fail("--wait-min/--wait-max: must be >= 0 seconds");
-  if (w.wait_min_s > w.wait_max_s) return fail("--wait-min: " + std::to_string(w.wait_min_s) + " is above --wait-max (" + std::to_string(w.wait_max_s) + "); swap them");
-  if (vm.count("max") && vm.count("rate")) return fail("--max and --rate exclude each other: pick closed loop (--max) or open loop (--rate R)");
+  if (w.wait_min_s > w.wait_max_s)
+    return fail("--wait-min: " + std::to_string(w.wait_min_s) + " is above --wait-max (" +
+                std::to_string(w.wait_max_s) + "); swap them");
+  if (vm.count("max") && vm.count("rate"))
+    return fail("--max and --rate exclude each other: pick closed loop (--max) or open loop (--rate R)");
   if (vm.count("rate")) {
     if (!(w.rate > 0)) return fail("--rate: must be > 0 requests/s");
     w.mode = LoadMode::kRate;
@@ -98,7 +104,8 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
     cmd.settings.thresholds.push_back(*spec);
   }
   auto aa = abort_after == "0" ? std::optional<std::chrono::nanoseconds>(0) : parse_duration(abort_after);
-  if (!aa) return fail("--abort-after: '" + abort_after + "' is not a duration (use e.g. 2s, or 0 to never stop early)");
+  if (!aa)
+    return fail("--abort-after: '" + abort_after + "' is not a duration (use e.g. 2s, or 0 to never stop early)");
   cmd.settings.abort_after = *aa;
   if (vm.count("json") && !(err = check_output_flag("--json", cmd.json_path)).empty()) return fail(err);
   if (vm.count("csv")) {
@@ -106,10 +113,14 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
     if (!(err = check_output_flag("--csv", cmd.csv_prefix + "_stats.csv")).empty()) return fail(err);
   }
   for (int i = 0; i < argc; ++i) cmd.settings.command_line.push_back(argv[i]);
-  if (progress == "auto") cmd.settings.progress = ProgressMode::kAuto;
-  else if (progress == "always") cmd.settings.progress = ProgressMode::kAlways;
-  else if (progress == "never") cmd.settings.progress = ProgressMode::kNever;
-  else return fail("--progress: '" + progress + "' is unknown (use auto, always or never)");
+  if (progress == "auto")
+    cmd.settings.progress = ProgressMode::kAuto;
+  else if (progress == "always")
+    cmd.settings.progress = ProgressMode::kAlways;
+  else if (progress == "never")
+    cmd.settings.progress = ProgressMode::kNever;
+  else
+    return fail("--progress: '" + progress + "' is unknown (use auto, always or never)");
   return cmd;
 }
 

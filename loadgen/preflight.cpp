@@ -20,7 +20,9 @@ std::string preflight(const Workload& w, nlohmann::json& env) {
            " users, one socket each, plus " + std::to_string(need - static_cast<std::uint64_t>(w.users)) +
            " for the process) but the open-file limit is " + std::to_string(lim.soft) + " (hard limit " +
            std::to_string(lim.hard) + "). Fix: lower --users to at most " +
-           std::to_string(lim.soft > need - static_cast<std::uint64_t>(w.users) ? lim.soft - (need - static_cast<std::uint64_t>(w.users)) : 0) +
+           std::to_string(lim.soft > need - static_cast<std::uint64_t>(w.users)
+                              ? lim.soft - (need - static_cast<std::uint64_t>(w.users))
+                              : 0) +
            ", or raise the hard limit (ulimit -Hn, /etc/security/limits.conf) and retry";
   }
   return {};
@@ -29,9 +31,12 @@ std::string preflight(const Workload& w, nlohmann::json& env) {
 static void warn_ports(const Workload& w) {
   if (w.keepalive) return;
   double conn_rate = 0;
-  if (w.mode == LoadMode::kUsers) conn_rate = w.users / std::max(0.001, (w.wait_min_s + w.wait_max_s) / 2);
-  else if (w.mode == LoadMode::kRate) conn_rate = w.rate;
-  else return;  // max mode: unknown in advance
+  if (w.mode == LoadMode::kUsers)
+    conn_rate = w.users / std::max(0.001, (w.wait_min_s + w.wait_max_s) / 2);
+  else if (w.mode == LoadMode::kRate)
+    conn_rate = w.rate;
+  else
+    return;  // max mode: unknown in advance
   unsigned lo = 32768, hi = 60999;
   if (FILE* f = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "r")) {
     if (std::fscanf(f, "%u %u", &lo, &hi) != 2) lo = 32768, hi = 60999;

@@ -109,17 +109,21 @@ std::string render_report(const std::vector<Result>& rs, const std::string& titl
   for (const auto& r : t.rankings) o << "<p>" << esc(r) << "</p>\n";
   o << "<h2>Requests per second</h2>\n" << bar_chart("chart-rps", rps, {"requests/s"}, "req/s");
   o << "<h2>Latency percentiles</h2>\n";
-  if (lat.empty()) o << "<p>No request succeeded: there is no latency to show.</p>\n";
-  else o << bar_chart("chart-latency", lat, {"p50", "p95", "p99"}, "ms");
+  if (lat.empty())
+    o << "<p>No request succeeded: there is no latency to show.</p>\n";
+  else
+    o << bar_chart("chart-latency", lat, {"p50", "p95", "p99"}, "ms");
   o << "<p>Whiskers span each value's noise. " << esc(noise_note(rs)) << "</p>\n";
   o << errors_section(rs) << client_section(rs);
   o << "<h2>Per second</h2>\n<p>Hollow dots mark a last, partial second.</p>\n";
   for (const auto& r : rs) {
     if (!r.has_summary()) continue;
     o << "<div class=\"model\"><h3>" << esc(r.name()) << "</h3>\n"
-      << line_chart(r.name(), "users", "users", points(r, [](const SeriesPoint& p) { return OptDouble(p.users); }), "#59a14f")
+      << line_chart(r.name(), "users", "users", points(r, [](const SeriesPoint& p) { return OptDouble(p.users); }),
+                    "#59a14f")
       << "<br>"
-      << line_chart(r.name(), "requests/s", "rps", points(r, [](const SeriesPoint& p) { return OptDouble(p.rps); }), "#4e79a7")
+      << line_chart(r.name(), "requests/s", "rps", points(r, [](const SeriesPoint& p) { return OptDouble(p.rps); }),
+                    "#4e79a7")
       << "<br>"
       << line_chart(r.name(), "p95 ms", "p95_ms", points(r, [](const SeriesPoint& p) { return p.p95_ms; }), "#e15759")
       << "</div>\n";
@@ -133,7 +137,8 @@ int report_main(int argc, char** argv) {
                             [](const std::string& dir, const std::vector<Result>& rs, bool) {
                               std::error_code ec;
                               const auto canonical = std::filesystem::canonical(dir, ec);  // latest -> the run
-                              const std::string name = (ec ? std::filesystem::path(dir) : canonical).filename().string();
+                              const std::string name =
+                                  (ec ? std::filesystem::path(dir) : canonical).filename().string();
                               const std::string path = dir + "/report.html";
                               write_output(path, render_report(rs, "Load-test lab: " + name));
                               return path;

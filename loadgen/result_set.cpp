@@ -61,8 +61,10 @@ std::vector<std::string> set_warnings(const std::vector<Result>& rs) {
   std::vector<std::string> differ;
   for (const auto& r : rs) {
     if (!r.has_summary()) continue;
-    if (!first) first = &r;
-    else if (comparable_workload(r.workload) != comparable_workload(first->workload)) differ.push_back(r.name());
+    if (!first)
+      first = &r;
+    else if (comparable_workload(r.workload) != comparable_workload(first->workload))
+      differ.push_back(r.name());
   }
   if (!differ.empty()) {
     std::string names;

@@ -45,7 +45,8 @@ void Interval::merge(const Interval& o) {
 
 namespace {
 void count_status(Interval& in, int status) {
-  if (status >= kFirstStatus && status < kFirstStatus + static_cast<int>(kStatusSlots)) ++in.status[status - kFirstStatus];
+  if (status >= kFirstStatus && status < kFirstStatus + static_cast<int>(kStatusSlots))
+    ++in.status[status - kFirstStatus];
 }
 }  // namespace
 
@@ -150,7 +151,8 @@ std::vector<ErrorEntry> Collector::errors() const {
     const int code = static_cast<int>(key >> 8);
     std::uint64_t count = 0;
     if (kind == ErrorKind::kUnexpectedStatus) {
-      if (code >= kFirstStatus && code < kFirstStatus + static_cast<int>(kStatusSlots)) count = total_.status[code - kFirstStatus];
+      if (code >= kFirstStatus && code < kFirstStatus + static_cast<int>(kStatusSlots))
+        count = total_.status[code - kFirstStatus];
     } else {
       count = total_.errors[static_cast<std::size_t>(kind)];
     }

@@ -29,7 +29,7 @@ struct Interval {
   std::uint64_t lag_sum_ns = 0, lag_max_ns = 0, lag_count = 0;
   std::uint64_t late_sum_ns = 0, late_count = 0;  // rate mode: sends already due (a backlog)
   std::array<std::uint64_t, static_cast<std::size_t>(ErrorKind::kCount)> errors{};  // not by status
-  std::array<std::uint64_t, kStatusSlots> status{};  // every response received, by code
+  std::array<std::uint64_t, kStatusSlots> status{};                                 // every response received, by code
   void reset();
   void add_lag(std::uint64_t lag_ns);
   void merge(const Interval& o);

@@ -49,7 +49,8 @@ std::string status_cell(const Result& r) {
 
 std::string codes_cell(const Summary& s) {
   std::string c;
-  for (const auto& [code, n] : s.status_codes) c += (c.empty() ? "" : " ") + std::to_string(code) + ":" + commas(static_cast<double>(n));
+  for (const auto& [code, n] : s.status_codes)
+    c += (c.empty() ? "" : " ") + std::to_string(code) + ":" + commas(static_cast<double>(n));
   return c.empty() ? "-" : c;
 }
 
@@ -77,7 +78,8 @@ SummaryTable summary_table(const std::vector<Result>& rs) {
     if (r.ok()) ranked.push_back(&r);
     const Summary& s = *r.summary;
     row.push_back(commas(static_cast<double>(s.requests)));
-    for (Metric m : {Metric::kRps, Metric::kAvg, Metric::kP50, Metric::kP95, Metric::kP99}) row.push_back(metric_cell(r, m));
+    for (Metric m : {Metric::kRps, Metric::kAvg, Metric::kP50, Metric::kP95, Metric::kP99})
+      row.push_back(metric_cell(r, m));
     row.push_back(commas(static_cast<double>(s.failures)));
     row.push_back(codes_cell(s));
     if (scheduled) row.push_back(s.schedule_fidelity ? fixed(100 * *s.schedule_fidelity, "%.1f%%") : std::string("-"));
@@ -87,9 +89,10 @@ SummaryTable summary_table(const std::vector<Result>& rs) {
     t.rows.push_back(row);
   }
   if (scheduled && !ranked.empty())
-    t.notes.push_back("The request rate is set by the users' schedule here: a model that keeps up reaches the ideal "
-                      "schedule (fidelity near 100%) and the same requests/s as the others, so compare fidelity and "
-                      "latency; the max profile measures throughput.");
+    t.notes.push_back(
+        "The request rate is set by the users' schedule here: a model that keeps up reaches the ideal "
+        "schedule (fidelity near 100%) and the same requests/s as the others, so compare fidelity and "
+        "latency; the max profile measures throughput.");
   if (ranked.size() > 1) {
     t.notes.push_back(noise_note(rs));
     t.rankings.push_back("Requests per second: " + ranking_line(rank(ranked, Metric::kRps), true));
@@ -106,7 +109,8 @@ std::string summary_markdown(const std::vector<Result>& rs) {
   o << "|";
   for (const auto& h : t.header) o << " " << h << " |";
   o << "\n|---|";
-  for (std::size_t i = 1; i < t.header.size(); ++i) o << (t.header[i] == "status" || t.header[i] == "status codes" ? "---|" : "---:|");
+  for (std::size_t i = 1; i < t.header.size(); ++i)
+    o << (t.header[i] == "status" || t.header[i] == "status codes" ? "---|" : "---:|");
   o << "\n";
   for (const auto& row : t.rows) {
     o << "|";

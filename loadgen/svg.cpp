@@ -76,8 +76,8 @@ Scale scale_for(const std::vector<BarGroup>& groups) {
 
 }  // namespace
 
-std::string bar_chart(const std::string& id, const std::vector<BarGroup>& groups, const std::vector<std::string>& series,
-                      const std::string& unit) {
+std::string bar_chart(const std::string& id, const std::vector<BarGroup>& groups,
+                      const std::vector<std::string>& series, const std::string& unit) {
   const Scale sc = scale_for(groups);
   const int bar_h = 14, gap = 10, left = 130, width = 520, top = 8;
   const int group_h = static_cast<int>(series.size()) * bar_h + gap;
@@ -88,8 +88,8 @@ std::string bar_chart(const std::string& id, const std::vector<BarGroup>& groups
     << "\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" data-scale=\"" << (sc.log ? "log" : "linear") << "\">\n";
   for (double t : sc.ticks()) {  // grid and tick labels
     const double x = left + sc.at(t, width);
-    o << "<line x1=\"" << fixed(x, "%.1f") << "\" y1=\"" << top << "\" x2=\"" << fixed(x, "%.1f") << "\" y2=\"" << top + plot_h
-      << "\" stroke=\"#ddd\"/><text x=\"" << fixed(x, "%.1f") << "\" y=\"" << top + plot_h + 14
+    o << "<line x1=\"" << fixed(x, "%.1f") << "\" y1=\"" << top << "\" x2=\"" << fixed(x, "%.1f") << "\" y2=\""
+      << top + plot_h << "\" stroke=\"#ddd\"/><text x=\"" << fixed(x, "%.1f") << "\" y=\"" << top + plot_h + 14
       << "\" text-anchor=\"middle\" class=\"tick\">" << esc(short_num(t)) << "</text>\n";
   }
   for (std::size_t g = 0; g < groups.size(); ++g) {
@@ -110,9 +110,9 @@ std::string bar_chart(const std::string& id, const std::vector<BarGroup>& groups
         o << "<g class=\"whisker\" data-model=\"" << esc(groups[g].label) << "\" data-series=\"" << esc(series[s])
           << "\" data-lo=\"" << fixed(*b.lo, "%.6g") << "\" data-hi=\"" << fixed(*b.hi, "%.6g") << "\" stroke=\"#222\">"
           << "<line x1=\"" << fixed(x1, "%.1f") << "\" y1=\"" << fixed(ym, "%.1f") << "\" x2=\"" << fixed(x2, "%.1f")
-          << "\" y2=\"" << fixed(ym, "%.1f") << "\"/><line x1=\"" << fixed(x1, "%.1f") << "\" y1=\"" << y + 2 << "\" x2=\""
-          << fixed(x1, "%.1f") << "\" y2=\"" << y + bar_h - 4 << "\"/><line x1=\"" << fixed(x2, "%.1f") << "\" y1=\""
-          << y + 2 << "\" x2=\"" << fixed(x2, "%.1f") << "\" y2=\"" << y + bar_h - 4 << "\"/></g>";
+          << "\" y2=\"" << fixed(ym, "%.1f") << "\"/><line x1=\"" << fixed(x1, "%.1f") << "\" y1=\"" << y + 2
+          << "\" x2=\"" << fixed(x1, "%.1f") << "\" y2=\"" << y + bar_h - 4 << "\"/><line x1=\"" << fixed(x2, "%.1f")
+          << "\" y1=\"" << y + 2 << "\" x2=\"" << fixed(x2, "%.1f") << "\" y2=\"" << y + bar_h - 4 << "\"/></g>";
         label_x = std::max(label_x, static_cast<int>(x2) + 4);
       }
       o << "<text x=\"" << label_x << "\" y=\"" << y + bar_h - 4 << "\" class=\"val\">" << esc(short_num(b.value))
@@ -121,7 +121,8 @@ std::string bar_chart(const std::string& id, const std::vector<BarGroup>& groups
   }
   int lx = left;  // legend and unit
   for (std::size_t s = 0; s < series.size() && series.size() > 1; ++s) {
-    o << "<rect x=\"" << lx << "\" y=\"" << h - 16 << "\" width=\"10\" height=\"10\" fill=\"" << kColors[s % 7] << "\"/>"
+    o << "<rect x=\"" << lx << "\" y=\"" << h - 16 << "\" width=\"10\" height=\"10\" fill=\"" << kColors[s % 7]
+      << "\"/>"
       << "<text x=\"" << lx + 14 << "\" y=\"" << h - 7 << "\" class=\"lbl\">" << esc(series[s]) << "</text>";
     lx += 90;
   }
@@ -154,13 +155,15 @@ std::string line_chart(const std::string& model, const std::string& title, const
     line << (run == 0 ? "M" : "L") << fixed(x_of(p.t), "%.1f") << "," << fixed(y_of(*p.v), "%.1f") << " ";
     ++run;
     dots << "<circle cx=\"" << fixed(x_of(p.t), "%.1f") << "\" cy=\"" << fixed(y_of(*p.v), "%.1f") << "\" r=\""
-         << (p.partial ? 2.5 : 1.6) << "\" fill=\"" << (p.partial ? "white" : color) << "\" stroke=\"" << color << "\"/>";
+         << (p.partial ? 2.5 : 1.6) << "\" fill=\"" << (p.partial ? "white" : color) << "\" stroke=\"" << color
+         << "\"/>";
   }
   o << "<svg class=\"series\" width=\"" << w << "\" height=\"" << h << "\" xmlns=\"http://www.w3.org/2000/svg\">"
     << "<text x=\"" << pad << "\" y=\"11\" class=\"lbl\">" << esc(title) << "</text>"
     << "<text x=\"" << pad - 3 << "\" y=\"" << fixed(y_of(maxv) + 4, "%.1f") << "\" text-anchor=\"end\" class=\"tick\">"
     << esc(short_num(maxv)) << "</text>"
-    << "<line x1=\"" << pad << "\" y1=\"" << h - 18 << "\" x2=\"" << w - 8 << "\" y2=\"" << h - 18 << "\" stroke=\"#999\"/>"
+    << "<line x1=\"" << pad << "\" y1=\"" << h - 18 << "\" x2=\"" << w - 8 << "\" y2=\"" << h - 18
+    << "\" stroke=\"#999\"/>"
     << "<text x=\"" << w - 8 << "\" y=\"" << h - 4 << "\" text-anchor=\"end\" class=\"tick\">" << esc(short_num(maxt))
     << " s</text>"
     << "<path fill=\"none\" stroke=\"" << color << "\" stroke-width=\"1.5\" data-model=\"" << esc(model)
@@ -258,30 +261,33 @@ std::string xy_chart(const std::string& id, const std::vector<XySeries>& series,
       o << "<path fill=\"none\" stroke=\"" << color << "\" stroke-width=\"1\" stroke-dasharray=\"3,3\" data-series=\""
         << esc(s.name) << "\" data-curve=\"usl\" d=\"";
       for (std::size_t k = 0; k < s.curve.size(); ++k)
-        o << (k ? "L" : "M") << fixed(px(s.curve[k].first), "%.1f") << "," << fixed(py(s.curve[k].second), "%.1f") << " ";
+        o << (k ? "L" : "M") << fixed(px(s.curve[k].first), "%.1f") << "," << fixed(py(s.curve[k].second), "%.1f")
+          << " ";
       o << "\"/>\n";
     }
     if (!s.points.empty()) {
       o << "<path fill=\"none\" stroke=\"" << color << "\" stroke-width=\"1.5\"" << dash << " d=\"";
       for (std::size_t k = 0; k < s.points.size(); ++k)
-        o << (k ? "L" : "M") << fixed(px(s.points[k].first), "%.1f") << "," << fixed(py(s.points[k].second), "%.1f") << " ";
+        o << (k ? "L" : "M") << fixed(px(s.points[k].first), "%.1f") << "," << fixed(py(s.points[k].second), "%.1f")
+          << " ";
       o << "\"/>\n";
     }
     for (const auto& [x, y] : s.points)
-      o << "<circle cx=\"" << fixed(px(x), "%.1f") << "\" cy=\"" << fixed(py(y), "%.1f") << "\" r=\"2.5\" fill=\"" << color
-        << "\" data-series=\"" << esc(s.name) << "\" data-x=\"" << fixed(x, "%.6g") << "\" data-y=\"" << fixed(y, "%.6g")
-        << "\"/>";
+      o << "<circle cx=\"" << fixed(px(x), "%.1f") << "\" cy=\"" << fixed(py(y), "%.1f") << "\" r=\"2.5\" fill=\""
+        << color << "\" data-series=\"" << esc(s.name) << "\" data-x=\"" << fixed(x, "%.6g") << "\" data-y=\""
+        << fixed(y, "%.6g") << "\"/>";
     if (s.mark)
       o << "<circle cx=\"" << fixed(px(s.mark->first), "%.1f") << "\" cy=\"" << fixed(py(s.mark->second), "%.1f")
         << "\" r=\"6\" fill=\"none\" stroke=\"" << color << "\" stroke-width=\"2\" data-series=\"" << esc(s.name)
         << "\" data-knee=\"" << fixed(s.mark->first, "%.6g") << "\"/>";
-    o << "<rect x=\"" << left + w + 10 << "\" y=\"" << top + 4 + static_cast<int>(i) * 14 << "\" width=\"10\" height=\"10\" fill=\""
-      << color << "\"/><text x=\"" << left + w + 24 << "\" y=\"" << top + 13 + static_cast<int>(i) * 14
-      << "\" class=\"lbl\">" << esc(s.name) << "</text>\n";
+    o << "<rect x=\"" << left + w + 10 << "\" y=\"" << top + 4 + static_cast<int>(i) * 14
+      << "\" width=\"10\" height=\"10\" fill=\"" << color << "\"/><text x=\"" << left + w + 24 << "\" y=\""
+      << top + 13 + static_cast<int>(i) * 14 << "\" class=\"lbl\">" << esc(s.name) << "</text>\n";
   }
-  o << "<text x=\"" << left + w / 2 << "\" y=\"" << top + h + 32 << "\" text-anchor=\"middle\" class=\"lbl\">" << esc(x_label)
-    << (x_log ? " (log)" : "") << "</text><text x=\"12\" y=\"" << top + h / 2 << "\" class=\"lbl\" transform=\"rotate(-90 12 "
-    << top + h / 2 << ")\" text-anchor=\"middle\">" << esc(y_label) << (y_log ? " (log)" : "") << "</text></svg>\n";
+  o << "<text x=\"" << left + w / 2 << "\" y=\"" << top + h + 32 << "\" text-anchor=\"middle\" class=\"lbl\">"
+    << esc(x_label) << (x_log ? " (log)" : "") << "</text><text x=\"12\" y=\"" << top + h / 2
+    << "\" class=\"lbl\" transform=\"rotate(-90 12 " << top + h / 2 << ")\" text-anchor=\"middle\">" << esc(y_label)
+    << (y_log ? " (log)" : "") << "</text></svg>\n";
   return o.str();
 }
 

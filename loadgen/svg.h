@@ -16,12 +16,12 @@ struct Bar {
   std::optional<double> lo, hi;  // whisker: the spread, when known
 };
 struct BarGroup {
-  std::string label;       // the model
-  std::vector<Bar> bars;   // one per series
+  std::string label;      // the model
+  std::vector<Bar> bars;  // one per series
 };
 /// Horizontal grouped bars with an axis. A log axis when the values span more than 10x.
-std::string bar_chart(const std::string& id, const std::vector<BarGroup>& groups, const std::vector<std::string>& series,
-                      const std::string& unit);
+std::string bar_chart(const std::string& id, const std::vector<BarGroup>& groups,
+                      const std::vector<std::string>& series, const std::string& unit);
 
 struct LinePoint {
   double t = 0;

@@ -58,10 +58,14 @@ std::optional<ThresholdSpec> parse_threshold(std::string_view expr, std::string&
       value.remove_suffix(unit.size());
       return true;
     };
-    if (strip("ns")) scale = 1e-6;
-    else if (strip("us")) scale = 1e-3;
-    else if (strip("ms")) scale = 1;
-    else if (strip("s")) scale = 1e3;
+    if (strip("ns"))
+      scale = 1e-6;
+    else if (strip("us"))
+      scale = 1e-3;
+    else if (strip("ms"))
+      scale = 1;
+    else if (strip("s"))
+      scale = 1e3;
     if (t.percent) {
       error = "'" + t.expr + "': a latency takes a time (e.g. 5ms), not a percentage";
       return std::nullopt;
@@ -94,10 +98,14 @@ Threshold evaluate(const ThresholdSpec& spec, const Result& r) {
   } else if (spec.metric == "fidelity") {
     if (s.schedule_fidelity) out.actual = 100.0 * *s.schedule_fidelity;
   } else if (measured) {
-    if (spec.metric == "avg") out.actual = h->mean() / 1e6;
-    else if (spec.metric == "min") out.actual = static_cast<double>(h->min()) / 1e6;
-    else if (spec.metric == "max") out.actual = static_cast<double>(h->max()) / 1e6;
-    else out.actual = static_cast<double>(h->percentile(std::strtod(spec.metric.c_str() + 1, nullptr))) / 1e6;
+    if (spec.metric == "avg")
+      out.actual = h->mean() / 1e6;
+    else if (spec.metric == "min")
+      out.actual = static_cast<double>(h->min()) / 1e6;
+    else if (spec.metric == "max")
+      out.actual = static_cast<double>(h->max()) / 1e6;
+    else
+      out.actual = static_cast<double>(h->percentile(std::strtod(spec.metric.c_str() + 1, nullptr))) / 1e6;
   }
   if (!out.actual) return out;  // nothing to judge (no success, or no schedule): not held
   const double a = *out.actual, l = spec.limit;

@@ -13,7 +13,8 @@ for arg in "$@"; do
     --test-tools) EXTRA_PKGS+=(wrk apache2-utils nghttp2-client curl) ;;  # the interop test's clients
     --fuzz) EXTRA_PKGS+=(clang libclang-rt-14-dev) ;;
     --browser) EXTRA_PKGS+=(chromium) ;;
-    *) echo "install-deps: unknown option '$arg' (use --compare-tools, --test-tools, --fuzz, --browser)" >&2; exit 2 ;;
+    --lint) EXTRA_PKGS+=(clang-format clang-tidy) ;;
+    *) echo "install-deps: unknown option '$arg' (use --compare-tools, --test-tools, --fuzz, --browser, --lint)" >&2; exit 2 ;;
   esac
 done
 

@@ -68,9 +68,7 @@ Accepted Acceptor::try_accept() {
       shed_with_spare();
       a.kind = Accepted::Kind::kOutOfFds;
       return a;
-    case AcceptErrorKind::kFatal:
-      std::fprintf(stderr, "server: accept: %s (fatal)\n", std::strerror(err));
-      return a;
+    case AcceptErrorKind::kFatal: std::fprintf(stderr, "server: accept: %s (fatal)\n", std::strerror(err)); return a;
   }
   return a;
 }
@@ -91,17 +89,13 @@ Accepted Acceptor::accept(int timeout_ms) {
     Accepted a = try_accept();  // the listener is non-blocking: a lost race gives kAgain
     switch (a.kind) {
       case Accepted::Kind::kConnection:
-      case Accepted::Kind::kFatal:
-        return a;
+      case Accepted::Kind::kFatal: return a;
       case Accepted::Kind::kOutOfFds:
         // Back off so a full fd table is not a busy loop; fds free up as replies finish.
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
         break;
-      case Accepted::Kind::kSurvived:
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        break;
-      default:
-        break;
+      case Accepted::Kind::kSurvived: std::this_thread::sleep_for(std::chrono::milliseconds(1)); break;
+      default: break;
     }
   }
 }

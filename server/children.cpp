@@ -39,8 +39,10 @@ void Children::stop_all(std::chrono::milliseconds grace, ServerStats& stats, boo
   while (!live_.empty()) {
     int status = 0;
     pid_t p = waitpid(-1, &status, 0);
-    if (p > 0) live_.erase(p);
-    else if (errno != EINTR) break;
+    if (p > 0)
+      live_.erase(p);
+    else if (errno != EINTR)
+      break;
   }
   live_.clear();
 }

@@ -12,7 +12,8 @@ class ConnTable {
  public:
   explicit ConnTable(std::size_t reserve) : conns_(reserve) {}
   Conn* get(int fd) const {
-    return fd >= 0 && static_cast<std::size_t>(fd) < conns_.size() ? conns_[static_cast<std::size_t>(fd)].get() : nullptr;
+    return fd >= 0 && static_cast<std::size_t>(fd) < conns_.size() ? conns_[static_cast<std::size_t>(fd)].get()
+                                                                   : nullptr;
   }
   template <class... Args>
   Conn& emplace(int fd, Args&&... args) {

@@ -28,9 +28,9 @@ int main(int argc, char** argv) {
   }
   FdLimit lim = raise_fd_limit();
   cfg.fd_limit = lim.soft;
-  std::fprintf(stderr, "server: fd limit %llu (hard %llu)%s; somaxconn %d\n",
-               static_cast<unsigned long long>(lim.soft), static_cast<unsigned long long>(lim.hard),
-               lim.raised ? ", soft limit raised to the hard limit" : "", somaxconn());
+  std::fprintf(stderr, "server: fd limit %llu (hard %llu)%s; somaxconn %d\n", static_cast<unsigned long long>(lim.soft),
+               static_cast<unsigned long long>(lim.hard), lim.raised ? ", soft limit raised to the hard limit" : "",
+               somaxconn());
   const double loop_speed = cfg.work.count() > 0 ? calibrate_busy_work() : 0;
 
   ListenOptions lo;
@@ -52,13 +52,14 @@ int main(int argc, char** argv) {
   }
   // The ready line: "listening HOST:PORT" first (what scripts wait for), then key=value pairs
   // for everything that shapes what a request costs (docs/models.md).
-  std::printf("listening %s:%u model=%s protocol=%s pid=%d keepalive=%s event_driven=%s work_us=%lld "
-              "io_wait_ms=%g io_wait=%s body_bytes=%lld loop_iterations_per_us=%.0f\n",
-              cfg.host.c_str(), cfg.port, cfg.model.c_str(), to_string(cfg.protocol), static_cast<int>(getpid()),
-              model->keeps_alive ? "yes" : "no", model->event_driven ? "yes" : "no",
-              static_cast<long long>(cfg.work.count()), static_cast<double>(cfg.io_wait.count()) / 1000.0,
-              cfg.io_wait.count() == 0 ? "none" : (model->event_driven && !cfg.io_wait_blocking ? "timer" : "blocking"),
-              cfg.echo ? -1LL : static_cast<long long>(cfg.body.size()), loop_speed);
+  std::printf(
+      "listening %s:%u model=%s protocol=%s pid=%d keepalive=%s event_driven=%s work_us=%lld "
+      "io_wait_ms=%g io_wait=%s body_bytes=%lld loop_iterations_per_us=%.0f\n",
+      cfg.host.c_str(), cfg.port, cfg.model.c_str(), to_string(cfg.protocol), static_cast<int>(getpid()),
+      model->keeps_alive ? "yes" : "no", model->event_driven ? "yes" : "no", static_cast<long long>(cfg.work.count()),
+      static_cast<double>(cfg.io_wait.count()) / 1000.0,
+      cfg.io_wait.count() == 0 ? "none" : (model->event_driven && !cfg.io_wait_blocking ? "timer" : "blocking"),
+      cfg.echo ? -1LL : static_cast<long long>(cfg.body.size()), loop_speed);
   std::fflush(stdout);
 
   int rc = model->run(ModelContext{cfg, *stats, lfd, *model});

@@ -142,8 +142,10 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::vector<std::uniq
     co_await acceptor.async_accept(c->socket, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
-      if (classify_accept_error(ec.value()) == AcceptErrorKind::kOutOfFds) bump(ctx.stats.accept_out_of_fds);
-      else bump(ctx.stats.accept_errors);
+      if (classify_accept_error(ec.value()) == AcceptErrorKind::kOutOfFds)
+        bump(ctx.stats.accept_out_of_fds);
+      else
+        bump(ctx.stats.accept_errors);
       backoff.expires_after(std::chrono::milliseconds(10));  // never spin on EMFILE
       co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;

@@ -9,7 +9,6 @@
 
 namespace lab {
 
-
 int run_multithread(const ModelContext& ctx) {
   Acceptor acceptor(ctx.listen_fd, ctx.stats);
   LiveConns live;

@@ -48,14 +48,18 @@ class UringServer {
 
   int run() {
     if (int err = init_ring(); err < 0) {
-      std::fprintf(stderr, "server: uring: io_uring is not available here: %s (errno %d); "
-                   "this model cannot run on this kernel or sandbox\n", std::strerror(-err), -err);
+      std::fprintf(stderr,
+                   "server: uring: io_uring is not available here: %s (errno %d); "
+                   "this model cannot run on this kernel or sandbox\n",
+                   std::strerror(-err), -err);
       return 1;
     }
     ready_ = true;
     if (int err = buffers_.init(&ring_); err < 0) {
-      std::fprintf(stderr, "server: uring: cannot register provided buffers: %s (errno %d); "
-                   "this model needs Linux 6.0 or later\n", std::strerror(-err), -err);
+      std::fprintf(stderr,
+                   "server: uring: cannot register provided buffers: %s (errno %d); "
+                   "this model needs Linux 6.0 or later\n",
+                   std::strerror(-err), -err);
       return 1;
     }
     // Optional: saves a file lookup per io_uring_enter; without it the ring works the same.
@@ -230,8 +234,10 @@ class UringServer {
     if (!more) c->recv = Recv::kIdle;
     if (cqe.res > 0 && has_buffer) {
       if (c->phase == Phase::kServing) {
-        if (c->send != Send::kIdle) c->held.append(buffers_.data(buffer), static_cast<std::size_t>(cqe.res));
-        else c->session.on_bytes(buffers_.data(buffer), static_cast<std::size_t>(cqe.res));
+        if (c->send != Send::kIdle)
+          c->held.append(buffers_.data(buffer), static_cast<std::size_t>(cqe.res));
+        else
+          c->session.on_bytes(buffers_.data(buffer), static_cast<std::size_t>(cqe.res));
       }
       buffers_.recycle(buffer);
     }
@@ -356,16 +362,10 @@ class UringServer {
     Conn* c = conns_.get(e.fd);
     if (!c || c->gen != e.gen || c->phase == Phase::kClosing) return;  // stale
     switch (on_deadline(e.kind, c->session, c->written_mark, c->send != Send::kIdle)) {
-      case OnDeadline::kClose:
-        return close_conn(*c);
-      case OnDeadline::kWriteTimeout:
-        bump(ctx_.stats.write_timeouts);
-        return close_conn(*c);
-      case OnDeadline::kExtend:
-        return arm(*c, ctx_.cfg.read_timeout, DeadlineKind::kRead);
-      case OnDeadline::kReadTimeout:
-        c->session.on_read_timeout();
-        break;
+      case OnDeadline::kClose: return close_conn(*c);
+      case OnDeadline::kWriteTimeout: bump(ctx_.stats.write_timeouts); return close_conn(*c);
+      case OnDeadline::kExtend: return arm(*c, ctx_.cfg.read_timeout, DeadlineKind::kRead);
+      case OnDeadline::kReadTimeout: c->session.on_read_timeout(); break;
       case OnDeadline::kWaitDone:
         c->waiting = false;
         c->session.on_wait_done();

@@ -3,7 +3,6 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-
 #include "server/reactor/poller.h"
 
 namespace lab {

@@ -21,7 +21,8 @@ constexpr std::size_t kReadBudget = 4 * kReadChunk;  // per connection per wakeu
 
 Reactor::Reactor(const ModelContext& ctx, int listen_fd, std::unique_ptr<Poller> poller)
     : ctx_(ctx), listen_fd_(listen_fd), poller_(std::move(poller)), acceptor_(listen_fd, ctx.stats),
-      et_(poller_->edge_triggered()), conns_(static_cast<std::size_t>(ctx.cfg.fd_limit ? ctx.cfg.fd_limit : 1024) + 16) {
+      et_(poller_->edge_triggered()),
+      conns_(static_cast<std::size_t>(ctx.cfg.fd_limit ? ctx.cfg.fd_limit : 1024) + 16) {
   acceptor_.set_nonblocking_conns(true);
 }
 
@@ -126,21 +127,16 @@ void Reactor::accept_some() {
   for (int i = 0; i < kAcceptsPerWakeup; ++i) {
     const Accepted a = acceptor_.try_accept();
     switch (a.kind) {
-      case Accepted::Kind::kAgain:
-        return;
-      case Accepted::Kind::kSurvived:
-        continue;
+      case Accepted::Kind::kAgain: return;
+      case Accepted::Kind::kSurvived: continue;
       case Accepted::Kind::kOutOfFds:
         // Out of fds: stop watching the listener for 50 ms instead of spinning on it.
         poller_->remove(listen_fd_);
         listening_ = false;
         resume_accept_ = Clock::now() + std::chrono::milliseconds(50);
         return;
-      case Accepted::Kind::kConnection:
-        break;
-      default:
-        fatal_ = true;
-        return;
+      case Accepted::Kind::kConnection: break;
+      default: fatal_ = true; return;
     }
     if (!poller_->add(a.fd, kReadable)) {  // select: fd >= FD_SETSIZE
       refuse_with_503(a.fd, ctx_.stats.shed_503, std::chrono::milliseconds(0));
@@ -259,19 +255,13 @@ void Reactor::on_deadline_fired(const TimerQueue::Entry& e) {
   Conn* c = conns_.get(e.fd);
   if (!c || c->gen != e.gen) return;  // stale
   switch (on_deadline(e.kind, c->session, c->written_mark, false)) {
-    case OnDeadline::kClose:
-      close_conn(*c);
-      return;
+    case OnDeadline::kClose: close_conn(*c); return;
     case OnDeadline::kWriteTimeout:
       bump(ctx_.stats.write_timeouts);
       close_conn(*c);
       return;
-    case OnDeadline::kExtend:
-      arm(*c, ctx_.cfg.read_timeout, DeadlineKind::kRead);
-      return;
-    case OnDeadline::kReadTimeout:
-      c->session.on_read_timeout();
-      break;
+    case OnDeadline::kExtend: arm(*c, ctx_.cfg.read_timeout, DeadlineKind::kRead); return;
+    case OnDeadline::kReadTimeout: c->session.on_read_timeout(); break;
     case OnDeadline::kWaitDone:
       c->waiting = false;
       c->session.on_wait_done();

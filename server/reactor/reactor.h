@@ -33,12 +33,12 @@ class Reactor {
     sockaddr_in peer;
     Session session;
     bool lingering = false;
-    bool waiting = false;           // a backend-wait deadline is armed
-    bool unread = false;            // edge-triggered: input may wait that no edge will report
-    bool queued = false;            // in pending_
+    bool waiting = false;  // a backend-wait deadline is armed
+    bool unread = false;   // edge-triggered: input may wait that no edge will report
+    bool queued = false;   // in pending_
     unsigned interest = 0;
-    std::uint64_t gen = 0;          // matches the live deadline
-    std::uint64_t written_mark = 0; // session.bytes_written() when the deadline was armed
+    std::uint64_t gen = 0;           // matches the live deadline
+    std::uint64_t written_mark = 0;  // session.bytes_written() when the deadline was armed
   };
 
   void accept_some();
@@ -63,8 +63,8 @@ class Reactor {
   const bool et_;
   ConnTable<Conn> conns_;
   TimerQueue deadlines_;
-  std::vector<int> pending_;      // edge-triggered: fds left with work (see requeue)
-  bool listener_ready_ = false;   // edge-triggered: accept budget ran out
+  std::vector<int> pending_;     // edge-triggered: fds left with work (see requeue)
+  bool listener_ready_ = false;  // edge-triggered: accept budget ran out
   bool listening_ = true;
   Clock::time_point resume_accept_{};  // EMFILE pause
   bool stopping_ = false;

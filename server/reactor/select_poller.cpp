@@ -25,8 +25,14 @@ class SelectPoller final : public Poller {
   }
   bool modify(int fd, unsigned interest) override {
     if (fd < 0 || fd >= FD_SETSIZE) return false;
-    if (interest & kReadable) FD_SET(fd, &rset_); else FD_CLR(fd, &rset_);
-    if (interest & kWritable) FD_SET(fd, &wset_); else FD_CLR(fd, &wset_);
+    if (interest & kReadable)
+      FD_SET(fd, &rset_);
+    else
+      FD_CLR(fd, &rset_);
+    if (interest & kWritable)
+      FD_SET(fd, &wset_);
+    else
+      FD_CLR(fd, &wset_);
     return true;
   }
   void remove(int fd) override {

@@ -19,8 +19,9 @@ TEST(BenchAll, AFailingModelIsRecordedAndTheSuiteCompletes) {
   become_subreaper();
   const fs::path results = fs::temp_directory_path() / ("loadlab-bench-" + std::to_string(getpid()));
   fs::remove_all(results);
-  const std::string cmd = "PROFILE=quick MODELS='epoll nosuchmodel' BUILD='" BUILD_DIR "' RESULTS='" + results.string() +
-                          "' bash '" SOURCE_DIR "/scripts/bench-all.sh' > '" + results.string() + ".log' 2>&1";
+  const std::string cmd = "PROFILE=quick MODELS='epoll nosuchmodel' BUILD='" BUILD_DIR "' RESULTS='" +
+                          results.string() + "' bash '" SOURCE_DIR "/scripts/bench-all.sh' > '" + results.string() +
+                          ".log' 2>&1";
   fs::create_directories(results);
   int rc = std::system(cmd.c_str());
   std::ifstream log(results.string() + ".log");
@@ -54,8 +55,9 @@ TEST(BenchAll, RepeatsAreInterleavedAndAggregated) {
   const fs::path results = fs::temp_directory_path() / ("loadlab-bench-rep-" + std::to_string(getpid()));
   fs::remove_all(results);
   fs::create_directories(results);
-  const std::string cmd = "PROFILE=quick MODELS='epoll poll' REPEAT=2 BUILD='" BUILD_DIR "' RESULTS='" + results.string() +
-                          "' bash '" SOURCE_DIR "/scripts/bench-all.sh' > '" + results.string() + ".log' 2>&1";
+  const std::string cmd = "PROFILE=quick MODELS='epoll poll' REPEAT=2 BUILD='" BUILD_DIR "' RESULTS='" +
+                          results.string() + "' bash '" SOURCE_DIR "/scripts/bench-all.sh' > '" + results.string() +
+                          ".log' 2>&1";
   int rc = std::system(cmd.c_str());
   std::ifstream log(results.string() + ".log");
   std::stringstream ss;

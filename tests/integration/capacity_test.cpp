@@ -52,10 +52,10 @@ std::vector<std::string> with(std::vector<std::string> a, const std::vector<std:
 // threadpool: 4 workers, each blocking 50 ms per request: 80 requests/s at most.
 TEST(Capacity, AKnownCapacityIsFoundWithinTheResolution) {
   ServerProcess s("threadpool", {"--workers", "4", "--io-wait-ms", "50"});
-  auto r = run_capacity(with({"-H", url(s.port()), "-u", "40", "--slo", "p99=1s", "--sweep", "1,2,4,8", "--label",
-                              "threadpool"},
-                             kQuickSteps),
-                        "known");
+  auto r = run_capacity(
+      with({"-H", url(s.port()), "-u", "40", "--slo", "p99=1s", "--sweep", "1,2,4,8", "--label", "threadpool"},
+           kQuickSteps),
+      "known");
   ASSERT_TRUE(r.doc.is_object()) << r.err;
   EXPECT_EQ(r.code, 0) << r.err;
   const lab::CapacityDoc d = lab::capacity_from_json(r.doc, "known.json");
@@ -92,9 +92,9 @@ TEST(Capacity, AStepTheClientLimitedIsLabelledSoNotReportedAsCapacity) {
 
 TEST(Capacity, AnSloEvenTheLowestStepMissesIsNotCapacityZero) {
   ServerProcess s("epoll", {"--io-wait-ms", "50"});
-  auto r = run_capacity(with({"-H", url(s.port()), "-u", "4", "--slo", "p99=1ms", "--sweep", "none", "--start-rate", "8"},
-                             kQuickSteps),
-                        "below");
+  auto r = run_capacity(
+      with({"-H", url(s.port()), "-u", "4", "--slo", "p99=1ms", "--sweep", "none", "--start-rate", "8"}, kQuickSteps),
+      "below");
   ASSERT_TRUE(r.doc.is_object()) << r.err;
   EXPECT_EQ(r.code, 5);
   EXPECT_EQ(r.doc["status"], "below_first_step");
@@ -110,9 +110,15 @@ TEST(Capacity, TheReportTablesAndChartsTheDocuments) {
   const fs::path dir = fs::temp_directory_path() / ("loadlab-capreport-" + std::to_string(getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir / "backend");
-  Process p({LOADGEN_BIN, "capacity", "-H", url(s.port()), "-u", "20", "--slo", "p99=1s", "--sweep", "1,2,4",
-             "--warmup", "1s", "--measure", "1s", "--sweep-step", "500ms", "--resolution", "20%", "--label",
-             "threadpool", "--workload-name", "backend", "--json", (dir / "backend" / "threadpool.json").string(), "-q"});
+  Process p({LOADGEN_BIN,   "capacity",     "-H",
+             url(s.port()), "-u",           "20",
+             "--slo",       "p99=1s",       "--sweep",
+             "1,2,4",       "--warmup",     "1s",
+             "--measure",   "1s",           "--sweep-step",
+             "500ms",       "--resolution", "20%",
+             "--label",     "threadpool",   "--workload-name",
+             "backend",     "--json",       (dir / "backend" / "threadpool.json").string(),
+             "-q"});
   ASSERT_EQ(p.wait(120s).code, 0) << p.err();
   Process rep({LOADGEN_BIN, "capacity-report", dir.string()});
   ASSERT_EQ(rep.wait(30s).code, 0) << rep.err();

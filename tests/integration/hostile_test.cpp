@@ -108,7 +108,8 @@ TEST_P(Hostile, Slowloris) {
   // Event-driven and per-connection models serve others while the slow clients drip; bounded
   // models serve them after read timeouts free their slots: bounded, not forever.
   const auto bound = slots ? (n / slots + 1) * 2s + 3s : 1900ms;
-  EXPECT_LT(waited, bound) << "waited " << std::chrono::duration_cast<std::chrono::milliseconds>(waited).count() << " ms";
+  EXPECT_LT(waited, bound) << "waited " << std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()
+                           << " ms";
   stop = true;
   dripper.join();
   for (int fd : slow) close(fd);
@@ -143,7 +144,8 @@ TEST_P(Hostile, GarbageLongLinesHttp09AndBlankLines) {
   ServerProcess s(m, args_for(m, {}));
   ASSERT_EQ(fetch(s.port(), kSimpleGet), seed_reply_for(kSimpleGet));
   const Footprint before = settled_footprint(s.proc().pid());
-  EXPECT_EQ(fetch(s.port(), "GET /" + std::string(100 * 1024, 'a') + " HTTP/1.1\r\n\r\n").rfind("HTTP/1.1 431 ", 0), 0u);
+  EXPECT_EQ(fetch(s.port(), "GET /" + std::string(100 * 1024, 'a') + " HTTP/1.1\r\n\r\n").rfind("HTTP/1.1 431 ", 0),
+            0u);
   EXPECT_EQ(fetch(s.port(), "GET /index.html\r\n").rfind("HTTP/1.1 400 ", 0), 0u);
   EXPECT_EQ(fetch(s.port(), "\n\n").rfind("HTTP/1.1 400 ", 0), 0u);
   EXPECT_EQ(fetch(s.port(), std::string(64, '\0') + "\r\n\r\n").rfind("HTTP/1.1 400 ", 0), 0u);
@@ -178,8 +180,7 @@ TEST_P(Hostile, ReaderThatNeverReadsIsFreedAtTheTimeout) {
   ServerProcess s(m, args_for(m, {"--protocol", "http11", "--read-timeout", "2s"}));
   const std::string get_close = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
   const std::string first = fetch(s.port(), get_close);
-  ASSERT_EQ(first.rfind("HTTP/1.1 200 OK\r\n", 0), 0u)
-      << "reply: '" << first << "' server stderr: " << s.proc().err();
+  ASSERT_EQ(first.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << "reply: '" << first << "' server stderr: " << s.proc().err();
   const Footprint before = settled_footprint(s.proc().pid());
   int fd = connect_to(s.port());
   ASSERT_GE(fd, 0);
@@ -288,7 +289,8 @@ TEST_P(Hostile, MoreConnectionsThanTheFdLimit) {
   EXPECT_EQ(r, seed_reply_for(kSimpleGet));
   EXPECT_EQ(s.stop().code, 0);
   const std::string err = s.proc().err();
-  const bool counted = err.find("accept_out_of_fds=0 ") == std::string::npos || err.find("spawn_failures=0 ") == std::string::npos ||
+  const bool counted = err.find("accept_out_of_fds=0 ") == std::string::npos ||
+                       err.find("spawn_failures=0 ") == std::string::npos ||
                        err.find("shed_503=0 ") == std::string::npos;
   // Models that bound their threads or processes below the fd limit stop accepting first
   // (backpressure); the event-driven ones hit EMFILE and must count what they refused.

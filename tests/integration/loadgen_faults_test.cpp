@@ -50,9 +50,9 @@ TEST(LoadgenFaults, NothingListeningIsConnectionRefused) {
   close(l);  // the port is now closed
   close(probe);
   int code = -1;
-  auto j = run_loadgen({"-H", url(port), "-u", "5", "-t", "1s", "--wait-min", "0.05", "--wait-max", "0.1",
-                        "--fail-on-errors"},
-                       tmp_json("refused"), &code);
+  auto j = run_loadgen(
+      {"-H", url(port), "-u", "5", "-t", "1s", "--wait-min", "0.05", "--wait-max", "0.1", "--fail-on-errors"},
+      tmp_json("refused"), &code);
   expect_consistent(j);
   EXPECT_EQ(code, 5) << "nothing succeeded";
   EXPECT_GT(errors_of(j, "connection_refused"), 0u);
@@ -70,8 +70,8 @@ TEST(LoadgenFaults, AFullAcceptQueueIsConnectTimeout) {
   int l = lab::make_listener(o, err);
   ASSERT_GE(l, 0) << err;
   int code = -1;
-  auto j = run_loadgen({"-H", url(lab::local_port(l)), "-u", "4", "-t", "2s", "--wait-min", "0.05", "--wait-max",
-                        "0.1", "--timeout", "300ms"},
+  auto j = run_loadgen({"-H", url(lab::local_port(l)), "-u", "4", "-t", "2s", "--wait-min", "0.05", "--wait-max", "0.1",
+                        "--timeout", "300ms"},
                        tmp_json("connect_timeout"), &code);
   close(l);
   expect_consistent(j);
@@ -93,9 +93,9 @@ TEST(LoadgenFaults, ResetsGarbageStallsAnd5xxAreClassified) {
                  Case{BadServer::kStall, "read_timeout"}, Case{BadServer::kError500, "http_500"}}) {
     BadServer bad(c.mode);
     int code = -1;
-    auto j = run_loadgen({"-H", url(bad.port()), "-u", "3", "-t", "2s", "--wait-min", "0.05", "--wait-max", "0.1",
-                          "--timeout", "300ms"},
-                         tmp_json(c.kind), &code);
+    auto j = run_loadgen(
+        {"-H", url(bad.port()), "-u", "3", "-t", "2s", "--wait-min", "0.05", "--wait-max", "0.1", "--timeout", "300ms"},
+        tmp_json(c.kind), &code);
     expect_consistent(j);
     EXPECT_EQ(code, 5) << "nothing succeeded: the run failed";
     EXPECT_EQ(j["status"], "failed");
@@ -134,8 +134,8 @@ TEST(LoadgenFaults, ServerKilledThenRestartedMidRun) {
 TEST(LoadgenFaults, ServerFrozenForFiveSecondsShowsAsAGapAndInTheLatency) {
   ServerProcess s("epoll");
   const std::string json = tmp_json("frozen");
-  Process lg({LOADGEN_BIN, "-H", url(s.port()), "-u", "10", "-r", "100", "-t", "9s", "--wait-min", "0.05",
-              "--wait-max", "0.1", "--json", json, "-q"});  // default --timeout 10s outlasts the stall
+  Process lg({LOADGEN_BIN, "-H", url(s.port()), "-u", "10", "-r", "100", "-t", "9s", "--wait-min", "0.05", "--wait-max",
+              "0.1", "--json", json, "-q"});  // default --timeout 10s outlasts the stall
   std::this_thread::sleep_for(1200ms);
   s.proc().signal(SIGSTOP);
   std::this_thread::sleep_for(5000ms);

@@ -40,8 +40,8 @@ class HostileServer : public ::testing::TestWithParam<Case> {};
 
 void run_case(const Case& c, bool keepalive) {
   BadServer bad(c.mode);
-  std::vector<std::string> args = {"-H", url(bad.port()), "-u", "2", "-t", "2s", "--wait-min", "0.05",
-                                    "--wait-max", "0.1", "--timeout", "1s"};
+  std::vector<std::string> args = {"-H",         url(bad.port()), "-u",         "2",   "-t",        "2s",
+                                   "--wait-min", "0.05",          "--wait-max", "0.1", "--timeout", "1s"};
   if (keepalive) args.push_back("--keepalive");
   ExitStatus st;
   std::string err;

@@ -100,9 +100,9 @@ TEST(Loadgen, CliMistakesNameTheFlag) {
 TEST(Loadgen, LocustCsvFilesAreWritten) {
   ServerProcess s("epoll");
   const std::string prefix = (fs::temp_directory_path() / ("loadlab-csv-" + std::to_string(getpid()))).string();
-  auto j = run_loadgen({"-H", url(s.port()), "-u", "5", "-t", "2s", "--wait-min", "0.05", "--wait-max", "0.1", "--csv",
-                        prefix},
-                       tmp_json("csv"));
+  auto j = run_loadgen(
+      {"-H", url(s.port()), "-u", "5", "-t", "2s", "--wait-min", "0.05", "--wait-max", "0.1", "--csv", prefix},
+      tmp_json("csv"));
   expect_consistent(j);
   EXPECT_TRUE(fs::exists(prefix + "_stats.csv"));
   EXPECT_TRUE(fs::exists(prefix + "_stats_history.csv"));

@@ -160,7 +160,7 @@ TEST(LoadgenTruth, OutputsNeverReplaceLinksFifosOrDevices) {
   struct stat st {};
   ASSERT_EQ(lstat(fifo.c_str(), &st), 0);
   EXPECT_TRUE(S_ISFIFO(st.st_mode)) << "the FIFO must stay a FIFO";
-  EXPECT_NO_THROW((void)nlohmann::json::parse(from_fifo));
+  EXPECT_TRUE(nlohmann::json::accept(from_fifo)) << from_fifo;
   Process p3({LOADGEN_BIN, "-H", url(s.port()), "-t", "1s", "-u", "2", "--json", "-", "-q"});
   EXPECT_EQ(p3.wait(30s).code, 0) << p3.err();
   auto doc = nlohmann::json::parse(p3.out());
@@ -224,7 +224,8 @@ TEST(LoadgenTruth, ARateTooHighForItsConnectionsWarnsAndCountsTheUnsent) {
 TEST(LoadgenTruth, AClientThatFellBehindIsMarkedClientBound) {
   ServerProcess s("epoll");
   int code = -1;
-  auto j = run_loadgen(args({"-H", url(s.port()), "-t", "1s", "--max-client-lag", "0.000001"}), tmp_json("bound"), &code);
+  auto j =
+      run_loadgen(args({"-H", url(s.port()), "-t", "1s", "--max-client-lag", "0.000001"}), tmp_json("bound"), &code);
   expect_consistent(j);
   EXPECT_EQ(code, 0) << "the run itself is fine";
   EXPECT_TRUE(j["client"]["bound"].get<bool>()) << j["client"];

@@ -29,8 +29,10 @@ std::pair<int, int> many_at_once(std::uint16_t port, int n, pid_t pid = 0, int h
   int ok = 0, shed = 0;
   for (int fd : fds) {
     std::string r = read_until_eof(fd, 30s);
-    if (r == seed_reply_for(kSimpleGet)) ++ok;
-    else if (r.rfind("HTTP/1.1 503 ", 0) == 0) ++shed;
+    if (r == seed_reply_for(kSimpleGet))
+      ++ok;
+    else if (r.rfind("HTTP/1.1 503 ", 0) == 0)
+      ++shed;
     close(fd);
   }
   return {ok, shed};
@@ -74,7 +76,7 @@ TEST(MultithreadModel, MaxThreadsBoundsLiveThreadsAndLosesNoOne) {
   ServerProcess s("multithread", {"--max-threads", "4", "--read-timeout", "2s"});
   ASSERT_EQ(fetch(s.port(), kSimpleGet), seed_reply_for(kSimpleGet));  // warm up (sanitizers start threads lazily)
   std::this_thread::sleep_for(300ms);                                  // its serving thread has exited
-  const int idle_threads = thread_count(s.proc().pid());  // main (+ a sanitizer's own, if any)
+  const int idle_threads = thread_count(s.proc().pid());               // main (+ a sanitizer's own, if any)
   // Four silent clients occupy every thread; a fifth client waits for a free one, not an error.
   std::vector<int> silent;
   for (int i = 0; i < 4; ++i) silent.push_back(connect_to(s.port()));

@@ -309,10 +309,9 @@ TEST_P(EveryModel, ServesAgainAfterManySequentialConnections) {
   EXPECT_EQ(s.stop().code, 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, EveryModel, ::testing::ValuesIn(server_models()),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (char& c : n)
-                             if (c == '-') c = '_';
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Models, EveryModel, ::testing::ValuesIn(server_models()), [](const auto& info) {
+  std::string n = info.param;
+  for (char& c : n)
+    if (c == '-') c = '_';
+  return n;
+});

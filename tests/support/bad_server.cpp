@@ -59,9 +59,7 @@ void BadServer::accept_loop() {
 }
 
 // Sends unless stopping; false once the peer is gone or the server stops.
-bool BadServer::send_paced(int fd, const std::string& data) {
-  return !stop_ && send_all(fd, data);
-}
+bool BadServer::send_paced(int fd, const std::string& data) { return !stop_ && send_all(fd, data); }
 
 // `unit` repeated in 1 MiB sends, as fast as the peer takes them: a reader never waits.
 void BadServer::send_forever(int fd, const std::string& unit) {
@@ -83,8 +81,14 @@ void BadServer::serve(int c) {
   do {
     if (!read_request()) return;
     switch (mode_) {
-      case kReset: set_abortive_close(c); close_now(c); return;
-      case kGarbage: send_paced(c, "HELLO THERE\r\n\r\n"); close_now(c); return;
+      case kReset:
+        set_abortive_close(c);
+        close_now(c);
+        return;
+      case kGarbage:
+        send_paced(c, "HELLO THERE\r\n\r\n");
+        close_now(c);
+        return;
       case kStall: return;  // held open until the destructor
       case kError500:
         send_paced(c, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
@@ -105,8 +109,7 @@ void BadServer::serve(int c) {
       case kEndlessTrailers:
         if (!send_paced(c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n")) return;
         return send_forever(c, "X-Trailer: " + std::string(100, 't') + "\r\n");
-      case kEndlessInterims:
-        return send_forever(c, "HTTP/1.1 100 Continue\r\n\r\n");
+      case kEndlessInterims: return send_forever(c, "HTTP/1.1 100 Continue\r\n\r\n");
       case kSlowDrip: {
         const std::string reply = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
         for (char ch : reply) {

@@ -17,8 +17,8 @@ std::string tmp_json(const std::string& name) {
   return (fs::temp_directory_path() / ("loadlab-lg-" + std::to_string(getpid()) + "-" + name + ".json")).string();
 }
 
-nlohmann::json run_loadgen(const std::vector<std::string>& args, const std::string& json, int* code,
-                           std::string* err, ExitStatus* status) {
+nlohmann::json run_loadgen(const std::vector<std::string>& args, const std::string& json, int* code, std::string* err,
+                           ExitStatus* status) {
   std::vector<std::string> argv = {LOADGEN_BIN, "--json", json, "-q"};
   argv.insert(argv.end(), args.begin(), args.end());
   Process p(argv);

@@ -10,21 +10,33 @@
 namespace labtest {
 
 /// A successful run of `label`: `rps` requests/s over 10 s, latencies spread evenly up to about
-/// 1.05 x `p95_ms` (so p95 is about `p95_ms`), and a steady per-second series (every second alike, so the single-run noise
-/// estimate is zero width unless `jitter` makes the seconds differ by that fraction).
+/// 1.05 x `p95_ms` (so p95 is about `p95_ms`), and a steady per-second series (every second alike, so the single-run
+/// noise estimate is zero width unless `jitter` makes the seconds differ by that fraction).
 inline lab::Result make_run(const std::string& label, double rps, double p95_ms, std::uint64_t failures = 0,
                             std::uint64_t requests = 1000, double jitter = 0) {
   lab::Histogram h;
-  for (std::uint64_t i = 0; i < requests - failures; ++i) h.record(static_cast<std::uint64_t>(p95_ms * 1e6 * static_cast<double>(i % 20 + 1) / 19));
+  for (std::uint64_t i = 0; i < requests - failures; ++i)
+    h.record(static_cast<std::uint64_t>(p95_ms * 1e6 * static_cast<double>(i % 20 + 1) / 19));
   lab::Result r;
   r.tool = lab::tool_info("loadgen");
   r.label = label;
   r.started_at = "2026-11-26T15:00:00Z";
   r.command_line = {"loadgen", "-H", "http://127.0.0.1:1234"};
-  r.workload = {{"url", "http://127.0.0.1:1234"}, {"path", "/"}, {"mode", "users"}, {"users", 100},
-                {"spawn_rate", 100.0}, {"run_time_s", 10.0}, {"wait_min_s", 1.0}, {"wait_max_s", 5.0},
-                {"rate", 0.0}, {"poisson", false}, {"keepalive", false}, {"threads", 1}, {"timeout_s", 10.0},
-                {"expect_status", "2xx"}, {"seed", 1}};
+  r.workload = {{"url", "http://127.0.0.1:1234"},
+                {"path", "/"},
+                {"mode", "users"},
+                {"users", 100},
+                {"spawn_rate", 100.0},
+                {"run_time_s", 10.0},
+                {"wait_min_s", 1.0},
+                {"wait_max_s", 5.0},
+                {"rate", 0.0},
+                {"poisson", false},
+                {"keepalive", false},
+                {"threads", 1},
+                {"timeout_s", 10.0},
+                {"expect_status", "2xx"},
+                {"seed", 1}};
   r.environment = {{"cpus", 2}, {"kernel", "Linux test"}};
   lab::Summary s;
   s.requests = requests;

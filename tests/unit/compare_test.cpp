@@ -123,8 +123,9 @@ TEST(Compare, OneSidedAndFailedModelsAreShown) {
   EXPECT_EQ(compare({d.base.string(), d.cur.string()}, &out), 0);
   EXPECT_NE(out.find("uring: ok (only in base)"), std::string::npos) << out;
   EXPECT_NE(out.find("asio: ok (only in current)"), std::string::npos) << out;
-  nlohmann::json failed = {{"schema", lab::kResultSchema}, {"schema_version", 1}, {"label", "single"},
-                           {"status", "server_failed"}, {"error", "exited with code 1"}, {"workload", nlohmann::json::object()}};
+  nlohmann::json failed = {
+      {"schema", lab::kResultSchema}, {"schema_version", 1},           {"label", "single"},
+      {"status", "server_failed"},    {"error", "exited with code 1"}, {"workload", nlohmann::json::object()}};
   d.put(d.cur, failed);
   EXPECT_EQ(compare({d.base.string(), d.cur.string()}, &out), 1);
   EXPECT_NE(out.find("failed in current"), std::string::npos) << out;

@@ -24,8 +24,8 @@ std::vector<lab::Result> repeats_of(const std::string& label, std::vector<double
 }  // namespace
 
 TEST(Report, LatencyAxisIsLogarithmicWhenValuesSpanMoreThanTenfold) {
-  std::vector<lab::BarGroup> narrow = {{"a", {{1.0}}}, {"b", {{5.0}}}};
-  std::vector<lab::BarGroup> wide = {{"a", {{0.1}}}, {"b", {{50.0}}}};
+  std::vector<lab::BarGroup> narrow = {{"a", {{1.0, {}, {}}}}, {"b", {{5.0, {}, {}}}}};
+  std::vector<lab::BarGroup> wide = {{"a", {{0.1, {}, {}}}}, {"b", {{50.0, {}, {}}}}};
   EXPECT_NE(lab::bar_chart("n", narrow, {"p50"}, "ms").find("data-scale=\"linear\""), std::string::npos);
   const std::string svg = lab::bar_chart("w", wide, {"p50"}, "ms");
   EXPECT_NE(svg.find("data-scale=\"log\""), std::string::npos);
@@ -35,7 +35,7 @@ TEST(Report, LatencyAxisIsLogarithmicWhenValuesSpanMoreThanTenfold) {
 }
 
 TEST(Report, AxesAreFormattedAndOneSecondRunsAreDrawn) {
-  std::vector<lab::BarGroup> g = {{"a", {{12345.0}}}, {"b", {{23456.0}}}};
+  std::vector<lab::BarGroup> g = {{"a", {{12345.0, {}, {}}}}, {"b", {{23456.0, {}, {}}}}};
   const std::string svg = lab::bar_chart("r", g, {"requests/s"}, "req/s");
   EXPECT_NE(svg.find(">10k</text>"), std::string::npos) << svg;
   const std::string one = lab::line_chart("m", "requests/s", "rps", {{1.0, 3000.0, true}}, "#000");
@@ -53,9 +53,11 @@ TEST(Report, RepeatsAggregateToTheMedianWithTheirSpreadAsWhiskers) {
   EXPECT_DOUBLE_EQ(rps.max, 330);
   EXPECT_DOUBLE_EQ(agg.summary->rps, 300) << "the representative is the median repeat";
   const std::string html = lab::render_report({agg}, "t");
-  EXPECT_NE(html.find("class=\"whisker\" data-model=\"epoll\" data-series=\"requests/s\" data-lo=\"280\" data-hi=\"330\""),
-            std::string::npos);
-  EXPECT_NE(lab::summary_markdown({agg}).find("300.0 [280.0-330.0]"), std::string::npos) << lab::summary_markdown({agg});
+  EXPECT_NE(
+      html.find("class=\"whisker\" data-model=\"epoll\" data-series=\"requests/s\" data-lo=\"280\" data-hi=\"330\""),
+      std::string::npos);
+  EXPECT_NE(lab::summary_markdown({agg}).find("300.0 [280.0-330.0]"), std::string::npos)
+      << lab::summary_markdown({agg});
   // A repeat that failed makes the model failed: a failure never hides behind a median.
   auto reps = repeats_of("epoll", {300, 280, 330});
   reps[1].status = "failed";
@@ -115,6 +117,7 @@ TEST(CompareNoise, AClientBoundRunMakesThePairInconclusive) {
   EXPECT_FALSE(d[0].regressed);
   EXPECT_TRUE(d[0].inconclusive);
   const std::string out = lab::format_comparison(d, "text", t);
-  EXPECT_NE(out.find("select: INCONCLUSIVE (client-bound in current: requests started 83.0 ms late)"), std::string::npos)
+  EXPECT_NE(out.find("select: INCONCLUSIVE (client-bound in current: requests started 83.0 ms late)"),
+            std::string::npos)
       << out;
 }

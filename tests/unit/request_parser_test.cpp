@@ -24,8 +24,9 @@ ParseStatus parse_in_chunks(const std::string& text, std::size_t chunk, lab::Req
   return st;
 }
 
-const std::string kGet = "GET /index.html HTTP/1.1\r\nHost: localhost:8892\r\nUser-Agent: python-requests/2.25.1\r\n"
-                         "Accept-Encoding: gzip, deflate\r\nAccept: */*\r\nConnection: keep-alive\r\n\r\n";
+const std::string kGet =
+    "GET /index.html HTTP/1.1\r\nHost: localhost:8892\r\nUser-Agent: python-requests/2.25.1\r\n"
+    "Accept-Encoding: gzip, deflate\r\nAccept: */*\r\nConnection: keep-alive\r\n\r\n";
 
 }  // namespace
 

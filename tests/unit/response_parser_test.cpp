@@ -93,7 +93,8 @@ TEST(ResponseParser, ErrorsAreClassified) {
   EXPECT_EQ(run("HTTP/1.1 2x0 OK\r\n\r\n", 3, false).error, ResponseError::kBadStatusLine);
   EXPECT_EQ(run("HTTP/1.1 200 OK\r\nNoColon\r\n\r\n", 3, false).error, ResponseError::kBadHeader);
   EXPECT_EQ(run("HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n", 3, false).error, ResponseError::kBadLength);
-  EXPECT_EQ(run("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 3, false).error, ResponseError::kBadChunk);
+  EXPECT_EQ(run("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 3, false).error,
+            ResponseError::kBadChunk);
   EXPECT_EQ(run("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", 3, true).error, ResponseError::kTruncated);
   EXPECT_EQ(run("HTTP/1.1 200 OK\r\nX: " + std::string(10000, 'a'), 512, false).error, ResponseError::kHeadTooLarge);
   Parsed eof_in_head = run("HTTP/1.1 200 OK\r\n", 4, true);
@@ -102,8 +103,9 @@ TEST(ResponseParser, ErrorsAreClassified) {
 }
 
 TEST(ResponseParser, InterimResponsesAreSkipped) {
-  const std::string reply = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
-                            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  const std::string reply =
+      "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+      "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
   for (std::size_t chunk = 1; chunk <= reply.size(); ++chunk) {
     Parsed p = run(reply, chunk, false);
     ASSERT_EQ(p.status, Status::kComplete) << chunk;
@@ -133,8 +135,9 @@ TEST(ResponseParser, HeadsAndTrailersAreBounded) {
   for (int i = 0; i < 100; ++i) fine += "X-T: " + std::string(90, 't') + "\r\n";
   fine += "\r\n";
   EXPECT_EQ(run(fine, 4096, false).status, Status::kComplete);
-  EXPECT_EQ(run("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + std::string(21, 'f') + "\r\n", 7, false).error,
-            ResponseError::kBadChunk)
+  EXPECT_EQ(
+      run("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + std::string(21, 'f') + "\r\n", 7, false).error,
+      ResponseError::kBadChunk)
       << "a chunk size that overflows 64 bits";
 }
 

@@ -175,7 +175,8 @@ TEST(Results, ReportIsSelfContainedAndCarriesTheNumbers) {
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_NE(html.find("data-model=\"select\" data-series=\"requests/s\" data-value=\"284.9\""), std::string::npos);
   char p95[64];
-  std::snprintf(p95, sizeof p95, "data-model=\"select\" data-series=\"p95\" data-value=\"%.6g\"", *rs[1].summary->latency.p(95));
+  std::snprintf(p95, sizeof p95, "data-model=\"select\" data-series=\"p95\" data-value=\"%.6g\"",
+                *rs[1].summary->latency.p(95));
   EXPECT_NE(html.find(p95), std::string::npos) << p95;
   EXPECT_NE(html.find("data-metric=\"rps\""), std::string::npos);
   EXPECT_NE(html.find("<h2>Errors</h2>"), std::string::npos);
