@@ -7,9 +7,12 @@ namespace lab {
 const char* to_string(Protocol p) { return p == Protocol::kSeed ? "seed" : "http11"; }
 
 bool parse_protocol(std::string_view s, Protocol& out) {
-  if (s == "seed") out = Protocol::kSeed;
-  else if (s == "http11") out = Protocol::kHttp11;
-  else return false;
+  if (s == "seed")
+    out = Protocol::kSeed;
+  else if (s == "http11")
+    out = Protocol::kHttp11;
+  else
+    return false;
   return true;
 }
 
@@ -27,13 +30,16 @@ void append_number(std::string& out, std::size_t n) {
 }
 }  // namespace
 
-void append_http11_reply(std::string& out, std::string_view body, bool keep_alive, int request_minor) {
+void append_http11_reply(std::string& out, std::string_view body, bool keep_alive, int request_minor, bool head) {
   out.append("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: ");
   append_number(out, body.size());
-  if (!keep_alive) out.append("\r\nConnection: close\r\n\r\n");
-  else if (request_minor == 0) out.append("\r\nConnection: keep-alive\r\n\r\n");
-  else out.append("\r\n\r\n");
-  out.append(body);
+  if (!keep_alive)
+    out.append("\r\nConnection: close\r\n\r\n");
+  else if (request_minor == 0)
+    out.append("\r\nConnection: keep-alive\r\n\r\n");
+  else
+    out.append("\r\n\r\n");
+  if (!head) out.append(body);
 }
 
 const char* reason_phrase(int status) {

@@ -18,7 +18,9 @@ void append_seed_reply(std::string& out, std::string_view request_bytes);
 /// The body is the echo of the request, as in the seed flavour. An HTTP/1.0 request
 /// (`request_minor` 0) is kept alive only when it asked to be, and then the reply must say so
 /// ("Connection: keep-alive"), or an HTTP/1.0 client waits for a close (RFC 9112 9.3, 7230 6.3).
-void append_http11_reply(std::string& out, std::string_view body, bool keep_alive, int request_minor = 1);
+/// A reply to HEAD (`head`) has the same headers, Content-Length included, and no body (RFC 9110 9.3.2).
+void append_http11_reply(std::string& out, std::string_view body, bool keep_alive, int request_minor = 1,
+                         bool head = false);
 
 /// Small error replies (400, 413, 431, 501, 503), always with "Connection: close".
 void append_error_reply(std::string& out, int status);

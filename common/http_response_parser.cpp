@@ -9,8 +9,7 @@ namespace {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
   return s;
 }
 
@@ -30,10 +29,14 @@ bool parse_hex(std::string_view s, std::uint64_t& out) {
   std::uint64_t v = 0;
   for (char c : s) {
     int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return false;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      return false;
     v = v * 16 + static_cast<std::uint64_t>(d);
   }
   out = v;
@@ -60,10 +63,12 @@ const char* to_string(ResponseError e) {
 void ResponseParser::reset() {
   std::string keep = std::move(line_);
   std::string* sink = sink_;
+  const bool head = head_request_;
   *this = ResponseParser(NoReserve{});
   line_ = std::move(keep);
   line_.clear();
   sink_ = sink;
+  head_request_ = head;
 }
 
 void ResponseParser::fail(ResponseError e) {
@@ -101,8 +106,8 @@ std::size_t ResponseParser::feed(const char* data, std::size_t n) {
   const char* end = data + n;
   // A TLS server answers plain HTTP with a record: alert (0x15) or handshake (0x16), version
   // 3.x. No HTTP response can start with those bytes.
-  if (n > 0 && phase_ == Phase::kStatusLine && head_bytes_ == 0 && line_.empty() && (data[0] == 0x15 || data[0] == 0x16) &&
-      (n < 2 || data[1] == 0x03)) {
+  if (n > 0 && phase_ == Phase::kStatusLine && head_bytes_ == 0 && line_.empty() &&
+      (data[0] == 0x15 || data[0] == 0x16) && (n < 2 || data[1] == 0x03)) {
     fail(ResponseError::kTlsRecord);
     return 0;
   }
@@ -148,8 +153,7 @@ std::size_t ResponseParser::feed(const char* data, std::size_t n) {
         }
         break;
       }
-      case Phase::kDone:
-        break;
+      case Phase::kDone: break;
     }
   }
   return static_cast<std::size_t>(p - data);
@@ -157,12 +161,8 @@ std::size_t ResponseParser::feed(const char* data, std::size_t n) {
 
 void ResponseParser::on_line(std::string_view line) {
   switch (phase_) {
-    case Phase::kStatusLine:
-      on_status_line(line);
-      break;
-    case Phase::kHeaders:
-      line.empty() ? end_of_headers() : on_header(line);
-      break;
+    case Phase::kStatusLine: on_status_line(line); break;
+    case Phase::kHeaders: line.empty() ? end_of_headers() : on_header(line); break;
     case Phase::kChunkSize: {
       std::string_view size = trim(line.substr(0, line.find(';')));
       if (!parse_hex(size, remaining_)) {
@@ -176,8 +176,10 @@ void ResponseParser::on_line(std::string_view line) {
       break;
     }
     case Phase::kChunkDataEnd:
-      if (!line.empty()) fail(ResponseError::kBadChunk);
-      else phase_ = Phase::kChunkSize;
+      if (!line.empty())
+        fail(ResponseError::kBadChunk);
+      else
+        phase_ = Phase::kChunkSize;
       break;
     case Phase::kTrailers:
       if (line.empty()) {
@@ -185,8 +187,7 @@ void ResponseParser::on_line(std::string_view line) {
         status_ = Status::kComplete;
       }
       break;
-    default:
-      break;
+    default: break;
   }
 }
 
@@ -197,8 +198,7 @@ void ResponseParser::deliver(const char* p, std::size_t n) {
 
 void ResponseParser::on_status_line(std::string_view line) {
   // HTTP/1.x SP 3DIGIT [SP reason]
-  if (line.size() < 12 || line.substr(0, 7) != "HTTP/1." || line[7] < '0' || line[7] > '9' ||
-      line[8] != ' ') {
+  if (line.size() < 12 || line.substr(0, 7) != "HTTP/1." || line[7] < '0' || line[7] > '9' || line[8] != ' ') {
     fail(ResponseError::kBadStatusLine);
     return;
   }
@@ -259,7 +259,7 @@ void ResponseParser::end_of_headers() {
     return;  // head_bytes_ runs on: endless interims hit kMaxHead
   }
   keep_alive_ = version_minor_ == 0 ? (conn_keep_alive_ && !conn_close_) : !conn_close_;
-  const bool bodyless = code_ < 200 || code_ == 204 || code_ == 304;  // loadgen only sends GET
+  const bool bodyless = head_request_ || code_ < 200 || code_ == 204 || code_ == 304;  // RFC 9112 6.3
   if (bodyless) {
     mode_ = BodyMode::kNone;
   } else if (chunked_) {
@@ -276,9 +276,7 @@ void ResponseParser::end_of_headers() {
       phase_ = Phase::kDone;
       status_ = Status::kComplete;
       break;
-    case BodyMode::kChunked:
-      phase_ = Phase::kChunkSize;
-      break;
+    case BodyMode::kChunked: phase_ = Phase::kChunkSize; break;
     case BodyMode::kLength:
       if (remaining_ == 0) {
         phase_ = Phase::kDone;
@@ -287,9 +285,7 @@ void ResponseParser::end_of_headers() {
         phase_ = Phase::kBody;
       }
       break;
-    case BodyMode::kUntilClose:
-      phase_ = Phase::kBody;
-      break;
+    case BodyMode::kUntilClose: phase_ = Phase::kBody; break;
   }
 }
 

@@ -47,6 +47,8 @@ class ResponseParser {
   std::uint64_t body_bytes() const { return body_bytes_; }
   /// Start over for the next response on the same connection; keeps the line buffer.
   void reset();
+  /// The request was HEAD: the response has no body whatever its headers say (kept by reset).
+  void set_head_request(bool head) { head_request_ = head; }
   /// Keep body bytes here (for tests); nullptr to drop them.
   void set_body_sink(std::string* sink) { sink_ = sink; }
 
@@ -58,8 +60,16 @@ class ResponseParser {
   int interim_responses() const { return interim_; }
 
  private:
-  enum class Phase : std::uint8_t { kStatusLine, kHeaders, kBody, kChunkSize, kChunkData,
-                                    kChunkDataEnd, kTrailers, kDone };
+  enum class Phase : std::uint8_t {
+    kStatusLine,
+    kHeaders,
+    kBody,
+    kChunkSize,
+    kChunkData,
+    kChunkDataEnd,
+    kTrailers,
+    kDone
+  };
   enum class BodyMode : std::uint8_t { kNone, kLength, kChunked, kUntilClose };
 
   struct NoReserve {};
@@ -88,8 +98,9 @@ class ResponseParser {
   std::uint64_t length_ = 0;     // Content-Length, or the current chunk's size
   std::uint64_t remaining_ = 0;  // of the current body part
   std::uint64_t body_bytes_ = 0;
-  std::size_t head_bytes_ = 0;   // of the current phase: heads, or trailers
+  std::size_t head_bytes_ = 0;  // of the current phase: heads, or trailers
   int interim_ = 0;
+  bool head_request_ = false;
 };
 
 }  // namespace lab

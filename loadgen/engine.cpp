@@ -8,11 +8,14 @@
 #include <cstdio>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "common/environment.h"
 #include "common/net.h"
 #include "loadgen/console.h"
 #include "loadgen/document.h"
 #include "loadgen/preflight.h"
+#include "loadgen/resolve.h"
 #include "loadgen/worker.h"
 
 namespace lab {
@@ -28,14 +31,6 @@ void install_signals() {
   sigemptyset(&sa.sa_mask);
   if (sigaction(SIGINT, &sa, nullptr) != 0 || sigaction(SIGTERM, &sa, nullptr) != 0)
     std::perror("loadgen: sigaction (Ctrl-C will not stop the run cleanly)");
-}
-
-std::string build_request(const Workload& w) {
-  std::string r = "GET " + w.target.path + " HTTP/1.1\r\nHost: " + w.target.host + ":" +
-                  std::to_string(w.target.port) + "\r\nUser-Agent: loadlab-loadgen/" LAB_VERSION "\r\nAccept: */*\r\n";
-  if (!w.keepalive) r += "Connection: close\r\n";
-  r += "\r\n";
-  return r;
 }
 
 double process_cpu_s() {
@@ -63,15 +58,25 @@ RunResult run_load(const RunSettings& s) {
   facts.environment = environment_info();
   out.preflight_error = preflight(wl, facts.environment);
   if (!out.preflight_error.empty()) return out;
-  boost::system::error_code ec;
-  auto addr = asio::ip::make_address_v4(wl.target.host, ec);
-  if (ec) {
-    out.preflight_error = "--host: '" + wl.target.host + "' is not an IPv4 address (use e.g. http://127.0.0.1:8080)";
+  std::string err;
+  const auto endpoints = resolve(wl.target, err);
+  if (endpoints.empty()) {
+    out.preflight_error = "--host: " + err;
     return out;
   }
+  boost::system::error_code literal;
+  asio::ip::make_address(wl.target.host, literal);
+  if ((literal || endpoints.size() > 1) && !s.quiet)  // a name: say what it resolved to
+    std::fprintf(stderr, "loadgen: %s is %s; %s\n", wl.target.host.c_str(), endpoints_text(endpoints).c_str(),
+                 endpoints.size() == 1                        ? "using it"
+                 : wl.addresses == AddressPolicy::kRoundRobin ? "using each in turn"
+                                                              : "using the first (--addresses round-robin for all)");
+  nlohmann::json addresses = nlohmann::json::array();
+  for (const auto& ep : endpoints) addresses.push_back(endpoints_text({ep}));
+  facts.environment["target_addresses"] = addresses;  // as resolved; the first used unless round-robin
   warn_before_run(wl);
 
-  const std::string request = build_request(wl);
+  const std::string request = build_request(wl.target, wl.request, wl.keepalive);
   facts.started_at = utc_timestamp();
   const double cpu_at_start = process_cpu_s();
   const auto origin = Clock::now() + std::chrono::milliseconds(20);  // let threads start first
@@ -79,7 +84,8 @@ RunResult run_load(const RunSettings& s) {
   std::vector<WorkerStats*> stats;
   for (int i = 0; i < wl.threads; ++i) {
     workers.push_back(std::make_unique<Worker>(wl, i, origin, request));
-    workers.back()->endpoint = asio::ip::tcp::endpoint(addr, wl.target.port);
+    workers.back()->endpoints = endpoints;
+    if (wl.addresses == AddressPolicy::kFirst) workers.back()->endpoints.resize(1);
     stats.push_back(&workers.back()->stats);
   }
   Collector collector(stats);
@@ -119,7 +125,8 @@ RunResult run_load(const RunSettings& s) {
   // Every user ends on cancellation; if a thread still runs after 5 s, stop its loop.
   for (std::size_t i = 0; i < threads.size(); ++i) {
     auto give_up = Clock::now() + std::chrono::seconds(5);
-    while (!workers[i]->io.stopped() && Clock::now() < give_up) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    while (!workers[i]->io.stopped() && Clock::now() < give_up)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
     workers[i]->io.stop();
     threads[i].join();
   }

@@ -3,6 +3,7 @@
 // to hit and how, declared once and checked once.
 #include <boost/program_options.hpp>
 #include <string>
+#include <vector>
 
 #include "loadgen/engine.h"
 
@@ -10,14 +11,15 @@ namespace lab {
 
 class TargetOptions {
  public:
-  /// Declares -H, --path, -u, --keepalive, --threads, --timeout, --label, --seed,
+  /// Declares -H, --path, -X, --header, --body, --addresses, -u, --keepalive, --threads, --timeout, --label, --seed,
   /// --expect-status, --max-client-lag and -q, bound to `s`.
   void add(boost::program_options::options_description& d, RunSettings& s);
   /// Checks and completes `s` after parsing; "" or the message naming the flag and the fix.
   std::string apply(const boost::program_options::variables_map& vm, RunSettings& s);
 
  private:
-  std::string timeout_ = "10s", expect_status_ = "2xx";
+  std::string timeout_ = "10s", expect_status_ = "2xx", body_, addresses_ = "first";
+  std::vector<std::string> headers_;
 };
 
 /// "" when `path` (given as `flag`) can be written, else the message naming the flag.

@@ -12,12 +12,10 @@ namespace lab {
 
 namespace {
 
-using asio::ip::tcp;
 using boost::system::error_code;
 
 // Reads of the rest of a response taken in a row before the user yields (16 x 64 KiB).
 constexpr std::size_t kReadsBeforeYield = 16;
-
 
 struct Outcome {
   bool ok = false;
@@ -44,11 +42,12 @@ Outcome fail(ErrorKind k, std::string detail) {
 // epoll_ctl, one getsockopt and a trip through the event loop more per connection.
 // Returns whether the connection is still pending.
 bool open_and_connect(Worker& w, User& u, error_code& ec) {
-  u.socket.open(w.endpoint.protocol(), ec);
+  const auto& ep = w.endpoints[w.next_endpoint];
+  if (w.endpoints.size() > 1) w.next_endpoint = (w.next_endpoint + 1) % w.endpoints.size();
+  u.socket.open(ep.protocol(), ec);
   if (!ec) u.socket.non_blocking(true, ec);
   if (ec) return false;
-  if (::connect(u.socket.native_handle(), w.endpoint.data(), static_cast<socklen_t>(w.endpoint.size())) == 0)
-    return false;
+  if (::connect(u.socket.native_handle(), ep.data(), static_cast<socklen_t>(ep.size())) == 0) return false;
   if (errno == EINPROGRESS) return true;
   ec = error_code(errno, asio::error::get_system_category());
   return false;
@@ -240,12 +239,8 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
       case LoadMode::kUsers:
         intended = done_at + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(think(u.rng)));
         break;
-      case LoadMode::kMax:
-        intended = done_at;
-        break;
-      case LoadMode::kRate:
-        next_slot(intended);
-        break;
+      case LoadMode::kMax: intended = done_at; break;
+      case LoadMode::kRate: next_slot(intended); break;
     }
   }
   if (u.socket.is_open()) u.socket.close(ec);

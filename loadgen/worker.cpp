@@ -17,7 +17,9 @@ Task<void> spawner(Worker& w, int total_threads) {
       co_await w.spawner_timer.async_wait(asio::redirect_error(use_task, ec));
       if (w.stopping) break;
     }
-    auto& u = *w.users.emplace_back(std::make_unique<User>(w.io, k, wl.seed * 1000003u + static_cast<std::uint64_t>(k)));
+    auto& u =
+        *w.users.emplace_back(std::make_unique<User>(w.io, k, wl.seed * 1000003u + static_cast<std::uint64_t>(k)));
+    u.parser.set_head_request(wl.request.method == "HEAD");
     w.spawn_times_s.push_back(w.seconds_since_start(at));
     asio::co_spawn(w.io.get_executor(), run_user(w, u, at), asio::detached);
   }

@@ -35,25 +35,26 @@ struct User {
   Timer timer;
   int id;
   std::mt19937_64 rng;
-  ResponseParser parser;           // reset per response: its line buffer is allocated once
+  ResponseParser parser;         // reset per response: its line buffer is allocated once
   Clock::time_point deadline{};  // of the request in flight; {} when none
   bool timed_out = false;
-  char first_buf[512];             // the first read of each response (most replies fit)
+  char first_buf[512];  // the first read of each response (most replies fit)
 };
 
 struct Worker {
   Worker(const Workload& w, int index_, Clock::time_point origin_, const std::string& request_)
       // Each io_context is run by one thread and its sockets are touched only there; the
       // scheduler keeps its lock for the one cross-thread call (stop's post).
-      : io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO), workload(w), index(index_), origin(origin_), end(origin_ + w.run_time),
-        request(request_), sweeper(io.get_executor()), spawner_timer(io.get_executor()) {}
+      : io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO), workload(w), index(index_), origin(origin_),
+        end(origin_ + w.run_time), request(request_), sweeper(io.get_executor()), spawner_timer(io.get_executor()) {}
 
   asio::io_context io;
   const Workload& workload;
   int index;
   Clock::time_point origin, end;
-  const std::string& request;       // built once, shared read-only by all users
-  asio::ip::tcp::endpoint endpoint;
+  const std::string& request;                      // built once, shared read-only by all users
+  std::vector<asio::ip::tcp::endpoint> endpoints;  // one, or each in turn (--addresses round-robin)
+  std::size_t next_endpoint = 0;
   std::vector<std::unique_ptr<User>> users;
   std::atomic<int> active_users{0};
   std::atomic<std::uint64_t> in_flight_at_stop{0};
@@ -64,9 +65,7 @@ struct Worker {
   WorkerStats stats;
   char read_buf[65536];  // shared by this thread's users for the rest of long replies, read in turn
 
-  double seconds_since_start(Clock::time_point t) const {
-    return std::chrono::duration<double>(t - origin).count();
-  }
+  double seconds_since_start(Clock::time_point t) const { return std::chrono::duration<double>(t - origin).count(); }
   /// Starts the spawner and the timeout sweeper; run io.run() afterwards.
   void start(int total_threads);
   /// Posted at the end of the run: stops spawning, cancels every wait and request.

@@ -7,30 +7,29 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "loadgen/request_spec.h"
 #include "loadgen/status_set.h"
+#include "loadgen/url.h"
 
 namespace lab {
 
 enum class LoadMode { kUsers, kMax, kRate };
 const char* to_string(LoadMode m);
 
-struct Target {
-  std::string host;  // IPv4 literal or "localhost"
-  std::uint16_t port = 80;
-  std::string path = "/";
-};
-/// Parses "http://127.0.0.1:8080[/path]"; false with `error` set otherwise.
-bool parse_url(const std::string& url, Target& out, std::string& error);
+/// Which of a name's addresses the connections use: the first getaddrinfo returns, or each in turn.
+enum class AddressPolicy { kFirst, kRoundRobin };
 
 struct Workload {
-  Target target;
-  std::string url;
+  std::string url;  // as typed
+  Url target;       // parsed
+  RequestSpec request;
+  AddressPolicy addresses = AddressPolicy::kFirst;
   LoadMode mode = LoadMode::kUsers;
   int users = 1;
   double spawn_rate = 0;  // users/s; 0: all at once
   std::chrono::nanoseconds run_time{std::chrono::seconds(60)};
   double wait_min_s = 1, wait_max_s = 5;
-  double rate = 0;        // rate mode: requests/s in total
+  double rate = 0;  // rate mode: requests/s in total
   bool poisson = false;
   bool keepalive = false;
   int threads = 1;

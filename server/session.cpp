@@ -16,7 +16,7 @@ Session::Session(const ModelContext& ctx, const sockaddr_in* peer)
 
 void Session::on_bytes(const char* data, std::size_t n) {
   if (closing_) return;  // bytes after the last request are discarded
-  if (in_off_ > 0) {  // drop the answered requests once, not one memmove per request
+  if (in_off_ > 0) {     // drop the answered requests once, not one memmove per request
     in_.erase(0, in_off_);
     in_off_ = 0;
   }
@@ -71,7 +71,7 @@ void Session::reply(std::string_view bytes, const Request& req) {
     closing_ = true;
   } else {
     const bool keep = keepalive_ok_ && req.keep_alive;
-    append_http11_reply(out_, body, keep, req.version_minor);
+    append_http11_reply(out_, body, keep, req.version_minor, req.method == "HEAD");
     if (!keep) closing_ = true;
   }
   bump(stats_.replies);
