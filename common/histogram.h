@@ -10,6 +10,9 @@
 
 namespace lab {
 
+/// Nanoseconds (the histograms' unit) as milliseconds (the outputs' unit).
+inline double ns_to_ms(std::uint64_t ns) { return static_cast<double>(ns) / 1e6; }
+
 class Histogram {
  public:
   static constexpr std::uint64_t kMaxValue = 60'000'000'000ull;  // 60 s in ns

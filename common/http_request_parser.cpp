@@ -5,39 +5,7 @@
 #include "common/text.h"
 
 namespace lab {
-namespace {
-
-bool is_tchar(unsigned char c) {
-  // RFC 9110 token characters.
-  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~': return true;
-    default: return false;
-  }
-}
-
-bool is_token(std::string_view s) {
-  if (s.empty()) return false;
-  for (unsigned char c : s)
-    if (!is_tchar(c)) return false;
-  return true;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 int status_for(ParseStatus s) {
   switch (s) {

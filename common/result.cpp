@@ -17,8 +17,6 @@ namespace {
 
 using json = nlohmann::json;
 
-double ms(std::uint64_t ns) { return static_cast<double>(ns) / 1e6; }
-
 json opt(const OptDouble& v) { return v ? json(*v) : json(nullptr); }
 
 // A JSON value and where it sits, so every complaint names the file and the field.
@@ -243,9 +241,9 @@ LatencySummary LatencySummary::of(const Histogram& h) {
   LatencySummary l;
   if (h.count() == 0) return l;
   l.avg_ms = h.mean() / 1e6;
-  l.min_ms = ms(h.min());
-  l.max_ms = ms(h.max());
-  for (std::size_t i = 0; i < kPercentiles.size(); ++i) l.percentiles_ms[i] = ms(h.percentile(kPercentiles[i]));
+  l.min_ms = ns_to_ms(h.min());
+  l.max_ms = ns_to_ms(h.max());
+  for (std::size_t i = 0; i < kPercentiles.size(); ++i) l.percentiles_ms[i] = ns_to_ms(h.percentile(kPercentiles[i]));
   return l;
 }
 
@@ -305,6 +303,20 @@ json to_json(const Result& r) {
                             {"held", t.held}});
     j["thresholds"] = thresholds;
   }
+  if (r.shard) {
+    const ShardInfo& sh = *r.shard;
+    json o = {{"index", sh.index}, {"count", sh.count}, {"start_epoch_s", sh.start_epoch_s}};
+    if (!sh.start_at.empty()) o["start_at"] = sh.start_at;
+    if (sh.start_skew_ms) o["start_skew_ms"] = *sh.start_skew_ms;
+    if (sh.index < 0) {
+      o["merged"] = sh.merged;
+      o["missing"] = sh.missing;
+      o["failed"] = sh.failed;
+      o["partial"] = sh.partial();
+      o["shards"] = sh.shards;
+    }
+    j["shard"] = o;
+  }
   if (r.repeats) {
     json m = json::object();
     for (const auto& [name, s] : r.repeats->metrics)
@@ -360,6 +372,24 @@ Result result_from_json(const json& j, const std::string& path) {
       });
     if (r.schema_version == 1 && r.summary->successes == 0) r.summary->latency = LatencySummary{};  // v1 wrote zeros
   }
+  if (root.has("shard")) {
+    const Field f = root.at("shard");
+    ShardInfo sh;
+    sh.index = f.at("index").i32();
+    sh.count = f.at("count").i32();
+    if (sh.count < 1 || sh.index < -1 || sh.index >= sh.count)
+      f.fail("index and count must satisfy 0 <= index < count");
+    sh.start_epoch_s = f.at("start_epoch_s").num();
+    if (f.has("start_at")) sh.start_at = f.at("start_at").str();
+    if (f.has("start_skew_ms")) sh.start_skew_ms = f.at("start_skew_ms").num();
+    if (sh.index < 0) {
+      f.at("merged").each([&](const Field& x) { sh.merged.push_back(x.i32()); });
+      f.at("missing").each([&](const Field& x) { sh.missing.push_back(x.i32()); });
+      f.at("failed").each([&](const Field& x) { sh.failed.push_back(x.i32()); });
+      sh.shards = f.at("shards").raw();
+    }
+    r.shard = sh;
+  }
   if (root.has("repeats")) {
     Repeats rep;
     const Field f = root.at("repeats");
@@ -392,6 +422,16 @@ WorkloadView workload_view(const json& w) {
   v.rate = num("rate");
   v.run_time_s = num("run_time_s");
   v.keepalive = w.contains("keepalive") && w["keepalive"].is_boolean() && w["keepalive"].get<bool>();
+  if (w.contains("stages") && w["stages"].is_array()) {
+    v.stages = str("stages_target");
+    for (const auto& st : w["stages"]) {
+      if (!st.is_object() || !st.contains("duration_s") || !st.contains("target")) continue;
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%s%gs:%g", v.stages.size() > 6 ? ", " : " ", st["duration_s"].get<double>(),
+                    st["target"].get<double>());
+      v.stages += buf;
+    }
+  }
   return v;
 }
 

@@ -95,6 +95,19 @@ struct Threshold {
   bool held = false;
 };
 
+/// A shard of a distributed run (--shard I/N, --start-at), or a merge of shards (loadgen merge).
+struct ShardInfo {
+  int index = 0, count = 1;  // a merged result: index -1
+  std::string start_at;      // --start-at as given ("" without one)
+  double start_epoch_s = 0;  // wall-clock time (Unix seconds) of the run's origin
+  OptDouble start_skew_ms;   // origin minus --start-at: how late this shard started
+  // A merged result: the shards it holds, those missing or failed (the result is then
+  // partial), and each shard's start skew and client health.
+  std::vector<int> merged, missing, failed;
+  nlohmann::json shards = nlohmann::json::array();
+  bool partial() const { return !missing.empty() || !failed.empty(); }
+};
+
 /// A bench-all model run several times (REPEAT=N): per metric, its value in each repeat.
 struct RepeatStat {
   double median = 0, min = 0, max = 0;
@@ -127,6 +140,7 @@ struct Result {
   std::vector<ErrorEntry> errors;
   std::vector<Threshold> thresholds;
   std::optional<Repeats> repeats;
+  std::optional<ShardInfo> shard;
   std::string path;  // the file it was read from (not written)
 
   /// Has numbers to show: it ran (even if nothing succeeded).
@@ -135,6 +149,11 @@ struct Result {
   /// The label, or for an unlabelled run its file name without ".json".
   std::string name() const;
 };
+
+/// Percentile q of `h` in milliseconds; nullopt when it holds nothing.
+inline OptDouble percentile_ms(const Histogram& h, double q) {
+  return h.count() ? OptDouble(ns_to_ms(h.percentile(q))) : std::nullopt;
+}
 
 nlohmann::json to_json(const Result& r);
 /// Reads a v1 or v2 document; throws std::runtime_error naming `path` and the field at fault.
@@ -146,6 +165,7 @@ struct WorkloadView {
   int users = 0;
   double spawn_rate = 0, wait_min_s = 0, wait_max_s = 0, rate = 0, run_time_s = 0;
   bool keepalive = false;
+  std::string stages;  // "users 10s:100, 20s:100, 10s:0" when the run had stages
 };
 WorkloadView workload_view(const nlohmann::json& workload);
 /// The workload without what legitimately differs between runs (target address, threads,

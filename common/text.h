@@ -1,5 +1,5 @@
 #pragma once
-// Small ASCII helpers the request and response parsers share.
+// Small ASCII helpers the request and response parsers, and loadgen's request builder, share.
 #include <string_view>
 
 namespace lab {
@@ -13,6 +13,37 @@ inline bool iequals(std::string_view a, std::string_view b) {
     if (y >= 'A' && y <= 'Z') y = static_cast<unsigned char>(y - 'A' + 'a');
     if (x != y) return false;
   }
+  return true;
+}
+
+/// An RFC 9110 token character (methods, header names).
+inline bool is_tchar(unsigned char c) {
+  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
+  switch (c) {
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~': return true;
+    default: return false;
+  }
+}
+
+/// A non-empty run of token characters.
+inline bool is_token(std::string_view s) {
+  if (s.empty()) return false;
+  for (unsigned char c : s)
+    if (!is_tchar(c)) return false;
   return true;
 }
 

@@ -70,12 +70,7 @@ int capacity_main(int argc, char** argv) {
     std::cerr << "loadgen capacity: " << msg << "\n(see loadgen capacity --help)\n";
     return 2;
   };
-  try {
-    po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return fail(e.what());
-  }
+  if (std::string err = parse_command_line(argc, argv, desc, vm); !err.empty()) return fail(err);
   if (vm.count("help")) {
     std::cout << desc << "\n" << kCapacityExitCodes;
     return 0;

@@ -18,7 +18,7 @@ namespace {
 
 double pct(double base, double cur) { return base != 0 ? 100.0 * (cur - base) / base : (cur == 0 ? 0 : INFINITY); }
 
-std::string num(double v) { return fixed(v, std::fabs(v) >= 100 ? "%.1f" : "%.3f"); }
+std::string delta_num(double v) { return fixed(v, std::fabs(v) >= 100 ? "%.1f" : "%.3f"); }
 
 // Whether the noise separates the two: their spreads do not overlap (unknown spreads: assumed
 // separated, and the note says so).
@@ -32,7 +32,7 @@ std::string spread_text(const Result& r, Metric m) {
   const auto s = spread(r, m);
   const OptDouble v = value(r, m);
   if (!s || !v) return "unknown";
-  const std::string range = (s->from_repeats ? "min-max " : "+/-2se ") + num(s->lo) + "-" + num(s->hi);
+  const std::string range = (s->from_repeats ? "min-max " : "+/-2se ") + delta_num(s->lo) + "-" + delta_num(s->hi);
   if (*v == 0) return range;
   return range + " (+/-" + fixed(100 * (s->hi - s->lo) / 2 / std::fabs(*v), "%.1f") + "%)";
 }
@@ -94,21 +94,22 @@ std::vector<ModelDelta> compare_sets(const std::vector<Result>& base, const std:
       const double pb = value(rb, Metric::kRps).value_or(0), pc = value(rc, Metric::kRps).value_or(0);
       if (pct(pb, pc) < -t.max_rps_drop_pct && beyond_noise(rb, rc, Metric::kRps)) {
         d.regressed = true;
-        d.reasons.push_back("requests/s " + num(pct(pb, pc)) + "% (limit -" + num(t.max_rps_drop_pct) +
+        d.reasons.push_back("requests/s " + delta_num(pct(pb, pc)) + "% (limit -" + delta_num(t.max_rps_drop_pct) +
                             "%, beyond the noise)");
       }
       const OptDouble lb = value(rb, Metric::kP95), lc = value(rc, Metric::kP95);
       if (lb && lc && pct(*lb, *lc) > t.max_p95_rise_pct && *lc - *lb > t.min_latency_delta_ms &&
           beyond_noise(rb, rc, Metric::kP95)) {
         d.regressed = true;
-        d.reasons.push_back("p95 +" + num(pct(*lb, *lc)) + "% (+" + num(*lc - *lb) + " ms; limit +" +
-                            num(t.max_p95_rise_pct) + "% and +" + num(t.min_latency_delta_ms) +
+        d.reasons.push_back("p95 +" + delta_num(pct(*lb, *lc)) + "% (+" + delta_num(*lc - *lb) + " ms; limit +" +
+                            delta_num(t.max_p95_rise_pct) + "% and +" + delta_num(t.min_latency_delta_ms) +
                             " ms, beyond the noise)");
       }
       const double fb = value(rb, Metric::kFailurePct).value_or(0), fc = value(rc, Metric::kFailurePct).value_or(0);
       if (fc - fb > t.max_failure_rise_pts) {
         d.regressed = true;
-        d.reasons.push_back("failure rate +" + num(fc - fb) + " points (limit +" + num(t.max_failure_rise_pts) + ")");
+        d.reasons.push_back("failure rate +" + delta_num(fc - fb) + " points (limit +" +
+                            delta_num(t.max_failure_rise_pts) + ")");
       }
       for (const auto* side : {&rb, &rc}) {
         if (!side->client.bound) continue;
@@ -186,8 +187,8 @@ std::string format_comparison(const std::vector<ModelDelta>& ds, const std::stri
           continue;
         }
         const double b = ob.value(), c = oc.value();  // value(): GCC 12 -Wmaybe-uninitialized misfires on *
-        o << " " << num(b) << " → " << num(c) << " (" << (c >= b ? "+" : "")
-          << (std::isfinite(pct(b, c)) ? num(pct(b, c)) + "%" : "n/a") << ") |";
+        o << " " << delta_num(b) << " → " << delta_num(c) << " (" << (c >= b ? "+" : "")
+          << (std::isfinite(pct(b, c)) ? delta_num(pct(b, c)) + "%" : "n/a") << ") |";
       }
       o << " " << (d.regressed ? "**" + verdict + "**" : verdict) << " |\n";
       continue;
@@ -199,8 +200,8 @@ std::string format_comparison(const std::vector<ModelDelta>& ds, const std::stri
       if (!b || !c) continue;
       char line[256];
       std::snprintf(line, sizeof line, "    %-11s %12s -> %-12s %+10.3f (%s)  noise: base %s, current %s\n", k.title,
-                    num(*b).c_str(), num(*c).c_str(), *c - *b,
-                    std::isfinite(pct(*b, *c)) ? (num(pct(*b, *c)) + "%").c_str() : "n/a",
+                    delta_num(*b).c_str(), delta_num(*c).c_str(), *c - *b,
+                    std::isfinite(pct(*b, *c)) ? (delta_num(pct(*b, *c)) + "%").c_str() : "n/a",
                     spread_text(*d.base, k.metric).c_str(), spread_text(*d.cur, k.metric).c_str());
       o << line;
     }
@@ -208,8 +209,8 @@ std::string format_comparison(const std::vector<ModelDelta>& ds, const std::stri
   o << (md ? "\n" : "")
     << (regressions ? std::to_string(regressions) + " model(s) regressed" : std::string("no regression"))
     << (unsure ? ", " + std::to_string(unsure) + " inconclusive (client-bound)" : std::string())
-    << " (limits: requests/s -" << num(t.max_rps_drop_pct) << "%, p95 +" << num(t.max_p95_rise_pct) << "% and +"
-    << num(t.min_latency_delta_ms) << " ms, failure rate +" << num(t.max_failure_rise_pts)
+    << " (limits: requests/s -" << delta_num(t.max_rps_drop_pct) << "%, p95 +" << delta_num(t.max_p95_rise_pct)
+    << "% and +" << delta_num(t.min_latency_delta_ms) << " ms, failure rate +" << delta_num(t.max_failure_rise_pts)
     << " points; a change counts only beyond the noise: "
     << (repeats ? "the repeats' min-max"
                 : "single runs, so each run's per-second spread (+/- 2 standard errors) is the noise assumed")

@@ -12,7 +12,7 @@ namespace {
 
 // Response times in milliseconds with three decimals (Locust writes whole milliseconds).
 std::string ms3(double ns) { return fixed(ns / 1e6, "%.3f"); }
-std::string num(double v) { return fixed(v, "%.6g"); }
+std::string csv_num(double v) { return fixed(v, "%.6g"); }
 
 // A CSV field: quoted when it holds a comma, a quote or a line break.
 std::string field(const std::string& s) {
@@ -62,8 +62,8 @@ void write_locust_csv(const Result& r, const std::string& prefix) {
         << (all.count() ? ms3(static_cast<double>(all.percentile(50))) : "N/A") << ','
         << (all.count() ? ms3(all.mean()) : "N/A") << ',' << (all.count() ? ms3(static_cast<double>(all.min())) : "N/A")
         << ',' << (all.count() ? ms3(static_cast<double>(all.max())) : "N/A") << ','
-        << num(s.successes ? static_cast<double>(s.bytes_received) / static_cast<double>(s.successes) : 0) << ','
-        << num(dur > 0 ? req / dur : 0) << ',' << num(dur > 0 ? fails / dur : 0) << percentiles_of(all) << '\n';
+        << csv_num(s.successes ? static_cast<double>(s.bytes_received) / static_cast<double>(s.successes) : 0) << ','
+        << csv_num(dur > 0 ? req / dur : 0) << ',' << csv_num(dur > 0 ? fails / dur : 0) << percentiles_of(all) << '\n';
     };
     row(method, name);
     row("", "Aggregated");
@@ -85,14 +85,14 @@ void write_locust_csv(const Result& r, const std::string& prefix) {
       cum_fail += p.failures;
       cum_bytes += p.bytes;
       const std::uint64_t ok = cum_req - cum_fail;
-      f << t0 + p.t << ',' << p.users << ",,Aggregated," << num(p.rps) << ','
-        << num(p.length_s > 0 ? static_cast<double>(p.failures) / p.length_s : 0) << percentiles_of(second) << ','
+      f << t0 + p.t << ',' << p.users << ",,Aggregated," << csv_num(p.rps) << ','
+        << csv_num(p.length_s > 0 ? static_cast<double>(p.failures) / p.length_s : 0) << percentiles_of(second) << ','
         << cum_req << ',' << cum_fail << ','
         << (cumulative.count() ? ms3(static_cast<double>(cumulative.percentile(50))) : "N/A") << ','
         << (cumulative.count() ? ms3(cumulative.mean()) : "N/A") << ','
         << (cumulative.count() ? ms3(static_cast<double>(cumulative.min())) : "N/A") << ','
         << (cumulative.count() ? ms3(static_cast<double>(cumulative.max())) : "N/A") << ','
-        << num(ok ? static_cast<double>(cum_bytes) / static_cast<double>(ok) : 0) << '\n';
+        << csv_num(ok ? static_cast<double>(cum_bytes) / static_cast<double>(ok) : 0) << '\n';
     }
     write_output(prefix + "_stats_history.csv", f.str());
   }

@@ -4,32 +4,19 @@
 
 #include "common/environment.h"
 #include "loadgen/format.h"
-#include "loadgen/schedule.h"
+#include "loadgen/pacing.h"
 
 namespace lab {
 
 namespace {
-
-double ms(std::uint64_t ns) { return static_cast<double>(ns) / 1e6; }
-
-OptDouble ideal_requests(const Workload& wl, const RunFacts& f) {
-  if (wl.mode == LoadMode::kUsers && wl.wait_max_s > 0) {
-    IdealUserSchedule sched(wl.wait_min_s, wl.wait_max_s, f.duration_s);
-    double sum = 0;
-    for (double at : f.spawn_times_s) sum += sched.expected_requests(f.duration_s - at);
-    return sum;
-  }
-  if (wl.mode == LoadMode::kRate) return wl.rate * f.duration_s;
-  return std::nullopt;
-}
 
 ClientHealth client_health(const RunSettings& s, const RunFacts& f, const Interval& total) {
   ClientHealth c;
   c.threads = s.workload.threads;
   c.cpu_s = f.cpu_s;
   c.cpu_pct = f.duration_s > 0 ? 100.0 * f.cpu_s / (f.duration_s * c.threads) : 0;
-  if (total.lag.count()) c.lag_p99_ms = ms(total.lag.percentile(99));
-  c.lag_max_ms = ms(total.lag_max_ns);
+  if (total.lag.count()) c.lag_p99_ms = ns_to_ms(total.lag.percentile(99));
+  c.lag_max_ms = ns_to_ms(total.lag_max_ns);
   if (c.lag_p99_ms && *c.lag_p99_ms > s.max_client_lag_ms) {
     c.bound = true;
     c.reason = "requests started " + fixed(*c.lag_p99_ms, "%.1f") + " ms late (p99; limit " +
@@ -55,6 +42,15 @@ Result build_result(const RunSettings& s, const RunFacts& f, const Collector& c)
   r.workload = workload_json(wl);
   r.workload["abort_after_s"] = std::chrono::duration<double>(s.abort_after).count();
   r.environment = f.environment;
+  if (wl.sharded()) {
+    ShardInfo sh;
+    sh.index = wl.shard_index;
+    sh.count = wl.shard_count;
+    sh.start_at = wl.start_at_text;
+    sh.start_epoch_s = f.start_epoch_s;
+    sh.start_skew_ms = f.start_skew_ms;
+    r.shard = sh;
+  }
 
   Summary sum;
   sum.requests = t.requests;
@@ -65,19 +61,21 @@ Result build_result(const RunSettings& s, const RunFacts& f, const Collector& c)
   sum.rps = f.duration_s > 0 ? static_cast<double>(t.requests) / f.duration_s : 0.0;
   sum.latency = LatencySummary::of(t.latency);
   sum.bytes_received = t.bytes;
-  sum.lag_max_ms = ms(t.lag_max_ns);
+  sum.lag_max_ms = ns_to_ms(t.lag_max_ns);
   sum.in_flight_at_stop = f.in_flight_at_stop;
   sum.users_spawned = f.users_spawned;
-  sum.ideal_requests = ideal_requests(wl, f);
+  const LoadModel& model = load_model(wl.mode);
+  const double share = static_cast<double>(wl.own_users()) / wl.users;
+  sum.ideal_requests = model.ideal_requests(wl, ScheduleFacts{f.duration_s, &f.activations_s, share});
   if (sum.ideal_requests && *sum.ideal_requests > 0)
     sum.schedule_fidelity = static_cast<double>(t.requests) / *sum.ideal_requests;
-  if (wl.mode == LoadMode::kRate) sum.unsent = t.unsent;
+  if (model.open_loop()) sum.unsent = t.unsent;
   for (std::size_t i = 0; i < t.status.size(); ++i)
     if (t.status[i]) sum.status_codes[static_cast<int>(i) + kFirstStatus] = t.status[i];
   r.summary = sum;
   r.histogram = t.latency;
   r.failed_histogram = t.failed;
-  if (wl.mode == LoadMode::kRate) {
+  if (model.open_loop()) {
     r.uncorrected_latency = LatencySummary::of(t.uncorrected);
     r.uncorrected_histogram = t.uncorrected;
   }

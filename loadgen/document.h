@@ -20,8 +20,10 @@ struct RunFacts {
   bool interrupted = false;
   std::string early_stop;  // why the run stopped before its end ("" if it did not)
   std::uint64_t in_flight_at_stop = 0, users_spawned = 0;
-  std::vector<double> spawn_times_s;  // users mode: for the ideal request count
+  std::vector<std::pair<double, double>> activations_s;  // users' active times: the ideal request count
   double cpu_s = 0;
+  double start_epoch_s = 0;  // wall-clock time of the origin
+  OptDouble start_skew_ms;   // origin minus --start-at
 };
 
 Result build_result(const RunSettings& s, const RunFacts& facts, const Collector& c);

@@ -16,6 +16,7 @@
 #include "loadgen/document.h"
 #include "loadgen/preflight.h"
 #include "loadgen/resolve.h"
+#include "loadgen/shard.h"
 #include "loadgen/worker.h"
 
 namespace lab {
@@ -79,7 +80,23 @@ RunResult run_load(const RunSettings& s) {
   const std::string request = build_request(wl.target, wl.request, wl.keepalive);
   facts.started_at = utc_timestamp();
   const double cpu_at_start = process_cpu_s();
-  const auto origin = Clock::now() + std::chrono::milliseconds(20);  // let threads start first
+  auto origin = Clock::now() + std::chrono::milliseconds(20);  // let threads start first
+  if (wl.start_at) {  // every shard starts at one wall-clock instant, then runs on the monotonic clock
+    const auto until = *wl.start_at - std::chrono::system_clock::now();
+    if (until > std::chrono::hours(24)) {
+      out.preflight_error = "--start-at: '" + wl.start_at_text + "' is more than a day away";
+      return out;
+    }
+    if (until > std::chrono::milliseconds(20)) {
+      origin = Clock::now() + std::chrono::duration_cast<Clock::duration>(until);
+      if (!s.quiet)
+        std::fprintf(stderr, "loadgen: shard %d/%d starts at %s (in %.1f s)\n", wl.shard_index, wl.shard_count,
+                     wl.start_at_text.c_str(), std::chrono::duration<double>(until).count());
+    } else if (until < -std::chrono::seconds(1)) {
+      std::fprintf(stderr, "loadgen: warning: --start-at %s passed %.1f s ago; starting now (the skew is recorded)\n",
+                   wl.start_at_text.c_str(), -std::chrono::duration<double>(until).count());
+    }
+  }
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<WorkerStats*> stats;
   for (int i = 0; i < wl.threads; ++i) {
@@ -97,7 +114,10 @@ RunResult run_load(const RunSettings& s) {
   const auto end = origin + wl.run_time;
   int second = 0;
   auto last_tick = origin;
-  std::this_thread::sleep_until(origin);
+  while (Clock::now() < origin && !g_interrupted)
+    std::this_thread::sleep_for(std::min<Clock::duration>(origin - Clock::now(), std::chrono::milliseconds(20)));
+  facts.start_epoch_s = epoch_seconds(std::chrono::system_clock::now());
+  if (wl.start_at) facts.start_skew_ms = 1000.0 * (facts.start_epoch_s - epoch_seconds(*wl.start_at));
   while (true) {
     auto next = std::min(origin + std::chrono::seconds(second + 1), end);
     while (Clock::now() < next && !g_interrupted) std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -142,8 +162,8 @@ RunResult run_load(const RunSettings& s) {
   facts.cpu_s = process_cpu_s() - cpu_at_start;
   for (auto& w : workers) {
     facts.in_flight_at_stop += w->in_flight_at_stop.load();
-    facts.users_spawned += w->users.size();
-    facts.spawn_times_s.insert(facts.spawn_times_s.end(), w->spawn_times_s.begin(), w->spawn_times_s.end());
+    for (const auto& u : w->users) facts.users_spawned += u->started ? 1 : 0;
+    facts.activations_s.insert(facts.activations_s.end(), w->activations_s.begin(), w->activations_s.end());
   }
   out.result = build_result(s, facts, collector);
   return out;

@@ -11,6 +11,7 @@
 #include "loadgen/csv_writer.h"
 #include "loadgen/engine.h"
 #include "loadgen/options.h"
+#include "loadgen/merge.h"
 #include "loadgen/report.h"
 #include "loadgen/summary.h"
 
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "compare") == 0) return compare_main(argc - 1, argv + 1);
   if (argc >= 2 && std::strcmp(argv[1], "summary") == 0) return summary_main(argc - 1, argv + 1);
   if (argc >= 2 && std::strcmp(argv[1], "report") == 0) return report_main(argc - 1, argv + 1);
+  if (argc >= 2 && std::strcmp(argv[1], "merge") == 0) return merge_main(argc - 1, argv + 1);
   if (argc >= 2 && std::strcmp(argv[1], "aggregate") == 0) return aggregate_main(argc - 1, argv + 1);
   if (argc >= 2 && std::strcmp(argv[1], "capacity") == 0) return capacity_main(argc - 1, argv + 1);
   if (argc >= 2 && std::strcmp(argv[1], "capacity-report") == 0) return capacity_report_main(argc - 1, argv + 1);

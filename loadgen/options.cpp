@@ -1,9 +1,12 @@
 #include "loadgen/options.h"
 
 #include <boost/program_options.hpp>
+#include <cmath>
+#include <cstdlib>
 #include <iostream>
 
 #include "common/duration.h"
+#include "loadgen/shard.h"
 #include "loadgen/target_options.h"
 
 namespace po = boost::program_options;
@@ -22,6 +25,76 @@ const char kExitCodes[] =
     "       nothing succeeded in the first --abort-after, with the reason\n"
     "  6    a --threshold did not hold\n"
     "  130  interrupted (Ctrl-C, SIGTERM); the result is still written, marked interrupted\n";
+
+// --stages (users over time) and --rate-stages (the open-loop rate over time).
+std::string apply_stages(const po::variables_map& vm, const std::string& stages, const std::string& rate_stages,
+                         Workload& w) {
+  if (!vm.count("stages") && !vm.count("rate-stages")) return {};
+  if (vm.count("stages") && vm.count("rate-stages"))
+    return "--stages and --rate-stages exclude each other: ramp users (closed loop) or a rate (open loop)";
+  const bool rate = vm.count("rate-stages") > 0;
+  const char* flag = rate ? "--rate-stages" : "--stages";
+  std::string err;
+  auto s = parse_stages(rate ? rate_stages : stages, err);
+  if (!s) return std::string(flag) + ": " + err;
+  const auto total = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(s->total_s()));
+  if (!vm["run-time"].defaulted() && std::chrono::abs(total - w.run_time) > std::chrono::milliseconds(1))
+    return std::string(flag) + ": the stages last " + format_duration(total) + " but --run-time says " +
+           format_duration(w.run_time) + "; leave --run-time out";
+  if (!(s->max_target() > 0)) return std::string(flag) + ": every target is 0; nothing would run";
+  w.run_time = total;
+  w.stages = *s;
+  if (rate) {
+    if (vm.count("rate")) return "--rate-stages: give the rates there and leave --rate out";
+    if (vm.count("max")) return "--max and --rate-stages exclude each other: closed loop, or an open-loop rate";
+    if (w.poisson) return "--poisson: not with --rate-stages (the stages' schedule is evenly spaced)";
+    w.mode = LoadMode::kRate;
+    w.rate = s->max_target();
+    return {};
+  }
+  if (vm.count("rate")) return "--stages ramps users; for an open-loop rate use --rate-stages";
+  if (w.spawn_rate > 0) return "--spawn-rate: the stages say when users start; leave it out";
+  if (!vm["users"].defaulted()) return "--users: the stages give the number of users; leave -u out";
+  w.users = static_cast<int>(std::ceil(s->max_target() - 1e-9));
+  if (w.users > 1'000'000) return std::string(flag) + ": at most 1000000 users";
+  return {};
+}
+
+// --shard, --shard-count, the launchers' environment, --start-at.
+std::string apply_distribution(const po::variables_map& vm, const std::string& shard, int shard_count,
+                               const std::string& start_at, Workload& w) {
+  std::string err;
+  std::optional<ShardSpec> spec;
+  if (vm.count("shard")) {
+    spec = parse_shard(shard, err);
+    if (!spec) return "--shard: " + err;
+    if (vm.count("shard-count") && shard_count != spec->count)
+      return "--shard-count: " + std::to_string(shard_count) + " contradicts --shard " + shard;
+  } else {
+    if (vm.count("shard-count") && shard_count < 1) return "--shard-count: must be >= 1";
+    spec = shard_from_environment([](const char* k) -> const char* { return std::getenv(k); }, shard_count, err);
+    if (!spec && !err.empty()) return err;
+    if (!spec && vm.count("shard-count"))
+      return "--shard-count: given without a shard index (--shard I/N, or JOB_COMPLETION_INDEX in a Kubernetes "
+             "Indexed Job)";
+  }
+  if (spec) {
+    w.shard_index = spec->index;
+    w.shard_count = spec->count;
+    if (w.own_users() < 1)
+      return "--shard " + std::to_string(spec->index) + "/" + std::to_string(spec->count) + " (from " + spec->source +
+             "): " + std::to_string(w.users) + " users leave this shard none; use at most " + std::to_string(w.users) +
+             " shards, or more --users";
+  }
+  if (vm.count("start-at")) {
+    auto t = parse_start_at(start_at, err);
+    if (!t) return "--start-at: " + err;
+    w.start_at = *t;
+    w.start_at_text = start_at;
+  }
+  return {};
+}
+
 }  // namespace
 
 std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_code) {
@@ -30,6 +103,8 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
   TargetOptions target;
   std::string run_time = "60s", progress = "auto", abort_after = "2s";
   std::vector<std::string> thresholds;
+  std::string shard, start_at, stages, rate_stages;
+  int shard_count = 0;
   double spawn_rate = 0;
   po::options_description desc(
       "loadgen: Locust-style load generator\n\n"
@@ -37,6 +112,7 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
       "       loadgen capacity -H URL --slo p99=50ms [--slo errors=0.1%] [options]   (see loadgen capacity --help)\n"
       "       loadgen compare BASE CUR [--format text|markdown|json] [thresholds]\n"
       "       loadgen summary RUN_DIR    loadgen report RUN_DIR    loadgen aggregate RUN_DIR\n"
+      "       loadgen merge SHARD.json... --json MERGED.json [--csv PREFIX]   (a distributed run's shards)\n"
       "       loadgen capacity-report DIR\n\noptions");
   desc.add_options()("help,h", "show this help");
   target.add(desc, cmd.settings);
@@ -60,18 +136,26 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
       "pass/fail criterion, repeatable: p99<5ms, avg<=2ms, errors<1%, errors<10, rps>1000, fidelity>99%")(
       "abort-after", po::value<std::string>(&abort_after)->default_value("2s"),
       "stop early if nothing has succeeded (and something failed) by then; 0 never stops early");
+  auto shape = desc.add_options();
+  shape("stages", po::value<std::string>(&stages),
+        "users over time, ramping linearly: DURATION:USERS,... e.g. 30s:100,2m:1000,30s:0 (run time = their sum)");
+  shape("rate-stages", po::value<std::string>(&rate_stages),
+        "the open-loop rate over time: DURATION:REQ_PER_S,... e.g. 30s:500,1m:500,30s:2000 (over -u connections)");
+  auto dist = desc.add_options();
+  dist("shard", po::value<std::string>(&shard),
+       "run shard I of N of this workload (I/N, e.g. 0/3): the users u with u mod N == I; also from "
+       "JOB_COMPLETION_INDEX (with --shard-count), SLURM_PROCID/SLURM_NTASKS, OMPI_COMM_WORLD_RANK/_SIZE, "
+       "PMI_RANK/_SIZE");
+  dist("shard-count", po::value<int>(&shard_count), "the number of shards, for JOB_COMPLETION_INDEX (Kubernetes)");
+  dist("start-at", po::value<std::string>(&start_at),
+       "start at this wall-clock time (RFC 3339, or Unix seconds), so that every shard starts together");
   po::variables_map vm;
   auto fail = [&](const std::string& msg) {
     std::cerr << "loadgen: " << msg << "\n(see loadgen --help)\n";
     exit_code = 2;
     return std::nullopt;
   };
-  try {
-    po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return fail(e.what());
-  }
+  if (std::string err = parse_command_line(argc, argv, desc, vm); !err.empty()) return fail(err);
   if (vm.count("help")) {
     std::cout << desc << "\n" << kExitCodes;
     exit_code = 0;
@@ -96,6 +180,8 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
   } else if (vm.count("max") || w.wait_max_s == 0) {
     w.mode = LoadMode::kMax;
   }
+  if (std::string err = apply_stages(vm, stages, rate_stages, cmd.settings.workload); !err.empty()) return fail(err);
+  if (std::string err = apply_distribution(vm, shard, shard_count, start_at, w); !err.empty()) return fail(err);
   if (w.poisson && w.mode != LoadMode::kRate) return fail("--poisson: only with --rate R");
   std::string err;
   for (const auto& t : thresholds) {

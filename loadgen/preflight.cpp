@@ -6,22 +6,24 @@
 #include <nlohmann/json.hpp>
 
 #include "common/net.h"
+#include "loadgen/pacing.h"
 
 namespace lab {
 
 // fds the run may hold at once: one socket per user, plus the process's own.
 std::string preflight(const Workload& w, nlohmann::json& env) {
+  const int users = w.own_users();
   FdLimit lim = raise_fd_limit();
   const std::uint64_t base = static_cast<std::uint64_t>(count_open_fds() > 0 ? count_open_fds() : 8);
-  const std::uint64_t need = static_cast<std::uint64_t>(w.users) + base + 16u * static_cast<std::uint64_t>(w.threads);
+  const std::uint64_t need = static_cast<std::uint64_t>(users) + base + 16u * static_cast<std::uint64_t>(w.threads);
   env["fds_needed_estimate"] = need;
   if (need > lim.soft) {
-    return "this run needs about " + std::to_string(need) + " file descriptors (" + std::to_string(w.users) +
-           " users, one socket each, plus " + std::to_string(need - static_cast<std::uint64_t>(w.users)) +
+    return "this run needs about " + std::to_string(need) + " file descriptors (" + std::to_string(users) +
+           " users, one socket each, plus " + std::to_string(need - static_cast<std::uint64_t>(users)) +
            " for the process) but the open-file limit is " + std::to_string(lim.soft) + " (hard limit " +
            std::to_string(lim.hard) + "). Fix: lower --users to at most " +
-           std::to_string(lim.soft > need - static_cast<std::uint64_t>(w.users)
-                              ? lim.soft - (need - static_cast<std::uint64_t>(w.users))
+           std::to_string(lim.soft > need - static_cast<std::uint64_t>(users)
+                              ? lim.soft - (need - static_cast<std::uint64_t>(users))
                               : 0) +
            ", or raise the hard limit (ulimit -Hn, /etc/security/limits.conf) and retry";
   }
@@ -30,13 +32,8 @@ std::string preflight(const Workload& w, nlohmann::json& env) {
 
 static void warn_ports(const Workload& w) {
   if (w.keepalive) return;
-  double conn_rate = 0;
-  if (w.mode == LoadMode::kUsers)
-    conn_rate = w.users / std::max(0.001, (w.wait_min_s + w.wait_max_s) / 2);
-  else if (w.mode == LoadMode::kRate)
-    conn_rate = w.rate;
-  else
-    return;  // max mode: unknown in advance
+  const double conn_rate = load_model(w.mode).connection_rate(w) / w.shard_count;  // this shard's part
+  if (conn_rate <= 0) return;                                                      // unknown in advance
   unsigned lo = 32768, hi = 60999;
   if (FILE* f = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "r")) {
     if (std::fscanf(f, "%u %u", &lo, &hi) != 2) lo = 32768, hi = 60999;
@@ -58,24 +55,10 @@ static void warn_ports(const Workload& w) {
   }
 }
 
-// Rate mode: each user sends its share of the schedule one request at a time, so a request
-// slower than the user's interval delays the rest of its schedule (counted as unsent, and in
-// the corrected latency).
-static void warn_rate_connections(const Workload& w) {
-  if (w.mode != LoadMode::kRate) return;
-  const double interval_ms = 1000.0 * w.users / w.rate;
-  if (interval_ms >= 2.0) return;
-  const int suggest = static_cast<int>(std::ceil(w.rate * 0.010));  // a 10 ms budget per request
-  std::fprintf(stderr,
-               "loadgen: warning: --rate %.0f over %d connection(s): each must complete a request every %.3f ms to "
-               "keep the schedule; a slower request delays the rest of its connection's schedule (reported as unsent "
-               "and in the corrected latency). Fix: more connections, e.g. -u %d for a 10 ms budget per request\n",
-               w.rate, w.users, interval_ms, suggest);
-}
-
 void warn_before_run(const Workload& w) {
   warn_ports(w);
-  warn_rate_connections(w);
+  if (const std::string why = load_model(w.mode).warning(w); !why.empty())
+    std::fprintf(stderr, "loadgen: warning: %s\n", why.c_str());
 }
 
 }  // namespace lab

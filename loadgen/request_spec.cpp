@@ -1,52 +1,17 @@
 #include "loadgen/request_spec.h"
 
-#include <strings.h>
-
 #include <fstream>
 #include <sstream>
+
+#include "common/text.h"
 
 namespace lab {
 
 namespace {
 
-bool is_tchar(unsigned char c) {
-  if (std::isalnum(c)) return true;
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~': return true;
-    default: return false;
-  }
-}
-
-bool is_token(const std::string& s) {
-  if (s.empty()) return false;
-  for (unsigned char c : s)
-    if (!is_tchar(c)) return false;
-  return true;
-}
-
-std::string trim_ows(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
-}
-
 bool has(const RequestSpec& spec, const char* name) {
   for (const auto& [k, v] : spec.headers)
-    if (strcasecmp(k.c_str(), name) == 0) return true;
+    if (iequals(k, name)) return true;
   return false;
 }
 
@@ -60,7 +25,7 @@ std::optional<std::pair<std::string, std::string>> parse_header(const std::strin
     error = "'" + text + "' is not 'Name: value' (e.g. --header \"Accept: application/json\")";
     return std::nullopt;
   }
-  std::string name = text.substr(0, colon), value = trim_ows(text.substr(colon + 1));
+  std::string name = text.substr(0, colon), value(trim_ows(std::string_view(text).substr(colon + 1)));
   if (!is_token(name)) {
     error = "'" + name + "' is not a valid header name (letters, digits and !#$%&'*+-.^_`|~)";
     return std::nullopt;
@@ -69,7 +34,7 @@ std::optional<std::pair<std::string, std::string>> parse_header(const std::strin
     error = "the value of '" + name + "' holds a line break or NUL";
     return std::nullopt;
   }
-  if (strcasecmp(name.c_str(), "Content-Length") == 0 || strcasecmp(name.c_str(), "Transfer-Encoding") == 0) {
+  if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding")) {
     error = "'" + name + "' is set by loadgen from --body; leave it out";
     return std::nullopt;
   }

@@ -72,6 +72,16 @@ std::vector<std::string> set_warnings(const std::vector<Result>& rs) {
     out.push_back("Mixed workloads: " + names + " ran a different workload than " + first->name() +
                   "; their numbers are not comparable side by side.");
   }
+  for (const auto& r : rs) {
+    if (!r.shard || !r.shard->partial()) continue;
+    std::string what;
+    for (int i : r.shard->missing) what += (what.empty() ? "" : ", ") + std::to_string(i);
+    std::string failed;
+    for (int i : r.shard->failed) failed += (failed.empty() ? "" : ", ") + std::to_string(i);
+    out.push_back("Partial: " + r.name() + " merges " + std::to_string(r.shard->merged.size()) + " of " +
+                  std::to_string(r.shard->count) + " shards" + (what.empty() ? "" : "; missing " + what) +
+                  (failed.empty() ? "" : "; failed " + failed) + ".");
+  }
   std::map<std::string, int> seen;
   for (const auto& r : rs) ++seen[r.name()];
   for (const auto& [name, n] : seen)

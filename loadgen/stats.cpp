@@ -2,11 +2,6 @@
 
 namespace lab {
 
-namespace {
-double ms(std::uint64_t ns) { return static_cast<double>(ns) / 1e6; }
-OptDouble ms_if(const Histogram& h, double q) { return h.count() ? OptDouble(ms(h.percentile(q))) : std::nullopt; }
-}  // namespace
-
 void Interval::reset() {
   latency.reset();
   uncorrected.reset();
@@ -122,12 +117,12 @@ const SeriesPoint& Collector::tick(int seconds, double length_s, int users) {
   p.rps = length_s > 0 ? static_cast<double>(merged_.requests) / length_s : 0;
   const Histogram& h = merged_.latency;
   p.avg_ms = h.count() ? OptDouble(h.mean() / 1e6) : std::nullopt;
-  p.p50_ms = ms_if(h, 50);
-  p.p95_ms = ms_if(h, 95);
-  p.p99_ms = ms_if(h, 99);
-  p.lag_avg_ms = merged_.lag_count ? ms(merged_.lag_sum_ns / merged_.lag_count) : 0;
-  p.lag_max_ms = ms(merged_.lag_max_ns);
-  p.late_ms = merged_.late_count ? ms(merged_.late_sum_ns / merged_.late_count) : 0;
+  p.p50_ms = percentile_ms(h, 50);
+  p.p95_ms = percentile_ms(h, 95);
+  p.p99_ms = percentile_ms(h, 99);
+  p.lag_avg_ms = merged_.lag_count ? ns_to_ms(merged_.lag_sum_ns / merged_.lag_count) : 0;
+  p.lag_max_ms = ns_to_ms(merged_.lag_max_ns);
+  p.late_ms = merged_.late_count ? ns_to_ms(merged_.late_sum_ns / merged_.late_count) : 0;
   p.hist = sparse_counts(h);
   series_.push_back(std::move(p));
   return series_.back();

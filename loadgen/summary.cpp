@@ -17,6 +17,7 @@ std::string workload_line(const std::vector<Result>& rs) {
     if (w.mode == "users")
       o << ", spawn " << w.spawn_rate << "/s, waits " << w.wait_min_s << "-" << w.wait_max_s << " s";
     if (w.mode == "rate") o << ", " << w.rate << " req/s";
+    if (!w.stages.empty()) o << ", stages (" << w.stages << ")";
     o << ", " << w.run_time_s << " s per model" << (w.keepalive ? ", keep-alive" : "") << ".";
     return o.str();
   }

@@ -26,17 +26,15 @@ namespace {
 
 const char* kColors[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1"};
 
-// Maps values to [0, width] on a linear or log scale, with its tick values.
-struct Scale {
+// An axis of a chart: lo..hi on a linear or log scale, value -> fraction or pixel, and its ticks.
+struct Axis {
   bool log = false;
   double lo = 0, hi = 1;
-  double at(double v, double width) const {
-    if (log) {
-      const double c = std::max(v, lo);
-      return width * (std::log10(c) - std::log10(lo)) / (std::log10(hi) - std::log10(lo));
-    }
-    return width * v / hi;
+  double frac(double v) const {
+    if (log) return (std::log10(std::max(v, lo)) - std::log10(lo)) / (std::log10(hi) - std::log10(lo));
+    return (v - lo) / (hi - lo);
   }
+  double at(double v, double width) const { return width * frac(v); }
   std::vector<double> ticks() const {
     std::vector<double> t;
     if (log) {
@@ -44,14 +42,14 @@ struct Scale {
         if (d >= lo * 0.9999) t.push_back(d);
       return t;
     }
-    const double raw = hi / 4, mag = std::pow(10, std::floor(std::log10(raw)));
+    const double raw = (hi - lo) / 4, mag = std::pow(10, std::floor(std::log10(raw)));
     const double step = raw / mag >= 5 ? 5 * mag : raw / mag >= 2 ? 2 * mag : mag;
-    for (double v = 0; v <= hi * 1.0001; v += step) t.push_back(v);
+    for (double v = std::ceil(lo / step) * step; v <= hi * 1.0001; v += step) t.push_back(v);
     return t;
   }
 };
 
-Scale scale_for(const std::vector<BarGroup>& groups) {
+Axis scale_for(const std::vector<BarGroup>& groups) {
   double lo = 0, hi = 0;
   bool any = false;
   for (const auto& g : groups)
@@ -62,7 +60,7 @@ Scale scale_for(const std::vector<BarGroup>& groups) {
         hi = any ? std::max(hi, v) : v;
         any = true;
       }
-  Scale s;
+  Axis s;
   if (!any) return s;
   if (hi / lo > 10) {
     s.log = true;
@@ -78,7 +76,7 @@ Scale scale_for(const std::vector<BarGroup>& groups) {
 
 std::string bar_chart(const std::string& id, const std::vector<BarGroup>& groups,
                       const std::vector<std::string>& series, const std::string& unit) {
-  const Scale sc = scale_for(groups);
+  const Axis sc = scale_for(groups);
   const int bar_h = 14, gap = 10, left = 130, width = 520, top = 8;
   const int group_h = static_cast<int>(series.size()) * bar_h + gap;
   const int plot_h = static_cast<int>(groups.size()) * group_h;
@@ -174,28 +172,6 @@ std::string line_chart(const std::string& model, const std::string& title, const
 }
 
 namespace {
-
-// An axis: value -> pixel, and its ticks.
-struct Axis {
-  bool log = false;
-  double lo = 0, hi = 1;
-  double frac(double v) const {
-    if (log) return (std::log10(std::max(v, lo)) - std::log10(lo)) / (std::log10(hi) - std::log10(lo));
-    return (v - lo) / (hi - lo);
-  }
-  std::vector<double> ticks() const {
-    std::vector<double> t;
-    if (log) {
-      for (double d = std::pow(10, std::floor(std::log10(lo))); d <= hi * 1.0001; d *= 10)
-        if (d >= lo * 0.9999) t.push_back(d);
-      return t;
-    }
-    const double raw = (hi - lo) / 4, mag = std::pow(10, std::floor(std::log10(raw)));
-    const double step = raw / mag >= 5 ? 5 * mag : raw / mag >= 2 ? 2 * mag : mag;
-    for (double v = std::ceil(lo / step) * step; v <= hi * 1.0001; v += step) t.push_back(v);
-    return t;
-  }
-};
 
 Axis axis_for(const std::vector<double>& vs, bool log) {
   Axis a;

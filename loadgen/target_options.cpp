@@ -73,11 +73,21 @@ std::string TargetOptions::apply(const po::variables_map& vm, RunSettings& s) {
   const int cpus = static_cast<int>(std::thread::hardware_concurrency());
   if (w.threads < 1 || w.threads > 256)
     return "--threads: must be 1..256 (this machine has " + std::to_string(cpus) + " CPUs)";
-  if (w.threads > w.users) w.threads = w.users;
+  if (w.threads > w.users) w.threads = w.users;  // (a shard clamps to its own users once it knows them)
   auto statuses = StatusSet::parse(expect_status_, err);
   if (!statuses) return "--expect-status: " + err;
   w.expect_status = *statuses;
   if (!(s.max_client_lag_ms > 0)) return "--max-client-lag: must be > 0 ms (e.g. 5)";
+  return {};
+}
+
+std::string parse_command_line(int argc, char** argv, const po::options_description& d, po::variables_map& vm) {
+  try {
+    po::store(po::command_line_parser(argc, argv).options(d).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return e.what();
+  }
   return {};
 }
 

@@ -22,6 +22,10 @@ class TargetOptions {
   std::vector<std::string> headers_;
 };
 
+/// Parses the command line into `vm` (store and notify); "" or the parser's message.
+std::string parse_command_line(int argc, char** argv, const boost::program_options::options_description& d,
+                               boost::program_options::variables_map& vm);
+
 /// "" when `path` (given as `flag`) can be written, else the message naming the flag.
 std::string check_output_flag(const char* flag, const std::string& path);
 

@@ -1,7 +1,7 @@
-// The virtual user, as Locust's HttpUser with wait_time = between(min, max): its first request
-// at once, then wait a uniform random time, request again, until the run ends. The same loop
-// serves max mode (no wait) and rate mode (wait for the next slot of this user's schedule,
-// and measure from that intended time, so a stalled server cannot hide: wrk2's correction).
+// The virtual user, as Locust's HttpUser: wait until its pacing (pacing.h: think time, none, or
+// the next slot of an open-loop schedule) says the next request is due, send it, record it,
+// until the run ends. In an open loop the latency is measured from the due time, so a stalled
+// server cannot hide (wrk2's correction).
 #include "loadgen/worker.h"
 
 #include <sys/socket.h>
@@ -180,38 +180,34 @@ std::uint64_t ns_between(Clock::time_point a, Clock::time_point b) {
 
 Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
   const Workload& wl = w.workload;
-  std::uniform_real_distribution<double> think(wl.wait_min_s, wl.wait_max_s);
-  // rate mode: this user's share of the total rate
-  const double per_user_interval_s = wl.mode == LoadMode::kRate ? wl.users / wl.rate : 0;
-  std::exponential_distribution<double> gap(per_user_interval_s > 0 ? 1.0 / per_user_interval_s : 1.0);
-  auto next_slot = [&](Clock::time_point& t) {
-    t += std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double>(wl.poisson ? gap(u.rng) : per_user_interval_s));
-  };
-  Clock::time_point intended = first_at;
-  if (wl.mode == LoadMode::kRate) {  // spread the users' phases over one interval
-    // Evenly staggered, so that together the users send exactly every 1/rate seconds; with
-    // --poisson each starts at a random point of its first interval.
-    std::uniform_real_distribution<double> random_phase(0, per_user_interval_s);
-    const double phase = wl.poisson ? random_phase(u.rng) : per_user_interval_s * (u.id + 0.5) / wl.users;
-    intended += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(phase));
-  }
+  const LoadModel& model = load_model(wl.mode);
+  const bool open_loop = model.open_loop();
+  UserPacing& pacing = *u.pacing;
+  Clock::time_point intended = pacing.first(first_at);
   w.active_users.fetch_add(1, std::memory_order_relaxed);  // active until the end of the run
   error_code ec;
-  while (!w.stopping) {
+  while (!w.stopping && !u.retiring) {
     auto now = Clock::now();
-    if (intended >= w.end) break;
+    if (intended >= w.end) {
+      // Its next request falls after the end: it stays an active user to the end, and with
+      // --stages it waits there, so that a ramp down still sees it leave.
+      if (!wl.stages.empty() && !open_loop) {
+        u.timer.expires_at(w.end);
+        co_await u.timer.async_wait(asio::redirect_error(use_task, ec));
+      }
+      break;
+    }
     // Lag is the client's own lateness: how late it woke for a request it was waiting to send.
-    // A request already due (the previous response came late) is the server's doing: in rate
-    // mode it shows in the corrected latency instead.
+    // A request already due (the previous response came late) is the server's doing: in an
+    // open loop it shows in the corrected latency instead.
     std::uint64_t lag = 0;
     if (intended > now) {
       u.timer.expires_at(intended);
       co_await u.timer.async_wait(asio::redirect_error(use_task, ec));
-      if (w.stopping) break;
+      if (w.stopping || u.retiring) break;
       now = Clock::now();
       lag = ns_between(intended, now);
-    } else if (wl.mode == LoadMode::kRate && intended < now) {
+    } else if (open_loop && intended < now) {
       w.stats.record_late_send(ns_between(intended, now));
     }
     const Clock::time_point sent_at = now;
@@ -222,11 +218,11 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
     const Clock::time_point done_at = Clock::now();
     if (w.stopping || done_at > w.end) {  // finished after the end: not part of the run
       w.in_flight_at_stop.fetch_add(1, std::memory_order_relaxed);
-      next_slot(intended);  // this one was sent
+      intended = pacing.next(intended, done_at);  // this one was sent
       break;
     }
     if (o.ok) {
-      if (wl.mode == LoadMode::kRate)
+      if (open_loop)
         w.stats.record_success(o.status, ns_between(intended, done_at), ns_between(sent_at, done_at), o.bytes, lag);
       else
         w.stats.record_success(o.status, ns_between(sent_at, done_at), 0, o.bytes, lag);
@@ -235,20 +231,22 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
                              lag);
     }
     if (!o.reusable && u.socket.is_open()) u.socket.close(ec);
-    switch (wl.mode) {
-      case LoadMode::kUsers:
-        intended = done_at + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(think(u.rng)));
-        break;
-      case LoadMode::kMax: intended = done_at; break;
-      case LoadMode::kRate: next_slot(intended); break;
-    }
+    intended = pacing.next(intended, done_at);
   }
   if (u.socket.is_open()) u.socket.close(ec);
-  // Rate mode: the slots of this user's schedule that fell before the end but were never sent
+  // This activation, for the ideal schedule: a user that left (stages) ends now; one still
+  // active at the end of the run is active to the end.
+  const bool left = u.retiring && !w.stopping;
+  w.activations_s.emplace_back(u.started_s, left ? w.seconds_since_start(Clock::now()) : -1.0);
+  if (left) w.active_users.fetch_sub(1, std::memory_order_relaxed);
+  u.retiring = false;
+  u.running = false;
+  // Open loop: the slots of this user's schedule that fell before the end but were never sent
   // (it was still waiting for a response). Each would have waited at least until the end.
-  if (wl.mode == LoadMode::kRate) {
+  if (open_loop) {
     const Clock::time_point until = std::min(w.end, w.stopped_at);
-    for (; intended < until; next_slot(intended)) w.stats.record_unsent(ns_between(intended, until));
+    for (; intended < until; intended = pacing.next(intended, until))
+      w.stats.record_unsent(ns_between(intended, until));
   }
 }
 }  // namespace lab

@@ -7,7 +7,12 @@ namespace {
 Task<void> spawner(Worker& w, int total_threads) {
   const Workload& wl = w.workload;
   boost::system::error_code ec;
-  for (int k = w.index; k < wl.users && !w.stopping; k += total_threads) {
+  // This process's users (every shard_count-th from shard_index), dealt to threads in turn; each
+  // keeps its global number k: its spawn time, its place in a rate schedule and its random
+  // stream are the same whatever the number of shards.
+  for (int j = w.index; !w.stopping; j += total_threads) {
+    const int k = wl.shard_index + j * wl.shard_count;
+    if (k >= wl.users) break;
     Clock::time_point at = w.origin;
     if (wl.spawn_rate > 0)
       at += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(k / wl.spawn_rate));
@@ -20,8 +25,50 @@ Task<void> spawner(Worker& w, int total_threads) {
     auto& u =
         *w.users.emplace_back(std::make_unique<User>(w.io, k, wl.seed * 1000003u + static_cast<std::uint64_t>(k)));
     u.parser.set_head_request(wl.request.method == "HEAD");
-    w.spawn_times_s.push_back(w.seconds_since_start(at));
+    u.pacing = load_model(wl.mode).pacing(wl, k, u.rng);
+    u.started = u.running = true;
+    u.started_s = w.seconds_since_start(at);
     asio::co_spawn(w.io.get_executor(), run_user(w, u, at), asio::detached);
+  }
+}
+
+// --stages (users and max modes): every 10 ms, the users whose number is below the stage's
+// target run, the others leave after their current request. Users keep their global number
+// (and so their random stream and shard) however often they start and leave.
+Task<void> stage_spawner(Worker& w, int total_threads) {
+  const Workload& wl = w.workload;
+  boost::system::error_code ec;
+  for (int j = w.index;; j += total_threads) {  // this worker's users, created idle
+    const int k = wl.shard_index + j * wl.shard_count;
+    if (k >= wl.users) break;
+    auto& u =
+        *w.users.emplace_back(std::make_unique<User>(w.io, k, wl.seed * 1000003u + static_cast<std::uint64_t>(k)));
+    u.parser.set_head_request(wl.request.method == "HEAD");
+    u.pacing = load_model(wl.mode).pacing(wl, k, u.rng);
+  }
+  for (Clock::time_point tick = w.origin; tick < w.end && !w.stopping; tick += std::chrono::milliseconds(10)) {
+    if (tick > Clock::now()) {
+      w.spawner_timer.expires_at(tick);
+      co_await w.spawner_timer.async_wait(asio::redirect_error(use_task, ec));
+      if (w.stopping) break;
+    }
+    const double t = w.seconds_since_start(Clock::now());
+    const double target = wl.stages.target_at(t) + 1e-9;
+    for (auto& up : w.users) {
+      User& u = *up;
+      const bool wanted = u.id < target;
+      if (wanted && !u.running) {
+        u.started = u.running = true;
+        u.retiring = false;
+        u.started_s = t;
+        asio::co_spawn(w.io.get_executor(), run_user(w, u, Clock::now()), asio::detached);
+      } else if (wanted && u.retiring) {
+        u.retiring = false;  // wanted again before it left
+      } else if (!wanted && u.running && !u.retiring) {
+        u.retiring = true;
+        u.timer.cancel();  // a user thinking leaves now; one waiting for a response after it
+      }
+    }
   }
 }
 
@@ -46,7 +93,10 @@ void sweep(Worker& w) {
 }  // namespace
 
 void Worker::start(int total_threads) {
-  asio::co_spawn(io.get_executor(), spawner(*this, total_threads), asio::detached);
+  if (!workload.stages.empty() && workload.mode != LoadMode::kRate)
+    asio::co_spawn(io.get_executor(), stage_spawner(*this, total_threads), asio::detached);
+  else
+    asio::co_spawn(io.get_executor(), spawner(*this, total_threads), asio::detached);
   sweep(*this);
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/http_response_parser.h"
+#include "loadgen/pacing.h"
 #include "loadgen/stats.h"
 #include "loadgen/workload.h"
 
@@ -35,8 +36,13 @@ struct User {
   Timer timer;
   int id;
   std::mt19937_64 rng;
-  ResponseParser parser;         // reset per response: its line buffer is allocated once
-  Clock::time_point deadline{};  // of the request in flight; {} when none
+  std::unique_ptr<UserPacing> pacing;  // when its requests are due (draws from rng)
+  ResponseParser parser;               // reset per response: its line buffer is allocated once
+  Clock::time_point deadline{};        // of the request in flight; {} when none
+  bool started = false;                // it ran at least once (stages create users idle)
+  bool running = false;                // its coroutine is alive
+  bool retiring = false;               // stages: leave after the current request
+  double started_s = 0;                // when it last started, seconds after the run's start
   bool timed_out = false;
   char first_buf[512];  // the first read of each response (most replies fit)
 };
@@ -58,7 +64,8 @@ struct Worker {
   std::vector<std::unique_ptr<User>> users;
   std::atomic<int> active_users{0};
   std::atomic<std::uint64_t> in_flight_at_stop{0};
-  std::vector<double> spawn_times_s;  // for the ideal request count; read after the run
+  // Each user's active times (start, end; end -1 while active) for the ideal request count.
+  std::vector<std::pair<double, double>> activations_s;
   bool stopping = false;
   Clock::time_point stopped_at = Clock::time_point::max();  // when stop() ran (the end, or earlier)
   Timer sweeper, spawner_timer;

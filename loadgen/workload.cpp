@@ -4,15 +4,6 @@
 
 namespace lab {
 
-const char* to_string(LoadMode m) {
-  switch (m) {
-    case LoadMode::kUsers: return "users";
-    case LoadMode::kMax: return "max";
-    case LoadMode::kRate: return "rate";
-  }
-  return "?";
-}
-
 nlohmann::json workload_json(const Workload& w) {
   nlohmann::json j = {{"url", w.url},
                       {"path", w.target.target},
@@ -38,6 +29,10 @@ nlohmann::json workload_json(const Workload& w) {
   }
   if (!w.request.body.empty()) j["body_bytes"] = w.request.body.size();
   if (w.addresses == AddressPolicy::kRoundRobin) j["addresses"] = "round-robin";
+  if (!w.stages.empty()) {
+    j["stages"] = stages_json(w.stages);
+    j["stages_target"] = w.mode == LoadMode::kRate ? "rate" : "users";
+  }
   return j;
 }
 

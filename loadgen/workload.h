@@ -8,6 +8,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "loadgen/request_spec.h"
+#include "loadgen/stages.h"
 #include "loadgen/status_set.h"
 #include "loadgen/url.h"
 
@@ -29,7 +30,8 @@ struct Workload {
   double spawn_rate = 0;  // users/s; 0: all at once
   std::chrono::nanoseconds run_time{std::chrono::seconds(60)};
   double wait_min_s = 1, wait_max_s = 5;
-  double rate = 0;  // rate mode: requests/s in total
+  double rate = 0;  // rate mode: requests/s in total (with stages: the highest)
+  Stages stages;    // users over time (--stages), or in rate mode the rate (--rate-stages)
   bool poisson = false;
   bool keepalive = false;
   int threads = 1;
@@ -37,6 +39,14 @@ struct Workload {
   std::uint64_t seed = 1;
   std::string label;
   StatusSet expect_status;  // which codes are successes (2xx)
+  // A shard of a distributed run (shard.h): this process runs the users u with
+  // u % shard_count == shard_index. Not part of the workload's fingerprint.
+  int shard_index = 0, shard_count = 1;
+  std::optional<std::chrono::system_clock::time_point> start_at;  // --start-at
+  std::string start_at_text;
+  /// The users (connections) this process runs: all of them unless sharded.
+  int own_users() const { return users > shard_index ? (users - shard_index + shard_count - 1) / shard_count : 0; }
+  bool sharded() const { return shard_count > 1 || start_at.has_value(); }
 };
 
 nlohmann::json workload_json(const Workload& w);

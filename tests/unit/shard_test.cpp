@@ -1,0 +1,172 @@
+// Shards: found from flags or the launchers' environment, a common start time, and the exact merge.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "loadgen/merge.h"
+#include "loadgen/shard.h"
+#include "tests/support/result_docs.h"
+
+namespace lab {
+namespace {
+
+TEST(Shard, FlagAndMistakes) {
+  std::string err;
+  auto s = parse_shard("2/3", err);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->index, 2);
+  EXPECT_EQ(s->count, 3);
+  for (const char* bad : {"3/3", "-1/3", "1", "a/b", "0/0", "1/2x"}) {
+    EXPECT_FALSE(parse_shard(bad, err)) << bad;
+    EXPECT_NE(err.find("0 <= I < N"), std::string::npos) << err;
+  }
+}
+
+TEST(Shard, FromTheLaunchersEnvironment) {
+  std::map<std::string, std::string> env;
+  auto get = [&](const char* k) -> const char* {
+    auto it = env.find(k);
+    return it == env.end() ? nullptr : it->second.c_str();
+  };
+  std::string err;
+  EXPECT_FALSE(shard_from_environment(get, 0, err));
+  EXPECT_EQ(err, "") << "no launcher: not sharded, no error";
+  env["JOB_COMPLETION_INDEX"] = "4";
+  EXPECT_FALSE(shard_from_environment(get, 0, err));
+  EXPECT_NE(err.find("--shard-count"), std::string::npos) << "an Indexed Job gives only the index";
+  auto k = shard_from_environment(get, 5, err);
+  ASSERT_TRUE(k);
+  EXPECT_EQ(k->index, 4);
+  EXPECT_EQ(k->count, 5);
+  EXPECT_EQ(k->source, "JOB_COMPLETION_INDEX");
+  EXPECT_FALSE(shard_from_environment(get, 4, err)) << "index 4 of 4 is out of range";
+  env.clear();
+  env["SLURM_PROCID"] = "1";
+  env["SLURM_NTASKS"] = "3";
+  auto slurm = shard_from_environment(get, 0, err);
+  ASSERT_TRUE(slurm);
+  EXPECT_EQ(slurm->index, 1);
+  EXPECT_EQ(slurm->count, 3);
+  env.clear();
+  env["OMPI_COMM_WORLD_RANK"] = "0";
+  env["OMPI_COMM_WORLD_SIZE"] = "2";
+  EXPECT_EQ(shard_from_environment(get, 0, err)->count, 2);
+  env.clear();
+  env["PMI_RANK"] = "7";
+  env["PMI_SIZE"] = "8";
+  EXPECT_EQ(shard_from_environment(get, 0, err)->index, 7);
+}
+
+TEST(Shard, StartAtInRfc3339OrUnixSeconds) {
+  std::string err;
+  auto at = [&](const std::string& s) {
+    auto t = parse_start_at(s, err);
+    EXPECT_TRUE(t) << s << ": " << err;
+    return t ? epoch_seconds(*t) : -1.0;
+  };
+  EXPECT_DOUBLE_EQ(at("2026-11-27T09:00:00Z"), 1795770000.0);
+  EXPECT_DOUBLE_EQ(at("2026-11-27T10:00:00+01:00"), 1795770000.0);
+  EXPECT_DOUBLE_EQ(at("2026-11-27T08:30:00-00:30"), 1795770000.0);
+  EXPECT_NEAR(at("2026-11-27T09:00:00.25Z"), 1795770000.25, 1e-6);
+  EXPECT_DOUBLE_EQ(at("2000-02-29T23:59:59Z"), 951868799.0);
+  EXPECT_NEAR(at("1795770000.5"), 1795770000.5, 1e-6);
+  for (const char* bad : {"tomorrow", "2026-13-01T00:00:00Z", "2026-11-27 09:00:00Z", "2026-11-27T09:00:00",
+                          "2026-11-27T09:00:00+0100"}) {
+    EXPECT_FALSE(parse_start_at(bad, err)) << bad;
+    EXPECT_NE(err.find("RFC 3339"), std::string::npos);
+  }
+}
+
+Result shard(int index, int count, double rps, double p95_ms, std::uint64_t requests, double start = 1000.0) {
+  Result r = labtest::make_run("epoll", rps, p95_ms, 0, requests);
+  ShardInfo sh;
+  sh.index = index;
+  sh.count = count;
+  sh.start_epoch_s = start;
+  sh.start_skew_ms = index * 1.5;
+  r.shard = sh;
+  r.path = "shard-" + std::to_string(index) + ".json";
+  return r;
+}
+
+TEST(Merge, CountsAndHistogramsAddAndPercentilesAreTheUnions) {
+  const std::vector<Result> parts = {shard(0, 3, 100, 1.0, 1000), shard(1, 3, 100, 10.0, 1000),
+                                     shard(2, 3, 100, 100.0, 2000)};
+  const Result m = merge_shards(parts, {"loadgen", "merge"});
+  ASSERT_TRUE(m.summary);
+  EXPECT_EQ(m.summary->requests, 4000u);
+  EXPECT_EQ(m.summary->successes, 4000u);
+  EXPECT_EQ(m.summary->status_codes.at(200), 4000u);
+  EXPECT_DOUBLE_EQ(*m.summary->ideal_requests, 4000.0);
+  EXPECT_DOUBLE_EQ(m.summary->rps, 400.0);
+  Histogram expect;
+  for (const auto& p : parts) expect.merge(*p.histogram);
+  ASSERT_TRUE(m.histogram);
+  for (std::size_t i = 0; i < Histogram::bucket_count(); ++i)
+    ASSERT_EQ(m.histogram->count_at(i), expect.count_at(i)) << "bucket " << i;
+  // Half the requests came from the slow shard: the union's p50 is near its lowest values,
+  // far from the average of the shards' medians.
+  const double union_p50 = static_cast<double>(expect.percentile(50)) / 1e6;
+  EXPECT_DOUBLE_EQ(*m.summary->latency.p(50), union_p50);
+  double avg_of_medians = 0;
+  for (const auto& p : parts) avg_of_medians += *p.summary->latency.p(50) / 3;
+  EXPECT_GT(std::abs(union_p50 - avg_of_medians), 1.0);
+  ASSERT_EQ(m.series.size(), 10u);
+  EXPECT_EQ(m.series[0].requests, 400u);
+  EXPECT_EQ(m.series[0].users, 300);
+  ASSERT_TRUE(m.shard);
+  EXPECT_EQ(m.shard->index, -1);
+  EXPECT_FALSE(m.shard->partial());
+  EXPECT_DOUBLE_EQ(*m.shard->start_skew_ms, 3.0);
+  EXPECT_EQ(m.status, "ok");
+  // and it is an ordinary result: it reads back
+  const Result back = result_from_json(to_json(m), "merged.json");
+  EXPECT_EQ(back.summary->requests, 4000u);
+  EXPECT_EQ(back.shard->count, 3);
+}
+
+TEST(Merge, SeriesAlignByWallClockSecond) {
+  const Result m = merge_shards({shard(0, 2, 100, 1, 1000, 1000.0), shard(1, 2, 100, 1, 1000, 1002.0)}, {});
+  ASSERT_EQ(m.series.size(), 12u) << "the second shard started 2 s later";
+  EXPECT_EQ(m.series.front().t, 1);
+  EXPECT_EQ(m.series.front().requests, 100u);
+  EXPECT_EQ(m.series[2].requests, 200u);
+  EXPECT_EQ(m.series.back().t, 12);
+}
+
+TEST(Merge, MissingOrFailedShardsMakeItPartialAndAreNamed) {
+  Result failed = shard(2, 4, 0, 1, 10);
+  failed.status = "failed";
+  failed.error = "connection refused";
+  const Result m = merge_shards({shard(0, 4, 100, 1, 1000), shard(1, 4, 100, 1, 1000), failed}, {});
+  ASSERT_TRUE(m.shard);
+  EXPECT_TRUE(m.shard->partial());
+  EXPECT_EQ(m.shard->missing, std::vector<int>{3});
+  EXPECT_EQ(m.shard->failed, std::vector<int>{2});
+  EXPECT_FALSE(m.summary->ideal_requests.has_value()) << "no ideal schedule for a run with a shard missing";
+}
+
+TEST(Merge, RefusesWhatIsNotOneRun) {
+  auto refused = [](const std::vector<Result>& rs, const std::string& says) {
+    try {
+      merge_shards(rs, {});
+      ADD_FAILURE() << "merged";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+    }
+  };
+  refused({shard(0, 2, 1, 1, 10), shard(0, 2, 1, 1, 10)}, "appears twice");
+  refused({shard(0, 2, 1, 1, 10), shard(1, 3, 1, 1, 10)}, "different runs");
+  Result other = shard(1, 2, 1, 1, 10);
+  other.workload["users"] = 7;
+  refused({shard(0, 2, 1, 1, 10), other}, "different workload than shard-0.json (users)");
+  Result plain = labtest::make_run("x", 1, 1);
+  plain.path = "plain.json";
+  refused({plain}, "not a shard");
+  Result threads = shard(1, 2, 1, 1, 10);
+  threads.workload["threads"] = 4;
+  EXPECT_NO_THROW(merge_shards({shard(0, 2, 1, 1, 10), threads}, {})) << "threads are each shard's own";
+}
+
+}  // namespace
+}  // namespace lab
