@@ -10,11 +10,12 @@ PROFILE ?= seed
 MODELS ?=
 REPEAT ?= 1
 MATRIX ?=
+SHARDS ?= 3
 SERVER_CPUS ?= 0
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build tools test bench-all capacity check-report compare baseline sanitize tsan fuzz format format-check tidy clean
+.PHONY: all deps build tools test bench-all bench-distributed capacity check-report compare baseline sanitize tsan fuzz format format-check tidy clean
 
 all: build
 
@@ -43,6 +44,11 @@ bench-all: tools
 #   make capacity [MATRIX="original backend-wait"] [MODELS="epoll threadpool"] [SERVER_CPUS=0]
 capacity: tools
 	@MATRIX="$(MATRIX)" MODELS="$(MODELS)" SERVER_CPUS="$(SERVER_CPUS)" BUILD="$(BUILD)" bash scripts/capacity.sh
+
+# The shards of one workload as separate hosts (network namespaces), started together and merged.
+#   make bench-distributed [SHARDS=3]
+bench-distributed: tools
+	@SHARDS="$(SHARDS)" BUILD="$(BUILD)" bash scripts/bench-distributed.sh
 
 # Renders the latest report in headless Chromium and checks its charts against the JSON.
 check-report:

@@ -10,7 +10,10 @@ EXTRA_PKGS=()
 for arg in "$@"; do
   case "$arg" in
     --compare-tools) EXTRA_PKGS+=(wrk nginx-light apache2-utils hyperfine time python3 nghttp2-client) ;;
-    --test-tools) EXTRA_PKGS+=(wrk apache2-utils nghttp2-client curl) ;;  # the interop test's clients
+    --test-tools)
+      EXTRA_PKGS+=(wrk apache2-utils nghttp2-client curl iproute2)  # the interop test's clients; netns
+      # node and npm validate the Kubernetes manifests offline; a node from elsewhere will do
+      command -v npm >/dev/null && command -v node >/dev/null || EXTRA_PKGS+=(nodejs npm) ;;
     --fuzz) EXTRA_PKGS+=(clang libclang-rt-14-dev) ;;
     --browser) EXTRA_PKGS+=(chromium) ;;
     --lint) EXTRA_PKGS+=(clang-format clang-tidy) ;;
