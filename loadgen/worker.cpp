@@ -11,7 +11,7 @@ Task<void> spawner(Worker& w, int total_threads) {
   // keeps its global number k: its spawn time, its place in a rate schedule and its random
   // stream are the same whatever the number of shards.
   for (int j = w.index; !w.stopping; j += total_threads) {
-    const int k = wl.shard_index + j * wl.shard_count;
+    const int k = wl.user_number(j);
     if (k >= wl.users) break;
     Clock::time_point at = w.origin;
     if (wl.spawn_rate > 0)
@@ -22,8 +22,7 @@ Task<void> spawner(Worker& w, int total_threads) {
       co_await w.spawner_timer.async_wait(asio::redirect_error(use_task, ec));
       if (w.stopping) break;
     }
-    auto& u =
-        *w.users.emplace_back(std::make_unique<User>(w.io, k, wl.seed * 1000003u + static_cast<std::uint64_t>(k)));
+    auto& u = *w.users.emplace_back(std::make_unique<User>(w.io, k, wl.user_seed(k)));
     u.parser.set_head_request(wl.request.method == "HEAD");
     u.pacing = load_model(wl.mode).pacing(wl, k, u.rng);
     u.started = u.running = true;
@@ -39,10 +38,9 @@ Task<void> stage_spawner(Worker& w, int total_threads) {
   const Workload& wl = w.workload;
   boost::system::error_code ec;
   for (int j = w.index;; j += total_threads) {  // this worker's users, created idle
-    const int k = wl.shard_index + j * wl.shard_count;
+    const int k = wl.user_number(j);
     if (k >= wl.users) break;
-    auto& u =
-        *w.users.emplace_back(std::make_unique<User>(w.io, k, wl.seed * 1000003u + static_cast<std::uint64_t>(k)));
+    auto& u = *w.users.emplace_back(std::make_unique<User>(w.io, k, wl.user_seed(k)));
     u.parser.set_head_request(wl.request.method == "HEAD");
     u.pacing = load_model(wl.mode).pacing(wl, k, u.rng);
   }

@@ -44,6 +44,11 @@ struct Workload {
   int shard_index = 0, shard_count = 1;
   std::optional<std::chrono::system_clock::time_point> start_at;  // --start-at
   std::string start_at_text;
+  /// The global number of this process's j-th user (0-based): every shard_count-th from shard_index.
+  int user_number(int j) const { return shard_index + j * shard_count; }
+  /// The seed of user k's random stream (think times, Poisson gaps): the same whatever the
+  /// number of shards or threads, so a user behaves the same however the workload is split.
+  std::uint64_t user_seed(int k) const { return seed * 1000003u + static_cast<std::uint64_t>(k); }
   /// The users (connections) this process runs: all of them unless sharded.
   int own_users() const { return users > shard_index ? (users - shard_index + shard_count - 1) / shard_count : 0; }
   bool sharded() const { return shard_count > 1 || start_at.has_value(); }

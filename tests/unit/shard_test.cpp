@@ -4,6 +4,7 @@
 #include <map>
 
 #include "loadgen/merge.h"
+#include "loadgen/pacing.h"
 #include "loadgen/shard.h"
 #include "tests/support/result_docs.h"
 
@@ -166,6 +167,54 @@ TEST(Merge, RefusesWhatIsNotOneRun) {
   Result threads = shard(1, 2, 1, 1, 10);
   threads.workload["threads"] = 4;
   EXPECT_NO_THROW(merge_shards({shard(0, 2, 1, 1, 10), threads}, {})) << "threads are each shard's own";
+}
+
+}  // namespace
+}  // namespace lab
+
+namespace lab {
+namespace {
+
+// The union of the shards is the single process's workload: every user exactly once, under its
+// global number, with the same random stream (so the same think times) whatever N is.
+TEST(Shard, ShardsSplitTheUsersAndKeepEachOnesStream) {
+  Workload w;
+  w.users = 10;
+  w.wait_min_s = 1;
+  w.wait_max_s = 5;
+  auto think_times = [](const Workload& wl, int k) {
+    std::mt19937_64 rng(wl.user_seed(k));
+    auto p = load_model(LoadMode::kUsers).pacing(wl, k, rng);
+    std::vector<double> out;
+    PaceClock::time_point t{};
+    for (int i = 0; i < 5; ++i) {
+      const auto next = p->next(t, t);
+      out.push_back(std::chrono::duration<double>(next - t).count());
+      t = next;
+    }
+    return out;
+  };
+  std::map<int, std::vector<double>> single;
+  for (int j = 0; j < w.own_users(); ++j) single[w.user_number(j)] = think_times(w, w.user_number(j));
+  ASSERT_EQ(single.size(), 10u);
+  std::map<int, int> seen;
+  for (int i = 0; i < 3; ++i) {
+    Workload s = w;
+    s.shard_index = i;
+    s.shard_count = 3;
+    for (int j = 0; j < s.own_users(); ++j) {
+      const int k = s.user_number(j);
+      EXPECT_EQ(k % 3, i);
+      ++seen[k];
+      EXPECT_EQ(think_times(s, k), single[k]) << "user " << k << " thinks the same in shard " << i;
+    }
+  }
+  ASSERT_EQ(seen.size(), 10u);
+  for (const auto& [k, n] : seen) EXPECT_EQ(n, 1) << "user " << k;
+  Workload last = w;
+  last.shard_index = 3;
+  last.shard_count = 4;
+  EXPECT_EQ(last.own_users(), 2);  // users 3 and 7
 }
 
 }  // namespace
