@@ -15,7 +15,7 @@ SERVER_CPUS ?= 0
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build tools test bench-all bench-distributed capacity check-report compare baseline sanitize tsan fuzz format format-check tidy clean
+.PHONY: all deps build tools test bench-all bench-distributed capacity check-report compare baseline sanitize sanitize-quick sanitize-build tsan fuzz format format-check tidy clean
 
 all: build
 
@@ -33,7 +33,9 @@ build: deps $(BUILD)/Makefile
 tools: deps $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS) --target server loadgen
 
-test: build
+# The tests need the two executables and the test binaries (not the microbenchmarks).
+test: deps $(BUILD)/Makefile
+	cmake --build $(BUILD) -j $(JOBS) --target server loadgen unit_tests integration_tests
 	@bash scripts/install-deps.sh --test-tools
 	cd $(BUILD) && ctest --output-on-failure --no-tests=error -j 2 --timeout 300
 
@@ -63,12 +65,23 @@ baseline: tools
 	@PROFILE=quick MODELS="$(MODELS)" REPEAT="$(if $(filter 1,$(REPEAT)),3,$(REPEAT))" BUILD="$(BUILD)" bash scripts/bench-all.sh
 	bash scripts/update-baseline.sh
 
-sanitize:
+# The whole suite under ASan+UBSan (the nightly job); sanitize-quick: the unit tests and the
+# suites where hostile input meets the servers and the parsers (every model, every hostile
+# client, real clients, hostile servers against loadgen): what CI runs on every submission.
+sanitize: sanitize-build
+	cd build-asan && $(ASAN_ENV) ctest --output-on-failure --no-tests=error -j 2 --timeout 600
+
+sanitize-quick: sanitize-build
+	cd build-asan && $(ASAN_ENV) ctest --output-on-failure --no-tests=error -j 2 --timeout 600 -L unit
+	cd build-asan && $(ASAN_ENV) ctest --output-on-failure --no-tests=error -j 2 --timeout 600 \
+	  -R '^(Models/Hostile|Models/Interop|Cases/HostileServer|HostileServerInterim)'
+
+sanitize-build:
 	@bash scripts/install-deps.sh --test-tools
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DLAB_SANITIZE=ON -DLAB_BENCH=OFF -DLAB_WERROR=$(WERROR)
-	cmake --build build-asan -j $(JOBS)
-	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --output-on-failure --no-tests=error -j 2 --timeout 600
+	cmake --build build-asan -j $(JOBS) --target server loadgen unit_tests integration_tests
+
+ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
 
 tsan:
 	@bash scripts/install-deps.sh --test-tools
