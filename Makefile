@@ -86,7 +86,7 @@ ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stac
 tsan:
 	@bash scripts/install-deps.sh --test-tools
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DLAB_TSAN=ON -DLAB_BENCH=OFF -DLAB_WERROR=$(WERROR)
-	cmake --build build-tsan -j $(JOBS)
+	cmake --build build-tsan -j $(JOBS) --target server loadgen unit_tests integration_tests
 	cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest --output-on-failure --no-tests=error -j 2 --timeout 600
 
 fuzz:
