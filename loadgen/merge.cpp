@@ -101,7 +101,6 @@ Result merge_shards(const std::vector<Result>& shards, const std::vector<std::st
   bool all_ideal = true, any_unsent = false;
   double ideal = 0;
   std::uint64_t unsent = 0;
-  int threads = 0;
   double cpu_weighted = 0;
   ClientHealth client;
   client.threads = 0;
@@ -182,7 +181,6 @@ Result merge_shards(const std::vector<Result>& shards, const std::vector<std::st
       }
       m.last_s = std::max(m.last_s, last_s);
     }
-    threads += r.client.threads;
     client.threads += r.client.threads;
     client.cpu_s += r.client.cpu_s;
     cpu_weighted += r.client.cpu_pct * r.client.threads;
@@ -197,7 +195,7 @@ Result merge_shards(const std::vector<Result>& shards, const std::vector<std::st
   for (int i = 0; i < count; ++i)
     if (!present.count(i)) info.missing.push_back(i);
   out.started_at = started_at;
-  if (threads > 0) out.workload["threads"] = threads;
+  if (client.threads > 0) out.workload["threads"] = client.threads;
 
   const bool any_summary = std::any_of(shards.begin(), shards.end(), [](const Result& r) { return r.has_summary(); });
   if (!any_summary) {

@@ -29,6 +29,7 @@ TEST(LoadgenStages, UsersRampUpHoldAndLeave) {
   EXPECT_GE(series[1]["users"].get<int>(), 18) << "held";
   EXPECT_LE(series[2]["users"].get<int>(), 2) << "left by the end";
   EXPECT_EQ(j["summary"]["failures"], 0) << "users leaving finish their request: nothing is cut off";
+  EXPECT_EQ(j["summary"]["users_spawned"], 20) << "the users that ran, not the pool created idle";
   // the ideal schedule follows each user's active time
   EXPECT_GT(j["summary"]["schedule_fidelity"].get<double>(), 0.9);
   EXPECT_LT(j["summary"]["schedule_fidelity"].get<double>(), 1.1);
