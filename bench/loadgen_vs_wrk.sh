@@ -5,11 +5,14 @@
 # ratios, how many rounds loadgen was ahead and the median of the per-round ratios.
 #   bash bench/loadgen_vs_wrk.sh            (defaults: 50 connections, 10 s, 3 repeats)
 #   MODES=close REPEAT=5 bash bench/loadgen_vs_wrk.sh   (one connection mode only)
+#   TLS=1 bash bench/loadgen_vs_wrk.sh      (HTTPS to nginx; neither client verifies the certificate,
+#                                           as wrk cannot; both resume sessions on reconnect)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 need wrk; need taskset; [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time missing (apt-get install time)" >&2; exit 2; }
 CONNS=${CONNS:-50}; DURATION=${DURATION:-10}; REPEAT=${REPEAT:-3}; TARGET=${TARGET:-nginx}
-MODES=${MODES:-keepalive close}
+MODES=${MODES:-keepalive close}; TLS=${TLS:-0}
+[ "$TLS" = 1 ] && [ "$TARGET" != nginx ] && { echo "bench: TLS=1 needs TARGET=nginx (the models speak plain HTTP)" >&2; exit 2; }
 HZ=$(getconf CLK_TCK)
 # busy_pct TICKS: the server's CPU use over one client's run, in percent of one CPU; near 100
 # means the server, not the client, sets the rate
@@ -25,7 +28,8 @@ for mode in $MODES; do
   fi
   url="http://127.0.0.1:$port/"; pids=$(server_pids)
   wrk_extra=(); lg_extra=(--keepalive)
-  if [ "$mode" = close ]; then wrk_extra=(-H "Connection: close"); lg_extra=(); fi
+  if [ "$TLS" = 1 ]; then url="https://localhost:$port/"; lg_extra+=(--insecure); fi
+  if [ "$mode" = close ]; then wrk_extra=(-H "Connection: close"); lg_extra=("${lg_extra[@]:1}"); fi
   : > /tmp/lvw.$mode
   for r in $(seq 1 "$REPEAT"); do
     c0=$(server_ticks $pids)

@@ -119,9 +119,25 @@ std::vector<std::pair<std::uint32_t, std::uint64_t>> read_sparse(const Field& f)
   return out;
 }
 
-json summary_json(const Summary& s) {
+json codes_json(const std::map<int, std::uint64_t>& m) {
   json codes = json::object();
-  for (const auto& [code, n] : s.status_codes) codes[std::to_string(code)] = n;
+  for (const auto& [code, n] : m) codes[std::to_string(code)] = n;
+  return codes;
+}
+
+std::map<int, std::uint64_t> read_codes(const Field& c) {
+  std::map<int, std::uint64_t> out;
+  if (!c.raw().is_object()) c.fail("must be an object");
+  for (const auto& [k, v] : c.raw().items()) {
+    int code = 0;
+    if (std::sscanf(k.c_str(), "%d", &code) != 1 || code < 100 || code > 999)
+      c.fail("has a key that is not a status code: " + k);
+    out[code] = c.at(k.c_str()).u64();
+  }
+  return out;
+}
+
+json summary_json(const Summary& s) {
   json j = {{"requests", s.requests},
             {"successes", s.successes},
             {"failures", s.failures},
@@ -135,7 +151,7 @@ json summary_json(const Summary& s) {
             {"ideal_requests", opt(s.ideal_requests)},
             {"schedule_fidelity", opt(s.schedule_fidelity)},
             {"unsent", s.unsent ? json(*s.unsent) : json(nullptr)},
-            {"status_codes", codes}};
+            {"status_codes", codes_json(s.status_codes)}};
   j.update(latency_json(s.latency));
   return j;
 }
@@ -157,16 +173,7 @@ Summary read_summary(const Field& f) {
   if (f.has("ideal_requests")) s.ideal_requests = f.at("ideal_requests").opt_num();
   if (f.has("schedule_fidelity")) s.schedule_fidelity = f.at("schedule_fidelity").opt_num();
   if (f.has("unsent")) s.unsent = f.at("unsent").u64();
-  if (f.has("status_codes")) {
-    const Field c = f.at("status_codes");
-    if (!c.raw().is_object()) c.fail("must be an object");
-    for (const auto& [k, v] : c.raw().items()) {
-      int code = 0;
-      if (std::sscanf(k.c_str(), "%d", &code) != 1 || code < 100 || code > 999)
-        c.fail("has a key that is not a status code: " + k);
-      s.status_codes[code] = c.at(k.c_str()).u64();
-    }
-  }
+  if (f.has("status_codes")) s.status_codes = read_codes(f.at("status_codes"));
   return s;
 }
 
@@ -229,6 +236,64 @@ ClientHealth read_client(const Field& f) {
   return c;
 }
 
+json errors_json(const std::vector<ErrorEntry>& es) {
+  json errors = json::array();
+  for (const auto& e : es)
+    errors.push_back(
+        {{"kind", e.kind}, {"count", e.count}, {"first_s", e.first_s}, {"last_s", e.last_s}, {"example", e.example}});
+  return errors;
+}
+
+std::vector<ErrorEntry> read_errors(const Field& f) {
+  std::vector<ErrorEntry> out;
+  f.each([&](const Field& e) {
+    out.push_back(
+        {e.at("kind").str(), e.at("count").u64(), e.at("first_s").num(), e.at("last_s").num(), e.at("example").str()});
+  });
+  return out;
+}
+
+json endpoint_json(const EndpointStats& e, double duration_s) {
+  json j = {{"name", e.name},
+            {"method", e.method},
+            {"path", e.path},
+            {"requests", e.requests},
+            {"successes", e.successes()},
+            {"failures", e.failures},
+            {"failure_rate", e.requests ? static_cast<double>(e.failures) / static_cast<double>(e.requests) : 0.0},
+            {"rps", duration_s > 0 ? static_cast<double>(e.requests) / duration_s : 0.0},
+            {"bytes_received", e.bytes_received},
+            {"status_codes", codes_json(e.status_codes)}};
+  j.update(latency_json(LatencySummary::of(e.histogram)));
+  j["histogram"] = e.histogram.to_json();
+  j["failed_histogram"] = e.failed_histogram.to_json();
+  j["errors"] = errors_json(e.errors);
+  return j;
+}
+
+EndpointStats read_endpoint(const Field& f) {
+  EndpointStats e;
+  e.name = f.at("name").str();
+  e.method = f.at("method").str();
+  e.path = f.at("path").str();
+  e.requests = f.at("requests").u64();
+  e.failures = f.at("failures").u64();
+  if (e.failures > e.requests) f.at("failures").fail("exceeds requests");
+  e.bytes_received = f.at("bytes_received").u64();
+  e.status_codes = read_codes(f.at("status_codes"));
+  e.histogram = f.at("histogram").histogram();
+  e.failed_histogram = f.at("failed_histogram").histogram();
+  e.errors = read_errors(f.at("errors"));
+  return e;
+}
+
+json timing_json(const Histogram& h) {
+  json j = {{"count", h.count()}};
+  j.update(latency_json(LatencySummary::of(h)));
+  j["histogram"] = h.to_json();
+  return j;
+}
+
 }  // namespace
 
 OptDouble LatencySummary::p(double q) const {
@@ -288,11 +353,18 @@ json to_json(const Result& r) {
     json series = json::array();
     for (const auto& p : r.series) series.push_back(series_json(p));
     j["series"] = series;
-    json errors = json::array();
-    for (const auto& e : r.errors)
-      errors.push_back(
-          {{"kind", e.kind}, {"count", e.count}, {"first_s", e.first_s}, {"last_s", e.last_s}, {"example", e.example}});
-    j["errors"] = errors;
+    j["errors"] = errors_json(r.errors);
+    if (!r.endpoints.empty()) {
+      json eps = json::array();
+      for (const auto& e : r.endpoints) eps.push_back(endpoint_json(e, r.summary->duration_s));
+      j["endpoints"] = eps;
+    }
+    if (!r.timings.empty()) {
+      json t = json::object();
+      for (const char* phase : kPhases)
+        if (auto it = r.timings.find(phase); it != r.timings.end()) t[phase] = timing_json(it->second);
+      j["timings"] = t;
+    }
     json thresholds = json::array();
     for (const auto& t : r.thresholds)
       thresholds.push_back({{"expr", t.expr},
@@ -360,11 +432,15 @@ Result result_from_json(const json& j, const std::string& path) {
     }
     if (root.has("client")) r.client = read_client(root.at("client"));
     if (root.has("series")) root.at("series").each([&](const Field& p) { r.series.push_back(read_point(p)); });
-    if (root.has("errors"))
-      root.at("errors").each([&](const Field& e) {
-        r.errors.push_back({e.at("kind").str(), e.at("count").u64(), e.at("first_s").num(), e.at("last_s").num(),
-                            e.at("example").str()});
-      });
+    if (root.has("errors")) r.errors = read_errors(root.at("errors"));
+    if (root.has("endpoints"))
+      root.at("endpoints").each([&](const Field& e) { r.endpoints.push_back(read_endpoint(e)); });
+    if (root.has("timings")) {
+      const Field t = root.at("timings");
+      if (!t.raw().is_object()) t.fail("must be an object");
+      for (const char* phase : kPhases)
+        if (t.has(phase)) r.timings[phase] = t.at(phase).at("histogram").histogram();
+    }
     if (root.has("thresholds"))
       root.at("thresholds").each([&](const Field& t) {
         r.thresholds.push_back({t.at("expr").str(), t.at("metric").str(), t.at("op").str(), t.at("limit").num(),

@@ -108,6 +108,22 @@ struct ShardInfo {
   bool partial() const { return !missing.empty() || !failed.empty(); }
 };
 
+/// One named request of a scenario (--scenario), as Locust keeps per-name statistics.
+struct EndpointStats {
+  std::string name, method, path;
+  std::uint64_t requests = 0, failures = 0, bytes_received = 0;
+  std::map<int, std::uint64_t> status_codes;
+  Histogram histogram;         // successes (rate mode: from the intended send time)
+  Histogram failed_histogram;  // how long its failed requests took
+  std::vector<ErrorEntry> errors;
+  std::uint64_t successes() const { return requests - failures; }
+};
+
+/// The phases of a request, timed as curl and k6 split them (every complete response, 4xx/5xx too):
+/// connect (new connections only), TLS handshake (https, new connections only), waiting (the
+/// request written to the first response byte) and receiving (first byte to the last).
+inline constexpr std::array<const char*, 4> kPhases = {"connect", "tls", "waiting", "receiving"};
+
 /// A bench-all model run several times (REPEAT=N): per metric, its value in each repeat.
 struct RepeatStat {
   double median = 0, min = 0, max = 0;
@@ -141,7 +157,9 @@ struct Result {
   std::vector<Threshold> thresholds;
   std::optional<Repeats> repeats;
   std::optional<ShardInfo> shard;
-  std::string path;  // the file it was read from (not written)
+  std::vector<EndpointStats> endpoints;      // with --scenario: one per request name
+  std::map<std::string, Histogram> timings;  // by phase (kPhases); absent phases were not timed
+  std::string path;                          // the file it was read from (not written)
 
   /// Has numbers to show: it ran (even if nothing succeeded).
   bool has_summary() const { return summary.has_value(); }

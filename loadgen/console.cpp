@@ -4,6 +4,7 @@
 #include <string>
 
 #include "loadgen/format.h"
+#include "loadgen/name_rows.h"
 
 namespace lab {
 
@@ -37,20 +38,42 @@ void ProgressLine::last(const SeriesPoint& p, const Collector& c) {
 void print_run_table(const Result& r, std::FILE* f) {
   if (!r.summary) return;
   const Summary& s = *r.summary;
-  const LatencySummary& l = s.latency;
+  // One row per request name and the aggregate (only the one request without a scenario).
+  std::vector<NameRow> rows = name_rows(r);
+  if (r.endpoints.empty()) rows.pop_back();
+  const double dur = s.duration_s;
   std::fprintf(f, "%-6s %-24s %10s %9s | %8s %8s %8s %8s | %9s %10s\n", "Type", "Name", "# reqs", "# fails", "Avg",
                "Min", "Max", "Med", "req/s", "failures/s");
   std::fprintf(f, "%s\n", std::string(116, '-').c_str());
-  const std::string name = workload_view(r.workload).path;
-  std::fprintf(f, "%-6s %-24s %10s %9s | %8s %8s %8s %8s | %9.1f %10.2f\n", "GET", name.c_str(),
-               commas(static_cast<double>(s.requests)).c_str(), commas(static_cast<double>(s.failures)).c_str(),
-               ms(l.avg_ms).c_str(), ms(l.min_ms).c_str(), ms(l.max_ms).c_str(), ms(l.p(50)).c_str(), s.rps,
-               s.duration_s > 0 ? static_cast<double>(s.failures) / s.duration_s : 0.0);
+  for (const NameRow& row : rows) {
+    const LatencySummary l = LatencySummary::of(*row.successes);
+    if (row.aggregate) std::fprintf(f, "%s\n", std::string(116, '-').c_str());
+    std::fprintf(f, "%-6s %-24s %10s %9s | %8s %8s %8s %8s | %9.1f %10.2f\n", row.method.c_str(), row.name.c_str(),
+                 commas(static_cast<double>(row.requests)).c_str(), commas(static_cast<double>(row.failures)).c_str(),
+                 ms(l.avg_ms).c_str(), ms(l.min_ms).c_str(), ms(l.max_ms).c_str(), ms(l.p(50)).c_str(),
+                 dur > 0 ? static_cast<double>(row.requests) / dur : 0.0,
+                 dur > 0 ? static_cast<double>(row.failures) / dur : 0.0);
+  }
   std::fprintf(f, "\nResponse time percentiles of successes (ms, exact to 0.05%%)\n");
+  if (rows.size() > 1) std::fprintf(f, "%-31s", "Name");
   for (double q : kPercentiles) std::fprintf(f, "%8s", (percentile_key(q) + "%").c_str());
   std::fprintf(f, "\n");
-  for (const auto& v : l.percentiles_ms) std::fprintf(f, "%8s", ms(v).c_str());
-  std::fprintf(f, "\n");
+  for (const NameRow& row : rows) {
+    if (rows.size() > 1)
+      std::fprintf(f, "%-31s", (row.method.empty() ? row.name : row.method + " " + row.name).c_str());
+    for (const auto& v : LatencySummary::of(*row.successes).percentiles_ms) std::fprintf(f, "%8s", ms(v).c_str());
+    std::fprintf(f, "\n");
+  }
+  if (!r.timings.empty()) {  // curl's and k6's split of the successes' time
+    std::fprintf(f, "\nPhases (ms)       count       avg       p50       p99       max\n");
+    for (const char* phase : kPhases) {
+      auto it = r.timings.find(phase);
+      if (it == r.timings.end()) continue;
+      const LatencySummary l = LatencySummary::of(it->second);
+      std::fprintf(f, "%-12s %10s %9s %9s %9s %9s\n", phase, commas(static_cast<double>(it->second.count())).c_str(),
+                   ms(l.avg_ms).c_str(), ms(l.p(50)).c_str(), ms(l.p(99)).c_str(), ms(l.max_ms).c_str());
+    }
+  }
   if (!s.status_codes.empty()) {
     std::string codes;
     for (const auto& [code, n] : s.status_codes)

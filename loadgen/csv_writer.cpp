@@ -5,6 +5,7 @@
 
 #include "common/output_file.h"
 #include "loadgen/format.h"
+#include "loadgen/name_rows.h"
 
 namespace lab {
 
@@ -46,27 +47,27 @@ long long unix_start(const Result& r) {
 void write_locust_csv(const Result& r, const std::string& prefix) {
   if (!r.summary || !r.histogram) throw std::runtime_error("no statistics to write as CSV (the run did not start)");
   const Summary& s = *r.summary;
-  const std::string method = "GET", name = workload_view(r.workload).path;
-  // Locust's response times include failed requests, measured from the actual send.
-  Histogram all = r.uncorrected_histogram ? *r.uncorrected_histogram : *r.histogram;
-  if (r.failed_histogram) all.merge(*r.failed_histogram);
+  const std::vector<NameRow> rows = name_rows(r);
   const double dur = s.duration_s;
-  const auto req = static_cast<double>(s.requests), fails = static_cast<double>(s.failures);
   {
     std::ostringstream f;
     f << "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,"
          "Max Response Time,Average Content Size,Requests/s,Failures/s"
       << percentile_header() << '\n';
-    auto row = [&](const std::string& type, const std::string& n) {
-      f << field(type) << ',' << field(n) << ',' << s.requests << ',' << s.failures << ','
+    for (const NameRow& row : rows) {
+      // Locust's response times include failed requests, measured from the actual send (the
+      // aggregate of a rate-mode run; its names' rows are from the intended send time).
+      Histogram all = row.aggregate && r.uncorrected_histogram ? *r.uncorrected_histogram : *row.successes;
+      if (row.failed) all.merge(*row.failed);
+      const auto req = static_cast<double>(row.requests), fails = static_cast<double>(row.failures);
+      const auto ok = static_cast<double>(row.successes_count());
+      f << field(row.method) << ',' << field(row.name) << ',' << row.requests << ',' << row.failures << ','
         << (all.count() ? ms3(static_cast<double>(all.percentile(50))) : "N/A") << ','
         << (all.count() ? ms3(all.mean()) : "N/A") << ',' << (all.count() ? ms3(static_cast<double>(all.min())) : "N/A")
         << ',' << (all.count() ? ms3(static_cast<double>(all.max())) : "N/A") << ','
-        << csv_num(s.successes ? static_cast<double>(s.bytes_received) / static_cast<double>(s.successes) : 0) << ','
-        << csv_num(dur > 0 ? req / dur : 0) << ',' << csv_num(dur > 0 ? fails / dur : 0) << percentiles_of(all) << '\n';
-    };
-    row(method, name);
-    row("", "Aggregated");
+        << csv_num(ok > 0 ? static_cast<double>(row.bytes) / ok : 0) << ',' << csv_num(dur > 0 ? req / dur : 0) << ','
+        << csv_num(dur > 0 ? fails / dur : 0) << percentiles_of(all) << '\n';
+    }
     write_output(prefix + "_stats.csv", f.str());
   }
   {
@@ -99,8 +100,12 @@ void write_locust_csv(const Result& r, const std::string& prefix) {
   {
     std::ostringstream f;
     f << "Method,Name,Error,Occurrences\n";
-    for (const auto& e : r.errors)
-      f << method << ',' << field(name) << ',' << field(e.kind + ": " + e.example) << ',' << e.count << '\n';
+    for (const NameRow& row : rows) {
+      if (row.aggregate) continue;
+      for (const auto& e : *row.errors)
+        f << field(row.method) << ',' << field(row.name) << ',' << field(e.kind + ": " + e.example) << ',' << e.count
+          << '\n';
+    }
     write_output(prefix + "_failures.csv", f.str());
   }
   write_output(prefix + "_exceptions.csv", "Count,Message,Traceback,Nodes\n");  // loadgen raises none

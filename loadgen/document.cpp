@@ -79,6 +79,28 @@ Result build_result(const RunSettings& s, const RunFacts& f, const Collector& c)
     r.uncorrected_latency = LatencySummary::of(t.uncorrected);
     r.uncorrected_histogram = t.uncorrected;
   }
+  if (wl.scenario.from_file()) {
+    for (std::size_t i = 0; i < wl.scenario.requests.size(); ++i) {
+      const ScenarioRequest& sr = wl.scenario.requests[i];
+      EndpointStats e;
+      e.name = sr.name;
+      e.method = sr.spec.method;
+      e.path = sr.target;
+      if (i < t.names.size()) {
+        const NameInterval& n = t.names[i];
+        e.requests = n.requests;
+        e.failures = n.failures;
+        e.bytes_received = n.bytes;
+        e.status_codes = n.status;
+        e.histogram = n.latency;
+        e.failed_histogram = n.failed;
+      }
+      e.errors = c.errors(static_cast<int>(i));
+      r.endpoints.push_back(std::move(e));
+    }
+  }
+  for (std::size_t i = 0; i < kPhases.size(); ++i)
+    if (t.phases[i].count()) r.timings[kPhases[i]] = t.phases[i];
   r.client = client_health(s, f, t);
   r.series = c.series();
   r.errors = c.errors();

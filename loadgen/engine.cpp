@@ -77,7 +77,17 @@ RunResult run_load(const RunSettings& s) {
   facts.environment["target_addresses"] = addresses;  // as resolved; the first used unless round-robin
   warn_before_run(wl);
 
-  const std::string request = build_request(wl.target, wl.request, wl.keepalive);
+  std::vector<WireRequest> requests;  // the scenario's requests, built once
+  for (const auto& r : wl.scenario.requests) {
+    Url url = wl.target;
+    url.target = r.target;
+    requests.push_back({build_request(url, r.spec, wl.keepalive), r.spec.method == "HEAD"});
+  }
+  std::unique_ptr<asio::ssl::context> tls;
+  if (wl.target.scheme == "https" && !(tls = make_tls_context(wl, err))) {
+    out.preflight_error = err;
+    return out;
+  }
   facts.started_at = utc_timestamp();
   const double cpu_at_start = process_cpu_s();
   auto origin = Clock::now() + std::chrono::milliseconds(20);  // let threads start first
@@ -100,8 +110,12 @@ RunResult run_load(const RunSettings& s) {
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<WorkerStats*> stats;
   for (int i = 0; i < wl.threads; ++i) {
-    workers.push_back(std::make_unique<Worker>(wl, i, origin, request));
+    workers.push_back(std::make_unique<Worker>(wl, i, origin, requests, tls.get()));
     workers.back()->endpoints = endpoints;
+    if (wl.scenario.from_file()) {
+      workers.back()->by_name = true;
+      workers.back()->stats.set_names(wl.scenario.requests.size());
+    }
     if (wl.addresses == AddressPolicy::kFirst) workers.back()->endpoints.resize(1);
     stats.push_back(&workers.back()->stats);
   }

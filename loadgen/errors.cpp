@@ -13,6 +13,7 @@ const char* to_string(ErrorKind k) {
     case ErrorKind::kClosedWithoutResponse: return "closed_without_response";
     case ErrorKind::kBadResponse: return "bad_response";
     case ErrorKind::kTlsResponse: return "tls_response";
+    case ErrorKind::kTlsHandshake: return "tls_handshake";
     case ErrorKind::kUnexpectedStatus: return "unexpected_status";
     case ErrorKind::kOutOfFds: return "out_of_fds";
     case ErrorKind::kOutOfPorts: return "out_of_ephemeral_ports";

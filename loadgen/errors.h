@@ -16,6 +16,7 @@ enum class ErrorKind : std::uint8_t {
   kClosedWithoutResponse,  // EOF before any response byte
   kBadResponse,            // garbage, truncated, or a response the parser rejects
   kTlsResponse,            // the server answered with a TLS record: it speaks HTTPS
+  kTlsHandshake,           // https: the handshake failed (certificate, protocol, or not TLS)
   kUnexpectedStatus,       // a complete response with a status code not expected
   kOutOfFds,               // EMFILE / ENFILE
   kOutOfPorts,             // EADDRNOTAVAIL: no ephemeral port left

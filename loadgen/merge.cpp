@@ -39,6 +39,40 @@ struct SecondAcc {
   bool seen = false;
 };
 
+// Adds a shard's errors (its seconds shifted by `offset`) into `into`, by kind.
+void add_errors(std::map<std::string, ErrorEntry>& into, const std::vector<ErrorEntry>& from, double offset) {
+  for (const auto& e : from) {
+    auto [it, fresh] = into.try_emplace(e.kind, e);
+    ErrorEntry& m = it->second;
+    const double first_s = e.first_s + offset, last_s = e.last_s + offset;
+    if (fresh) {
+      m.first_s = first_s;
+      m.last_s = last_s;
+      continue;
+    }
+    m.count += e.count;
+    if (first_s < m.first_s) {
+      m.first_s = first_s;
+      m.example = e.example;
+    }
+    m.last_s = std::max(m.last_s, last_s);
+  }
+}
+
+std::vector<ErrorEntry> by_count(const std::map<std::string, ErrorEntry>& errors) {
+  std::vector<ErrorEntry> out;
+  for (const auto& [k, e] : errors) out.push_back(e);
+  std::sort(out.begin(), out.end(), [](const ErrorEntry& a, const ErrorEntry& b) { return a.count > b.count; });
+  return out;
+}
+
+// One request name of a scenario, summed over the shards.
+struct EndpointAcc {
+  std::size_t order = 0;
+  EndpointStats e;
+  std::map<std::string, ErrorEntry> errors;
+};
+
 void check_mergeable(const std::vector<Result>& shards) {
   if (shards.empty()) throw std::runtime_error("no shard results given");
   const Result* first = nullptr;
@@ -98,6 +132,7 @@ Result merge_shards(const std::vector<Result>& shards, const std::vector<std::st
   std::optional<Histogram> failed_hist, uncorrected;
   std::map<int, SecondAcc> seconds;
   std::map<std::string, ErrorEntry> errors;
+  std::map<std::string, EndpointAcc> endpoints;
   bool all_ideal = true, any_unsent = false;
   double ideal = 0;
   std::uint64_t unsent = 0;
@@ -165,22 +200,25 @@ Result merge_shards(const std::vector<Result>& shards, const std::vector<std::st
       a.weight += p.requests;
       add_sparse(a.h, p.hist);
     }
-    for (const auto& e : r.errors) {
-      auto [it, fresh] = errors.try_emplace(e.kind, e);
-      ErrorEntry& m = it->second;
-      const double first_s = e.first_s + offset, last_s = e.last_s + offset;
+    add_errors(errors, r.errors, offset);
+    for (const auto& e : r.endpoints) {  // by name, in the scenario's order
+      auto [it, fresh] = endpoints.try_emplace(e.name, EndpointAcc{});
+      EndpointAcc& a = it->second;
       if (fresh) {
-        m.first_s = first_s;
-        m.last_s = last_s;
-        continue;
+        a.order = endpoints.size();
+        a.e.name = e.name;
+        a.e.method = e.method;
+        a.e.path = e.path;
       }
-      m.count += e.count;
-      if (first_s < m.first_s) {
-        m.first_s = first_s;
-        m.example = e.example;
-      }
-      m.last_s = std::max(m.last_s, last_s);
+      a.e.requests += e.requests;
+      a.e.failures += e.failures;
+      a.e.bytes_received += e.bytes_received;
+      for (const auto& [code, n] : e.status_codes) a.e.status_codes[code] += n;
+      a.e.histogram.merge(e.histogram);
+      a.e.failed_histogram.merge(e.failed_histogram);
+      add_errors(a.errors, e.errors, offset);
     }
+    for (const auto& [phase, h] : r.timings) out.timings[phase].merge(h);
     client.threads += r.client.threads;
     client.cpu_s += r.client.cpu_s;
     cpu_weighted += r.client.cpu_pct * r.client.threads;
@@ -233,9 +271,12 @@ Result merge_shards(const std::vector<Result>& shards, const std::vector<std::st
     p.hist = sparse_counts(a.h);
     out.series.push_back(std::move(p));
   }
-  for (auto& [k, e] : errors) out.errors.push_back(e);
-  std::sort(out.errors.begin(), out.errors.end(),
-            [](const ErrorEntry& a, const ErrorEntry& b) { return a.count > b.count; });
+  out.errors = by_count(errors);
+  out.endpoints.resize(endpoints.size());
+  for (auto& [name, a] : endpoints) {
+    a.e.errors = by_count(a.errors);
+    out.endpoints[a.order - 1] = std::move(a.e);
+  }
   // The thresholds, judged again on the union.
   for (const auto& t : first.thresholds) {
     std::string err;

@@ -29,6 +29,11 @@ class UserPacing {
   virtual PaceClock::time_point first(PaceClock::time_point spawned) = 0;
   /// When the next request is due, after one that was due at `due` and completed at `done`.
   virtual PaceClock::time_point next(PaceClock::time_point due, PaceClock::time_point done) = 0;
+  /// The same after a request with a think time of its own (--scenario): a closed-loop user
+  /// waits that instead of its usual think time; the other modes ignore it.
+  virtual PaceClock::time_point next_after(PaceClock::time_point due, PaceClock::time_point done, const ThinkRange&) {
+    return next(due, done);
+  }
 };
 
 /// What a run's ideal schedule is computed from (after the run).

@@ -16,6 +16,9 @@ class ThinkTime : public UserPacing {
   PaceClock::time_point next(PaceClock::time_point, PaceClock::time_point done) override {
     return done + as_duration(think_(rng_));
   }
+  PaceClock::time_point next_after(PaceClock::time_point, PaceClock::time_point done, const ThinkRange& t) override {
+    return done + as_duration(std::uniform_real_distribution<double>(t.min_s, t.max_s)(rng_));
+  }
 
  private:
   std::mt19937_64& rng_;
@@ -33,7 +36,8 @@ class Users : public LoadModel {
   // Each user, each time it was active (stages may stop and restart it): 1 + the renewal
   // function of U(a, b) over that time.
   std::optional<double> ideal_requests(const Workload& w, const ScheduleFacts& f) const override {
-    if (!(w.wait_max_s > 0) || !f.activations_s) return std::nullopt;
+    // (requests with think times of their own make a mixture whose schedule is not computed)
+    if (!(w.wait_max_s > 0) || !f.activations_s || w.scenario.per_request_think()) return std::nullopt;
     IdealUserSchedule sched(w.wait_min_s, w.wait_max_s, f.duration_s);
     double sum = 0;
     for (const auto& [start, end] : *f.activations_s)

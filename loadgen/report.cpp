@@ -32,7 +32,7 @@ std::string table_html(const std::vector<std::string>& header, const std::vector
     o << "<tr>";
     for (std::size_t i = 0; i < row.size(); ++i) {
       const bool text = i == 0 || i >= header.size() || header[i] == "status" || header[i] == "status codes" ||
-                        header[i] == "example" || header[i] == "kind" || header[i] == "reason";
+                        header[i] == "example" || header[i] == "kind" || header[i] == "reason" || header[i] == "method";
       o << (text ? "<td class=\"text\">" : "<td>") << esc(row[i]) << "</td>";
     }
     o << "</tr>\n";
@@ -114,6 +114,9 @@ std::string render_report(const std::vector<Result>& rs, const std::string& titl
   else
     o << bar_chart("chart-latency", lat, {"p50", "p95", "p99"}, "ms");
   o << "<p>Whiskers span each value's noise. " << esc(noise_note(rs)) << "</p>\n";
+  for (const auto& r : rs)
+    for (const auto& d : detail_tables(r))
+      o << "<h2>" << esc(d.title) << "</h2>\n" << table_html(d.header, d.rows, "detail");
   o << errors_section(rs) << client_section(rs);
   o << "<h2>Per second</h2>\n<p>Hollow dots mark a last, partial second.</p>\n";
   for (const auto& r : rs) {

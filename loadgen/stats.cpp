@@ -2,6 +2,24 @@
 
 namespace lab {
 
+void NameInterval::reset() {
+  latency.reset();
+  failed.reset();
+  requests = failures = bytes = 0;
+  errors.fill(0);
+  status.clear();
+}
+
+void NameInterval::merge(const NameInterval& o) {
+  latency.merge(o.latency);
+  failed.merge(o.failed);
+  requests += o.requests;
+  failures += o.failures;
+  bytes += o.bytes;
+  for (std::size_t i = 0; i < errors.size(); ++i) errors[i] += o.errors[i];
+  for (const auto& [code, n] : o.status) status[code] += n;
+}
+
 void Interval::reset() {
   latency.reset();
   uncorrected.reset();
@@ -11,6 +29,15 @@ void Interval::reset() {
   late_sum_ns = late_count = 0;
   errors.fill(0);
   status.fill(0);
+  for (auto& n : names) n.reset();
+  for (auto& h : phases) h.reset();
+}
+
+void Interval::add_phases(const PhaseTimes& p) {
+  if (p.connect_ns) phases[0].record(p.connect_ns);
+  if (p.tls_ns) phases[1].record(p.tls_ns);
+  phases[2].record(p.waiting_ns);
+  phases[3].record(p.receiving_ns);
 }
 
 void Interval::add_lag(std::uint64_t lag_ns) {
@@ -36,6 +63,9 @@ void Interval::merge(const Interval& o) {
   if (o.lag_max_ns > lag_max_ns) lag_max_ns = o.lag_max_ns;
   for (std::size_t i = 0; i < errors.size(); ++i) errors[i] += o.errors[i];
   for (std::size_t i = 0; i < status.size(); ++i) status[i] += o.status[i];
+  if (names.size() < o.names.size()) names.resize(o.names.size());
+  for (std::size_t i = 0; i < o.names.size(); ++i) names[i].merge(o.names[i]);
+  for (std::size_t i = 0; i < phases.size(); ++i) phases[i].merge(o.phases[i]);
 }
 
 namespace {
@@ -46,7 +76,7 @@ void count_status(Interval& in, int status) {
 }  // namespace
 
 void WorkerStats::record_success(int status, std::uint64_t latency_ns, std::uint64_t uncorrected_ns,
-                                 std::uint64_t bytes, std::uint64_t lag_ns) {
+                                 std::uint64_t bytes, std::uint64_t lag_ns, int name, const PhaseTimes& phases) {
   std::lock_guard lk(mu_);
   cur_.add_lag(lag_ns);
   cur_.latency.record(latency_ns);
@@ -54,18 +84,43 @@ void WorkerStats::record_success(int status, std::uint64_t latency_ns, std::uint
   count_status(cur_, status);
   ++cur_.requests;
   cur_.bytes += bytes;
+  cur_.add_phases(phases);
+  if (name >= 0 && static_cast<std::size_t>(name) < cur_.names.size()) {
+    NameInterval& n = cur_.names[static_cast<std::size_t>(name)];
+    n.latency.record(latency_ns);
+    ++n.requests;
+    n.bytes += bytes;
+    ++n.status[status];
+  }
+}
+
+void WorkerStats::set_names(std::size_t n) {
+  std::lock_guard lk(mu_);
+  names_ = n;
+  cur_.names.resize(n);
 }
 
 void WorkerStats::record_failure(ErrorKind kind, int status, double at_s, const std::string& detail,
-                                 std::uint64_t latency_ns, std::uint64_t lag_ns) {
+                                 std::uint64_t latency_ns, std::uint64_t lag_ns, int name, const PhaseTimes* phases) {
   std::lock_guard lk(mu_);
   cur_.add_lag(lag_ns);
+  if (phases) cur_.add_phases(*phases);
   cur_.failed.record(latency_ns);
   count_status(cur_, status);
   ++cur_.requests;
   ++cur_.failures;
   if (kind != ErrorKind::kUnexpectedStatus) ++cur_.errors[static_cast<std::size_t>(kind)];
-  ErrorSeen& s = seen_[error_key(kind, kind == ErrorKind::kUnexpectedStatus ? status : 0)];
+  if (name >= 0 && static_cast<std::size_t>(name) < cur_.names.size()) {
+    NameInterval& n = cur_.names[static_cast<std::size_t>(name)];
+    n.failed.record(latency_ns);
+    ++n.requests;
+    ++n.failures;
+    if (status) ++n.status[status];
+    if (kind != ErrorKind::kUnexpectedStatus) ++n.errors[static_cast<std::size_t>(kind)];
+  } else {
+    name = -1;
+  }
+  ErrorSeen& s = seen_[error_key(kind, kind == ErrorKind::kUnexpectedStatus ? status : 0, name)];
   if (s.first_s < 0) {
     s.first_s = at_s;
     s.example = kind == ErrorKind::kUnexpectedStatus ? "HTTP " + std::to_string(status) : detail;
@@ -88,6 +143,7 @@ void WorkerStats::record_late_send(std::uint64_t late_ns) {
 void WorkerStats::swap_interval(Interval& into) {
   std::lock_guard lk(mu_);
   std::swap(cur_, into);
+  if (cur_.names.size() < names_) cur_.names.resize(names_);
 }
 
 std::map<std::uint32_t, ErrorSeen> WorkerStats::errors_seen() {
@@ -128,11 +184,13 @@ const SeriesPoint& Collector::tick(int seconds, double length_s, int users) {
   return series_.back();
 }
 
-std::vector<ErrorEntry> Collector::errors() const {
-  std::map<std::uint32_t, ErrorSeen> seen;
+std::vector<ErrorEntry> Collector::errors(int name) const {
+  std::map<std::uint32_t, ErrorSeen> seen;  // by kind and code: the names folded, or one name's
   for (WorkerStats* w : workers_) {
-    for (const auto& [key, s] : w->errors_seen()) {
-      ErrorSeen& m = seen[key];
+    for (const auto& [full_key, s] : w->errors_seen()) {
+      const int key_name = static_cast<int>(full_key >> 18) - 1;
+      if (name >= 0 && key_name != name) continue;
+      ErrorSeen& m = seen[full_key & 0x3ffffu];
       if (m.first_s < 0 || s.first_s < m.first_s) {
         m.first_s = s.first_s;
         m.example = s.example;
@@ -145,7 +203,15 @@ std::vector<ErrorEntry> Collector::errors() const {
     const auto kind = static_cast<ErrorKind>(key & 0xff);
     const int code = static_cast<int>(key >> 8);
     std::uint64_t count = 0;
-    if (kind == ErrorKind::kUnexpectedStatus) {
+    if (name >= 0) {
+      const NameInterval& n = total_.names.at(static_cast<std::size_t>(name));
+      if (kind == ErrorKind::kUnexpectedStatus) {
+        auto it = n.status.find(code);
+        count = it == n.status.end() ? 0 : it->second;
+      } else {
+        count = n.errors[static_cast<std::size_t>(kind)];
+      }
+    } else if (kind == ErrorKind::kUnexpectedStatus) {
       if (code >= kFirstStatus && code < kFirstStatus + static_cast<int>(kStatusSlots))
         count = total_.status[code - kFirstStatus];
     } else {

@@ -20,6 +20,21 @@ namespace lab {
 inline constexpr int kFirstStatus = 100;
 inline constexpr std::size_t kStatusSlots = 900;
 
+/// One request name's share of an interval (--scenario).
+struct NameInterval {
+  Histogram latency, failed;
+  std::uint64_t requests = 0, failures = 0, bytes = 0;
+  std::array<std::uint64_t, static_cast<std::size_t>(ErrorKind::kCount)> errors{};
+  std::map<int, std::uint64_t> status;
+  void reset();
+  void merge(const NameInterval& o);
+};
+
+/// How long each phase of one request took (0: the phase did not happen, e.g. no new connection).
+struct PhaseTimes {
+  std::uint64_t connect_ns = 0, tls_ns = 0, waiting_ns = 0, receiving_ns = 0;
+};
+
 struct Interval {
   Histogram latency;      // successes; rate mode: from the intended send time (and unsent)
   Histogram uncorrected;  // rate mode: from the actual send time
@@ -30,9 +45,13 @@ struct Interval {
   std::uint64_t late_sum_ns = 0, late_count = 0;  // rate mode: sends already due (a backlog)
   std::array<std::uint64_t, static_cast<std::size_t>(ErrorKind::kCount)> errors{};  // not by status
   std::array<std::uint64_t, kStatusSlots> status{};                                 // every response received, by code
+  std::vector<NameInterval> names;  // --scenario: by request index (empty otherwise)
+  // Phases of complete responses (kPhases): connect and tls count only those that opened a connection.
+  std::array<Histogram, 4> phases;
   void reset();
   void add_lag(std::uint64_t lag_ns);
   void merge(const Interval& o);
+  void add_phases(const PhaseTimes& p);
 };
 
 /// First and last time a kind of failure was seen, and one example of it.
@@ -40,19 +59,25 @@ struct ErrorSeen {
   double first_s = -1, last_s = -1;
   std::string example;
 };
-/// Key of a failure kind: the ErrorKind, and the status code for unexpected statuses.
-inline std::uint32_t error_key(ErrorKind k, int code) {
-  return static_cast<std::uint32_t>(k) | (static_cast<std::uint32_t>(code) << 8);
+/// Key of a failure kind: the ErrorKind, the status code for unexpected statuses, and the
+/// request's index + 1 in a scenario (0 without per-name statistics).
+inline std::uint32_t error_key(ErrorKind k, int code, int name = -1) {
+  return static_cast<std::uint32_t>(k) | (static_cast<std::uint32_t>(code) << 8) |
+         (static_cast<std::uint32_t>(name + 1) << 18);
 }
 
 class WorkerStats {
  public:
   /// Called on the worker's thread only; one lock per request.
   /// `status` is the response's code (0 when there was no response).
+  /// `name` is the request's index in the scenario when names are kept (set_names), else -1.
   void record_success(int status, std::uint64_t latency_ns, std::uint64_t uncorrected_ns, std::uint64_t bytes,
-                      std::uint64_t lag_ns);
+                      std::uint64_t lag_ns, int name = -1, const PhaseTimes& phases = {});
+  /// `phases` only for a complete response (an unexpected status).
   void record_failure(ErrorKind kind, int status, double at_s, const std::string& detail, std::uint64_t latency_ns,
-                      std::uint64_t lag_ns);
+                      std::uint64_t lag_ns, int name = -1, const PhaseTimes* phases = nullptr);
+  /// Keep statistics per request name for `n` names (before the run starts).
+  void set_names(std::size_t n);
   /// Rate mode: a scheduled request never sent; `late_ns` is from its slot to the end.
   void record_unsent(std::uint64_t late_ns);
   /// Rate mode: a request sent `late_ns` after its slot because the connection was still busy
@@ -67,6 +92,7 @@ class WorkerStats {
  private:
   std::mutex mu_;
   Interval cur_;
+  std::size_t names_ = 0;
   std::map<std::uint32_t, ErrorSeen> seen_;
 };
 
@@ -80,8 +106,9 @@ class Collector {
   const Interval& total() const { return total_; }
   std::uint64_t successes() const { return total_.requests - total_.failures; }
   const std::vector<SeriesPoint>& series() const { return series_; }
-  /// After the run: every kind of failure with its count, first/last second and example.
-  std::vector<ErrorEntry> errors() const;
+  /// After the run: every kind of failure with its count, first/last second and example; with
+  /// `name` >= 0 those of that request name only.
+  std::vector<ErrorEntry> errors(int name = -1) const;
 
  private:
   std::vector<WorkerStats*> workers_;

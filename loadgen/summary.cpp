@@ -4,6 +4,7 @@
 
 #include "loadgen/format.h"
 #include "loadgen/metrics.h"
+#include "loadgen/name_rows.h"
 #include "loadgen/result_set.h"
 
 namespace lab {
@@ -48,9 +49,9 @@ std::string status_cell(const Result& r) {
   return s;
 }
 
-std::string codes_cell(const Summary& s) {
+std::string codes_cell(const std::map<int, std::uint64_t>& codes) {
   std::string c;
-  for (const auto& [code, n] : s.status_codes)
+  for (const auto& [code, n] : codes)
     c += (c.empty() ? "" : " ") + std::to_string(code) + ":" + commas(static_cast<double>(n));
   return c.empty() ? "-" : c;
 }
@@ -82,7 +83,7 @@ SummaryTable summary_table(const std::vector<Result>& rs) {
     for (Metric m : {Metric::kRps, Metric::kAvg, Metric::kP50, Metric::kP95, Metric::kP99})
       row.push_back(metric_cell(r, m));
     row.push_back(commas(static_cast<double>(s.failures)));
-    row.push_back(codes_cell(s));
+    row.push_back(codes_cell(s.status_codes));
     if (scheduled) row.push_back(s.schedule_fidelity ? fixed(100 * *s.schedule_fidelity, "%.1f%%") : std::string("-"));
     row.push_back(ms(r.client.lag_p99_ms));
     row.push_back(fixed(r.client.cpu_pct, "%.0f%%"));
@@ -100,6 +101,40 @@ SummaryTable summary_table(const std::vector<Result>& rs) {
     t.rankings.push_back("Average response time: " + ranking_line(rank(ranked, Metric::kAvg), false));
   }
   return t;
+}
+
+std::vector<DetailTable> detail_tables(const Result& r) {
+  std::vector<DetailTable> out;
+  if (!r.has_summary()) return out;
+  const double dur = r.summary->duration_s;
+  if (!r.endpoints.empty()) {
+    DetailTable t{"Requests by name: " + r.name(),
+                  {"name", "method", "requests", "requests/s", "avg ms", "p50 ms", "p95 ms", "p99 ms", "failures",
+                   "status codes"},
+                  {}};
+    for (const NameRow& row : name_rows(r)) {
+      const LatencySummary l = LatencySummary::of(*row.successes);
+      t.rows.push_back({row.name, row.method, commas(static_cast<double>(row.requests)),
+                        fixed(dur > 0 ? static_cast<double>(row.requests) / dur : 0, "%.1f"), ms(l.avg_ms), ms(l.p(50)),
+                        ms(l.p(95)), ms(l.p(99)), commas(static_cast<double>(row.failures)),
+                        codes_cell(*row.status_codes)});
+    }
+    out.push_back(std::move(t));
+  }
+  if (!r.timings.empty()) {
+    DetailTable t{"Phases of the responses: " + r.name(),
+                  {"phase", "count", "avg ms", "p50 ms", "p95 ms", "p99 ms", "max ms"},
+                  {}};
+    for (const char* phase : kPhases) {
+      auto it = r.timings.find(phase);
+      if (it == r.timings.end()) continue;
+      const LatencySummary l = LatencySummary::of(it->second);
+      t.rows.push_back({phase, commas(static_cast<double>(it->second.count())), ms(l.avg_ms), ms(l.p(50)), ms(l.p(95)),
+                        ms(l.p(99)), ms(l.max_ms)});
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
 }
 
 std::string summary_markdown(const std::vector<Result>& rs) {
@@ -121,6 +156,22 @@ std::string summary_markdown(const std::vector<Result>& rs) {
   for (const auto& n : t.notes) o << "\n" << n << "\n";
   if (!t.rankings.empty()) o << "\n";
   for (const auto& r : t.rankings) o << "- " << r << "\n";
+  for (const auto& r : rs) {
+    if (r.endpoints.empty()) continue;  // the phases of every model would drown the table
+    for (const auto& d : detail_tables(r)) {
+      o << "\n### " << d.title << "\n\n|";
+      for (const auto& h : d.header) o << " " << h << " |";
+      o << "\n|---|";
+      for (std::size_t i = 1; i < d.header.size(); ++i)
+        o << (d.header[i] == "method" || d.header[i] == "status codes" ? "---|" : "---:|");
+      o << "\n";
+      for (const auto& row : d.rows) {
+        o << "|";
+        for (const auto& c : row) o << " " << c << " |";
+        o << "\n";
+      }
+    }
+  }
   return o.str();
 }
 

@@ -20,6 +20,15 @@ struct SummaryTable {
   std::vector<std::string> rankings;  // "Requests per second: a = b > c"
 };
 SummaryTable summary_table(const std::vector<Result>& rs);
+
+/// A result's detail: its requests by name (--scenario) and its phases (connect, tls, waiting,
+/// receiving); only the tables it has data for.
+struct DetailTable {
+  std::string title;
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+};
+std::vector<DetailTable> detail_tables(const Result& r);
 std::string summary_markdown(const std::vector<Result>& rs);
 /// "Workload: mode users, 200 users, ..." for the first result that ran.
 std::string workload_line(const std::vector<Result>& rs);

@@ -4,6 +4,7 @@
 
 #include "common/duration.h"
 #include "common/output_file.h"
+#include "common/text.h"
 
 namespace po = boost::program_options;
 
@@ -19,6 +20,12 @@ void TargetOptions::add(po::options_description& d, RunSettings& s) {
   opt("header", po::value<std::vector<std::string>>(&headers_)->composing(),
       "request header 'Name: value' (repeatable; replaces Host, User-Agent, Accept if given)");
   opt("body", po::value<std::string>(&body_), "request body: TEXT, or @FILE for a file's contents");
+  opt("scenario", po::value<std::string>(&scenario_),
+      "FILE.json: named requests picked by weight or in sequence, with statistics per name (docs/loadgen.md)");
+  opt("insecure,k", po::bool_switch(&w.tls.insecure), "https: do not verify the server's certificate or name");
+  opt("cacert", po::value<std::string>(&w.tls.cacert), "https: trust the CA certificates in this PEM file");
+  opt("tls-resume", po::value<std::string>(&tls_resume_)->default_value("on"),
+      "https: on: a reconnect resumes the user's last TLS session (abbreviated handshake); off: full handshakes");
   opt("addresses", po::value<std::string>(&addresses_)->default_value("first"),
       "which of the host's addresses to use: first (as resolved) or round-robin (each connection the next)");
   opt("users,u", po::value<int>(&w.users)->default_value(1), "virtual users (or connections in --max/--rate)");
@@ -41,8 +48,16 @@ std::string TargetOptions::apply(const po::variables_map& vm, RunSettings& s) {
   auto url = parse_url(w.url, err);
   if (!url) return "--host: " + err;
   w.target = *url;
-  if (w.target.scheme == "https")
-    return "--host: https:// is not supported yet (this loadgen speaks plain HTTP; see docs/loadgen.md)";
+  if (!w.tls.cacert.empty() && w.tls.insecure) return "--cacert: --insecure checks no certificate; give one of them";
+  if (w.target.scheme != "https" && (!w.tls.cacert.empty() || w.tls.insecure || !vm["tls-resume"].defaulted()))
+    return std::string(w.tls.insecure          ? "--insecure"
+                       : !w.tls.cacert.empty() ? "--cacert"
+                                               : "--tls-resume") +
+           ": only for https:// targets";
+  if (tls_resume_ == "on" || tls_resume_ == "off")
+    w.tls.resume = tls_resume_ == "on";
+  else
+    return "--tls-resume: '" + tls_resume_ + "' is not on or off";
   if (vm.count("path")) {
     const std::string path = vm["path"].as<std::string>();
     if (path.empty() || path[0] != '/') return "--path: must start with / (e.g. --path /index.html)";
@@ -60,6 +75,7 @@ std::string TargetOptions::apply(const po::variables_map& vm, RunSettings& s) {
     if (!body) return "--body: " + err;
     w.request.body = std::move(*body);
   }
+  if (std::string e = apply_scenario(vm, w); !e.empty()) return e;
   if (addresses_ == "first")
     w.addresses = AddressPolicy::kFirst;
   else if (addresses_ == "round-robin")
@@ -78,6 +94,44 @@ std::string TargetOptions::apply(const po::variables_map& vm, RunSettings& s) {
   if (!statuses) return "--expect-status: " + err;
   w.expect_status = *statuses;
   if (!(s.max_client_lag_ms > 0)) return "--max-client-lag: must be > 0 ms (e.g. 5)";
+  return {};
+}
+
+std::string TargetOptions::apply_scenario(const po::variables_map& vm, Workload& w) {
+  Scenario& s = w.scenario;
+  if (scenario_.empty()) {  // one request: the URL's path with -X/--header/--body
+    s = Scenario{};
+    ScenarioRequest r;
+    r.name = r.target = w.target.target;
+    r.spec = w.request;
+    s.requests.push_back(std::move(r));
+    return {};
+  }
+  for (const char* flag : {"path", "method", "body"})
+    if (vm.count(flag) && !vm[flag].defaulted())
+      return std::string("--") + flag + ": each request of --scenario sets its own; leave --" + flag + " out";
+  std::string err;
+  auto loaded = load_scenario(scenario_, err);
+  if (!loaded) return "--scenario: " + err;
+  s = std::move(*loaded);
+  for (auto& r : s.requests) {  // --header: for every request that does not set the header itself
+    std::vector<std::pair<std::string, std::string>> merged;
+    for (const auto& h : w.request.headers) {
+      bool own = false;
+      for (const auto& [k, v] : r.spec.headers) own = own || iequals(k, h.first);
+      if (!own) merged.push_back(h);
+    }
+    merged.insert(merged.end(), r.spec.headers.begin(), r.spec.headers.end());
+    r.spec.headers = std::move(merged);
+  }
+  if (s.think) {
+    for (const char* flag : {"wait-min", "wait-max"})
+      if (vm.count(flag) && !vm[flag].defaulted())
+        return std::string("--") + flag + ": " + scenario_ + " sets the think time (\"think\"); leave --" + flag +
+               " out or remove \"think\" from the file";
+    w.wait_min_s = s.think->min_s;
+    w.wait_max_s = s.think->max_s;
+  }
   return {};
 }
 

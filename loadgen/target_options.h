@@ -11,14 +11,16 @@ namespace lab {
 
 class TargetOptions {
  public:
-  /// Declares -H, --path, -X, --header, --body, --addresses, -u, --keepalive, --threads, --timeout, --label, --seed,
+  /// Declares -H, --path, -X, --header, --body, --scenario, --addresses, -u, --keepalive, --threads, --timeout,
+  /// --label, --seed,
   /// --expect-status, --max-client-lag and -q, bound to `s`.
   void add(boost::program_options::options_description& d, RunSettings& s);
   /// Checks and completes `s` after parsing; "" or the message naming the flag and the fix.
   std::string apply(const boost::program_options::variables_map& vm, RunSettings& s);
 
  private:
-  std::string timeout_ = "10s", expect_status_ = "2xx", body_, addresses_ = "first";
+  std::string apply_scenario(const boost::program_options::variables_map& vm, Workload& w);
+  std::string timeout_ = "10s", expect_status_ = "2xx", body_, addresses_ = "first", scenario_, tls_resume_ = "on";
   std::vector<std::string> headers_;
 };
 

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <optional>
 
 namespace lab {
 
@@ -16,6 +17,8 @@ using boost::system::error_code;
 
 // Reads of the rest of a response taken in a row before the user yields (16 x 64 KiB).
 constexpr std::size_t kReadsBeforeYield = 16;
+// A TLS user's reads: one record at most.
+constexpr std::size_t kTlsReadSize = 16384;
 
 struct Outcome {
   bool ok = false;
@@ -24,6 +27,8 @@ struct Outcome {
   int status = 0;  // the response's code; 0 when none arrived
   std::uint64_t bytes = 0;
   bool reusable = false;  // keep-alive: the connection can carry the next request
+  PhaseTimes phases;      // connect, tls, waiting (receiving is done - first_byte)
+  Clock::time_point first_byte{};
 };
 
 Outcome fail(ErrorKind k, std::string detail) {
@@ -31,6 +36,10 @@ Outcome fail(ErrorKind k, std::string detail) {
   o.kind = k;
   o.detail = std::move(detail);
   return o;
+}
+
+std::uint64_t ns_between(Clock::time_point a, Clock::time_point b) {
+  return b > a ? static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count()) : 0;
 }
 
 // A non-blocking connect by hand: open (Asio registers the socket with epoll), make it
@@ -64,29 +73,70 @@ Task<error_code> finish_connect(User& u) {
   co_return error_code(err, asio::error::get_system_category());
 }
 
-// One request on `u.socket` (opened here unless kept alive).
-Task<Outcome> exchange(Worker& w, User& u) {
+Outcome connect_failed(const User& u, const error_code& e) {
+  if (u.timed_out) return fail(ErrorKind::kConnectTimeout, "connect timed out");
+  return fail(classify(e, true), "connect: " + e.message());
+}
+
+Outcome read_timeout() { return fail(ErrorKind::kReadTimeout, "no complete response in time"); }
+
+// The response bytes just read: nullopt while it is incomplete or complete and well-formed (see
+// parser.status()), else the failure.
+std::optional<Outcome> feed(ResponseParser& parser, const char* data, std::size_t n) {
+  const std::size_t used = parser.feed(data, n);
+  if (parser.status() == ResponseParser::Status::kError) {
+    if (parser.error() == ResponseError::kTlsRecord)
+      return fail(ErrorKind::kTlsResponse,
+                  "the server answered with a TLS record: this port speaks HTTPS (use an https:// URL)");
+    return fail(ErrorKind::kBadResponse, std::string("response ") + to_string(parser.error()));
+  }
+  if (parser.status() == ResponseParser::Status::kComplete && used != n)
+    return fail(ErrorKind::kBadResponse, "bytes after the response");
+  return std::nullopt;
+}
+
+// The connection closed: the end of a close-delimited response, or a failure.
+std::optional<Outcome> at_eof(ResponseParser& parser, bool any) {
+  if (!any) return fail(ErrorKind::kClosedWithoutResponse, "connection closed before any response byte");
+  if (parser.on_eof() != ResponseParser::Status::kComplete)
+    return fail(ErrorKind::kBadResponse, std::string("response ") + to_string(parser.error()));
+  return std::nullopt;
+}
+
+// A complete response: success if its status is expected.
+Outcome finished(const Worker& w, const ResponseParser& parser, Outcome o) {
+  o.bytes = parser.body_bytes();
+  o.reusable = w.workload.keepalive && parser.keep_alive() && !parser.close_delimited();
+  o.status = parser.status_code();
+  o.ok = w.workload.expect_status.accepts(o.status);
+  if (!o.ok) o.kind = ErrorKind::kUnexpectedStatus;  // the example names the code (WorkerStats)
+  return o;
+}
+
+// One request on `u.socket` (opened here unless kept alive), in plain HTTP.
+Task<Outcome> exchange(Worker& w, User& u, const WireRequest& req, Clock::time_point start) {
   error_code ec;
+  Outcome o;
   bool pending = false;  // connect issued, not yet known to have completed
-  auto connect_failed = [&u](const error_code& e) {
-    if (u.timed_out) return fail(ErrorKind::kConnectTimeout, "connect timed out");
-    return fail(classify(e, true), "connect: " + e.message());
-  };
   if (!u.socket.is_open()) {
     pending = open_and_connect(w, u, ec);
-    if (ec) co_return connect_failed(ec);
+    if (ec) co_return connect_failed(u, ec);
+    // Connected when connect() returned, or (EINPROGRESS) by then on loopback: corrected below
+    // when the first write finds the connection still pending.
+    o.phases.connect_ns = ns_between(start, Clock::now());
     // No TCP_NODELAY: each request is one write sent when nothing is unacknowledged, so Nagle
     // never holds it back, and a new connection per request would pay a setsockopt for nothing.
   }
   // The request is small: one write almost always takes it all.
   std::size_t sent = 0;
-  while (sent < w.request.size()) {
-    std::size_t n = u.socket.write_some(asio::buffer(w.request.data() + sent, w.request.size() - sent), ec);
+  while (sent < req.bytes.size()) {
+    std::size_t n = u.socket.write_some(asio::buffer(req.bytes.data() + sent, req.bytes.size() - sent), ec);
     sent += n;
     if (ec == asio::error::would_block) {
       if (pending) {  // still connecting: the write is the first use of the connection
         ec = co_await finish_connect(u);
-        if (ec) co_return connect_failed(ec);
+        if (ec) co_return connect_failed(u, ec);
+        o.phases.connect_ns = ns_between(start, Clock::now());
         pending = false;
         continue;
       }
@@ -94,11 +144,13 @@ Task<Outcome> exchange(Worker& w, User& u) {
       if (u.timed_out) co_return fail(ErrorKind::kReadTimeout, "write timed out");
     }
     // a refused or failed connection reports its error to the first write
-    if (ec) co_return pending ? connect_failed(ec) : fail(classify(ec, false), "write: " + ec.message());
+    if (ec) co_return pending ? connect_failed(u, ec) : fail(classify(ec, false), "write: " + ec.message());
     pending = false;
   }
+  const Clock::time_point written = Clock::now();
   ResponseParser& parser = u.parser;
   parser.reset();
+  parser.set_head_request(req.head);
   bool any = false;
   // The first read is an asynchronous receive into the user's small buffer, started after the
   // handlers already queued have run (post): by then the reply has usually arrived and Asio's
@@ -117,23 +169,22 @@ Task<Outcome> exchange(Worker& w, User& u) {
       // users, the timeout sweep and the end of the run have their turn, and check the deadline
       // here, since the sweep cannot interrupt a loop that does not wait.
       co_await asio::post(use_task);
-      if (u.timed_out || Clock::now() > u.deadline)
-        co_return fail(ErrorKind::kReadTimeout, "no complete response in time");
+      if (u.timed_out || Clock::now() > u.deadline) co_return read_timeout();
       if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");
     }
     if (first) {
       first = false;
       co_await asio::post(use_task);  // the queue runs, the reply arrives meanwhile
       // a cancellation (timeout sweep, end of run) during the post had nothing to cancel
-      if (u.timed_out) co_return fail(ErrorKind::kReadTimeout, "no complete response in time");
+      if (u.timed_out) co_return read_timeout();
       if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");  // run_user drops it
       n = co_await u.socket.async_read_some(asio::buffer(u.first_buf), asio::redirect_error(use_task, ec));
-      if (u.timed_out) co_return fail(ErrorKind::kReadTimeout, "no complete response in time");
+      if (u.timed_out) co_return read_timeout();
       data = u.first_buf;
     } else {
       if (wait_first) {
         co_await u.socket.async_wait(Socket::wait_read, asio::redirect_error(use_task, ec));
-        if (u.timed_out) co_return fail(ErrorKind::kReadTimeout, "no complete response in time");
+        if (u.timed_out) co_return read_timeout();
         if (ec) co_return fail(classify(ec, false), "wait: " + ec.message());
       }
       n = u.socket.read_some(asio::buffer(w.read_buf), ec);
@@ -144,36 +195,87 @@ Task<Outcome> exchange(Worker& w, User& u) {
       wait_first = false;
     }
     if (ec == asio::error::eof) {
-      if (!any) co_return fail(ErrorKind::kClosedWithoutResponse, "connection closed before any response byte");
-      if (parser.on_eof() != ResponseParser::Status::kComplete)
-        co_return fail(ErrorKind::kBadResponse, std::string("response ") + to_string(parser.error()));
+      if (auto f = at_eof(parser, any)) co_return *f;
       break;
     }
     if (ec) co_return fail(classify(ec, false), "read: " + ec.message());
-    any = true;
-    std::size_t used = parser.feed(data, n);
-    if (parser.status() == ResponseParser::Status::kError) {
-      if (parser.error() == ResponseError::kTlsRecord)
-        co_return fail(ErrorKind::kTlsResponse,
-                       "the server answered with a TLS record: this port speaks HTTPS (use an https:// URL)");
-      co_return fail(ErrorKind::kBadResponse, std::string("response ") + to_string(parser.error()));
+    if (!any) {
+      o.first_byte = Clock::now();
+      o.phases.waiting_ns = ns_between(written, o.first_byte);
+      any = true;
     }
-    if (parser.status() == ResponseParser::Status::kComplete) {
-      if (used != n) co_return fail(ErrorKind::kBadResponse, "bytes after the response");
-      break;
-    }
+    if (auto f = feed(parser, data, n)) co_return *f;
+    if (parser.status() == ResponseParser::Status::kComplete) break;
   }
-  Outcome o;
-  o.bytes = parser.body_bytes();
-  o.reusable = w.workload.keepalive && parser.keep_alive() && !parser.close_delimited();
-  o.status = parser.status_code();
-  o.ok = w.workload.expect_status.accepts(o.status);
-  if (!o.ok) o.kind = ErrorKind::kUnexpectedStatus;  // the example names the code (WorkerStats)
-  co_return o;
+  co_return finished(w, parser, std::move(o));
 }
 
-std::uint64_t ns_between(Clock::time_point a, Clock::time_point b) {
-  return b > a ? static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count()) : 0;
+// One request over TLS (https://): connect, handshake (resuming the user's last session), then
+// the request and response through Asio's SSL stream.
+Task<Outcome> exchange_tls(Worker& w, User& u, const WireRequest& req, Clock::time_point start) {
+  error_code ec;
+  Outcome o;
+  bool fresh = false;
+  if (!u.socket.is_open()) {
+    const bool pending = open_and_connect(w, u, ec);
+    if (!ec && pending) ec = co_await finish_connect(u);
+    if (ec) co_return connect_failed(u, ec);
+    const Clock::time_point connected = Clock::now();
+    o.phases.connect_ns = ns_between(start, connected);
+    // TCP_NODELAY: the handshake's last flight is still unacknowledged when the request is
+    // written, and Nagle would hold the request back until the server's delayed ACK (40 ms).
+    u.socket.set_option(asio::ip::tcp::no_delay(true), ec);
+    if (ec) co_return fail(classify(ec, false), "setsockopt TCP_NODELAY: " + ec.message());
+    u.tls.emplace(u.socket, *w.tls);
+    std::string err;
+    if (!prepare_tls(u.tls->native_handle(), w.workload, w.workload.tls.resume ? u.session.get() : nullptr, err))
+      co_return fail(ErrorKind::kTlsHandshake, err);
+    co_await u.tls->async_handshake(asio::ssl::stream_base::client, asio::redirect_error(use_task, ec));
+    if (u.timed_out) co_return fail(ErrorKind::kConnectTimeout, "TLS handshake timed out");
+    if (ec) co_return fail(ErrorKind::kTlsHandshake, "TLS handshake: " + tls_failure(u.tls->native_handle(), ec));
+    o.phases.tls_ns = ns_between(connected, Clock::now());
+    fresh = true;
+  }
+  co_await asio::async_write(*u.tls, asio::buffer(req.bytes), asio::redirect_error(use_task, ec));
+  if (u.timed_out) co_return fail(ErrorKind::kReadTimeout, "write timed out");
+  if (ec) co_return fail(classify(ec, false), "write: " + ec.message());
+  const Clock::time_point written = Clock::now();
+  ResponseParser& parser = u.parser;
+  parser.reset();
+  parser.set_head_request(req.head);
+  // The user's own buffer: another user's read may complete before this one resumes.
+  if (!u.tls_buf) u.tls_buf = std::make_unique<char[]>(kTlsReadSize);
+  bool any = false;
+  for (;;) {
+    const std::size_t n = co_await u.tls->async_read_some(asio::buffer(u.tls_buf.get(), kTlsReadSize),
+                                                          asio::redirect_error(use_task, ec));
+    if (u.timed_out) co_return read_timeout();
+    if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");
+    if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {  // with or without close_notify
+      if (auto f = at_eof(parser, any)) co_return *f;
+      break;
+    }
+    if (ec) co_return fail(classify(ec, false), "read: " + ec.message());
+    if (!any) {
+      o.first_byte = Clock::now();
+      o.phases.waiting_ns = ns_between(written, o.first_byte);
+      any = true;
+    }
+    if (auto f = feed(parser, u.tls_buf.get(), n)) co_return *f;
+    if (parser.status() == ResponseParser::Status::kComplete) break;
+  }
+  // TLS 1.3 sends its session tickets after the handshake: by now they have been read. A copy:
+  // OpenSSL marks the connection's own session not resumable when the connection is freed
+  // without a close_notify exchange (as Python's ssl module, which copies it for that reason).
+  if (fresh && w.workload.tls.resume) u.session.reset(SSL_SESSION_dup(SSL_get0_session(u.tls->native_handle())));
+  co_return finished(w, parser, std::move(o));
+}
+
+// Ends the user's connection (TLS state first: it refers to the socket).
+void close_connection(User& u) {
+  u.tls.reset();
+  error_code ignored;
+  if (u.socket.is_open()) u.socket.close(ignored);
 }
 
 }  // namespace
@@ -184,6 +286,7 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
   const bool open_loop = model.open_loop();
   UserPacing& pacing = *u.pacing;
   Clock::time_point intended = pacing.first(first_at);
+  u.picker.restart();  // a user that starts again (stages) runs its start sequence again
   w.active_users.fetch_add(1, std::memory_order_relaxed);  // active until the end of the run
   error_code ec;
   while (!w.stopping && !u.retiring) {
@@ -213,7 +316,13 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
     const Clock::time_point sent_at = now;
     u.timed_out = false;
     u.deadline = sent_at + wl.timeout;
-    Outcome o = co_await exchange(w, u);
+    const int k = u.picker.next(u.rng);
+    const WireRequest& req = w.requests[static_cast<std::size_t>(k)];
+    Outcome o;  // (not one co_await of a conditional expression: GCC 12 destroys its temporary twice)
+    if (w.tls)
+      o = co_await exchange_tls(w, u, req, sent_at);
+    else
+      o = co_await exchange(w, u, req, sent_at);
     u.deadline = {};
     const Clock::time_point done_at = Clock::now();
     if (w.stopping || done_at > w.end) {  // finished after the end: not part of the run
@@ -221,19 +330,24 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
       intended = pacing.next(intended, done_at);  // this one was sent
       break;
     }
+    const int name = w.by_name ? k : -1;
+    const bool responded = o.ok || o.kind == ErrorKind::kUnexpectedStatus;  // a complete response: timed
+    if (responded) o.phases.receiving_ns = ns_between(o.first_byte, done_at);
     if (o.ok) {
       if (open_loop)
-        w.stats.record_success(o.status, ns_between(intended, done_at), ns_between(sent_at, done_at), o.bytes, lag);
+        w.stats.record_success(o.status, ns_between(intended, done_at), ns_between(sent_at, done_at), o.bytes, lag,
+                               name, o.phases);
       else
-        w.stats.record_success(o.status, ns_between(sent_at, done_at), 0, o.bytes, lag);
+        w.stats.record_success(o.status, ns_between(sent_at, done_at), 0, o.bytes, lag, name, o.phases);
     } else {
       w.stats.record_failure(o.kind, o.status, w.seconds_since_start(done_at), o.detail, ns_between(sent_at, done_at),
-                             lag);
+                             lag, name, responded ? &o.phases : nullptr);
     }
-    if (!o.reusable && u.socket.is_open()) u.socket.close(ec);
-    intended = pacing.next(intended, done_at);
+    if (!o.reusable) close_connection(u);
+    const auto& think = wl.scenario.requests[static_cast<std::size_t>(k)].think;
+    intended = think ? pacing.next_after(intended, done_at, *think) : pacing.next(intended, done_at);
   }
-  if (u.socket.is_open()) u.socket.close(ec);
+  close_connection(u);
   // This activation, for the ideal schedule: a user that left (stages) ends now; one still
   // active at the end of the run is active to the end.
   const bool left = u.retiring && !w.stopping;

@@ -4,6 +4,15 @@ namespace lab {
 
 namespace {
 
+// User k (its global number), created idle: its random stream, pacing and request picker.
+User& add_user(Worker& w, int k) {
+  const Workload& wl = w.workload;
+  auto& u = *w.users.emplace_back(std::make_unique<User>(w.io, k, wl.user_seed(k)));
+  u.pacing = load_model(wl.mode).pacing(wl, k, u.rng);
+  u.picker = RequestPicker(wl.scenario);
+  return u;
+}
+
 Task<void> spawner(Worker& w, int total_threads) {
   const Workload& wl = w.workload;
   boost::system::error_code ec;
@@ -22,9 +31,7 @@ Task<void> spawner(Worker& w, int total_threads) {
       co_await w.spawner_timer.async_wait(asio::redirect_error(use_task, ec));
       if (w.stopping) break;
     }
-    auto& u = *w.users.emplace_back(std::make_unique<User>(w.io, k, wl.user_seed(k)));
-    u.parser.set_head_request(wl.request.method == "HEAD");
-    u.pacing = load_model(wl.mode).pacing(wl, k, u.rng);
+    User& u = add_user(w, k);
     u.started = u.running = true;
     u.started_s = w.seconds_since_start(at);
     asio::co_spawn(w.io.get_executor(), run_user(w, u, at), asio::detached);
@@ -40,9 +47,7 @@ Task<void> stage_spawner(Worker& w, int total_threads) {
   for (int j = w.index;; j += total_threads) {  // this worker's users, created idle
     const int k = wl.user_number(j);
     if (k >= wl.users) break;
-    auto& u = *w.users.emplace_back(std::make_unique<User>(w.io, k, wl.user_seed(k)));
-    u.parser.set_head_request(wl.request.method == "HEAD");
-    u.pacing = load_model(wl.mode).pacing(wl, k, u.rng);
+    add_user(w, k);
   }
   for (Clock::time_point tick = w.origin; tick < w.end && !w.stopping; tick += std::chrono::milliseconds(10)) {
     if (tick > Clock::now()) {

@@ -7,13 +7,16 @@
 #include <boost/asio.hpp>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "common/http_response_parser.h"
 #include "loadgen/pacing.h"
+#include "loadgen/scenario.h"
 #include "loadgen/stats.h"
+#include "loadgen/tls.h"
 #include "loadgen/workload.h"
 
 namespace lab {
@@ -28,6 +31,13 @@ using Timer = asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, Execut
 template <class T>
 using Task = asio::awaitable<T, Executor>;
 inline constexpr asio::use_awaitable_t<Executor> use_task;
+using TlsStream = asio::ssl::stream<Socket&>;
+
+/// A scenario's request as sent: its bytes, built once per run.
+struct WireRequest {
+  std::string bytes;
+  bool head = false;  // HEAD: the response has no body
+};
 
 struct User {
   User(asio::io_context& io, int id_, std::uint64_t seed)
@@ -37,6 +47,10 @@ struct User {
   int id;
   std::mt19937_64 rng;
   std::unique_ptr<UserPacing> pacing;  // when its requests are due (draws from rng)
+  RequestPicker picker;                // which request of the scenario is next
+  std::optional<TlsStream> tls;        // https: the connection's TLS state (while connected)
+  TlsSession session;                  // https: the last session, resumed on reconnect
+  std::unique_ptr<char[]> tls_buf;     // https: what each read decrypts (allocated on first use)
   ResponseParser parser;               // reset per response: its line buffer is allocated once
   Clock::time_point deadline{};        // of the request in flight; {} when none
   bool started = false;                // it ran at least once (stages create users idle)
@@ -48,17 +62,21 @@ struct User {
 };
 
 struct Worker {
-  Worker(const Workload& w, int index_, Clock::time_point origin_, const std::string& request_)
+  Worker(const Workload& w, int index_, Clock::time_point origin_, const std::vector<WireRequest>& requests_,
+         asio::ssl::context* tls_ = nullptr)
       // Each io_context is run by one thread and its sockets are touched only there; the
       // scheduler keeps its lock for the one cross-thread call (stop's post).
       : io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO), workload(w), index(index_), origin(origin_),
-        end(origin_ + w.run_time), request(request_), sweeper(io.get_executor()), spawner_timer(io.get_executor()) {}
+        end(origin_ + w.run_time), requests(requests_), tls(tls_), sweeper(io.get_executor()),
+        spawner_timer(io.get_executor()) {}
 
   asio::io_context io;
   const Workload& workload;
   int index;
   Clock::time_point origin, end;
-  const std::string& request;                      // built once, shared read-only by all users
+  const std::vector<WireRequest>& requests;        // the scenario's, built once, shared read-only
+  asio::ssl::context* tls;                         // https: the run's client context; else null
+  bool by_name = false;                            // keep statistics per request name (--scenario)
   std::vector<asio::ip::tcp::endpoint> endpoints;  // one, or each in turn (--addresses round-robin)
   std::size_t next_endpoint = 0;
   std::vector<std::unique_ptr<User>> users;

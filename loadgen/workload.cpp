@@ -28,6 +28,9 @@ nlohmann::json workload_json(const Workload& w) {
     j["headers"] = h;
   }
   if (!w.request.body.empty()) j["body_bytes"] = w.request.body.size();
+  if (w.target.scheme == "https")
+    j["tls"] = {{"verify", !w.tls.insecure}, {"cacert", !w.tls.cacert.empty()}, {"resume", w.tls.resume}};
+  if (w.scenario.from_file()) j["scenario"] = w.scenario.to_json();
   if (w.addresses == AddressPolicy::kRoundRobin) j["addresses"] = "round-robin";
   if (!w.stages.empty()) {
     j["stages"] = stages_json(w.stages);

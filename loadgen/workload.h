@@ -8,6 +8,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "loadgen/request_spec.h"
+#include "loadgen/scenario.h"
 #include "loadgen/stages.h"
 #include "loadgen/status_set.h"
 #include "loadgen/url.h"
@@ -20,11 +21,20 @@ const char* to_string(LoadMode m);
 /// Which of a name's addresses the connections use: the first getaddrinfo returns, or each in turn.
 enum class AddressPolicy { kFirst, kRoundRobin };
 
+/// https:// targets: certificate checks and session resumption.
+struct TlsOptions {
+  bool insecure = false;  // --insecure: no certificate or name check
+  std::string cacert;     // --cacert FILE: trust these CAs instead of the system's
+  bool resume = true;     // reconnects resume the last session (abbreviated handshake)
+};
+
 struct Workload {
-  std::string url;  // as typed
-  Url target;       // parsed
-  RequestSpec request;
+  std::string url;      // as typed
+  Url target;           // parsed
+  RequestSpec request;  // -X/--header/--body
+  Scenario scenario;    // what is sent: --scenario, else one request from the URL and `request`
   AddressPolicy addresses = AddressPolicy::kFirst;
+  TlsOptions tls;
   LoadMode mode = LoadMode::kUsers;
   int users = 1;
   double spawn_rate = 0;  // users/s; 0: all at once

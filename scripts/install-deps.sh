@@ -5,13 +5,14 @@ set -euo pipefail
 
 # package -> what needs it
 BUILD_PKGS=(g++ cmake make pkg-config libboost-dev libboost-program-options-dev
-  nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev liburing-dev util-linux procps jq curl)
+  nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev liburing-dev libssl-dev util-linux procps jq curl)
 EXTRA_PKGS=()
 for arg in "$@"; do
   case "$arg" in
-    --compare-tools) EXTRA_PKGS+=(wrk nginx-light apache2-utils hyperfine time python3 nghttp2-client) ;;
+    --compare-tools) EXTRA_PKGS+=(wrk nginx-light apache2-utils hyperfine time python3 nghttp2-client openssl) ;;
     --test-tools)
       EXTRA_PKGS+=(wrk apache2-utils nghttp2-client curl iproute2)  # the interop test's clients; netns
+      EXTRA_PKGS+=(nginx-light openssl)  # the HTTPS tests' server and its certificates
       # node and npm validate the Kubernetes manifests offline; a node from elsewhere will do
       command -v npm >/dev/null && command -v node >/dev/null || EXTRA_PKGS+=(nodejs npm) ;;
     --fuzz) EXTRA_PKGS+=(clang libclang-rt-14-dev) ;;

@@ -58,6 +58,25 @@ void expect_consistent(const nlohmann::json& j) {
     EXPECT_FALSE(s.latency.avg_ms.has_value()) << "no success: no latency, not a latency of 0";
     EXPECT_FALSE(s.latency.p(50).has_value());
   }
+  if (!r.endpoints.empty()) {  // --scenario: the names add up to the aggregate
+    std::uint64_t e_req = 0, e_fail = 0, e_errors = 0;
+    for (const auto& e : r.endpoints) {
+      e_req += e.requests;
+      e_fail += e.failures;
+      EXPECT_EQ(e.histogram.count(), e.successes()) << e.name;
+      EXPECT_EQ(e.failed_histogram.count(), e.failures) << e.name;
+      for (const auto& x : e.errors) e_errors += x.count;
+    }
+    EXPECT_EQ(e_req, s.requests) << "the requests by name sum to the total";
+    EXPECT_EQ(e_fail, s.failures);
+    EXPECT_EQ(e_errors, s.failures) << "every failure of every name has a kind";
+  }
+  if (r.timings.count("waiting")) {  // every complete response (one status code each) was timed
+    EXPECT_EQ(r.timings.at("waiting").count(), by_code);
+  }
+  if (r.timings.count("connect")) {
+    EXPECT_LE(r.timings.at("connect").count(), by_code);
+  }
 }
 
 std::uint64_t errors_of(const nlohmann::json& j, const std::string& kind) {

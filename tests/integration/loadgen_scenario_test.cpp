@@ -1,0 +1,180 @@
+// Scenarios (--scenario FILE.json) end to end: what goes on the wire (the start sequence first,
+// then the weighted requests, --header added to all), the statistics per name in the JSON, the
+// Locust CSVs and the summary, and their exact merge across shards.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "common/histogram.h"
+#include "tests/support/loadgen_run.h"
+#include "tests/support/recording_server.h"
+
+using namespace labtest;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string write_file(const std::string& name, const std::string& text) {
+  const auto path = (fs::temp_directory_path() / ("loadlab_" + std::to_string(getpid()) + "_" + name)).string();
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+const char kShop[] = R"({
+  "name": "shop",
+  "start": ["login"],
+  "requests": [
+    {"name": "login", "method": "POST", "path": "/login", "weight": 0,
+     "headers": {"Content-Type": "application/json"}, "body": {"user": "a"}},
+    {"name": "home", "path": "/", "weight": 3},
+    {"name": "item", "path": "/item?id=7", "weight": 1}
+  ]
+})";
+
+TEST(LoadgenScenario, StartSequenceThenWeightedRequestsWithStatisticsPerName) {
+  RecordingServer s;
+  const std::string scenario = write_file("shop.json", kShop);
+  const std::string csv = (fs::temp_directory_path() / ("loadlab_sc_" + std::to_string(getpid()))).string();
+  int code = -1;
+  std::string err;
+  const auto j = run_loadgen({"-H", url(s.port()), "--scenario", scenario, "--header", "X-Run: 7", "-u", "3", "--max",
+                              "--keepalive", "-t", "1s", "--csv", csv},
+                             tmp_json("scenario"), &code, &err);
+  EXPECT_EQ(code, 0) << err;
+  ASSERT_FALSE(j.is_null()) << err;
+  expect_consistent(j);
+  ASSERT_EQ(j["endpoints"].size(), 3u);
+  std::map<std::string, nlohmann::json> by;
+  for (const auto& e : j["endpoints"]) by[e["name"]] = e;
+  EXPECT_EQ(by["login"]["requests"], 3) << "each of the 3 users logs in once, first";
+  EXPECT_EQ(by["login"]["method"], "POST");
+  const double home = by["home"]["requests"].get<double>(), item = by["item"]["requests"].get<double>();
+  ASSERT_GT(home + item, 200);
+  EXPECT_NEAR(home / (home + item), 0.75, 0.06) << "weights 3 : 1";
+  EXPECT_EQ(by["item"]["path"], "/item?id=7");
+  EXPECT_EQ(j["workload"]["scenario"]["requests"].size(), 3u) << "the scenario is part of the workload";
+
+  // On the wire: each connection's first request is the login, with its header and JSON body;
+  // --header goes to every request.
+  const auto reqs = s.requests();
+  ASSERT_GT(reqs.size(), 10u);
+  int logins = 0;
+  for (const auto& r : reqs) {
+    EXPECT_NE(r.find("\r\nX-Run: 7\r\n"), std::string::npos) << r;
+    if (r.rfind("POST /login HTTP/1.1\r\n", 0) == 0) {
+      ++logins;
+      EXPECT_NE(r.find("\r\nContent-Type: application/json\r\n"), std::string::npos) << r;
+      EXPECT_NE(r.find("\r\nContent-Length: 12\r\n"), std::string::npos) << r;
+      EXPECT_EQ(r.substr(r.size() - 12), R"({"user":"a"})");
+    } else {
+      EXPECT_TRUE(r.rfind("GET / HTTP/1.1\r\n", 0) == 0 || r.rfind("GET /item?id=7 HTTP/1.1\r\n", 0) == 0) << r;
+    }
+  }
+  EXPECT_EQ(logins, 3);
+
+  // Locust's CSV: a row per name, then the aggregate; the failures file names the request.
+  const std::string stats = read_file(csv + "_stats.csv");
+  EXPECT_NE(stats.find("\nPOST,login,3,0,"), std::string::npos) << stats;
+  EXPECT_NE(stats.find("\nGET,home,"), std::string::npos) << stats;
+  EXPECT_NE(stats.find("\nGET,item,"), std::string::npos) << stats;
+  EXPECT_NE(stats.find("\n,Aggregated," + std::to_string(j["summary"]["requests"].get<int>()) + ",0,"),
+            std::string::npos)
+      << stats;
+  for (const char* f : {"_stats.csv", "_stats_history.csv", "_failures.csv", "_exceptions.csv"}) fs::remove(csv + f);
+  // The phases were timed: one connect per user (keep-alive), waiting for every success.
+  EXPECT_EQ(j["timings"]["connect"]["count"], 3);
+  EXPECT_EQ(j["timings"]["waiting"]["count"], j["summary"]["successes"]);
+  EXPECT_FALSE(j["timings"].contains("tls")) << "plain HTTP has no handshake";
+  fs::remove(scenario);
+}
+
+TEST(LoadgenScenario, SummaryShowsRequestsByNameAndCliMistakesAreNamed) {
+  RecordingServer s;
+  const std::string scenario = write_file("shop2.json", kShop);
+  const std::string dir = (fs::temp_directory_path() / ("loadlab_scd_" + std::to_string(getpid()))).string();
+  fs::create_directories(dir);
+  int code = -1;
+  std::string err;
+  auto j = run_loadgen({"-H", url(s.port()), "--scenario", scenario, "-u", "2", "--max", "-t", "1s"},
+                       dir + "/shop.json", &code, &err);
+  ASSERT_EQ(code, 0) << err;
+  std::ofstream(dir + "/shop.json") << j.dump();
+  Process summary({LOADGEN_BIN, "summary", dir});
+  ASSERT_EQ(summary.wait(std::chrono::seconds(30)).code, 0) << summary.err();
+  EXPECT_NE(summary.out().find("### Requests by name: shop"), std::string::npos) << summary.out();
+  EXPECT_NE(summary.out().find("| login | POST | 2 |"), std::string::npos) << summary.out();
+  EXPECT_NE(summary.out().find("| Aggregated |"), std::string::npos);
+  fs::remove_all(dir);
+
+  // A scenario sets each request's method, path and body: the flags that would too are refused.
+  run_loadgen({"-H", url(s.port()), "--scenario", scenario, "-X", "POST", "-t", "1s"}, tmp_json("x"), &code, &err);
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find("--method: each request of --scenario sets its own"), std::string::npos) << err;
+  const std::string bad = write_file("bad.json", "{\n  \"requests\": [\n    {\"path\": \"/\", \"weight\": -1}\n  ]\n}");
+  run_loadgen({"-H", url(s.port()), "--scenario", bad, "-t", "1s"}, tmp_json("x"), &code, &err);
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find("--scenario: " + bad + ":3: requests[0].weight: must be a number >= 0"), std::string::npos) << err;
+  fs::remove(bad);
+  fs::remove(scenario);
+}
+
+// Two shards of one scenario merge into the statistics one process would have kept: per name,
+// the counts add and the histograms add bucket by bucket.
+TEST(LoadgenScenario, ShardsMergePerNameExactly) {
+  RecordingServer s;
+  const std::string scenario = write_file("shop3.json", kShop);
+  std::vector<nlohmann::json> parts;
+  std::vector<std::string> files;
+  for (int i = 0; i < 2; ++i) {
+    const std::string f = tmp_json("shard" + std::to_string(i));
+    int code = -1;
+    std::string err;
+    auto j = run_loadgen({"-H", url(s.port()), "--scenario", scenario, "-u", "4", "--max", "-t", "1s", "--shard",
+                          std::to_string(i) + "/2"},
+                         f, &code, &err);
+    ASSERT_EQ(code, 0) << err;
+    std::ofstream(f) << j.dump();
+    files.push_back(f);
+    parts.push_back(j);
+  }
+  const std::string merged = tmp_json("merged");
+  Process m({LOADGEN_BIN, "merge", files[0], files[1], "--json", merged});
+  ASSERT_EQ(m.wait(std::chrono::seconds(30)).code, 0) << m.err();
+  std::ifstream in(merged);
+  const auto j = nlohmann::json::parse(in);
+  expect_consistent(j);
+  ASSERT_EQ(j["endpoints"].size(), 3u);
+  for (std::size_t k = 0; k < 3; ++k) {
+    const auto& e = j["endpoints"][k];
+    EXPECT_EQ(e["name"], parts[0]["endpoints"][k]["name"]) << "the scenario's order is kept";
+    EXPECT_EQ(e["requests"].get<std::uint64_t>(), parts[0]["endpoints"][k]["requests"].get<std::uint64_t>() +
+                                                      parts[1]["endpoints"][k]["requests"].get<std::uint64_t>());
+    const auto h = lab::Histogram::from_json(e["histogram"]);
+    auto sum = lab::Histogram::from_json(parts[0]["endpoints"][k]["histogram"]);
+    sum.merge(lab::Histogram::from_json(parts[1]["endpoints"][k]["histogram"]));
+    EXPECT_EQ(h.count(), sum.count());
+    EXPECT_EQ(h.percentile(99), sum.percentile(99));
+  }
+  EXPECT_EQ(j["endpoints"][0]["requests"], 4) << "each user of either shard logged in once";
+  EXPECT_EQ(j["timings"]["waiting"]["count"].get<std::uint64_t>(),
+            parts[0]["timings"]["waiting"]["count"].get<std::uint64_t>() +
+                parts[1]["timings"]["waiting"]["count"].get<std::uint64_t>());
+  for (const auto& f : files) fs::remove(f);
+  fs::remove(merged);
+  fs::remove(scenario);
+}
+
+}  // namespace
