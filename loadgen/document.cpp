@@ -99,8 +99,9 @@ Result build_result(const RunSettings& s, const RunFacts& f, const Collector& c)
       r.endpoints.push_back(std::move(e));
     }
   }
+  PhaseHistograms phases = c.phases();
   for (std::size_t i = 0; i < kPhases.size(); ++i)
-    if (t.phases[i].count()) r.timings[kPhases[i]] = t.phases[i];
+    if (phases[i].count()) r.timings[kPhases[i]] = std::move(phases[i]);
   r.client = client_health(s, f, t);
   r.series = c.series();
   r.errors = c.errors();

@@ -336,6 +336,7 @@ std::optional<Scenario> parse_scenario(const std::string& text, const std::strin
     error = file + ":" + std::to_string(LineMap(text).line(c->ptr)) + ": " + field_name(c->ptr) + ": " + c->what;
     return std::nullopt;
   }
+  s.cumulative = s.cumulative_weights();
   return s;
 }
 
@@ -350,7 +351,7 @@ std::optional<Scenario> load_scenario(const std::string& file, std::string& erro
   return parse_scenario(text.str(), file, error);
 }
 
-RequestPicker::RequestPicker(const Scenario& s) : s_(&s), cumulative_(s.cumulative_weights()) {}
+RequestPicker::RequestPicker(const Scenario& s) : s_(&s) {}
 
 int RequestPicker::next(std::mt19937_64& rng) {
   const std::uint64_t step = step_++;
@@ -358,9 +359,11 @@ int RequestPicker::next(std::mt19937_64& rng) {
   const std::size_t n = s_->requests.size();
   if (n == 1) return 0;
   if (s_->order == ScenarioOrder::kSequence) return static_cast<int>((step - s_->start.size()) % n);
-  const double x = std::uniform_real_distribution<double>(0, cumulative_.back())(rng);
-  const auto it = std::upper_bound(cumulative_.begin(), cumulative_.end(), x);
-  return static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(it - cumulative_.begin()), n - 1));
+  const std::vector<double>& c = s_->cumulative;
+  if (c.size() != n) return 0;  // not from parse_scenario: one request
+  const double x = std::uniform_real_distribution<double>(0, c.back())(rng);
+  const auto it = std::upper_bound(c.begin(), c.end(), x);
+  return static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(it - c.begin()), n - 1));
 }
 
 }  // namespace lab

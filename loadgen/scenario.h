@@ -40,6 +40,7 @@ struct Scenario {
   std::vector<int> start;  // indexes run once per user, in order, before the loop
   std::vector<ScenarioRequest> requests;
   std::optional<ThinkRange> think;  // the scenario's think time (replaces --wait-min/--wait-max)
+  std::vector<double> cumulative;   // the weights, cumulated (set by parse_scenario), for the picker
 
   bool from_file() const { return !file.empty(); }
   /// Any request has a think time of its own (the users' ideal schedule is then unknown).
@@ -64,8 +65,7 @@ class RequestPicker {
   int next(std::mt19937_64& rng);
 
  private:
-  const Scenario* s_ = nullptr;
-  std::vector<double> cumulative_;
+  const Scenario* s_ = nullptr;  // (16 bytes a user: the weights are the scenario's)
   std::uint64_t step_ = 0;
 };
 

@@ -30,14 +30,24 @@ void Interval::reset() {
   errors.fill(0);
   status.fill(0);
   for (auto& n : names) n.reset();
-  for (auto& h : phases) h.reset();
 }
 
-void Interval::add_phases(const PhaseTimes& p) {
-  if (p.connect_ns) phases[0].record(p.connect_ns);
-  if (p.tls_ns) phases[1].record(p.tls_ns);
-  phases[2].record(p.waiting_ns);
-  phases[3].record(p.receiving_ns);
+void WorkerStats::add_phases(const PhaseTimes& p) {
+  if (p.connect_ns) phases_[0].record(p.connect_ns);
+  if (p.tls_ns) phases_[1].record(p.tls_ns);
+  phases_[2].record(p.waiting_ns);
+  phases_[3].record(p.receiving_ns);
+}
+
+void WorkerStats::add_phases_to(PhaseHistograms& into) {
+  std::lock_guard lk(mu_);
+  for (std::size_t i = 0; i < into.size(); ++i) into[i].merge(phases_[i]);
+}
+
+PhaseHistograms Collector::phases() const {
+  PhaseHistograms all;
+  for (WorkerStats* w : workers_) w->add_phases_to(all);
+  return all;
 }
 
 void Interval::add_lag(std::uint64_t lag_ns) {
@@ -65,7 +75,6 @@ void Interval::merge(const Interval& o) {
   for (std::size_t i = 0; i < status.size(); ++i) status[i] += o.status[i];
   if (names.size() < o.names.size()) names.resize(o.names.size());
   for (std::size_t i = 0; i < o.names.size(); ++i) names[i].merge(o.names[i]);
-  for (std::size_t i = 0; i < phases.size(); ++i) phases[i].merge(o.phases[i]);
 }
 
 namespace {
@@ -84,7 +93,7 @@ void WorkerStats::record_success(int status, std::uint64_t latency_ns, std::uint
   count_status(cur_, status);
   ++cur_.requests;
   cur_.bytes += bytes;
-  cur_.add_phases(phases);
+  add_phases(phases);
   if (name >= 0 && static_cast<std::size_t>(name) < cur_.names.size()) {
     NameInterval& n = cur_.names[static_cast<std::size_t>(name)];
     n.latency.record(latency_ns);
@@ -104,7 +113,7 @@ void WorkerStats::record_failure(ErrorKind kind, int status, double at_s, const 
                                  std::uint64_t latency_ns, std::uint64_t lag_ns, int name, const PhaseTimes* phases) {
   std::lock_guard lk(mu_);
   cur_.add_lag(lag_ns);
-  if (phases) cur_.add_phases(*phases);
+  if (phases) add_phases(*phases);
   cur_.failed.record(latency_ns);
   count_status(cur_, status);
   ++cur_.requests;

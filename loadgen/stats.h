@@ -46,13 +46,14 @@ struct Interval {
   std::array<std::uint64_t, static_cast<std::size_t>(ErrorKind::kCount)> errors{};  // not by status
   std::array<std::uint64_t, kStatusSlots> status{};                                 // every response received, by code
   std::vector<NameInterval> names;  // --scenario: by request index (empty otherwise)
-  // Phases of complete responses (kPhases): connect and tls count only those that opened a connection.
-  std::array<Histogram, 4> phases;
   void reset();
   void add_lag(std::uint64_t lag_ns);
   void merge(const Interval& o);
-  void add_phases(const PhaseTimes& p);
 };
+
+/// The phases of complete responses (kPhases' order): connect and tls count only the responses
+/// that opened a connection. Kept for the whole run, not per second (no series needs them).
+using PhaseHistograms = std::array<Histogram, 4>;
 
 /// First and last time a kind of failure was seen, and one example of it.
 struct ErrorSeen {
@@ -88,11 +89,14 @@ class WorkerStats {
   void swap_interval(Interval& into);
   /// Collector side, after the run.
   std::map<std::uint32_t, ErrorSeen> errors_seen();
+  void add_phases_to(PhaseHistograms& into);
 
  private:
   std::mutex mu_;
   Interval cur_;
+  PhaseHistograms phases_;
   std::size_t names_ = 0;
+  void add_phases(const PhaseTimes& p);
   std::map<std::uint32_t, ErrorSeen> seen_;
 };
 
@@ -109,6 +113,8 @@ class Collector {
   /// After the run: every kind of failure with its count, first/last second and example; with
   /// `name` >= 0 those of that request name only.
   std::vector<ErrorEntry> errors(int name = -1) const;
+  /// After the run: every worker's phase histograms, merged.
+  PhaseHistograms phases() const;
 
  private:
   std::vector<WorkerStats*> workers_;

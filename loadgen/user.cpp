@@ -17,8 +17,6 @@ using boost::system::error_code;
 
 // Reads of the rest of a response taken in a row before the user yields (16 x 64 KiB).
 constexpr std::size_t kReadsBeforeYield = 16;
-// A TLS user's reads: one record at most.
-constexpr std::size_t kTlsReadSize = 16384;
 
 struct Outcome {
   bool ok = false;
@@ -216,6 +214,8 @@ Task<Outcome> exchange_tls(Worker& w, User& u, const WireRequest& req, Clock::ti
   error_code ec;
   Outcome o;
   bool fresh = false;
+  if (!u.tls) u.tls = std::make_unique<UserTls>();
+  UserTls& t = *u.tls;
   if (!u.socket.is_open()) {
     const bool pending = open_and_connect(w, u, ec);
     if (!ec && pending) ec = co_await finish_connect(u);
@@ -226,29 +226,31 @@ Task<Outcome> exchange_tls(Worker& w, User& u, const WireRequest& req, Clock::ti
     // written, and Nagle would hold the request back until the server's delayed ACK (40 ms).
     u.socket.set_option(asio::ip::tcp::no_delay(true), ec);
     if (ec) co_return fail(classify(ec, false), "setsockopt TCP_NODELAY: " + ec.message());
-    u.tls.emplace(u.socket, *w.tls);
+    t.stream.emplace(u.socket, *w.tls);
     std::string err;
-    if (!prepare_tls(u.tls->native_handle(), w.workload, w.workload.tls.resume ? u.session.get() : nullptr, err))
+    if (!prepare_tls(t.stream->native_handle(), w.workload, w.workload.tls.resume ? t.session.get() : nullptr, err))
       co_return fail(ErrorKind::kTlsHandshake, err);
-    co_await u.tls->async_handshake(asio::ssl::stream_base::client, asio::redirect_error(use_task, ec));
+    co_await t.stream->async_handshake(asio::ssl::stream_base::client, asio::redirect_error(use_task, ec));
     if (u.timed_out) co_return fail(ErrorKind::kConnectTimeout, "TLS handshake timed out");
-    if (ec) co_return fail(ErrorKind::kTlsHandshake, "TLS handshake: " + tls_failure(u.tls->native_handle(), ec));
+    if (ec) co_return fail(ErrorKind::kTlsHandshake, "TLS handshake: " + tls_failure(t.stream->native_handle(), ec));
     o.phases.tls_ns = ns_between(connected, Clock::now());
     fresh = true;
   }
-  co_await asio::async_write(*u.tls, asio::buffer(req.bytes), asio::redirect_error(use_task, ec));
+  co_await asio::async_write(*t.stream, asio::buffer(req.bytes), asio::redirect_error(use_task, ec));
   if (u.timed_out) co_return fail(ErrorKind::kReadTimeout, "write timed out");
   if (ec) co_return fail(classify(ec, false), "write: " + ec.message());
   const Clock::time_point written = Clock::now();
   ResponseParser& parser = u.parser;
   parser.reset();
   parser.set_head_request(req.head);
-  // The user's own buffer: another user's read may complete before this one resumes.
-  if (!u.tls_buf) u.tls_buf = std::make_unique<char[]>(kTlsReadSize);
   bool any = false;
+  // As in plain HTTP: read once the queued handlers have run, when the reply has usually arrived,
+  // rather than at once into a receive that would find nothing (EAGAIN) and wait anyway.
+  co_await asio::post(use_task);
+  if (u.timed_out) co_return read_timeout();
+  if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");
   for (;;) {
-    const std::size_t n = co_await u.tls->async_read_some(asio::buffer(u.tls_buf.get(), kTlsReadSize),
-                                                          asio::redirect_error(use_task, ec));
+    const std::size_t n = co_await t.stream->async_read_some(asio::buffer(t.buf), asio::redirect_error(use_task, ec));
     if (u.timed_out) co_return read_timeout();
     if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");
     if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {  // with or without close_notify
@@ -261,19 +263,24 @@ Task<Outcome> exchange_tls(Worker& w, User& u, const WireRequest& req, Clock::ti
       o.phases.waiting_ns = ns_between(written, o.first_byte);
       any = true;
     }
-    if (auto f = feed(parser, u.tls_buf.get(), n)) co_return *f;
+    if (auto f = feed(parser, t.buf, n)) co_return *f;
     if (parser.status() == ResponseParser::Status::kComplete) break;
   }
-  // TLS 1.3 sends its session tickets after the handshake: by now they have been read. A copy:
-  // OpenSSL marks the connection's own session not resumable when the connection is freed
-  // without a close_notify exchange (as Python's ssl module, which copies it for that reason).
-  if (fresh && w.workload.tls.resume) u.session.reset(SSL_SESSION_dup(SSL_get0_session(u.tls->native_handle())));
+  // TLS 1.3 sends its session tickets after the handshake: by now they have been read.
+  if (fresh && w.workload.tls.resume) t.session.reset(SSL_get1_session(t.stream->native_handle()));
   co_return finished(w, parser, std::move(o));
 }
 
-// Ends the user's connection (TLS state first: it refers to the socket).
-void close_connection(User& u) {
-  u.tls.reset();
+// Ends the user's connection (TLS state first: it refers to the socket). `clean`: after a complete
+// response. OpenSSL marks a connection's session not resumable when the connection is freed
+// without a close_notify exchange; loadgen closes without one (as most HTTP clients: the
+// response was complete), so it tells OpenSSL the connection ended cleanly. A connection that
+// failed keeps OpenSSL's default: its session is not offered again.
+void close_connection(User& u, bool clean = false) {
+  if (u.tls && u.tls->stream) {
+    if (clean) SSL_set_shutdown(u.tls->stream->native_handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    u.tls->stream.reset();
+  }
   error_code ignored;
   if (u.socket.is_open()) u.socket.close(ignored);
 }
@@ -343,7 +350,7 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
       w.stats.record_failure(o.kind, o.status, w.seconds_since_start(done_at), o.detail, ns_between(sent_at, done_at),
                              lag, name, responded ? &o.phases : nullptr);
     }
-    if (!o.reusable) close_connection(u);
+    if (!o.reusable) close_connection(u, responded);
     const auto& think = wl.scenario.requests[static_cast<std::size_t>(k)].think;
     intended = think ? pacing.next_after(intended, done_at, *think) : pacing.next(intended, done_at);
   }

@@ -33,6 +33,15 @@ using Task = asio::awaitable<T, Executor>;
 inline constexpr asio::use_awaitable_t<Executor> use_task;
 using TlsStream = asio::ssl::stream<Socket&>;
 
+/// A user's TLS state (https only; allocated at its first connection, so that plain-HTTP users
+/// stay small): the connection's stream, the session to resume, the buffer reads decrypt into
+/// (the user's own: another user's read may complete before this one resumes).
+struct UserTls {
+  std::optional<TlsStream> stream;  // while connected
+  TlsSession session;               // the last session, offered on reconnect
+  char buf[16384];                  // one TLS record at most
+};
+
 /// A scenario's request as sent: its bytes, built once per run.
 struct WireRequest {
   std::string bytes;
@@ -48,9 +57,7 @@ struct User {
   std::mt19937_64 rng;
   std::unique_ptr<UserPacing> pacing;  // when its requests are due (draws from rng)
   RequestPicker picker;                // which request of the scenario is next
-  std::optional<TlsStream> tls;        // https: the connection's TLS state (while connected)
-  TlsSession session;                  // https: the last session, resumed on reconnect
-  std::unique_ptr<char[]> tls_buf;     // https: what each read decrypts (allocated on first use)
+  std::unique_ptr<UserTls> tls;        // https only, from the first connection
   ResponseParser parser;               // reset per response: its line buffer is allocated once
   Clock::time_point deadline{};        // of the request in flight; {} when none
   bool started = false;                // it ran at least once (stages create users idle)
