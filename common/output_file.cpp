@@ -53,13 +53,27 @@ void write_fd(int fd, const std::string& content, const std::string& what) {
 
 }  // namespace
 
-nlohmann::json read_json_file(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) throw std::runtime_error(path + ": cannot open (" + std::strerror(errno) + ")");
+bool read_file(const std::string& path, std::string& out, std::string& error) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    error = std::strerror(errno);
+    return false;
+  }
   std::stringstream ss;
   ss << f.rdbuf();
+  if (f.bad()) {
+    error = "read error";
+    return false;
+  }
+  out = ss.str();
+  return true;
+}
+
+nlohmann::json read_json_file(const std::string& path) {
+  std::string text, why;
+  if (!read_file(path, text, why)) throw std::runtime_error(path + ": cannot open (" + why + ")");
   try {
-    return nlohmann::json::parse(ss.str());
+    return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     throw std::runtime_error(path + ": not valid JSON (" + e.what() + ")");
   }

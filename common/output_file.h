@@ -9,6 +9,8 @@ namespace lab {
 
 /// Reads and parses; throws std::runtime_error naming the file and what is wrong.
 nlohmann::json read_json_file(const std::string& path);
+/// A file's bytes; false (with `error` saying why) when it cannot be read.
+bool read_file(const std::string& path, std::string& out, std::string& error);
 
 /// Writes `content` to `path`:
 /// - "-": standard output;

@@ -1,8 +1,6 @@
 #include "loadgen/request_spec.h"
 
-#include <fstream>
-#include <sstream>
-
+#include "common/output_file.h"
 #include "common/text.h"
 
 namespace lab {
@@ -44,18 +42,12 @@ std::optional<std::pair<std::string, std::string>> parse_header(const std::strin
 std::optional<std::string> read_body(const std::string& arg, std::string& error) {
   if (arg.empty() || arg[0] != '@') return arg;
   const std::string path = arg.substr(1);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = "cannot read '" + path + "' (write --body @FILE for a file's contents, --body TEXT for text)";
+  std::string body, why;
+  if (!read_file(path, body, why)) {
+    error = "cannot read '" + path + "': " + why + " (write --body @FILE for a file's contents, --body TEXT for text)";
     return std::nullopt;
   }
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (in.bad()) {
-    error = "error reading '" + path + "'";
-    return std::nullopt;
-  }
-  return s.str();
+  return body;
 }
 
 std::string build_request(const Url& url, const RequestSpec& spec, bool keepalive) {

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -11,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/duration.h"
+#include "common/output_file.h"
 #include "loadgen/url.h"
 
 namespace lab {
@@ -341,14 +341,12 @@ std::optional<Scenario> parse_scenario(const std::string& text, const std::strin
 }
 
 std::optional<Scenario> load_scenario(const std::string& file, std::string& error) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    error = "cannot read '" + file + "'";
+  std::string text, why;
+  if (!read_file(file, text, why)) {
+    error = "cannot read '" + file + "': " + why;
     return std::nullopt;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_scenario(text.str(), file, error);
+  return parse_scenario(text, file, error);
 }
 
 RequestPicker::RequestPicker(const Scenario& s) : s_(&s) {}

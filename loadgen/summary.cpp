@@ -49,6 +49,24 @@ std::string status_cell(const Result& r) {
   return s;
 }
 
+// Columns of text (left-aligned); the others hold numbers.
+bool text_column(const std::string& h) { return h == "status" || h == "status codes" || h == "method"; }
+
+std::string markdown_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+  std::ostringstream o;
+  o << "|";
+  for (const auto& h : header) o << " " << h << " |";
+  o << "\n|---|";
+  for (std::size_t i = 1; i < header.size(); ++i) o << (text_column(header[i]) ? "---|" : "---:|");
+  o << "\n";
+  for (const auto& row : rows) {
+    o << "|";
+    for (const auto& c : row) o << " " << c << " |";
+    o << "\n";
+  }
+  return o.str();
+}
+
 std::string codes_cell(const std::map<int, std::uint64_t>& codes) {
   std::string c;
   for (const auto& [code, n] : codes)
@@ -142,35 +160,13 @@ std::string summary_markdown(const std::vector<Result>& rs) {
   std::ostringstream o;
   o << t.workload << "\n\n";
   for (const auto& w : t.warnings) o << "**Warning:** " << w << "\n\n";
-  o << "|";
-  for (const auto& h : t.header) o << " " << h << " |";
-  o << "\n|---|";
-  for (std::size_t i = 1; i < t.header.size(); ++i)
-    o << (t.header[i] == "status" || t.header[i] == "status codes" ? "---|" : "---:|");
-  o << "\n";
-  for (const auto& row : t.rows) {
-    o << "|";
-    for (const auto& c : row) o << " " << c << " |";
-    o << "\n";
-  }
+  o << markdown_table(t.header, t.rows);
   for (const auto& n : t.notes) o << "\n" << n << "\n";
   if (!t.rankings.empty()) o << "\n";
   for (const auto& r : t.rankings) o << "- " << r << "\n";
   for (const auto& r : rs) {
     if (r.endpoints.empty()) continue;  // the phases of every model would drown the table
-    for (const auto& d : detail_tables(r)) {
-      o << "\n### " << d.title << "\n\n|";
-      for (const auto& h : d.header) o << " " << h << " |";
-      o << "\n|---|";
-      for (std::size_t i = 1; i < d.header.size(); ++i)
-        o << (d.header[i] == "method" || d.header[i] == "status codes" ? "---|" : "---:|");
-      o << "\n";
-      for (const auto& row : d.rows) {
-        o << "|";
-        for (const auto& c : row) o << " " << c << " |";
-        o << "\n";
-      }
-    }
+    for (const auto& d : detail_tables(r)) o << "\n### " << d.title << "\n\n" << markdown_table(d.header, d.rows);
   }
   return o.str();
 }

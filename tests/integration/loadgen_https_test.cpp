@@ -248,7 +248,7 @@ TEST(LoadgenHttps, PlainServerIsAHandshakeFailureAndTlsFlagsNeedHttps) {
   }
   run_loadgen({"-H", "https://127.0.0.1:1/", "--cacert", "/nonexistent.pem", "-t", "1s"}, tmp_json("flag"), &code,
               &err);
-  EXPECT_NE(code, 0);
+  EXPECT_EQ(code, 3) << "preflight refuses it";
   EXPECT_NE(err.find("--cacert: cannot load '/nonexistent.pem'"), std::string::npos) << err;
 }
 
