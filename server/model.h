@@ -11,11 +11,21 @@ namespace lab {
 
 struct ModelInfo;
 
+/// A pooled model (a fixed number of workers) tells the Session whether connections are waiting
+/// for a worker: its kept-alive connection then ends with the current reply ("Connection:
+/// close"), so the waiting ones are served in turn rather than after a read timeout.
+class WaitingProbe {
+ public:
+  virtual ~WaitingProbe() = default;
+  virtual bool others_waiting() const = 0;
+};
+
 struct ModelContext {
   const ServerConfig& cfg;
   ServerStats& stats;
   int listen_fd;  // bound and listening, non-blocking; owned by main
   const ModelInfo& model;
+  const WaitingProbe* waiting = nullptr;  // pooled models only
 };
 
 using ModelFn = int (*)(const ModelContext&);

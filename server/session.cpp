@@ -11,12 +11,19 @@
 namespace lab {
 
 Session::Session(const ModelContext& ctx, const sockaddr_in* peer)
-    : cfg_(ctx.cfg), stats_(ctx.stats), peer_(peer), keepalive_ok_(ctx.model.keeps_alive),
+    : cfg_(ctx.cfg), stats_(ctx.stats), peer_(peer), keepalive_ok_(ctx.model.keeps_alive), waiting_probe_(ctx.waiting),
       blocking_wait_(!ctx.model.event_driven || ctx.cfg.io_wait_blocking) {}
 
 void Session::on_bytes(const char* data, std::size_t n) {
   if (closing_) return;  // bytes after the last request are discarded
-  if (in_off_ > 0) {     // drop the answered requests once, not one memmove per request
+  if (waiting_) {
+    // The request being waited on is parsed in place: its views point into in_, which must not
+    // move (reallocate) until it is answered. A driver that reads on during a wait (uring's
+    // multishot receive) has its bytes kept here and appended after the reply.
+    during_wait_.append(data, n);
+    return;
+  }
+  if (in_off_ > 0) {  // drop the answered requests once, not one memmove per request
     in_.erase(0, in_off_);
     in_off_ = 0;
   }
@@ -57,6 +64,11 @@ void Session::on_wait_done() {
   waiting_ = false;
   const std::string_view input = std::string_view(in_).substr(in_off_);
   reply(input.substr(0, parser_.request().total_bytes), parser_.request());
+  if (!during_wait_.empty()) {
+    if (!closing_) in_.append(during_wait_);  // (reply() may have cleared what it answered)
+    during_wait_.clear();
+    during_wait_.shrink_to_fit();
+  }
   process();
 }
 
@@ -66,12 +78,14 @@ void Session::reply(std::string_view bytes, const Request& req) {
     std::fprintf(stdout, "[Client %s Info] %.*s\n", who.c_str(), static_cast<int>(bytes.size()), bytes.data());
   }
   const std::string_view body = cfg_.echo ? bytes : std::string_view(cfg_.body);
+  const bool head = req.method == "HEAD";  // a reply to HEAD has no body (RFC 9110 9.3.2)
   if (cfg_.protocol == Protocol::kSeed) {
-    append_seed_reply(out_, body);
+    append_seed_reply(out_, head ? std::string_view() : body);
     closing_ = true;
   } else {
-    const bool keep = keepalive_ok_ && req.keep_alive;
-    append_http11_reply(out_, body, keep, req.version_minor, req.method == "HEAD");
+    // A pooled worker with others waiting gives its connection up after this reply, saying so.
+    const bool keep = keepalive_ok_ && req.keep_alive && !(waiting_probe_ && waiting_probe_->others_waiting());
+    append_http11_reply(out_, body, keep, req.version_minor, head);
     if (!keep) closing_ = true;
   }
   bump(stats_.replies);

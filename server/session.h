@@ -75,10 +75,12 @@ class Session {
   ServerStats& stats_;
   const sockaddr_in* peer_;
   const bool keepalive_ok_;
+  const WaitingProbe* waiting_probe_;
   const bool blocking_wait_;
   RequestParser parser_;
   std::string in_;
-  std::size_t in_off_ = 0;  // in_ before this offset is answered
+  std::size_t in_off_ = 0;   // in_ before this offset is answered
+  std::string during_wait_;  // bytes received while a request waited on its backend
   std::string out_;
   std::size_t out_off_ = 0;
   bool closing_ = false;

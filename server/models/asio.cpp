@@ -58,6 +58,7 @@ asio::awaitable<void> serve(std::shared_ptr<Conn> c, Shard& shard, const ModelCo
   }
   Session s(ctx, &peer);
   auto arm = [&] {
+    c->timed_out = false;  // a deadline of its own: an earlier one that fired is over
     c->timer.expires_after(ctx.cfg.read_timeout);
     c->timer.async_wait([c, gen = ++c->arms](boost::system::error_code e) {
       if (!e && gen == c->arms) {
@@ -81,11 +82,14 @@ asio::awaitable<void> serve(std::shared_ptr<Conn> c, Shard& shard, const ModelCo
       s.on_written(n);
       continue;
     }
-    if (s.waiting()) {  // the backend call: a timer on this context, the others go on
+    if (s.waiting()) {    // the backend call: a timer on this context, the others go on
+      c->timer.cancel();  // the read deadline does not run during the server's own wait
+      ++c->arms;
       c->backend.expires_after(s.wait_for());
       co_await c->backend.async_wait(token);
       if (ec) break;  // shutdown
       s.on_wait_done();
+      arm();  // the reply's write and the next request get a deadline of their own
       continue;
     }
     if (s.take_replied()) {

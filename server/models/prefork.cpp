@@ -1,6 +1,8 @@
 // prefork: --workers processes (default 4) forked at start, each an iterative server
-// accepting on the shared listener (the kernel hands each connection to one of them). The
-// parent only supervises: a worker that dies while the server runs is replaced at once.
+// accepting on the shared listener (the kernel hands each connection to one of them). A worker
+// keeps a connection alive only while no other waits in the accept queue (then its next reply
+// says "Connection: close"). The parent only supervises: a worker that dies while the server
+// runs is replaced at once.
 // At shutdown the parent signals the workers, waits --grace, then kills what is left.
 #include <poll.h>
 #include <unistd.h>
@@ -17,12 +19,28 @@
 namespace lab {
 
 namespace {
+// Connections waiting for a worker sit in the kernel's accept queue: the listener is readable.
+class ListenerBacklog : public WaitingProbe {
+ public:
+  explicit ListenerBacklog(int fd) : fd_(fd) {}
+  bool others_waiting() const override {
+    pollfd p{fd_, POLLIN, 0};
+    return ::poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+  }
+
+ private:
+  int fd_;
+};
+
 [[noreturn]] void worker_main(const ModelContext& ctx) {
   Acceptor acceptor(ctx.listen_fd, ctx.stats);
+  const ListenerBacklog backlog(ctx.listen_fd);
+  ModelContext pooled = ctx;  // a kept-alive connection yields to those waiting
+  pooled.waiting = &backlog;
   for (;;) {
     const Accepted a = acceptor.accept();
     if (!a.connection()) _exit(a.kind == Accepted::Kind::kStopped ? 0 : 1);
-    serve_blocking(a.fd, a.peer, ctx);
+    serve_blocking(a.fd, a.peer, pooled);
   }
 }
 

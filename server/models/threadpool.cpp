@@ -1,9 +1,12 @@
 // threadpool: --workers threads (default 16) serve connections that one acceptor hands them
 // through a bounded queue (--queue, default 1024). When the queue is full the acceptor stops
 // accepting until a worker takes one (backpressure: connections wait in the kernel's listen
-// queue, none is dropped). At shutdown, queued and in-flight connections get --grace.
+// queue, none is dropped). A worker keeps a connection alive only while nobody is queued: with
+// others waiting, its next reply says "Connection: close" and it takes the next one (fairness,
+// docs/models.md). At shutdown, queued and in-flight connections get --grace.
 #include <unistd.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -24,7 +27,7 @@ struct Item {
   sockaddr_in peer;
 };
 
-class BoundedQueue {
+class BoundedQueue : public WaitingProbe {
  public:
   explicit BoundedQueue(std::size_t cap) : cap_(cap) {}
   /// Blocks while full; false when stopping.
@@ -36,10 +39,12 @@ class BoundedQueue {
     }
     return true;
   }
+  bool others_waiting() const override { return size_.load(std::memory_order_relaxed) > 0; }
   void push(Item it) {
     {
       std::lock_guard lk(mu_);
       q_.push_back(it);
+      size_.store(q_.size(), std::memory_order_relaxed);
     }
     not_empty_.notify_one();
   }
@@ -50,6 +55,7 @@ class BoundedQueue {
     if (q_.empty()) return false;
     out = q_.front();
     q_.pop_front();
+    size_.store(q_.size(), std::memory_order_relaxed);
     not_full_.notify_one();
     return true;
   }
@@ -67,12 +73,15 @@ class BoundedQueue {
   std::deque<Item> q_;
   std::size_t cap_;
   bool closed_ = false;
+  std::atomic<std::size_t> size_{0};
 };
 }  // namespace
 
 int run_threadpool(const ModelContext& ctx) {
   const int nworkers = ctx.cfg.workers > 0 ? ctx.cfg.workers : 16;
   BoundedQueue queue(static_cast<std::size_t>(ctx.cfg.queue));
+  ModelContext pooled = ctx;  // the workers' Sessions see the queue
+  pooled.waiting = &queue;
   LiveConns live;
   std::vector<std::thread> workers;
   for (int i = 0; i < nworkers; ++i) {
@@ -80,7 +89,7 @@ int run_threadpool(const ModelContext& ctx) {
       Item it;
       while (queue.pop(it)) {
         live.add(it.fd);
-        serve_blocking(it.fd, it.peer, ctx, &live);
+        serve_blocking(it.fd, it.peer, pooled, &live);
       }
     });
   }

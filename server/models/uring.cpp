@@ -337,6 +337,7 @@ class UringServer {
     if (c.session.waiting() && !c.waiting) {  // a backend call: a deadline, the loop goes on
       c.waiting = true;
       arm(c, c.session.wait_for(), DeadlineKind::kWait);
+      cancel_recv(c);  // no reading during the wait, as every driver (what is in flight, the Session keeps)
     } else if (c.session.take_replied()) {
       arm(c, ctx_.cfg.read_timeout, DeadlineKind::kRead);
     }

@@ -30,6 +30,16 @@ TEST_P(EveryModel, AnswersTheSeedReplyByteForByte) {
   EXPECT_EQ(s.stop().code, 0);
 }
 
+// A reply to HEAD has no body in the seed protocol too: the original status line and headers,
+// then the close. (The echo followed them, so every HEAD failed as "bytes after the response".)
+TEST_P(EveryModel, TheSeedReplyToHeadHasNoBody) {
+  ServerProcess s(GetParam());
+  const std::string head = "HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  EXPECT_EQ(fetch(s.port(), head), "HTTP/1.1 200 OK\nContent-Type: text/html\n\n");
+  EXPECT_EQ(fetch(s.port(), kSimpleGet), seed_reply_for(kSimpleGet)) << "GET still echoes";
+  EXPECT_EQ(s.stop().code, 0);
+}
+
 TEST_P(EveryModel, Http11KeepsAliveWhereTheModelCan) {
   ServerProcess s(GetParam(), {"--protocol", "http11"});
   int fd = connect_to(s.port());
