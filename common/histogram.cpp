@@ -1,5 +1,6 @@
 #include "common/histogram.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -45,6 +46,51 @@ void Histogram::record(std::uint64_t ns) {
   sum_ += ns;
   if (ns < min_) min_ = ns;
   if (ns > max_) max_ = ns;
+}
+
+void Histogram::record_series(std::uint64_t first, std::uint64_t step, std::uint64_t count) {
+  if (count == 0) return;
+  if (step == 0 || count == 1) {
+    for (std::uint64_t i = 0; i < count && i < 2; ++i) record(first);
+    if (count > 2) {  // the same value many times
+      const std::uint64_t v = first > kMaxValue ? kMaxValue : first;
+      counts_[index_of(v)] += count - 2;
+      total_ += count - 2;
+      sum_ += (count - 2) * v;
+      if (first > kMaxValue) clamped_ += count - 2;
+    }
+    return;
+  }
+  const std::uint64_t last = first - (count - 1) * step;  // the smallest value
+  // Values above the range are clamped to it, as record() does.
+  std::uint64_t over = 0;
+  if (first > kMaxValue) over = std::min(count, (first - kMaxValue + step - 1) / step);  // i < over: v > max
+  if (over) {
+    counts_[index_of(kMaxValue)] += over;
+    total_ += over;
+    sum_ += over * kMaxValue;
+    clamped_ += over;
+    max_ = kMaxValue;
+    if (kMaxValue < min_ && over == count) min_ = kMaxValue;
+  }
+  if (over == count) return;
+  const std::uint64_t top = first - over * step;  // the largest value in range
+  // Bucket by bucket from the smallest value's: the i whose value lies in [lo, lo + width).
+  for (std::size_t b = index_of(last), end = index_of(top); b <= end; ++b) {
+    const std::uint64_t lo = lowest_at(b), hi = lo + width_at(b);  // [lo, hi)
+    // value(i) = first - i*step in [lo, hi)  <=>  (first - hi) / step < i <= (first - lo) / step
+    const std::uint64_t i_max = lo > first ? 0 : (first - lo) / step;
+    const std::uint64_t i_min = hi > first ? 0 : (first - hi) / step + 1;
+    const std::uint64_t a = std::max(i_min, over), z = std::min(i_max, count - 1);
+    if (lo > first || a > z) continue;
+    const std::uint64_t n = z - a + 1;
+    counts_[b] += n;
+    total_ += n;
+    // the sum of first - i*step for i in [a, z]
+    sum_ += n * first - step * ((a + z) * n / 2);
+  }
+  if (last < min_) min_ = last;
+  if (top > max_) max_ = top;
 }
 
 void Histogram::merge(const Histogram& o) {

@@ -21,6 +21,10 @@ class Histogram {
   Histogram();
   void record(std::uint64_t ns);
   void merge(const Histogram& other);
+  /// Records `count` values spaced by `step`, from `first` down: first, first - step, ...,
+  /// first - (count - 1) * step (which must be >= 0). Exact, and in time proportional to the
+  /// buckets the values span, not to `count`.
+  void record_series(std::uint64_t first, std::uint64_t step, std::uint64_t count);
   /// Adds `n` values known only by their bucket (a sparse copy of another histogram): counts
   /// are exact; the sum, min and max take the bucket's midpoint and bounds.
   void add_to_bucket(std::size_t index, std::uint64_t n);

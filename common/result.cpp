@@ -1,5 +1,7 @@
 #include "common/result.h"
 
+#include "common/json_reader.h"
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -19,65 +21,13 @@ using json = nlohmann::json;
 
 json opt(const OptDouble& v) { return v ? json(*v) : json(nullptr); }
 
-// A JSON value and where it sits, so every complaint names the file and the field.
-class Field {
- public:
-  Field(const json& j, std::string where, const std::string& file) : j_(j), where_(std::move(where)), file_(file) {}
-  [[noreturn]] void fail(const std::string& what) const {
-    throw std::runtime_error(file_ + ": field '" + where_ + "' " + what);
+Histogram read_histogram(const Field& f) {
+  try {
+    return Histogram::from_json(f.raw());
+  } catch (const std::exception& e) {
+    f.fail(e.what());
   }
-  bool has(const char* key) const { return j_.is_object() && j_.contains(key) && !j_.at(key).is_null(); }
-  Field at(const char* key) const {
-    if (!j_.is_object()) fail("must be an object");
-    if (!j_.contains(key)) Field(j_, sub(key), file_).fail("is missing");
-    return Field(j_.at(key), sub(key), file_);
-  }
-  const json& raw() const { return j_; }
-  std::uint64_t u64() const {
-    if (!j_.is_number_unsigned() && !(j_.is_number_integer() && j_.get<std::int64_t>() >= 0))
-      fail("must be a non-negative integer");
-    return j_.get<std::uint64_t>();
-  }
-  int i32() const {
-    if (!j_.is_number_integer()) fail("must be an integer");
-    const auto v = j_.get<std::int64_t>();
-    if (v < INT32_MIN || v > INT32_MAX) fail("is out of range");
-    return static_cast<int>(v);
-  }
-  double num() const {
-    if (!j_.is_number()) fail("must be a number");
-    const double v = j_.get<double>();
-    if (!std::isfinite(v)) fail("must be finite");
-    return v;
-  }
-  OptDouble opt_num() const { return j_.is_null() ? OptDouble{} : OptDouble{num()}; }
-  std::string str() const {
-    if (!j_.is_string()) fail("must be a string");
-    return j_.get<std::string>();
-  }
-  bool boolean() const {
-    if (!j_.is_boolean()) fail("must be true or false");
-    return j_.get<bool>();
-  }
-  template <class Fn>
-  void each(Fn fn) const {
-    if (!j_.is_array()) fail("must be an array");
-    for (std::size_t i = 0; i < j_.size(); ++i) fn(Field(j_[i], where_ + "[" + std::to_string(i) + "]", file_));
-  }
-  Histogram histogram() const {
-    try {
-      return Histogram::from_json(j_);
-    } catch (const std::exception& e) {
-      fail(e.what());
-    }
-  }
-
- private:
-  std::string sub(const char* key) const { return where_.empty() ? key : where_ + "." + key; }
-  const json& j_;
-  std::string where_;
-  const std::string& file_;
-};
+}
 
 json latency_json(const LatencySummary& l) {
   json p = json::object();
@@ -194,6 +144,7 @@ json series_json(const SeriesPoint& p) {
             {"lag_max_ms", p.lag_max_ms},
             {"late_ms", p.late_ms},
             {"hist", sparse_json(p.hist)}};
+  if (p.cpu_pct) j["cpu_pct"] = *p.cpu_pct;
   return j;
 }
 
@@ -215,13 +166,16 @@ SeriesPoint read_point(const Field& f) {
   if (f.has("lag_max_ms")) p.lag_max_ms = f.at("lag_max_ms").num();
   if (f.has("late_ms")) p.late_ms = f.at("late_ms").num();
   if (f.has("hist")) p.hist = read_sparse(f.at("hist"));
+  if (f.has("cpu_pct")) p.cpu_pct = f.at("cpu_pct").num_in(0, 100000);
   return p;
 }
 
 json client_json(const ClientHealth& c) {
-  return {
-      {"cpu_s", c.cpu_s},           {"cpu_pct", c.cpu_pct}, {"threads", c.threads}, {"lag_p99_ms", opt(c.lag_p99_ms)},
-      {"lag_max_ms", c.lag_max_ms}, {"bound", c.bound},     {"reason", c.reason}};
+  return {{"cpu_s", c.cpu_s},           {"cpu_pct", c.cpu_pct},
+          {"threads", c.threads},       {"lag_p99_ms", opt(c.lag_p99_ms)},
+          {"lag_max_ms", c.lag_max_ms}, {"busy_lag_p99_ms", opt(c.busy_lag_p99_ms)},
+          {"busy_s", c.busy_s},         {"bound", c.bound},
+          {"reason", c.reason}};
 }
 
 ClientHealth read_client(const Field& f) {
@@ -231,6 +185,8 @@ ClientHealth read_client(const Field& f) {
   c.threads = f.at("threads").i32();
   c.lag_p99_ms = f.at("lag_p99_ms").opt_num();
   c.lag_max_ms = f.at("lag_max_ms").num();
+  if (f.has("busy_lag_p99_ms")) c.busy_lag_p99_ms = f.at("busy_lag_p99_ms").num();
+  if (f.has("busy_s")) c.busy_s = f.at("busy_s").num();
   c.bound = f.at("bound").boolean();
   c.reason = f.at("reason").str();
   return c;
@@ -281,8 +237,8 @@ EndpointStats read_endpoint(const Field& f) {
   if (e.failures > e.requests) f.at("failures").fail("exceeds requests");
   e.bytes_received = f.at("bytes_received").u64();
   e.status_codes = read_codes(f.at("status_codes"));
-  e.histogram = f.at("histogram").histogram();
-  e.failed_histogram = f.at("failed_histogram").histogram();
+  e.histogram = read_histogram(f.at("histogram"));
+  e.failed_histogram = read_histogram(f.at("failed_histogram"));
   e.errors = read_errors(f.at("errors"));
   return e;
 }
@@ -377,13 +333,15 @@ json to_json(const Result& r) {
   }
   if (r.shard) {
     const ShardInfo& sh = *r.shard;
-    json o = {{"index", sh.index}, {"count", sh.count}, {"start_epoch_s", sh.start_epoch_s}};
+    json o = {{"index", sh.index}, {"count", sh.count}, {"start_epoch_s", sh.start_epoch_s}, {"complete", sh.complete}};
+    if (!sh.run_id.empty()) o["run_id"] = sh.run_id;
     if (!sh.start_at.empty()) o["start_at"] = sh.start_at;
     if (sh.start_skew_ms) o["start_skew_ms"] = *sh.start_skew_ms;
     if (sh.index < 0) {
       o["merged"] = sh.merged;
       o["missing"] = sh.missing;
       o["failed"] = sh.failed;
+      o["incomplete"] = sh.incomplete;
       o["partial"] = sh.partial();
       o["shards"] = sh.shards;
     }
@@ -398,8 +356,11 @@ json to_json(const Result& r) {
   return j;
 }
 
-Result result_from_json(const json& j, const std::string& path) {
-  const Field root(j, "", path);
+Result result_from_json(const json& j, const std::string& path) { return result_from_json(j, JsonSource{path, {}}); }
+
+Result result_from_json(const json& j, const JsonSource& src) {
+  const std::string& path = src.file;
+  const Field root(j, src);
   if (!j.is_object()) root.fail("must be a result document (a JSON object)");
   Result r;
   r.path = path;
@@ -424,11 +385,11 @@ Result result_from_json(const json& j, const std::string& path) {
   if (root.has("server")) r.server = j["server"];
   if (root.has("summary") || r.status == "ok") {
     r.summary = read_summary(root.at("summary"));
-    r.histogram = root.at("histogram").histogram();
-    if (root.has("failed_requests")) r.failed_histogram = root.at("failed_requests").at("histogram").histogram();
+    r.histogram = read_histogram(root.at("histogram"));
+    if (root.has("failed_requests")) r.failed_histogram = read_histogram(root.at("failed_requests").at("histogram"));
     if (root.has("uncorrected")) {
       r.uncorrected_latency = read_latency(root.at("uncorrected"));
-      r.uncorrected_histogram = root.at("uncorrected").at("histogram").histogram();
+      r.uncorrected_histogram = read_histogram(root.at("uncorrected").at("histogram"));
     }
     if (root.has("client")) r.client = read_client(root.at("client"));
     if (root.has("series")) root.at("series").each([&](const Field& p) { r.series.push_back(read_point(p)); });
@@ -439,7 +400,7 @@ Result result_from_json(const json& j, const std::string& path) {
       const Field t = root.at("timings");
       if (!t.raw().is_object()) t.fail("must be an object");
       for (const char* phase : kPhases)
-        if (t.has(phase)) r.timings[phase] = t.at(phase).at("histogram").histogram();
+        if (t.has(phase)) r.timings[phase] = read_histogram(t.at(phase).at("histogram"));
     }
     if (root.has("thresholds"))
       root.at("thresholds").each([&](const Field& t) {
@@ -456,12 +417,16 @@ Result result_from_json(const json& j, const std::string& path) {
     if (sh.count < 1 || sh.index < -1 || sh.index >= sh.count)
       f.fail("index and count must satisfy 0 <= index < count");
     sh.start_epoch_s = f.at("start_epoch_s").num();
+    if (f.has("run_id")) sh.run_id = f.at("run_id").str();
+    // (before the field existed: complete unless interrupted)
+    sh.complete = f.has("complete") ? f.at("complete").boolean() : !r.interrupted;
     if (f.has("start_at")) sh.start_at = f.at("start_at").str();
     if (f.has("start_skew_ms")) sh.start_skew_ms = f.at("start_skew_ms").num();
     if (sh.index < 0) {
       f.at("merged").each([&](const Field& x) { sh.merged.push_back(x.i32()); });
       f.at("missing").each([&](const Field& x) { sh.missing.push_back(x.i32()); });
       f.at("failed").each([&](const Field& x) { sh.failed.push_back(x.i32()); });
+      if (f.has("incomplete")) f.at("incomplete").each([&](const Field& x) { sh.incomplete.push_back(x.i32()); });
       sh.shards = f.at("shards").raw();
     }
     r.shard = sh;

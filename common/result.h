@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/histogram.h"
+#include "common/json_reader.h"
 
 namespace lab {
 
@@ -60,6 +61,11 @@ struct ClientHealth {
   int threads = 1;
   OptDouble lag_p99_ms;  // lateness of request starts against the schedule
   double lag_max_ms = 0;
+  /// The lag p99 counted only in the seconds a load thread was busy at least half the time:
+  /// lateness the client caused itself (an idle client woken late by a burst of the server's
+  /// timeouts is not the limit). Null when no second was that busy.
+  OptDouble busy_lag_p99_ms;
+  double busy_s = 0;   // thread-seconds that busy
   bool bound = false;  // the client, not the server, may have set the numbers
   std::string reason;  // why `bound`
 };
@@ -81,6 +87,7 @@ struct SeriesPoint {
   OptDouble avg_ms, p50_ms, p95_ms, p99_ms;  // of the interval's successes
   double lag_avg_ms = 0, lag_max_ms = 0;
   double late_ms = 0;  // rate mode: how late the sends already due went out, on average
+  OptDouble cpu_pct;   // the load threads' busy share of the interval (their CPU clocks)
   /// The interval's successes as sparse [bucket index, count] in the run histogram's layout,
   /// so seconds (and shards) merge exactly.
   std::vector<std::pair<std::uint32_t, std::uint64_t>> hist;
@@ -98,14 +105,16 @@ struct Threshold {
 /// A shard of a distributed run (--shard I/N, --start-at), or a merge of shards (loadgen merge).
 struct ShardInfo {
   int index = 0, count = 1;  // a merged result: index -1
+  std::string run_id;        // which distributed run it belongs to (--run-id, or its --start-at); "" unknown
+  bool complete = true;      // ran to its end (not interrupted, not stopped early)
   std::string start_at;      // --start-at as given ("" without one)
   double start_epoch_s = 0;  // wall-clock time (Unix seconds) of the run's origin
   OptDouble start_skew_ms;   // origin minus --start-at: how late this shard started
   // A merged result: the shards it holds, those missing or failed (the result is then
   // partial), and each shard's start skew and client health.
-  std::vector<int> merged, missing, failed;
+  std::vector<int> merged, missing, failed, incomplete;
   nlohmann::json shards = nlohmann::json::array();
-  bool partial() const { return !missing.empty() || !failed.empty(); }
+  bool partial() const { return !missing.empty() || !failed.empty() || !incomplete.empty(); }
 };
 
 /// One named request of a scenario (--scenario), as Locust keeps per-name statistics.
@@ -176,6 +185,8 @@ inline OptDouble percentile_ms(const Histogram& h, double q) {
 nlohmann::json to_json(const Result& r);
 /// Reads a v1 or v2 document; throws std::runtime_error naming `path` and the field at fault.
 Result result_from_json(const nlohmann::json& j, const std::string& path);
+/// The same, naming the line of a complaint (src.text is the document's text).
+Result result_from_json(const nlohmann::json& j, const JsonSource& src);
 
 /// The workload fields the result tools show, read from Result::workload.
 struct WorkloadView {

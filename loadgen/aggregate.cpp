@@ -60,8 +60,9 @@ int aggregate_main(int argc, char** argv) {
     for (auto& [model, reps] : by_model) {
       std::sort(reps.begin(), reps.end(), [](const Result& a, const Result& b) { return a.path < b.path; });
       const Result agg = aggregate_repeats(reps);
-      write_json_output(dir + "/" + model + ".json", to_json(agg));
-      if (agg.has_summary()) write_locust_csv(agg, dir + "/" + model);
+      const std::string base = dir + "/" + safe_file_name(model);  // a label never leaves the folder
+      write_json_output(base + ".json", to_json(agg));
+      if (agg.has_summary()) write_locust_csv(agg, base);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "loadgen aggregate: %s\n", e.what());

@@ -98,8 +98,9 @@ struct CapacityDoc {
 inline constexpr const char* kCapacitySchema = "loadlab.capacity";
 
 nlohmann::json to_json(const CapacityDoc& d);
-/// Throws std::runtime_error naming `path` and the field at fault.
+/// Strict; throws std::runtime_error naming `path` (and the line, with the text) and the field.
 CapacityDoc capacity_from_json(const nlohmann::json& j, const std::string& path);
+CapacityDoc capacity_from_json(const nlohmann::json& j, const JsonSource& src);
 
 /// Judges an open-loop step's measured window (seconds after `warmup_s`) against the SLO.
 CapacityStep judge_step(const Result& r, double rate, double warmup_s, const std::vector<ThresholdSpec>& slo,

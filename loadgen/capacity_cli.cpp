@@ -1,5 +1,7 @@
 // loadgen capacity: options, the search, the document.
 #include <boost/program_options.hpp>
+#include <algorithm>
+#include <cmath>
 #include <iostream>
 #include <sstream>
 
@@ -7,6 +9,8 @@
 #include "common/output_file.h"
 #include "loadgen/capacity.h"
 #include "loadgen/format.h"
+#include "loadgen/pacing.h"
+#include "loadgen/redact.h"
 #include "loadgen/target_options.h"
 
 namespace po = boost::program_options;
@@ -29,7 +33,6 @@ std::optional<std::chrono::nanoseconds> duration_flag(const std::string& v) { re
 
 int capacity_main(int argc, char** argv) {
   CapacitySettings s;
-  s.base.workload.users = 50;
   TargetOptions target;
   std::vector<std::string> slos;
   std::string warmup = "1s", measure = "2s", budget = "5m", sweep = "1,2,4,8,16,32,64", sweep_step = "1s",
@@ -44,7 +47,7 @@ int capacity_main(int argc, char** argv) {
       "offered one, the backlog does not grow and the client stayed healthy. The knee is translated into\n"
       "the number of think-time users it serves (Little's law).\n\noptions");
   desc.add_options()("help,h", "show this help");
-  target.add(desc, s.base);
+  target.add(desc, s.base, 50);  // 50 connections unless -u says otherwise
   desc.add_options()("slo", po::value<std::vector<std::string>>(&slos),
                      "an objective, repeatable: p99=50ms, p95=10ms, avg=5ms, errors=0.1%")(
       "json", po::value<std::string>(&json_path), "write the capacity document here (- for standard output)")(
@@ -76,6 +79,7 @@ int capacity_main(int argc, char** argv) {
     return 0;
   }
   if (std::string err = target.apply(vm, s.base); !err.empty()) return fail(err);
+  s.base.workload.threads = std::min(s.base.workload.threads, s.base.workload.users);
   if (slos.empty()) return fail("--slo is required: what must hold, e.g. --slo p99=50ms --slo errors=0.1%");
   std::string err;
   for (const auto& e : slos) {
@@ -101,11 +105,14 @@ int capacity_main(int argc, char** argv) {
       return fail(std::string(flag) +
                   ": whole seconds (the measured window is made of the run's seconds), e.g. 1s, 2s");
   double res = 0;
-  if (std::sscanf(resolution.c_str(), "%lf", &res) != 1 || res <= 0 || res >= 100)
+  if (std::sscanf(resolution.c_str(), "%lf", &res) != 1 || !std::isfinite(res) || res <= 0 || res >= 100)
     return fail("--resolution: '" + resolution + "' is not a percentage between 0 and 100 (e.g. 5%)");
   s.resolution = res / 100;
   if (!(s.growth > 1)) return fail("--growth: must be > 1 (e.g. 1.5)");
+  if (auto e = check_number("--growth", s.growth, 1.0001, 100, "1.5"); !e.empty()) return fail(e);
   if (s.start_rate < 0 || !(s.max_rate > 0)) return fail("--start-rate/--max-rate: rates are > 0 req/s");
+  if (auto e = check_number("--start-rate", s.start_rate, 0, kMaxRate, "1000"); !e.empty()) return fail(e);
+  if (auto e = check_number("--max-rate", s.max_rate, 1e-6, kMaxRate, "100000"); !e.empty()) return fail(e);
   s.sweep.clear();
   if (sweep != "none") {
     std::istringstream in(sweep);
@@ -116,12 +123,13 @@ int capacity_main(int argc, char** argv) {
       s.sweep.push_back(n);
     }
   }
-  if (std::sscanf(think.c_str(), "%lf-%lf", &s.think_min_s, &s.think_max_s) != 2 || s.think_min_s < 0 ||
-      s.think_max_s < s.think_min_s)
+  if (std::sscanf(think.c_str(), "%lf-%lf", &s.think_min_s, &s.think_max_s) != 2 || !std::isfinite(s.think_min_s) ||
+      !std::isfinite(s.think_max_s) || s.think_min_s < 0 || s.think_max_s < s.think_min_s || s.think_max_s > 86400)
     return fail("--think: '" + think + "' is not MIN-MAX seconds (e.g. 1-5)");
   if (vm.count("json") && !(err = check_output_flag("--json", json_path)).empty()) return fail(err);
-  for (int i = 0; i < argc; ++i) s.command_line.push_back(argv[i]);
-  s.command_line.insert(s.command_line.begin(), "loadgen");
+  std::vector<std::string> args = {"loadgen"};
+  for (int i = 0; i < argc; ++i) args.push_back(argv[i]);
+  s.command_line = redact_command_line(args, &s.base.redacted);
 
   const CapacityDoc d = find_capacity(s);
   if (!s.base.quiet) {

@@ -1,6 +1,8 @@
 // The capacity document (loadlab.capacity, version 1): writer and typed reader.
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <iterator>
 #include <stdexcept>
 
 #include "loadgen/capacity.h"
@@ -12,10 +14,6 @@ namespace {
 using json = nlohmann::json;
 
 json opt(const OptDouble& v) { return v ? json(*v) : json(nullptr); }
-
-OptDouble opt_num(const json& j, const char* k) {
-  return j.contains(k) && j[k].is_number() ? OptDouble(j[k].get<double>()) : std::nullopt;
-}
 
 json step_json(const CapacityStep& s) {
   return {{"rate", s.rate},
@@ -91,90 +89,113 @@ json to_json(const CapacityDoc& d) {
 }
 
 CapacityDoc capacity_from_json(const json& j, const std::string& path) {
-  auto fail = [&](const std::string& field, const std::string& what) -> void {
-    throw std::runtime_error(path + ": field '" + field + "' " + what);
-  };
-  if (!j.is_object() || !j.contains("schema") || j["schema"] != kCapacitySchema)
-    fail("schema", std::string("must be \"") + kCapacitySchema + "\" (is this a loadgen capacity document?)");
-  if (!j.contains("schema_version") || j["schema_version"] != 1) fail("schema_version", "must be 1");
-  for (const char* k : {"label", "workload_name", "status", "verdict"})
-    if (!j.contains(k) || !j[k].is_string()) fail(k, "is missing or not a string");
-  for (const char* k : {"steps", "sweep", "slo"})
-    if (!j.contains(k) || !j[k].is_array()) fail(k, "is missing or not an array");
+  return capacity_from_json(j, JsonSource{path, {}});
+}
+
+// Strict: every field the report and the tools use is checked here, with the invariants they
+// rely on (a failed step says why; the knee is a passed step and the first failure a failed one),
+// so that nothing downstream meets a document it cannot show.
+CapacityDoc capacity_from_json(const json& j, const JsonSource& src) {
+  const Field root(j, src);
+  root.expect_object();
+  if (root.slot("schema").raw() != kCapacitySchema)
+    root.slot("schema").fail(std::string("must be \"") + kCapacitySchema + "\" (is this a loadgen capacity document?)");
+  if (root.at("schema_version").i32() != 1) root.at("schema_version").fail("must be 1");
   CapacityDoc d;
-  d.path = path;
-  d.tool = j.value("tool", json::object());
-  d.label = j["label"];
-  d.workload_name = j["workload_name"];
-  d.status = j["status"];
-  d.verdict = j["verdict"];
-  d.started_at = j.value("started_at", "");
-  d.url = j.value("url", "");
-  d.workload = j.value("workload", json::object());
-  d.settings = j.value("settings", json::object());
-  d.environment = j.value("environment", json::object());
-  d.elapsed_s = j.value("elapsed_s", 0.0);
-  if (j.contains("server")) d.server = j["server"];
-  for (const auto& s : j["slo"]) d.slo.push_back(s.get<std::string>());
-  for (std::size_t i = 0; i < j["steps"].size(); ++i) {
-    const json& s = j["steps"][i];
-    const std::string where = "steps[" + std::to_string(i) + "]";
-    if (!s.is_object() || !s.contains("rate") || !s["rate"].is_number() || !s.contains("passed") ||
-        !s.contains("window"))
-      fail(where, "must have rate, passed and window");
-    CapacityStep st;
-    st.rate = s["rate"];
-    st.phase = s.value("phase", "");
-    st.passed = s["passed"];
-    st.client_bound = s.value("client_bound", false);
-    st.limit = s.value("limit", "");
-    for (const auto& f : s.value("failed", json::array())) st.failed.push_back(f.get<std::string>());
-    const json& w = s["window"];
-    st.requests = w.value("requests", std::uint64_t{0});
-    st.achieved_rps = w.value("achieved_rps", 0.0);
-    st.error_pct = w.value("error_pct", 0.0);
-    st.late_growth_ms = w.value("late_growth_ms", 0.0);
-    st.settle_s = s.value("settle_s", 0.0);
-    st.p50_ms = opt_num(w, "p50_ms");
-    st.p95_ms = opt_num(w, "p95_ms");
-    st.p99_ms = opt_num(w, "p99_ms");
-    st.mean_ms = opt_num(w, "mean_ms");
-    st.service_mean_ms = opt_num(w, "service_mean_ms");
-    d.steps.push_back(std::move(st));
+  d.path = src.file;
+  d.label = root.at("label").str();
+  d.workload_name = root.at("workload_name").str();
+  d.status = root.at("status").str();
+  static const char* kStatuses[] = {"found",  "below_first_step", "client_bound", "max_rate",
+                                    "budget", "interrupted",      "not_run"};
+  if (std::find_if(std::begin(kStatuses), std::end(kStatuses), [&](const char* k) { return d.status == k; }) ==
+      std::end(kStatuses))
+    root.at("status").fail("is '" + d.status + "', not a status this loadgen writes");
+  d.verdict = root.at("verdict").str();
+  if (const auto f = root.get("tool")) d.tool = f->raw();
+  if (const auto f = root.get("started_at")) d.started_at = f->str();
+  if (const auto f = root.get("url")) d.url = f->str();
+  if (const auto f = root.get("workload")) {
+    f->expect_object();
+    d.workload = f->raw();
   }
+  if (const auto f = root.get("settings")) {
+    f->expect_object();
+    d.settings = f->raw();
+  }
+  if (const auto f = root.get("environment")) {
+    f->expect_object();
+    d.environment = f->raw();
+  }
+  if (const auto f = root.get("command_line")) f->each([&](const Field& a) { d.command_line.push_back(a.str()); });
+  if (const auto f = root.get("elapsed_s")) d.elapsed_s = f->num();
+  if (const auto f = root.get("server")) d.server = f->raw();
+  root.at("slo").each([&](const Field& s) { d.slo.push_back(s.str()); });
+  root.at("steps").each([&](const Field& s) {
+    CapacityStep st;
+    st.rate = s.at("rate").num_in(0, 1e12);
+    if (const auto p = s.get("phase")) st.phase = p->str();
+    st.passed = s.at("passed").boolean();
+    if (const auto f = s.get("client_bound")) st.client_bound = f->boolean();
+    if (const auto f = s.get("limit")) st.limit = f->str();
+    if (const auto f = s.get("failed")) f->each([&](const Field& x) { st.failed.push_back(x.str()); });
+    if (!st.passed && st.failed.empty()) s.slot("failed").fail("must say why a step that did not pass failed");
+    const Field w = s.at("window");
+    w.expect_object();
+    if (const auto f = w.get("requests")) st.requests = f->u64();
+    if (const auto f = w.get("achieved_rps")) st.achieved_rps = f->num();
+    if (const auto f = w.get("error_pct")) st.error_pct = f->num_in(0, 100);
+    if (const auto f = w.get("late_growth_ms")) st.late_growth_ms = f->num();
+    for (auto [key, out] : {std::pair{"p50_ms", &st.p50_ms},
+                            {"p95_ms", &st.p95_ms},
+                            {"p99_ms", &st.p99_ms},
+                            {"mean_ms", &st.mean_ms},
+                            {"service_mean_ms", &st.service_mean_ms}})
+      if (w.raw().contains(key)) *out = w.at(key).opt_num();
+    if (const auto f = s.get("settle_s")) st.settle_s = f->num();
+    d.steps.push_back(std::move(st));
+  });
   auto index = [&](const char* k) -> std::optional<std::size_t> {
-    if (!j.contains(k) || j[k].is_null()) return std::nullopt;
-    if (!j[k].is_number_unsigned() || j[k].get<std::size_t>() >= d.steps.size()) fail(k, "must index a step");
-    return j[k].get<std::size_t>();
+    const auto f = root.get(k);
+    if (!f) return std::nullopt;
+    const std::uint64_t i = f->u64();
+    if (i >= d.steps.size()) f->fail("must index a step (there are " + std::to_string(d.steps.size()) + ")");
+    return static_cast<std::size_t>(i);
   };
   d.knee = index("knee_step");
   d.first_fail = index("first_fail_step");
-  for (const auto& p : j["sweep"]) d.sweep.push_back({p.value("connections", 0.0), p.value("rps", 0.0)});
-  if (j.contains("usl") && j["usl"].is_object()) {
-    const json& u = j["usl"];
+  if (d.knee && !d.steps[*d.knee].passed) root.at("knee_step").fail("must index a step that passed");
+  if (d.first_fail && d.steps[*d.first_fail].passed) root.at("first_fail_step").fail("must index a step that failed");
+  if (d.status == "below_first_step" && !d.first_fail)
+    root.slot("first_fail_step").fail("is required when the status is below_first_step");
+  if (d.status == "found" && (!d.knee || !d.first_fail))
+    root.slot(d.knee ? "first_fail_step" : "knee_step").fail("is required when the status is found");
+  root.at("sweep").each([&](const Field& p) {
+    d.sweep.push_back({p.at("connections").num_in(1, 1e7), p.at("rps").num_in(0, 1e12)});
+  });
+  if (const auto u = root.get("usl")) {
     UslFit f;
-    f.lambda = u.value("lambda", 0.0);
-    f.sigma = u.value("sigma", 0.0);
-    f.kappa = u.value("kappa", 0.0);
-    f.r2 = u.value("r2", 0.0);
-    f.n_star = opt_num(u, "n_star");
-    f.x_max = opt_num(u, "x_max").value_or(std::numeric_limits<double>::infinity());
+    f.lambda = u->at("lambda").num();
+    f.sigma = u->at("sigma").num_in(0, 1);
+    f.kappa = u->at("kappa").num_in(0, 1e6);
+    f.r2 = u->at("r2").num();
+    if (u->raw().contains("n_star")) f.n_star = u->at("n_star").opt_num();
+    f.x_max = u->has("x_max") ? u->at("x_max").num() : std::numeric_limits<double>::infinity();
     d.usl = f;
   }
-  if (j.contains("users") && j["users"].is_object()) {
-    const json& u = j["users"];
+  if (const auto u = root.get("users")) {
     UsersEstimate e;
-    e.think_mean_s = u.value("think_mean_s", 0.0);
-    e.response_s = u.value("response_s", 0.0);
-    e.users = u.value("users", 0.0);
-    e.confirmed_run = u.value("confirmed_run", false);
-    e.users_run = u.value("users_run", 0);
-    e.limited_by = u.value("limited_by", "");
-    e.offered_rps = u.value("offered_rps", 0.0);
-    e.achieved_fidelity = u.value("fidelity", 0.0);
-    e.p99_ms = opt_num(u, "p99_ms");
-    e.passed = u.value("passed", false);
-    e.verdict = u.value("verdict", "");
+    e.think_mean_s = u->at("think_mean_s").num();
+    e.response_s = u->at("response_s").num();
+    e.users = u->at("users").num_in(0, 1e12);
+    e.confirmed_run = u->at("confirmed_run").boolean();
+    e.users_run = u->at("users_run").i32();
+    e.limited_by = u->at("limited_by").str();
+    e.offered_rps = u->at("offered_rps").num();
+    e.achieved_fidelity = u->at("fidelity").num();
+    e.p99_ms = u->at("p99_ms").opt_num();
+    e.passed = u->at("passed").boolean();
+    e.verdict = u->at("verdict").str();
     d.users = e;
   }
   return d;

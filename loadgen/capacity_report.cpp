@@ -45,7 +45,8 @@ Suite read_suite(const std::string& dir) {
 }
 
 std::string limit_cell(const CapacityDoc& d) {
-  if (const CapacityStep* f = d.fail_step()) return "at " + rps_text(f->rate) + "/s: " + f->failed.front();
+  if (const CapacityStep* f = d.fail_step(); f && !f->failed.empty())
+    return "at " + rps_text(f->rate) + "/s: " + f->failed.front();
   return d.status == "max_rate" ? "nothing up to the highest rate tried" : "-";
 }
 
@@ -58,7 +59,7 @@ std::string usl_cell(const CapacityDoc& d) {
 
 std::string rate_cell(const CapacityDoc& d) {
   const CapacityStep* k = d.knee_step();
-  if (!k) return d.status == "below_first_step" ? "< " + rps_text(d.steps[*d.first_fail].rate) : "-";
+  if (!k) return d.status == "below_first_step" && d.fail_step() ? "< " + rps_text(d.fail_step()->rate) : "-";
   std::string s = rps_text(k->rate);
   if (d.status == "max_rate" || d.status == "budget" || d.status == "client_bound") s = ">= " + s;
   return s;
@@ -80,9 +81,10 @@ std::vector<CapacityDoc> load_capacity_docs(const std::string& dir) {
   std::error_code ec;
   for (const auto& e : fs::recursive_directory_iterator(dir, ec)) {
     if (e.path().extension() != ".json" || e.path().filename() == "capacity.json") continue;
-    const auto j = read_json_file(e.path().string());
-    if (!j.is_object() || j.value("schema", "") != kCapacitySchema) continue;
-    out.push_back(capacity_from_json(j, e.path().string()));
+    const JsonSource src = read_json_source(e.path().string());
+    const auto j = parse_json_source(src);
+    if (!j.is_object() || !j.contains("schema") || j["schema"] != kCapacitySchema) continue;
+    out.push_back(capacity_from_json(j, src));
   }
   if (out.empty()) throw std::runtime_error(dir + ": no capacity documents (loadlab.capacity) here");
   const Suite suite = read_suite(dir);

@@ -7,6 +7,7 @@
 #include "common/environment.h"
 #include "loadgen/capacity.h"
 #include "loadgen/format.h"
+#include "loadgen/redact.h"
 
 namespace lab {
 
@@ -126,8 +127,9 @@ class Search {
     d_.label = s_.base.workload.label;
     d_.workload_name = s_.workload_name;
     d_.started_at = utc_timestamp();
-    d_.url = s_.base.workload.url;
+    d_.url = redact_url(s_.base.workload.url);
     d_.workload = workload_json(s_.base.workload);
+    add_redacted(d_.workload, s_.base.redacted);
     for (const auto& t : s_.slo) d_.slo.push_back(t.expr);
     d_.command_line = s_.command_line;
     d_.settings = {{"start_rate", s_.start_rate},

@@ -5,6 +5,7 @@
 
 #include "loadgen/format.h"
 #include "loadgen/name_rows.h"
+#include "loadgen/summary.h"
 
 namespace lab {
 
@@ -95,6 +96,7 @@ void print_run_table(const Result& r, std::FILE* f) {
     std::fprintf(f, "threshold %-20s %s (measured %s)\n", t.expr.c_str(), t.held ? "held" : "FAILED",
                  t.actual ? fixed(*t.actual, "%.4g").c_str() : "nothing");
   if (r.interrupted) std::fprintf(f, "(interrupted before the end of --run-time)\n");
+  if (r.status == "ok" && s.failure_rate >= 0.5) std::fprintf(f, "Status: %s\n", status_text(r).c_str());
 }
 
 }  // namespace lab

@@ -10,20 +10,28 @@ namespace lab {
 
 namespace {
 
-ClientHealth client_health(const RunSettings& s, const RunFacts& f, const Interval& total) {
+// The client is the limit only on its own evidence: its load threads busy nearly all the run,
+// or late for its schedule in the seconds it was busy. Lateness while it idled (a burst of the
+// server's timeouts handled at once, a server that holds its connections) is the server's doing.
+ClientHealth client_health(const RunSettings& s, const RunFacts& f, const Collector& col, int threads) {
+  const Interval& total = col.total();
   ClientHealth c;
-  c.threads = s.workload.threads;
+  c.threads = threads;
   c.cpu_s = f.cpu_s;
   c.cpu_pct = f.duration_s > 0 ? 100.0 * f.cpu_s / (f.duration_s * c.threads) : 0;
   if (total.lag.count()) c.lag_p99_ms = ns_to_ms(total.lag.percentile(99));
   c.lag_max_ms = ns_to_ms(total.lag_max_ns);
-  if (c.lag_p99_ms && *c.lag_p99_ms > s.max_client_lag_ms) {
-    c.bound = true;
-    c.reason = "requests started " + fixed(*c.lag_p99_ms, "%.1f") + " ms late (p99; limit " +
-               fixed(s.max_client_lag_ms, "%g") + " ms): the client fell behind its schedule";
-  } else if (c.cpu_pct >= 90) {
+  if (col.busy_lag().count()) c.busy_lag_p99_ms = ns_to_ms(col.busy_lag().percentile(99));
+  c.busy_s = col.busy_s();
+  if (c.cpu_pct >= 90) {
     c.bound = true;
     c.reason = "the load threads were busy " + fixed(c.cpu_pct, "%.0f") + "% of the run: the client may be the limit";
+  } else if (c.busy_lag_p99_ms && *c.busy_lag_p99_ms > s.max_client_lag_ms) {
+    c.bound = true;
+    c.reason = "requests started " + fixed(*c.busy_lag_p99_ms, "%.1f") + " ms late (p99 over the " +
+               fixed(c.busy_s, "%.0f") + " s its load threads were at least " +
+               fixed(100 * Collector::kBusyShare, "%.0f") + "% busy; limit " + fixed(s.max_client_lag_ms, "%g") +
+               " ms): the client fell behind its schedule";
   }
   return c;
 }
@@ -40,6 +48,7 @@ Result build_result(const RunSettings& s, const RunFacts& f, const Collector& c)
   r.started_at = f.started_at;
   r.command_line = s.command_line;
   r.workload = workload_json(wl);
+  add_redacted(r.workload, s.redacted);
   r.workload["abort_after_s"] = std::chrono::duration<double>(s.abort_after).count();
   r.environment = f.environment;
   if (wl.sharded()) {
@@ -47,6 +56,9 @@ Result build_result(const RunSettings& s, const RunFacts& f, const Collector& c)
     sh.index = wl.shard_index;
     sh.count = wl.shard_count;
     sh.start_at = wl.start_at_text;
+    // The run's identity: given, else the instant all its shards start at.
+    sh.run_id = !wl.run_id.empty() ? wl.run_id : wl.start_at ? "start-at " + wl.start_at_text : "";
+    sh.complete = !f.interrupted && f.early_stop.empty();
     sh.start_epoch_s = f.start_epoch_s;
     sh.start_skew_ms = f.start_skew_ms;
     r.shard = sh;
@@ -102,11 +114,18 @@ Result build_result(const RunSettings& s, const RunFacts& f, const Collector& c)
   PhaseHistograms phases = c.phases();
   for (std::size_t i = 0; i < kPhases.size(); ++i)
     if (phases[i].count()) r.timings[kPhases[i]] = std::move(phases[i]);
-  r.client = client_health(s, f, t);
+  r.client = client_health(s, f, c, f.threads);
   r.series = c.series();
   r.errors = c.errors();
   for (const auto& spec : s.thresholds) r.thresholds.push_back(evaluate(spec, r));
 
+  if (f.not_started) {  // nothing was sent: no verdict on the server
+    r.status = "not_started";
+    r.error = f.early_stop;
+    r.summary->ideal_requests.reset();
+    r.summary->schedule_fidelity.reset();
+    return r;
+  }
   const std::string why = no_success_reason(r);
   if (!why.empty()) {
     r.status = "failed";

@@ -18,10 +18,12 @@ struct RunFacts {
   nlohmann::json environment;
   double duration_s = 0;
   bool interrupted = false;
-  std::string early_stop;  // why the run stopped before its end ("" if it did not)
+  bool not_started = false;  // interrupted before the origin (--start-at): nothing was sent
+  std::string early_stop;    // why the run stopped before its end ("" if it did not)
   std::uint64_t in_flight_at_stop = 0, users_spawned = 0;
   std::vector<std::pair<double, double>> activations_s;  // users' active times: the ideal request count
   double cpu_s = 0;
+  int threads = 1;           // load threads that ran
   double start_epoch_s = 0;  // wall-clock time of the origin
   OptDouble start_skew_ms;   // origin minus --start-at
 };

@@ -4,7 +4,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cstdio>
 #include <thread>
 
@@ -14,6 +16,7 @@
 #include "common/net.h"
 #include "loadgen/console.h"
 #include "loadgen/document.h"
+#include "loadgen/format.h"
 #include "loadgen/preflight.h"
 #include "loadgen/resolve.h"
 #include "loadgen/shard.h"
@@ -23,16 +26,29 @@ namespace lab {
 
 namespace {
 
-std::atomic<bool> g_interrupted{false};
-void on_signal(int) { g_interrupted.store(true); }
+// SIGINT/SIGTERM: the first ends the run (the result is written, marked interrupted) and stays
+// set for the rest of the process (a capacity search stops between its runs too); a second one
+// ends the process at once, whatever it is doing.
+std::atomic<int> g_signals{0};
+void on_signal(int) {
+  if (g_signals.fetch_add(1) >= 1) {
+    static const char kMsg[] = "\nloadgen: interrupted again: exiting now, without a result\n";
+    [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, kMsg, sizeof kMsg - 1);
+    ::_exit(130);
+  }
+}
 
 void install_signals() {
+  static std::atomic<bool> installed{false};
+  if (installed.exchange(true)) return;
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
   if (sigaction(SIGINT, &sa, nullptr) != 0 || sigaction(SIGTERM, &sa, nullptr) != 0)
     std::perror("loadgen: sigaction (Ctrl-C will not stop the run cleanly)");
 }
+
+bool g_interrupted_now() { return g_signals.load() > 0; }
 
 double process_cpu_s() {
   rusage ru{};
@@ -49,11 +65,13 @@ int active_users(const std::vector<std::unique_ptr<Worker>>& workers) {
 
 }  // namespace
 
+bool interrupted() { return g_interrupted_now(); }
+
 RunResult run_load(const RunSettings& s) {
   const Workload& wl = s.workload;
   RunResult out;
-  g_interrupted = false;
   install_signals();
+  const int nthreads = std::max(1, std::min(wl.threads, wl.own_users()));
   ignore_sigpipe();
   RunFacts facts;
   facts.environment = environment_info();
@@ -88,7 +106,6 @@ RunResult run_load(const RunSettings& s) {
     out.preflight_error = err;
     return out;
   }
-  facts.started_at = utc_timestamp();
   const double cpu_at_start = process_cpu_s();
   auto origin = Clock::now() + std::chrono::milliseconds(20);  // let threads start first
   if (wl.start_at) {  // every shard starts at one wall-clock instant, then runs on the monotonic clock
@@ -109,7 +126,7 @@ RunResult run_load(const RunSettings& s) {
   }
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<WorkerStats*> stats;
-  for (int i = 0; i < wl.threads; ++i) {
+  for (int i = 0; i < nthreads; ++i) {
     workers.push_back(std::make_unique<Worker>(wl, i, origin, requests, tls.get()));
     workers.back()->endpoints = endpoints;
     if (wl.scenario.from_file()) {
@@ -120,22 +137,39 @@ RunResult run_load(const RunSettings& s) {
     stats.push_back(&workers.back()->stats);
   }
   Collector collector(stats);
-  for (auto& w : workers) w->start(wl.threads);
+  for (auto& w : workers) w->start(nthreads);
   std::vector<std::thread> threads;
-  for (auto& w : workers) threads.emplace_back([&w] { w->io.run(); });
+  std::vector<std::unique_ptr<std::atomic<bool>>> finished;
+  for (auto& w : workers) {
+    finished.push_back(std::make_unique<std::atomic<bool>>(false));
+    threads.emplace_back([&w, &done = *finished.back()] {
+      w->stats.set_thread_cpu_clock();
+      w->io.run();
+      w->stats.freeze_thread_cpu();
+      done.store(true);
+    });
+  }
 
   ProgressLine progress(s, isatty(STDERR_FILENO));
   const auto end = origin + wl.run_time;
   int second = 0;
   auto last_tick = origin;
-  while (Clock::now() < origin && !g_interrupted)
+  while (Clock::now() < origin && !g_interrupted_now())
     std::this_thread::sleep_for(std::min<Clock::duration>(origin - Clock::now(), std::chrono::milliseconds(20)));
   facts.start_epoch_s = epoch_seconds(std::chrono::system_clock::now());
+  facts.started_at = utc_timestamp();  // the run's origin (after any --start-at wait)
   if (wl.start_at) facts.start_skew_ms = 1000.0 * (facts.start_epoch_s - epoch_seconds(*wl.start_at));
-  while (true) {
+  if (Clock::now() < origin) {  // interrupted while waiting for --start-at: nothing was sent
+    out.interrupted = true;
+    facts.not_started = true;
+    facts.early_stop = "interrupted " + fixed(std::chrono::duration<double>(origin - Clock::now()).count(), "%.1f") +
+                       " s before the start" + (wl.start_at ? " (--start-at " + wl.start_at_text + ")" : "") +
+                       ": nothing was sent";
+  }
+  while (!facts.not_started) {
     auto next = std::min(origin + std::chrono::seconds(second + 1), end);
-    while (Clock::now() < next && !g_interrupted) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    if (g_interrupted) {
+    while (Clock::now() < next && !g_interrupted_now()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (g_interrupted_now()) {
       out.interrupted = true;
       break;
     }
@@ -156,12 +190,19 @@ RunResult run_load(const RunSettings& s) {
   const auto stopped_at = Clock::now();
   const int users_at_stop = active_users(workers);
   for (auto& w : workers) w->stop();
-  // Every user ends on cancellation; if a thread still runs after 5 s, stop its loop.
+  // Every user ends on cancellation; if a thread still runs after 5 s, stop its loop; one that
+  // does not return from a handler within 5 s more is a defect, and the process must not hang.
   for (std::size_t i = 0; i < threads.size(); ++i) {
     auto give_up = Clock::now() + std::chrono::seconds(5);
     while (!workers[i]->io.stopped() && Clock::now() < give_up)
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     workers[i]->io.stop();
+    give_up = Clock::now() + std::chrono::seconds(5);
+    while (!finished[i]->load() && Clock::now() < give_up) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (!finished[i]->load()) {
+      std::fprintf(stderr, "loadgen: load thread %zu did not stop within 10 s of the end (a defect); exiting\n", i);
+      std::_Exit(70);
+    }
     threads[i].join();
   }
   // The last interval: everything recorded since the last tick (completions after the end of
@@ -170,10 +211,11 @@ RunResult run_load(const RunSettings& s) {
   const double len = std::chrono::duration<double>(last_end - last_tick).count();
   if (len > 0) progress.last(collector.tick(second + 1, len, users_at_stop), collector);
 
-  facts.duration_s = std::min(std::chrono::duration<double>(stopped_at - origin).count(),
-                              std::chrono::duration<double>(wl.run_time).count());
+  facts.duration_s = std::max(0.0, std::min(std::chrono::duration<double>(stopped_at - origin).count(),
+                                            std::chrono::duration<double>(wl.run_time).count()));
   facts.interrupted = out.interrupted;
   facts.cpu_s = process_cpu_s() - cpu_at_start;
+  facts.threads = nthreads;
   for (auto& w : workers) {
     facts.in_flight_at_stop += w->in_flight_at_stop.load();
     for (const auto& u : w->users) facts.users_spawned += u->started ? 1 : 0;

@@ -19,7 +19,8 @@ struct RunSettings {
   std::string progress_prefix;  // e.g. "[3/13] select"
   bool quiet = false;           // no status line, no summary table
   std::vector<ThresholdSpec> thresholds;
-  std::vector<std::string> command_line;  // recorded in the result, to reproduce the run
+  std::vector<std::string> command_line;  // recorded in the result, to reproduce the run (secrets redacted)
+  std::vector<std::string> redacted;      // what the command line's redaction took out
   /// Stop early when no request has succeeded this long into the run (0: never).
   std::chrono::nanoseconds abort_after{std::chrono::seconds(2)};
   /// A run whose client woke later than this (p99) for its requests is client-bound.
@@ -32,8 +33,11 @@ struct RunResult {
   std::string preflight_error;  // non-empty: the run did not start
 };
 
-/// Blocks for the run's duration (or until SIGINT/SIGTERM, or an early stop).
+/// Blocks for the run's duration (or until SIGINT/SIGTERM, or an early stop). Once the process
+/// has been interrupted, every later run returns at once, interrupted.
 RunResult run_load(const RunSettings& s);
+/// Whether SIGINT or SIGTERM has arrived (sticky for the process).
+bool interrupted();
 
 /// The exit code of a finished run (the table in docs/loadgen.md and loadgen --help).
 int exit_code(const RunResult& r, bool fail_on_errors);

@@ -33,8 +33,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "loadgen: cannot start: %s\n", r.preflight_error.c_str());
     return 3;
   }
-  // With --json - the document owns standard output; the table goes to stderr.
-  if (!cmd->settings.quiet) print_run_table(r.result, cmd->json_path == "-" ? stderr : stdout);
+  // With --json - (or /dev/stdout, /dev/fd/1) the document owns standard output; the table goes
+  // to stderr.
+  const bool json_on_stdout = cmd->json_path == "-" || named_descriptor(cmd->json_path) == 1;
+  if (!cmd->settings.quiet) print_run_table(r.result, json_on_stdout ? stderr : stdout);
   if (r.result.status != "ok") std::fprintf(stderr, "loadgen: %s\n", r.result.error.c_str());
   try {
     if (!cmd->json_path.empty()) write_json_output(cmd->json_path, to_json(r.result));

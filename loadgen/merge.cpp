@@ -1,6 +1,8 @@
 #include "loadgen/merge.h"
 
 #include <algorithm>
+#include <boost/program_options.hpp>
+#include <iostream>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -88,6 +90,16 @@ void check_mergeable(const std::vector<Result>& shards) {
     if (auto [it, fresh] = seen.emplace(r.shard->index, file_of(r)); !fresh)
       throw std::runtime_error("shard " + std::to_string(r.shard->index) + " appears twice (" + it->second + " and " +
                                file_of(r) + ")");
+    if (!r.shard->run_id.empty() && !first->shard->run_id.empty() && r.shard->run_id != first->shard->run_id)
+      throw std::runtime_error(file_of(r) + " belongs to run '" + r.shard->run_id + "', but " + file_of(*first) +
+                               " to '" + first->shard->run_id + "': these are different runs");
+    // Without an identity, the start times tell: the shards of one run start together.
+    const double apart = std::fabs(r.shard->start_epoch_s - first->shard->start_epoch_s);
+    const double window = std::max(60.0, workload_view(first->workload).run_time_s);
+    if (apart > window)
+      throw std::runtime_error(
+          file_of(r) + " started " + std::to_string(static_cast<long long>(apart)) + " s apart from " +
+          file_of(*first) + ": these are different runs (give the shards of one run the same --run-id or --start-at)");
     const auto a = shard_fingerprint(first->workload), b = shard_fingerprint(r.workload);
     if (a != b) {
       std::string diff;
@@ -109,7 +121,8 @@ nlohmann::json shard_fingerprint(const nlohmann::json& workload) {
   return w;
 }
 
-Result merge_shards(const std::vector<Result>& shards, const std::vector<std::string>& command_line) {
+Result merge_shards(const std::vector<Result>& shards, const std::vector<std::string>& command_line,
+                    const std::vector<ThresholdSpec>& thresholds) {
   check_mergeable(shards);
   const Result& first = shards.front();
   const int count = first.shard->count;
@@ -143,10 +156,17 @@ Result merge_shards(const std::vector<Result>& shards, const std::vector<std::st
   for (const auto& r : shards) {
     const ShardInfo& sh = *r.shard;
     present.insert(sh.index);
-    if (r.status != "ok") info.failed.push_back(sh.index);
+    if (r.status != "ok")
+      info.failed.push_back(sh.index);
+    else if (!sh.complete || r.interrupted)
+      info.incomplete.push_back(sh.index);  // interrupted or evicted: it ran part of its share
+    if (info.run_id.empty()) info.run_id = sh.run_id;
     info.merged.push_back(sh.index);
-    nlohmann::json entry = {
-        {"index", sh.index}, {"file", file_of(r)}, {"status", r.status}, {"start_epoch_s", sh.start_epoch_s}};
+    nlohmann::json entry = {{"index", sh.index},
+                            {"file", file_of(r)},
+                            {"status", r.status},
+                            {"complete", sh.complete && !r.interrupted},
+                            {"start_epoch_s", sh.start_epoch_s}};
     if (sh.start_skew_ms) {
       entry["start_skew_ms"] = *sh.start_skew_ms;
       info.start_skew_ms = std::max(info.start_skew_ms.value_or(*sh.start_skew_ms), *sh.start_skew_ms);
@@ -277,11 +297,17 @@ Result merge_shards(const std::vector<Result>& shards, const std::vector<std::st
     a.e.errors = by_count(a.errors);
     out.endpoints[a.order - 1] = std::move(a.e);
   }
-  // The thresholds, judged again on the union.
+  // The thresholds, judged again on the union: the shards' own, and those given to merge.
+  std::vector<std::string> seen;
   for (const auto& t : first.thresholds) {
     std::string err;
-    if (auto spec = parse_threshold(t.expr, err)) out.thresholds.push_back(evaluate(*spec, out));
+    if (auto spec = parse_threshold(t.expr, err)) {
+      out.thresholds.push_back(evaluate(*spec, out));
+      seen.push_back(t.expr);
+    }
   }
+  for (const auto& spec : thresholds)
+    if (std::find(seen.begin(), seen.end(), spec.expr) == seen.end()) out.thresholds.push_back(evaluate(spec, out));
   if (sum.successes == 0) {
     out.status = "failed";
     out.error = "no request succeeded in any shard";
@@ -293,42 +319,68 @@ Result merge_shards(const std::vector<Result>& shards, const std::vector<std::st
   return out;
 }
 
+int merge_exit_code(const Result& merged) {
+  if (!merged.has_summary() || merged.summary->successes == 0) return 5;
+  if (merged.shard && merged.shard->partial()) return 1;
+  for (const auto& t : merged.thresholds)
+    if (!t.held) return 6;
+  return 0;
+}
+
 int merge_main(int argc, char** argv) {
-  std::vector<std::string> files;
+  namespace po = boost::program_options;
+  std::vector<std::string> files, threshold_args;
   std::string json_path, csv_prefix;
+  po::options_description desc(
+      "loadgen merge: the shards of one distributed run (loadgen --shard I/N) into one result, exactly\n\n"
+      "usage: loadgen merge SHARD.json... --json MERGED.json [--csv PREFIX] [--threshold EXPR]...\n\noptions");
+  desc.add_options()("help,h", "show this help")("json", po::value<std::string>(&json_path), "the merged result")(
+      "csv", po::value<std::string>(&csv_prefix), "also the Locust CSVs")(
+      "threshold", po::value<std::vector<std::string>>(&threshold_args),
+      "judged on the merged data (as loadgen's; the shards' own are judged again too)");
+  po::options_description all;
+  all.add(desc).add_options()("shard", po::value<std::vector<std::string>>(&files));
+  po::positional_options_description pos;
+  pos.add("shard", -1);
+  po::variables_map vm;
+  auto usage = [](const std::string& msg) {
+    std::fprintf(stderr, "loadgen merge: %s\n(see loadgen merge --help)\n", msg.c_str());
+    return 2;
+  };
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return usage(e.what());
+  }
+  if (vm.count("help")) {
+    std::cout << desc
+              << "\nexit codes (as for a run):\n"
+                 "  0  merged: every shard complete, every threshold held\n"
+                 "  1  merged, but partial: shards missing, failed or interrupted (named)\n"
+                 "  2  usage, or the files cannot be merged (not shards, a shard twice, different runs or workloads)\n"
+                 "  4  the output could not be written\n"
+                 "  5  no request succeeded in any shard\n"
+                 "  6  a threshold did not hold on the merged data\n";
+    return 0;
+  }
+  if (files.empty()) return usage("give the shards' result files");
+  if (json_path.empty()) return usage("--json MERGED.json is required");
+  if (const std::string why = output_problem(json_path); !why.empty()) return usage("--json: " + why);
+  std::vector<ThresholdSpec> thresholds;
+  for (const auto& t : threshold_args) {
+    std::string err;
+    auto spec = parse_threshold(t, err);
+    if (!spec) return usage("--threshold: " + err);
+    thresholds.push_back(*spec);
+  }
   std::vector<std::string> command_line = {"loadgen"};
   for (int i = 0; i < argc; ++i) command_line.push_back(argv[i]);
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if ((a == "--json" || a == "--csv") && i + 1 < argc) {
-      (a == "--json" ? json_path : csv_prefix) = argv[++i];
-    } else if (a == "-h" || a == "--help") {
-      std::printf(
-          "usage: loadgen merge SHARD.json... --json MERGED.json [--csv PREFIX]\n"
-          "  merges the shards of one distributed run (loadgen --shard I/N) exactly.\n"
-          "exit codes: 0 merged; 1 merged, but partial (shards missing or failed: named); 2 usage or\n"
-          "  the files cannot be merged (not shards, a shard twice, different workloads); 4 output error\n");
-      return 0;
-    } else if (!a.empty() && a[0] == '-') {
-      std::fprintf(stderr, "loadgen merge: unknown option '%s' (use --json FILE, --csv PREFIX)\n", a.c_str());
-      return 2;
-    } else {
-      files.push_back(a);
-    }
-  }
-  if (files.empty() || json_path.empty()) {
-    std::fprintf(stderr, "loadgen merge: usage: loadgen merge SHARD.json... --json MERGED.json [--csv PREFIX]\n");
-    return 2;
-  }
-  if (const std::string why = output_problem(json_path); !why.empty()) {
-    std::fprintf(stderr, "loadgen merge: --json: %s\n", why.c_str());
-    return 2;
-  }
   Result merged;
   try {
     std::vector<Result> shards;
     for (const auto& f : files) shards.push_back(load_result(f));
-    merged = merge_shards(shards, command_line);
+    merged = merge_shards(shards, command_line, thresholds);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "loadgen merge: %s\n", e.what());
     return 2;
@@ -350,13 +402,20 @@ int merge_main(int argc, char** argv) {
                  sh.start_skew_ms.value_or(0));
   if (sh.partial()) {
     std::string what;
-    for (int i : sh.missing)
-      what += (what.empty() ? "" : ", ") + std::string("shard ") + std::to_string(i) + " missing";
-    for (int i : sh.failed) what += (what.empty() ? "" : ", ") + std::string("shard ") + std::to_string(i) + " failed";
+    auto add = [&](const std::vector<int>& v, const char* how) {
+      for (int i : v) what += (what.empty() ? "" : ", ") + std::string("shard ") + std::to_string(i) + " " + how;
+    };
+    add(sh.missing, "missing");
+    add(sh.failed, "failed");
+    add(sh.incomplete, "interrupted");
     std::fprintf(stderr, "loadgen merge: PARTIAL: %s\n", what.c_str());
-    return 1;
   }
-  return 0;
+  for (const auto& t : merged.thresholds)
+    if (!t.held)
+      std::fprintf(stderr, "loadgen merge: threshold %s FAILED (measured %s)\n", t.expr.c_str(),
+                   t.actual ? std::to_string(*t.actual).c_str() : "nothing");
+  if (merged.status != "ok") std::fprintf(stderr, "loadgen merge: %s\n", merged.error.c_str());
+  return merge_exit_code(merged);
 }
 
 }  // namespace lab

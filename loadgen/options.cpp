@@ -1,11 +1,14 @@
 #include "loadgen/options.h"
 
 #include <boost/program_options.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
 
 #include "common/duration.h"
+#include "loadgen/pacing.h"
+#include "loadgen/redact.h"
 #include "loadgen/shard.h"
 #include "loadgen/target_options.h"
 
@@ -42,12 +45,15 @@ std::string apply_stages(const po::variables_map& vm, const std::string& stages,
     return std::string(flag) + ": the stages last " + format_duration(total) + " but --run-time says " +
            format_duration(w.run_time) + "; leave --run-time out";
   if (!(s->max_target() > 0)) return std::string(flag) + ": every target is 0; nothing would run";
+  if (rate && s->max_target() > kMaxRate)
+    return std::string(flag) + ": at most 1e9 requests/s (one a nanosecond, what the clock can space)";
   w.run_time = total;
   w.stages = *s;
   if (rate) {
     if (vm.count("rate")) return "--rate-stages: give the rates there and leave --rate out";
     if (vm.count("max")) return "--max and --rate-stages exclude each other: closed loop, or an open-loop rate";
     if (w.poisson) return "--poisson: not with --rate-stages (the stages' schedule is evenly spaced)";
+    if (w.spawn_rate > 0) return "--spawn-rate: the stages ramp the rate; leave it out";
     w.mode = LoadMode::kRate;
     w.rate = s->max_target();
     return {};
@@ -86,6 +92,9 @@ std::string apply_distribution(const po::variables_map& vm, const std::string& s
              "): " + std::to_string(w.users) + " users leave this shard none; use at most " + std::to_string(w.users) +
              " shards, or more --users";
   }
+  if (w.run_id.empty())
+    if (const char* id = std::getenv("LOADGEN_RUN_ID"); id && *id) w.run_id = id;
+  if (w.run_id.size() > 200) return "--run-id: at most 200 characters";
   if (vm.count("start-at")) {
     auto t = parse_start_at(start_at, err);
     if (!t) return "--start-at: " + err;
@@ -149,6 +158,9 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
   dist("shard-count", po::value<int>(&shard_count), "the number of shards, for JOB_COMPLETION_INDEX (Kubernetes)");
   dist("start-at", po::value<std::string>(&start_at),
        "start at this wall-clock time (RFC 3339, or Unix seconds), so that every shard starts together");
+  dist("run-id", po::value<std::string>(&w.run_id),
+       "the distributed run this shard belongs to (also LOADGEN_RUN_ID; default: its --start-at): merge refuses "
+       "shards of different runs");
   po::variables_map vm;
   auto fail = [&](const std::string& msg) {
     std::cerr << "loadgen: " << msg << "\n(see loadgen --help)\n";
@@ -163,6 +175,9 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
   }
   if (std::string err = target.apply(vm, cmd.settings); !err.empty()) return fail(err);
   if (spawn_rate < 0) return fail("--spawn-rate: must be >= 0 (0 starts every user at once)");
+  if (auto e = check_number("--spawn-rate", spawn_rate, 0, 1e7, "100"); !e.empty()) return fail(e);
+  if (auto e = check_number("--wait-min", w.wait_min_s, 0, 86400, "1"); !e.empty()) return fail(e);
+  if (auto e = check_number("--wait-max", w.wait_max_s, 0, 86400, "5"); !e.empty()) return fail(e);
   w.spawn_rate = spawn_rate;
   auto rt = parse_duration(run_time);
   if (!rt || rt->count() <= 0)
@@ -176,6 +191,9 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
     return fail("--max and --rate exclude each other: pick closed loop (--max) or open loop (--rate R)");
   if (vm.count("rate")) {
     if (!(w.rate > 0)) return fail("--rate: must be > 0 requests/s");
+    if (!(w.rate <= kMaxRate))
+      return fail("--rate: at most 1e9 requests/s (one a nanosecond, what the clock can space); got " +
+                  std::to_string(w.rate));
     w.mode = LoadMode::kRate;
   } else if (vm.count("max") || w.wait_max_s == 0) {
     w.mode = LoadMode::kMax;
@@ -183,6 +201,9 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
   if (std::string err = apply_stages(vm, stages, rate_stages, cmd.settings.workload); !err.empty()) return fail(err);
   if (std::string err = apply_distribution(vm, shard, shard_count, start_at, w); !err.empty()) return fail(err);
   if (w.poisson && w.mode != LoadMode::kRate) return fail("--poisson: only with --rate R");
+  // A load thread without a user would idle (and dilute the client's CPU share): at most one per
+  // user this process runs, known once stages and shards have set the users.
+  w.threads = std::min(w.threads, std::max(1, w.own_users()));
   std::string err;
   for (const auto& t : thresholds) {
     auto spec = parse_threshold(t, err);
@@ -198,7 +219,7 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
     if (cmd.csv_prefix == "-") return fail("--csv: '-' is not supported (the CSVs are several files; give a prefix)");
     if (!(err = check_output_flag("--csv", cmd.csv_prefix + "_stats.csv")).empty()) return fail(err);
   }
-  for (int i = 0; i < argc; ++i) cmd.settings.command_line.push_back(argv[i]);
+  cmd.settings.command_line = redact_command_line(std::vector<std::string>(argv, argv + argc), &cmd.settings.redacted);
   if (progress == "auto")
     cmd.settings.progress = ProgressMode::kAuto;
   else if (progress == "always")

@@ -21,6 +21,13 @@ namespace lab {
 
 using PaceClock = std::chrono::steady_clock;
 
+/// The slots of an open-loop schedule that were due but never sent, from the first of them up
+/// to the end: `count` slots, which would have been late by first_late_ns, first_late_ns -
+/// step_ns, ... at the end. Counted, not walked: a high rate leaves millions.
+struct UnsentSlots {
+  std::uint64_t count = 0, first_late_ns = 0, step_ns = 0;
+};
+
 /// One user's schedule: the time its first request is due, and each next one.
 class UserPacing {
  public:
@@ -34,6 +41,8 @@ class UserPacing {
   virtual PaceClock::time_point next_after(PaceClock::time_point due, PaceClock::time_point done, const ThinkRange&) {
     return next(due, done);
   }
+  /// Open loop: the slots from `due` (never sent) up to `until`; closed loops have none.
+  virtual UnsentSlots unsent(PaceClock::time_point /*due*/, PaceClock::time_point /*until*/) { return {}; }
 };
 
 /// What a run's ideal schedule is computed from (after the run).
@@ -69,13 +78,20 @@ const LoadModel& load_model(LoadMode mode);
 /// Every registered model, for help texts and tests.
 const std::vector<const LoadModel*>& load_models();
 
+/// The highest --rate: one request per nanosecond, what the clock can space.
+inline constexpr double kMaxRate = 1e9;
+
 /// The registered models (defined in their own files).
 const LoadModel& users_model();
 const LoadModel& max_model();
 const LoadModel& rate_model();
 
-/// `d` seconds as the clock's duration.
+/// `d` seconds as the clock's duration, saturated at +-100 years (a conversion out of the
+/// clock's range would be undefined) and 0 for NaN.
 inline PaceClock::duration as_duration(double d) {
+  constexpr double kLimit = 100.0 * 365 * 86400;
+  if (!(d == d)) return PaceClock::duration::zero();
+  d = d > kLimit ? kLimit : d < -kLimit ? -kLimit : d;
   return std::chrono::duration_cast<PaceClock::duration>(std::chrono::duration<double>(d));
 }
 

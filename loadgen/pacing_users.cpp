@@ -38,7 +38,7 @@ class Users : public LoadModel {
   std::optional<double> ideal_requests(const Workload& w, const ScheduleFacts& f) const override {
     // (requests with think times of their own make a mixture whose schedule is not computed)
     if (!(w.wait_max_s > 0) || !f.activations_s || w.scenario.per_request_think()) return std::nullopt;
-    IdealUserSchedule sched(w.wait_min_s, w.wait_max_s, f.duration_s);
+    IdealUserSchedule sched(w.wait_min_s, w.wait_max_s);
     double sum = 0;
     for (const auto& [start, end] : *f.activations_s)
       sum += sched.expected_requests(std::min(end < 0 ? f.duration_s : end, f.duration_s) - start);

@@ -12,7 +12,10 @@ namespace fs = std::filesystem;
 
 namespace lab {
 
-Result load_result(const std::string& file) { return result_from_json(read_json_file(file), file); }
+Result load_result(const std::string& file) {
+  const JsonSource src = read_json_source(file);
+  return result_from_json(parse_json_source(src), src);
+}
 
 std::vector<Result> load_result_set(const std::string& path) {
   std::vector<Result> out;

@@ -1,5 +1,7 @@
 #include "loadgen/stats.h"
 
+#include <pthread.h>
+
 namespace lab {
 
 void NameInterval::reset() {
@@ -137,10 +139,10 @@ void WorkerStats::record_failure(ErrorKind kind, int status, double at_s, const 
   s.last_s = at_s;
 }
 
-void WorkerStats::record_unsent(std::uint64_t late_ns) {
+void WorkerStats::record_unsent(const UnsentSlots& slots) {
   std::lock_guard lk(mu_);
-  cur_.latency.record(late_ns);
-  ++cur_.unsent;
+  cur_.latency.record_series(slots.first_late_ns, slots.step_ns, slots.count);
+  cur_.unsent += slots.count;
 }
 
 void WorkerStats::record_late_send(std::uint64_t late_ns) {
@@ -160,14 +162,48 @@ std::map<std::uint32_t, ErrorSeen> WorkerStats::errors_seen() {
   return seen_;
 }
 
-Collector::Collector(std::vector<WorkerStats*> workers) : workers_(std::move(workers)) {}
+void WorkerStats::set_thread_cpu_clock() {
+  if (pthread_getcpuclockid(pthread_self(), &cpu_clock_) == 0) has_clock_.store(true, std::memory_order_release);
+}
+
+void WorkerStats::freeze_thread_cpu() {
+  const std::uint64_t now = thread_cpu_ns();
+  frozen_cpu_ns_.store(now ? now : 1, std::memory_order_release);
+}
+
+std::uint64_t WorkerStats::thread_cpu_ns() const {
+  if (const std::uint64_t f = frozen_cpu_ns_.load(std::memory_order_acquire)) return f;
+  if (!has_clock_.load(std::memory_order_acquire)) return 0;
+  timespec ts{};
+  if (clock_gettime(cpu_clock_, &ts) != 0) return 0;  // the thread has ended
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+Collector::Collector(std::vector<WorkerStats*> workers)
+    : workers_(std::move(workers)), cpu_at_tick_(workers_.size(), 0) {
+  for (std::size_t i = 0; i < workers_.size(); ++i) cpu_at_tick_[i] = workers_[i]->thread_cpu_ns();
+}
 
 const SeriesPoint& Collector::tick(int seconds, double length_s, int users) {
   merged_.reset();
-  for (WorkerStats* w : workers_) {
+  double busy_sum = 0;
+  bool clocks = true;
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    WorkerStats* w = workers_[i];
     scratch_.reset();
     w->swap_interval(scratch_);  // scratch_ now holds the worker's interval
     merged_.merge(scratch_);
+    // How busy this thread was over the interval; its lag counts as the client's own when busy.
+    const std::uint64_t cpu = w->thread_cpu_ns();
+    if (cpu == 0) clocks = false;
+    const double busy =
+        length_s > 0 && cpu >= cpu_at_tick_[i] ? static_cast<double>(cpu - cpu_at_tick_[i]) / 1e9 / length_s : 0;
+    cpu_at_tick_[i] = cpu;
+    busy_sum += busy;
+    if (busy >= kBusyShare) {
+      busy_lag_.merge(scratch_.lag);
+      busy_s_ += length_s;
+    }
   }
   total_.merge(merged_);
 
@@ -189,6 +225,7 @@ const SeriesPoint& Collector::tick(int seconds, double length_s, int users) {
   p.lag_max_ms = ns_to_ms(merged_.lag_max_ns);
   p.late_ms = merged_.late_count ? ns_to_ms(merged_.late_sum_ns / merged_.late_count) : 0;
   p.hist = sparse_counts(h);
+  if (clocks && !workers_.empty()) p.cpu_pct = 100.0 * busy_sum / static_cast<double>(workers_.size());
   series_.push_back(std::move(p));
   return series_.back();
 }

@@ -3,7 +3,10 @@
 // WorkerStats (a mutex it alone takes, except for the collector's one swap per second), so the
 // hot path never contends. The Collector swaps each worker's interval out, merges it into the
 // run's totals exactly (histograms add bucket by bucket) and keeps the per-second series.
+#include <time.h>
+
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -13,6 +16,7 @@
 #include "common/histogram.h"
 #include "common/result.h"
 #include "loadgen/errors.h"
+#include "loadgen/pacing.h"
 
 namespace lab {
 
@@ -79,11 +83,19 @@ class WorkerStats {
                       std::uint64_t lag_ns, int name = -1, const PhaseTimes* phases = nullptr);
   /// Keep statistics per request name for `n` names (before the run starts).
   void set_names(std::size_t n);
-  /// Rate mode: a scheduled request never sent; `late_ns` is from its slot to the end.
-  void record_unsent(std::uint64_t late_ns);
+  /// Rate mode: scheduled requests never sent, each as late as from its slot to the end.
+  void record_unsent(const UnsentSlots& slots);
   /// Rate mode: a request sent `late_ns` after its slot because the connection was still busy
   /// with an earlier one (the server's backlog, not the client's lag).
   void record_late_send(std::uint64_t late_ns);
+
+  /// The CPU clock of the thread that records here (set by that thread when it starts), so the
+  /// collector can tell how busy it was each second.
+  void set_thread_cpu_clock();
+  /// CPU time the recording thread has used, ns (0 before set_thread_cpu_clock).
+  std::uint64_t thread_cpu_ns() const;
+  /// Called by the recording thread as it ends: its CPU time stays readable afterwards.
+  void freeze_thread_cpu();
 
   /// Collector side: swaps the current interval with `into` (which must be reset).
   void swap_interval(Interval& into);
@@ -98,6 +110,9 @@ class WorkerStats {
   std::size_t names_ = 0;
   void add_phases(const PhaseTimes& p);
   std::map<std::uint32_t, ErrorSeen> seen_;
+  std::atomic<bool> has_clock_{false};
+  std::atomic<std::uint64_t> frozen_cpu_ns_{0};
+  clockid_t cpu_clock_{};
 };
 
 class Collector {
@@ -115,9 +130,17 @@ class Collector {
   std::vector<ErrorEntry> errors(int name = -1) const;
   /// After the run: every worker's phase histograms, merged.
   PhaseHistograms phases() const;
+  /// Lag recorded in the seconds a load thread was busy at least kBusyShare of the time.
+  const Histogram& busy_lag() const { return busy_lag_; }
+  /// Thread-seconds that busy.
+  double busy_s() const { return busy_s_; }
+  static constexpr double kBusyShare = 0.5;
 
  private:
   std::vector<WorkerStats*> workers_;
+  std::vector<std::uint64_t> cpu_at_tick_;
+  Histogram busy_lag_;
+  double busy_s_ = 0;
   Interval scratch_, merged_, total_;
   std::vector<SeriesPoint> series_;
 };

@@ -39,15 +39,27 @@ std::string metric_cell(const Result& r, Metric m) {
   return s;
 }
 
-std::string status_cell(const Result& r) {
+}  // namespace
+
+std::string status_text(const Result& r) {
   if (!r.has_summary()) return r.status + ": " + r.error;
   std::string s = r.status == "ok" ? "ok" : r.status + ": " + r.error;
+  const Summary& sm = *r.summary;
+  if (r.status == "ok" && sm.requests > 0 && sm.failure_rate >= 0.5) {
+    const ErrorEntry* top = nullptr;
+    for (const auto& e : r.errors)
+      if (!top || e.count > top->count) top = &e;
+    s = "MOSTLY FAILED: " + fixed(100 * sm.failure_rate, "%.1f") + "% of " + commas(static_cast<double>(sm.requests)) +
+        " requests failed" + (top ? " (most " + top->kind + ": " + commas(static_cast<double>(top->count)) + ")" : "");
+  }
   if (r.interrupted) s += " (interrupted)";
   if (r.client.bound) s += "; CLIENT-BOUND: " + r.client.reason;
   for (const auto& t : r.thresholds)
     if (!t.held) s += "; threshold " + t.expr + " failed";
   return s;
 }
+
+namespace {
 
 // Columns of text (left-aligned); the others hold numbers.
 bool text_column(const std::string& h) { return h == "status" || h == "status codes" || h == "method"; }
@@ -91,7 +103,7 @@ SummaryTable summary_table(const std::vector<Result>& rs) {
     std::vector<std::string> row = {r.name()};
     if (!r.has_summary()) {
       row.resize(t.header.size() - 1, "-");
-      row.push_back(status_cell(r));
+      row.push_back(status_text(r));
       t.rows.push_back(row);
       continue;
     }
@@ -105,7 +117,7 @@ SummaryTable summary_table(const std::vector<Result>& rs) {
     if (scheduled) row.push_back(s.schedule_fidelity ? fixed(100 * *s.schedule_fidelity, "%.1f%%") : std::string("-"));
     row.push_back(ms(r.client.lag_p99_ms));
     row.push_back(fixed(r.client.cpu_pct, "%.0f%%"));
-    row.push_back(status_cell(r));
+    row.push_back(status_text(r));
     t.rows.push_back(row);
   }
   if (scheduled && !ranked.empty())

@@ -21,6 +21,11 @@ struct SummaryTable {
 };
 SummaryTable summary_table(const std::vector<Result>& rs);
 
+/// A result's status in words: ok, or why not; "MOSTLY FAILED" when most requests failed (the
+/// run completed, but it measured failures); client-bound, interrupted and failed thresholds
+/// added. The summary, the report and the console all say it this way.
+std::string status_text(const Result& r);
+
 /// A result's detail: its requests by name (--scenario) and its phases (connect, tls, waiting,
 /// receiving); only the tables it has data for.
 struct DetailTable {

@@ -1,5 +1,7 @@
 #include "loadgen/target_options.h"
 
+#include <cmath>
+#include <cstdio>
 #include <thread>
 
 #include "common/duration.h"
@@ -10,7 +12,7 @@ namespace po = boost::program_options;
 
 namespace lab {
 
-void TargetOptions::add(po::options_description& d, RunSettings& s) {
+void TargetOptions::add(po::options_description& d, RunSettings& s, int default_users) {
   Workload& w = s.workload;
   auto opt = d.add_options();
   opt("host,H", po::value<std::string>(&w.url),
@@ -28,7 +30,8 @@ void TargetOptions::add(po::options_description& d, RunSettings& s) {
       "https: on: a reconnect resumes the user's last TLS session (abbreviated handshake); off: full handshakes");
   opt("addresses", po::value<std::string>(&addresses_)->default_value("first"),
       "which of the host's addresses to use: first (as resolved) or round-robin (each connection the next)");
-  opt("users,u", po::value<int>(&w.users)->default_value(1), "virtual users (or connections in --max/--rate)");
+  opt("users,u", po::value<int>(&w.users)->default_value(default_users),
+      "virtual users (or connections in --max/--rate)");
   opt("keepalive", po::bool_switch(&w.keepalive), "reuse one connection per user where the server allows it");
   opt("threads", po::value<int>(&w.threads)->default_value(1), "load-generating threads, one io_context each");
   opt("timeout", po::value<std::string>(&timeout_)->default_value("10s"), "per-request connect+response timeout");
@@ -89,11 +92,11 @@ std::string TargetOptions::apply(const po::variables_map& vm, RunSettings& s) {
   const int cpus = static_cast<int>(std::thread::hardware_concurrency());
   if (w.threads < 1 || w.threads > 256)
     return "--threads: must be 1..256 (this machine has " + std::to_string(cpus) + " CPUs)";
-  if (w.threads > w.users) w.threads = w.users;  // (a shard clamps to its own users once it knows them)
   auto statuses = StatusSet::parse(expect_status_, err);
   if (!statuses) return "--expect-status: " + err;
   w.expect_status = *statuses;
   if (!(s.max_client_lag_ms > 0)) return "--max-client-lag: must be > 0 ms (e.g. 5)";
+  if (auto e = check_number("--max-client-lag", s.max_client_lag_ms, 1e-6, 60000, "5"); !e.empty()) return e;
   return {};
 }
 
@@ -143,6 +146,13 @@ std::string parse_command_line(int argc, char** argv, const po::options_descript
     return e.what();
   }
   return {};
+}
+
+std::string check_number(const char* flag, double v, double lo, double hi, const char* example) {
+  if (std::isfinite(v) && v >= lo && v <= hi) return {};
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "%s: '%g' is not a number from %g to %g (e.g. %s %s)", flag, v, lo, hi, flag, example);
+  return buf;
 }
 
 std::string check_output_flag(const char* flag, const std::string& path) {

@@ -1,17 +1,19 @@
 #include "loadgen/thresholds.h"
 
+#include <cmath>
 #include <cstdlib>
 
 namespace lab {
 
 namespace {
 
+// A finite number: "nan", "inf" and overflowing values are not limits anyone means.
 bool number(std::string_view s, double& out) {
   if (s.empty()) return false;
   std::string tmp(s);
   char* end = nullptr;
   out = std::strtod(tmp.c_str(), &end);
-  return end == tmp.c_str() + tmp.size();
+  return end == tmp.c_str() + tmp.size() && std::isfinite(out);
 }
 
 bool is_latency(const std::string& m) { return m == "avg" || m == "min" || m == "max" || m[0] == 'p'; }

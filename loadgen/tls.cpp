@@ -84,10 +84,10 @@ bool prepare_tls(SSL* ssl, const Workload& w, SSL_SESSION* resume, std::string& 
   return true;
 }
 
-std::string tls_failure(SSL* ssl, const boost::system::error_code& ec) {
+std::string tls_failure(SSL* ssl, const boost::system::error_code& ec, bool verifying) {
   std::string why = ssl_reason(ec);
   const long verify = SSL_get_verify_result(ssl);
-  if (verify != X509_V_OK)
+  if (verifying && verify != X509_V_OK)  // (under --insecure the result is computed but not the cause)
     why += " (certificate: " + std::string(X509_verify_cert_error_string(verify)) +
            "; --cacert FILE trusts a private CA, --insecure skips the check)";
   return why;

@@ -20,8 +20,9 @@ std::unique_ptr<boost::asio::ssl::context> make_tls_context(const Workload& w, s
 /// Returns false with `error` set if OpenSSL refused.
 bool prepare_tls(SSL* ssl, const Workload& w, SSL_SESSION* resume, std::string& error);
 
-/// Why a handshake failed, in words: OpenSSL's reason, and the certificate check's result.
-std::string tls_failure(SSL* ssl, const boost::system::error_code& ec);
+/// Why a handshake failed, in words: OpenSSL's reason, and when certificates are checked
+/// (`verifying`: not --insecure) the certificate check's result with the flags that help.
+std::string tls_failure(SSL* ssl, const boost::system::error_code& ec, bool verifying);
 
 /// A session kept for the next connection (SSL_SESSION reference, freed on reset).
 struct SessionDeleter {

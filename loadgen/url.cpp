@@ -138,7 +138,7 @@ std::optional<Url> parse_url(const std::string& text, std::string& error) {
       return bad("has a character that cannot be in a host name in '" + u.host + "'");
   u.host = lower(u.host);
   u.port = u.scheme == "https" ? 443 : 80;
-  if (!port_text.empty() || authority.back() == ':') {
+  if (!port_text.empty()) {  // "host:" (an empty port) means the scheme's default (RFC 3986 3.2.3)
     unsigned v = 0;
     auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), v);
     if (port_text.empty() || ec != std::errc{} || ptr != port_text.data() + port_text.size() || v == 0 || v > 65535)

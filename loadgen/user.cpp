@@ -232,7 +232,9 @@ Task<Outcome> exchange_tls(Worker& w, User& u, const WireRequest& req, Clock::ti
       co_return fail(ErrorKind::kTlsHandshake, err);
     co_await t.stream->async_handshake(asio::ssl::stream_base::client, asio::redirect_error(use_task, ec));
     if (u.timed_out) co_return fail(ErrorKind::kConnectTimeout, "TLS handshake timed out");
-    if (ec) co_return fail(ErrorKind::kTlsHandshake, "TLS handshake: " + tls_failure(t.stream->native_handle(), ec));
+    if (ec)
+      co_return fail(ErrorKind::kTlsHandshake,
+                     "TLS handshake: " + tls_failure(t.stream->native_handle(), ec, !w.workload.tls.insecure));
     o.phases.tls_ns = ns_between(connected, Clock::now());
     fresh = true;
   }
@@ -253,6 +255,12 @@ Task<Outcome> exchange_tls(Worker& w, User& u, const WireRequest& req, Clock::ti
     const std::size_t n = co_await t.stream->async_read_some(asio::buffer(t.buf), asio::redirect_error(use_task, ec));
     if (u.timed_out) co_return read_timeout();
     if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");
+    if (ec == asio::ssl::error::stream_truncated && any && parser.close_delimited())
+      // Without close_notify an attacker (or a failure) could have cut the stream: a body that
+      // runs to the close cannot be known complete (RFC 8446 6.1).
+      co_return fail(ErrorKind::kBadResponse,
+                     "response truncated: the TLS stream ended without close_notify, so a body that runs to the "
+                     "close may be incomplete");
     if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {  // with or without close_notify
       if (auto f = at_eof(parser, any)) co_return *f;
       break;
@@ -366,8 +374,7 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
   // (it was still waiting for a response). Each would have waited at least until the end.
   if (open_loop) {
     const Clock::time_point until = std::min(w.end, w.stopped_at);
-    for (; intended < until; intended = pacing.next(intended, until))
-      w.stats.record_unsent(ns_between(intended, until));
+    if (intended < until) w.stats.record_unsent(pacing.unsent(intended, until));
   }
 }
 }  // namespace lab

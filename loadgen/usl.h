@@ -22,8 +22,10 @@ struct UslFit {
 };
 
 /// Non-linear least squares with sigma, kappa >= 0: for each (sigma, kappa) the best lambda is
-/// exact (the model is linear in it); sigma and kappa are searched on a grid (kappa on a log
-/// scale), then refined around the best cell. Needs at least 3 points with distinct N.
+/// exact (the model is linear in it). Three nested models are fitted (linear; contention only,
+/// kappa = 0; both, kappa > 0, which needs 4 distinct N) and the richer one is kept only when an
+/// F-test (95%) says its smaller residual is more than noise, so noisy contention-only data get
+/// no spurious peak. Needs at least 3 points with distinct N.
 std::optional<UslFit> fit_usl(const std::vector<UslPoint>& points);
 
 }  // namespace lab

@@ -1,11 +1,18 @@
 #include "loadgen/workload.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
+
+#include "loadgen/redact.h"
 
 namespace lab {
 
 nlohmann::json workload_json(const Workload& w) {
-  nlohmann::json j = {{"url", w.url},
+  std::vector<std::string> redacted;
+  const std::string url = redact_url(w.url);
+  if (url != w.url) redacted.push_back("url userinfo");
+  nlohmann::json j = {{"url", url},
                       {"path", w.target.target},
                       {"mode", to_string(w.mode)},
                       {"users", w.users},
@@ -24,7 +31,10 @@ nlohmann::json workload_json(const Workload& w) {
   if (w.request.method != "GET") j["method"] = w.request.method;
   if (!w.request.headers.empty()) {
     nlohmann::json h = nlohmann::json::array();
-    for (const auto& [k, v] : w.request.headers) h.push_back(k + ": " + v);
+    for (const auto& [k, v] : w.request.headers) {
+      h.push_back(redact_header(k + ": " + v));
+      if (is_secret_header(k)) redacted.push_back("header " + k);
+    }
     j["headers"] = h;
   }
   if (!w.request.body.empty()) j["body_bytes"] = w.request.body.size();
@@ -36,7 +46,19 @@ nlohmann::json workload_json(const Workload& w) {
     j["stages"] = stages_json(w.stages);
     j["stages_target"] = w.mode == LoadMode::kRate ? "rate" : "users";
   }
+  for (const auto& r : w.scenario.requests)
+    for (const auto& [k, v] : r.spec.headers)
+      if (is_secret_header(k) && w.scenario.from_file()) redacted.push_back("header " + k);
+  add_redacted(j, redacted);
   return j;
+}
+
+void add_redacted(nlohmann::json& workload, const std::vector<std::string>& what) {
+  if (what.empty()) return;
+  std::vector<std::string> all = workload.value("redacted", std::vector<std::string>{});
+  for (const auto& w : what)
+    if (std::find(all.begin(), all.end(), w) == all.end()) all.push_back(w);
+  workload["redacted"] = all;
 }
 
 }  // namespace lab

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -54,6 +55,7 @@ struct Workload {
   int shard_index = 0, shard_count = 1;
   std::optional<std::chrono::system_clock::time_point> start_at;  // --start-at
   std::string start_at_text;
+  std::string run_id;  // --run-id (or LOADGEN_RUN_ID): the distributed run this shard belongs to
   /// The global number of this process's j-th user (0-based): every shard_count-th from shard_index.
   int user_number(int j) const { return shard_index + j * shard_count; }
   /// The seed of user k's random stream (think times, Poisson gaps): the same whatever the
@@ -64,6 +66,10 @@ struct Workload {
   bool sharded() const { return shard_count > 1 || start_at.has_value(); }
 };
 
+/// The workload as results record it: secrets redacted (loadgen/redact.h), and a "redacted"
+/// list saying what was.
 nlohmann::json workload_json(const Workload& w);
+/// Adds `what` to the workload's "redacted" list (once each).
+void add_redacted(nlohmann::json& workload, const std::vector<std::string>& what);
 
 }  // namespace lab

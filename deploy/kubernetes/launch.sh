@@ -32,7 +32,7 @@ done
 [[ "$START_IN" =~ ^[0-9]+$ ]] || { echo "launch: --start-in must be whole seconds" >&2; exit 2; }
 [ ${#WORKLOAD[@]} -gt 0 ] || { echo "launch: give the workload after --, e.g. -- -H http://app:8080/ -u 300 -t 2m" >&2; exit 2; }
 for a in "${WORKLOAD[@]}"; do
-  case "$a" in --shard|--shard=*|--shard-count*|--start-at*|--json*) echo "launch: '$a' is set by the launcher" >&2; exit 2 ;; esac
+  case "$a" in --shard|--shard=*|--shard-count*|--start-at*|--run-id*|--json*) echo "launch: '$a' is set by the launcher" >&2; exit 2 ;; esac
 done
 command -v jq >/dev/null || { echo "launch: jq is needed to render the arguments" >&2; exit 2; }
 
@@ -40,7 +40,7 @@ RUN=$(date -u +%Y%m%dt%H%M%Sz)  # lower case: a Kubernetes name
 START_AT=$(date -u -d "@$(( $(date +%s) + START_IN ))" +%Y-%m-%dT%H:%M:%SZ)
 OUT=${OUT:-results/kubernetes/$RUN}
 mkdir -p "$OUT"
-ARGS=$(printf '%s\n' "${WORKLOAD[@]}" --shard-count "$SHARDS" --start-at "$START_AT" \
+ARGS=$(printf '%s\n' "${WORKLOAD[@]}" --shard-count "$SHARDS" --start-at "$START_AT" --run-id "$RUN" \
   --json "/results/$RUN/shard-\$(JOB_COMPLETION_INDEX).json" -q | jq -R . | jq -cs .)
 render() {  # TEMPLATE -> OUT/TEMPLATE with the run's values
   local v

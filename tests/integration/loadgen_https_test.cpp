@@ -19,6 +19,7 @@
 
 #include "tests/support/loadgen_run.h"
 #include "tests/support/process.h"
+#include "tests/support/tls_server.h"
 #include "tests/support/recording_server.h"
 
 using namespace labtest;
@@ -253,3 +254,27 @@ TEST(LoadgenHttps, PlainServerIsAHandshakeFailureAndTlsFlagsNeedHttps) {
 }
 
 }  // namespace
+
+// A TLS stream cut without close_notify cannot end a body that runs to the close: it may have
+// been truncated (RFC 8446 6.1). It was accepted as the end of the response.
+TEST(LoadgenHttps, ACutTlsStreamDoesNotEndACloseDelimitedBody) {
+  TlsServer cut(false), clean(true);
+  ASSERT_TRUE(cut.ok() && clean.ok()) << "the test certificate could not be made (openssl)";
+  int code = -1;
+  auto j = run_loadgen(
+      {"-H", "https://127.0.0.1:" + std::to_string(cut.port()) + "/", "--insecure", "-u", "1", "-t", "1s", "--max"},
+      tmp_json("tls-cut"), &code);
+  expect_consistent(j);
+  EXPECT_EQ(j["summary"]["successes"], 0) << j.dump().substr(0, 500);
+  ASSERT_FALSE(j["errors"].empty());
+  EXPECT_EQ(j["errors"][0]["kind"], "bad_response");
+  EXPECT_NE(j["errors"][0]["example"].get<std::string>().find("without close_notify"), std::string::npos)
+      << j["errors"][0];
+  auto ok = run_loadgen(
+      {"-H", "https://127.0.0.1:" + std::to_string(clean.port()) + "/", "--insecure", "-u", "1", "-t", "1s", "--max"},
+      tmp_json("tls-clean"), &code);
+  expect_consistent(ok);
+  EXPECT_EQ(code, 0);
+  EXPECT_EQ(ok["summary"]["failures"], 0) << ok["errors"].dump();
+  EXPECT_GT(ok["summary"]["successes"].get<int>(), 5);
+}

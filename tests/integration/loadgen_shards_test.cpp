@@ -5,6 +5,8 @@
 #include <signal.h>
 
 #include <chrono>
+#include <ctime>
+#include <fstream>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -155,3 +157,99 @@ TEST(LoadgenShards, MistakesNameTheFlagOrTheFile) {
 }
 
 }  // namespace
+
+namespace {
+
+std::string rfc3339_in(int seconds) {
+  const std::time_t t = std::time(nullptr) + seconds;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
+// Interrupted while waiting for --start-at: nothing was sent, the result says so and has no
+// negative duration or ideal count, and nothing is blamed on the server.
+TEST(LoadgenShards, AnInterruptBeforeTheStartSaysNothingWasSent) {
+  ServerProcess s("epoll");
+  const std::string json = tmp_json("not-started");
+  std::remove(json.c_str());
+  Process p({LOADGEN_BIN, "--shard", "0/2", "-u", "4", "-t", "2s", "--start-at", start_in(30), "-H", url(s.port()),
+             "--json", json, "-q"});
+  std::this_thread::sleep_for(1s);
+  p.signal(SIGTERM);
+  EXPECT_EQ(p.wait(10s).code, 130) << p.err();
+  const auto j = lab::read_json_file(json);
+  std::remove(json.c_str());
+  EXPECT_EQ(j["status"], "not_started");
+  EXPECT_NE(j["error"].get<std::string>().find("before the start"), std::string::npos) << j["error"];
+  EXPECT_EQ(j["error"].get<std::string>().find("server"), std::string::npos) << j["error"];
+  EXPECT_GE(j["summary"]["duration_s"].get<double>(), 0.0);
+  EXPECT_TRUE(j["summary"]["ideal_requests"].is_null());
+  EXPECT_FALSE(j["shard"]["complete"].get<bool>());
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+// A shard's load threads are at most its own users (its idle threads diluted the client's CPU
+// share), and its per-second history is stamped from its real start, after the --start-at wait.
+TEST(LoadgenShards, AShardRunsThreadsForItsOwnUsersAndStampsItsHistoryFromItsStart) {
+  ServerProcess s("epoll");
+  const std::string at = rfc3339_in(3);
+  const std::string prefix = tmp_json("history").substr(0, tmp_json("history").size() - 5);
+  auto j = run_loadgen(
+      {"--shard",  "0/3", "-u", "2",           "--threads",  "4",    "-t",         "2s",  "--start-at", at,
+       "--run-id", "r1",  "-H", url(s.port()), "--wait-min", "0.05", "--wait-max", "0.1", "--csv",      prefix},
+      tmp_json("shard-threads"));
+  expect_consistent(j);
+  EXPECT_EQ(j["workload"]["threads"], 1) << "one of the two users is this shard's";
+  EXPECT_EQ(j["client"]["threads"], 1);
+  EXPECT_EQ(j["shard"]["run_id"], "r1");
+  EXPECT_TRUE(j["shard"]["complete"].get<bool>());
+  std::ifstream f(prefix + "_stats_history.csv");
+  std::string header, first;
+  std::getline(f, header);
+  std::getline(f, first);
+  const long long stamp = std::stoll(first.substr(0, first.find(',')));
+  const double start = j["shard"]["start_epoch_s"].get<double>();
+  EXPECT_NEAR(static_cast<double>(stamp), start + 1, 1.01) << first << " (the first second ends a second after "
+                                                           << "the start, not the launch)";
+  for (const char* suffix : {"_stats.csv", "_stats_history.csv", "_failures.csv", "_exceptions.csv"})
+    std::remove((prefix + suffix).c_str());
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+// merge refuses shards of different runs, names an interrupted one, and exits as a run does.
+TEST(LoadgenShards, MergeChecksTheRunAndExitsAsARunDoes) {
+  ServerProcess s("epoll");
+  std::vector<std::string> files;
+  for (int i = 0; i < 2; ++i) {
+    files.push_back(tmp_json("merge-exit-" + std::to_string(i)));
+    Process p({LOADGEN_BIN, "--shard", std::to_string(i) + "/2", "--run-id", i == 0 ? "run-a" : "run-b", "-u", "2",
+               "-t", "1s", "-H", url(s.port()), "--wait-min", "0.05", "--wait-max", "0.1", "--json", files.back(),
+               "-q"});
+    ASSERT_EQ(p.wait(30s).code, 0) << p.err();
+  }
+  const std::string merged = tmp_json("merge-exit-merged");
+  Process different({LOADGEN_BIN, "merge", files[0], files[1], "--json", merged});
+  EXPECT_EQ(different.wait(20s).code, 2);
+  EXPECT_NE(different.err().find("different runs"), std::string::npos) << different.err();
+  // the same run: merged; a threshold that cannot hold makes it exit 6
+  auto doc = lab::read_json_file(files[1]);
+  doc["shard"]["run_id"] = "run-a";
+  lab::write_json_output(files[1], doc);
+  Process judged({LOADGEN_BIN, "merge", files[0], files[1], "--json", merged, "--threshold", "rps>1000000"});
+  EXPECT_EQ(judged.wait(20s).code, 6) << judged.err();
+  EXPECT_NE(judged.err().find("threshold rps>1000000 FAILED"), std::string::npos) << judged.err();
+  doc["interrupted"] = true;
+  doc["shard"]["complete"] = false;
+  lab::write_json_output(files[1], doc);
+  Process partial({LOADGEN_BIN, "merge", files[0], files[1], "--json", merged});
+  EXPECT_EQ(partial.wait(20s).code, 1) << partial.err();
+  EXPECT_NE(partial.err().find("shard 1 interrupted"), std::string::npos) << partial.err();
+  for (const auto& f : files) std::remove(f.c_str());
+  std::remove(merged.c_str());
+  EXPECT_EQ(s.stop().code, 0);
+}

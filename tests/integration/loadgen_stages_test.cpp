@@ -11,6 +11,19 @@ using namespace labtest;
 
 namespace {
 
+// --threads with --stages: the stages set the users after --threads was checked against the
+// default one user, so every staged run had one load thread.
+TEST(LoadgenStages, StagedRunsUseTheirThreads) {
+  ServerProcess server("epoll");
+  const auto j = run_loadgen(
+      {"-H", url(server.port()), "--stages", "1s:8,1s:8", "--threads", "2", "--wait-min", "0.05", "--wait-max", "0.1"},
+      tmp_json("stages-threads"));
+  expect_consistent(j);
+  EXPECT_EQ(j["workload"]["threads"], 2);
+  EXPECT_EQ(j["client"]["threads"], 2);
+  EXPECT_EQ(server.stop().code, 0);
+}
+
 TEST(LoadgenStages, UsersRampUpHoldAndLeave) {
   ServerProcess server("epoll");
   int code = -1;

@@ -110,3 +110,45 @@ TEST(Loadgen, LocustCsvFilesAreWritten) {
   fs::remove(prefix + "_stats_history.csv");
   EXPECT_EQ(s.stop().code, 0);
 }
+
+// Rate mode with --spawn-rate: each connection's schedule starts when it is spawned, and the
+// ideal count follows (against a perfect server it showed 70%).
+TEST(Loadgen, RateWithASpawnRateKeepsItsScheduleExactly) {
+  ServerProcess s("epoll");
+  int code = -1;
+  const auto j = run_loadgen({"-H", url(s.port()), "--rate", "200", "-u", "20", "-r", "10", "-t", "4s", "--keepalive"},
+                             tmp_json("rate-spawn"), &code);
+  EXPECT_EQ(code, 0);
+  expect_consistent(j);
+  const double fidelity = j["summary"]["schedule_fidelity"].get<double>();
+  EXPECT_NEAR(fidelity, 1.0, 0.03) << "ideal " << j["summary"]["ideal_requests"] << ", sent "
+                                   << j["summary"]["requests"];
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+// Users with narrow think times over a long time: the ideal count is right (the old fixed grid
+// collapsed it to 2 per user: fidelity 55,950%, and --threshold fidelity>99% passed).
+TEST(Loadgen, NarrowThinkTimesHaveTheRightIdealCount) {
+  ServerProcess s("epoll");
+  const auto j = run_loadgen({"-H", url(s.port()), "-u", "5", "-t", "3s", "--wait-min", "0.010", "--wait-max", "0.011",
+                              "--threshold", "fidelity<101%"},
+                             tmp_json("narrow"));
+  expect_consistent(j);
+  EXPECT_NEAR(j["summary"]["schedule_fidelity"].get<double>(), 1.0, 0.05) << j["summary"].dump();
+  EXPECT_TRUE(j["thresholds"][0]["held"].get<bool>());
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+// The seed protocol's answer to HEAD has no body, so loadgen -X HEAD against the default
+// server succeeds (every request failed as "bytes after the response").
+TEST(Loadgen, HeadAgainstTheSeedProtocolSucceeds) {
+  ServerProcess s("epoll");
+  int code = -1;
+  const auto j =
+      run_loadgen({"-H", url(s.port()), "-u", "2", "-t", "1s", "--max", "-X", "HEAD"}, tmp_json("head-seed"), &code);
+  EXPECT_EQ(code, 0);
+  expect_consistent(j);
+  EXPECT_EQ(j["summary"]["failures"], 0) << j["errors"].dump();
+  EXPECT_GT(j["summary"]["successes"].get<int>(), 10);
+  EXPECT_EQ(s.stop().code, 0);
+}

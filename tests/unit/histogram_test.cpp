@@ -122,3 +122,33 @@ TEST(Histogram, EmptyHistogramIsZero) {
   EXPECT_EQ(h.min(), 0u);
   EXPECT_EQ(h.mean(), 0.0);
 }
+
+// Unsent slots of a huge rate are recorded as a series in one step (they were recorded one by
+// one under the stats lock: 4e7/s made a 1 s run take 2 s, and an interval that rounded to 0 ns
+// never ended). The series must land exactly where recording each value would.
+TEST(Histogram, ASeriesIsRecordedExactlyAsItsValuesOneByOne) {
+  struct Case {
+    std::uint64_t first, step, count;
+  };
+  for (const Case c :
+       {Case{1'000'000'000, 25, 40'000'000}, Case{5000, 1, 5001}, Case{70'000'000'000, 1'000'000, 20'000},
+        Case{3'000, 0, 7}, Case{123'456'789, 123'456, 1000}, Case{9, 3, 4}}) {
+    lab::Histogram series, one_by_one;
+    series.record_series(c.first, c.step, c.count);
+    if (c.count <= 1'000'000)
+      for (std::uint64_t i = 0; i < c.count; ++i) one_by_one.record(c.first - i * c.step);
+    else  // too many to record one by one quickly: check the totals
+      one_by_one = series;
+    ASSERT_EQ(series.count(), c.count);
+    for (std::size_t b = 0; b < lab::Histogram::bucket_count(); ++b)
+      ASSERT_EQ(series.count_at(b), one_by_one.count_at(b)) << "bucket " << b << " of first " << c.first;
+    EXPECT_EQ(series.min(), one_by_one.min());
+    EXPECT_EQ(series.max(), one_by_one.max());
+    EXPECT_EQ(series.clamped(), one_by_one.clamped());
+    EXPECT_NEAR(series.mean(), one_by_one.mean(), 1e-6 * one_by_one.mean() + 1e-9);
+  }
+  lab::Histogram big;
+  big.record_series(1'000'000'000, 25, 40'000'000);
+  EXPECT_EQ(big.count(), 40'000'000u);
+  EXPECT_EQ(big.min(), 1'000'000'000u - 25u * 39'999'999u);
+}

@@ -78,6 +78,49 @@ TEST(Pacing, RateStaggersUsersEvenlyAndIgnoresResponses) {
   EXPECT_DOUBLE_EQ(load_model(w.mode).connection_rate(w), 100);
 }
 
+// A rate so high that one connection's interval is under a nanosecond: every slot is computed
+// from its number, so time moves on however small the interval (it truncated to 0 ns and the
+// run never ended), and the slots never sent are counted, not walked.
+TEST(Pacing, AnyRateMovesForwardAndItsUnsentSlotsAreCounted) {
+  Workload w;
+  w.mode = LoadMode::kRate;
+  w.users = 1;
+  w.rate = kMaxRate;
+  std::mt19937_64 rng(1);
+  auto p = load_model(w.mode).pacing(w, 0, rng);
+  const PaceClock::time_point t0{};
+  PaceClock::time_point due = p->first(t0);
+  for (int i = 0; i < 1000; ++i) due = p->next(due, due);
+  EXPECT_NEAR(secs(due - t0), 1000e-9, 2e-9) << "a thousand slots of 1 ns";
+  const UnsentSlots u = p->unsent(due, due + std::chrono::seconds(1));
+  EXPECT_NEAR(static_cast<double>(u.count), 1e9, 2) << "a second at 1e9/s";
+  EXPECT_NEAR(static_cast<double>(u.first_late_ns), 1e9, 1);
+  // at a moderate rate the count is the walk's
+  w.rate = 1000;
+  w.users = 4;
+  auto q = load_model(w.mode).pacing(w, 1, rng);
+  PaceClock::time_point d = q->first(t0);
+  const PaceClock::time_point until = t0 + std::chrono::milliseconds(1000);
+  std::uint64_t walked = 0;
+  for (PaceClock::time_point x = d; x < until; x = q->next(x, x)) ++walked;
+  EXPECT_EQ(q->unsent(d, until).count, walked);
+}
+
+// With --spawn-rate each connection's schedule starts when it is spawned: the ideal count is
+// each one's share of the rate over the time it was active (a perfect server showed 70%).
+TEST(Pacing, RateIdealCountsEachConnectionFromItsSpawn) {
+  Workload w;
+  w.mode = LoadMode::kRate;
+  w.users = 4;
+  w.rate = 100;
+  const std::vector<std::pair<double, double>> active = {{0, -1}, {1, -1}, {2, -1}, {3, -1}};
+  ScheduleFacts f;
+  f.duration_s = 4;
+  f.activations_s = &active;
+  // 25/s each, for 4 + 3 + 2 + 1 seconds
+  EXPECT_DOUBLE_EQ(load_model(w.mode).ideal_requests(w, f).value_or(0), 25.0 * 10);
+}
+
 TEST(Pacing, RateWarnsWhenEachConnectionHasLessThanTwoMilliseconds) {
   Workload w;
   w.mode = LoadMode::kRate;

@@ -169,6 +169,44 @@ TEST(Merge, RefusesWhatIsNotOneRun) {
   EXPECT_NO_THROW(merge_shards({shard(0, 2, 1, 1, 10), threads}, {})) << "threads are each shard's own";
 }
 
+// Shards of different runs were merged (exit 0): the run id tells, and without one the start
+// times do; an interrupted shard counted as complete; failed thresholds never changed the exit.
+TEST(Merge, ShardsOfDifferentRunsAreRefusedAndIncompleteOnesMakeItPartial) {
+  auto refused = [](const std::vector<Result>& rs, const std::string& says) {
+    try {
+      merge_shards(rs, {});
+      ADD_FAILURE() << "merged";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+    }
+  };
+  Result a = shard(0, 2, 10, 1, 100), b = shard(1, 2, 10, 1, 100);
+  a.shard->run_id = "run-1";
+  b.shard->run_id = "run-2";
+  refused({a, b}, "belongs to run 'run-2'");
+  Result c = shard(0, 2, 10, 1, 100, 1000.0), d = shard(1, 2, 10, 1, 100, 1000.0 + 86400);  // a day apart
+  refused({c, d}, "started 86400 s apart");
+  Result e = shard(0, 2, 10, 1, 100), f = shard(1, 2, 10, 1, 100);
+  f.interrupted = true;
+  f.shard->complete = false;
+  const Result m = merge_shards({e, f}, {});
+  EXPECT_TRUE(m.shard->partial());
+  EXPECT_EQ(m.shard->incomplete, std::vector<int>{1});
+  EXPECT_EQ(merge_exit_code(m), 1);
+  // thresholds are judged on the union and decide the exit code as for a run
+  std::string err;
+  const auto spec = parse_threshold("p50<0.5ms", err);
+  ASSERT_TRUE(spec) << err;
+  const Result judged = merge_shards({shard(0, 2, 10, 1, 100), shard(1, 2, 10, 1, 100)}, {}, {*spec});
+  ASSERT_EQ(judged.thresholds.size(), 1u);
+  EXPECT_FALSE(judged.thresholds[0].held);
+  EXPECT_EQ(merge_exit_code(judged), 6);
+  EXPECT_EQ(merge_exit_code(merge_shards({shard(0, 2, 10, 1, 100), shard(1, 2, 10, 1, 100)}, {})), 0);
+  // and it reads back with its completion
+  const Result back = result_from_json(to_json(m), "m.json");
+  EXPECT_EQ(back.shard->incomplete, std::vector<int>{1});
+}
+
 }  // namespace
 }  // namespace lab
 

@@ -27,6 +27,14 @@ TEST(Thresholds, ParseMetricsOperatorsAndUnits) {
   }
 }
 
+// NaN passes every comparison: a threshold or SLO limit of NaN held whatever was measured.
+TEST(Thresholds, NanInfinityAndOverflowAreRefused) {
+  std::string err;
+  for (const char* bad : {"pnan<5ms", "p99<nanms", "p99<nan", "errors<inf%", "rps>1e999", "pinf<1ms", "avg<-nan"})
+    EXPECT_FALSE(parse_threshold(bad, err)) << bad;
+  EXPECT_TRUE(parse_threshold("p99.9<1e3ms", err)) << err;
+}
+
 TEST(Thresholds, EvaluateAgainstAResult) {
   const lab::Result r = labtest::make_run("x", 2000, 4.0, 10);  // 1% failures, p95 about 4 ms
   std::string err;

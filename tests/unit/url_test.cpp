@@ -34,6 +34,14 @@ TEST(Url, HostPortPathAndTheHostHeaderAsTyped) {
   EXPECT_EQ(parse("https://example.test/").port, 443);
 }
 
+// "host:" is the scheme's default port (RFC 3986 3.2.3); it was refused.
+TEST(Url, AnEmptyPortIsTheDefault) {
+  EXPECT_EQ(parse("http://h:/x").port, 80);
+  EXPECT_EQ(parse("http://h:/x").authority, "h");
+  EXPECT_EQ(parse("https://[::1]:/").port, 443);
+  EXPECT_EQ(parse("http://h:").target, "/");
+}
+
 TEST(Url, QueryWithoutPathFragmentDroppedAndPercentEncoding) {
   EXPECT_EQ(parse("http://h:8080?a=1").target, "/?a=1");
   EXPECT_EQ(parse("http://h:8080?a=1").port, 8080);

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
 
 #include "loadgen/usl.h"
 
@@ -47,4 +48,47 @@ TEST(Usl, NoisyPointsStillFitAndSayHowWell) {
 TEST(Usl, TooFewPointsIsNoFit) {
   EXPECT_FALSE(lab::fit_usl({{1, 100}, {2, 190}}));
   EXPECT_FALSE(lab::fit_usl({{1, 100}, {1, 110}, {2, 190}}));
+}
+
+namespace {
+// The sweep's points of a USL curve with multiplicative Gaussian noise (`noise` standard
+// deviation), as a real sweep measures them.
+std::vector<lab::UslPoint> noisy(double lambda, double sigma, double kappa, double noise, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> e(0, noise);
+  std::vector<lab::UslPoint> v;
+  for (double n : {1, 2, 4, 8, 16, 32, 64})
+    v.push_back({n, lambda * n / (1 + sigma * (n - 1) + kappa * n * (n - 1)) * (1 + e(rng))});
+  return v;
+}
+}  // namespace
+
+// Each shape with 2% noise, over many draws: linear data stay linear, contention-only data get
+// no peak (the old fit found one, e.g. N* = 223, whenever noise made a tiny kappa pay), and
+// coherency is found with its peak near the truth.
+TEST(Usl, EachShapeWithNoiseIsRecognised) {
+  int spurious_peaks = 0, missed_peaks = 0;
+  for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+    const auto linear = lab::fit_usl(noisy(1000, 0, 0, 0.02, seed));
+    ASSERT_TRUE(linear);
+    EXPECT_LT(linear->sigma, 0.01) << "seed " << seed;
+    EXPECT_NEAR(linear->lambda, 1000, 40) << "seed " << seed;
+    if (linear->n_star) ++spurious_peaks;
+
+    const auto contention = lab::fit_usl(noisy(1000, 0.05, 0, 0.02, seed));
+    ASSERT_TRUE(contention);
+    EXPECT_NEAR(contention->sigma, 0.05, 0.02) << "seed " << seed;
+    EXPECT_NEAR(contention->lambda, 1000, 60) << "seed " << seed;
+    if (contention->n_star) ++spurious_peaks;
+
+    const auto coherency = lab::fit_usl(noisy(1000, 0.02, 0.0005, 0.02, seed));
+    ASSERT_TRUE(coherency);
+    if (!coherency->n_star)
+      ++missed_peaks;
+    else
+      EXPECT_NEAR(*coherency->n_star, std::sqrt(0.98 / 0.0005), 15) << "seed " << seed;
+  }
+  // The F-test's 5% false alarm rate: a stray peak now and then, never as a rule.
+  EXPECT_LE(spurious_peaks, 6) << "of 60 fits of data without a peak";
+  EXPECT_LE(missed_peaks, 2) << "of 30 fits of data with a peak at N = 44";
 }
