@@ -67,14 +67,15 @@ baseline: tools
 
 # The whole suite under ASan+UBSan (the nightly job); sanitize-quick: the unit tests and the
 # suites where hostile input meets the servers and the parsers (every model, every hostile
-# client, real clients, hostile servers against loadgen): what CI runs on every submission.
+# client, real clients, the workload knobs, keep-alive and pipelining, hostile servers against
+# loadgen): what CI runs on every submission.
 sanitize: sanitize-build
 	cd build-asan && $(ASAN_ENV) ctest --output-on-failure --no-tests=error -j 2 --timeout 600
 
 sanitize-quick: sanitize-build
 	cd build-asan && $(ASAN_ENV) ctest --output-on-failure --no-tests=error -j 2 --timeout 600 -L unit
 	cd build-asan && $(ASAN_ENV) ctest --output-on-failure --no-tests=error -j 2 --timeout 600 \
-	  -R '^(Models/Hostile|Models/Interop|Cases/HostileServer|HostileServerInterim)'
+	  -R '^(Models/Hostile|Models/Interop|Models/Knobs|Models/EveryModel|PooledModels|Cases/HostileServer|HostileServerInterim)'
 
 sanitize-build:
 	@bash scripts/install-deps.sh --test-tools
