@@ -96,7 +96,8 @@ void print_run_table(const Result& r, std::FILE* f) {
     std::fprintf(f, "threshold %-20s %s (measured %s)\n", t.expr.c_str(), t.held ? "held" : "FAILED",
                  t.actual ? fixed(*t.actual, "%.4g").c_str() : "nothing");
   if (r.interrupted) std::fprintf(f, "(interrupted before the end of --run-time)\n");
-  if (r.status == "ok" && s.failure_rate >= 0.5) std::fprintf(f, "Status: %s\n", status_text(r).c_str());
+  if (const std::string st = status_text(r); r.status == "ok" && st != "ok")
+    std::fprintf(f, "Status: %s\n", st.c_str());
 }
 
 }  // namespace lab

@@ -53,7 +53,16 @@ std::string status_text(const Result& r) {
         " requests failed" + (top ? " (most " + top->kind + ": " + commas(static_cast<double>(top->count)) + ")" : "");
   }
   if (r.interrupted) s += " (interrupted)";
-  if (r.client.bound) s += "; CLIENT-BOUND: " + r.client.reason;
+  if (r.client.bound) {
+    s += "; CLIENT-BOUND: " + r.client.reason;
+  } else if (r.status == "ok" &&
+             ((sm.schedule_fidelity && *sm.schedule_fidelity < kServerBoundFidelity) || sm.failure_rate >= 0.5)) {
+    // Behind its schedule (or mostly failing) while the client kept up: the server set the pace.
+    s += "; SERVER-BOUND: " +
+         (sm.schedule_fidelity ? "kept " + fixed(100 * *sm.schedule_fidelity, "%.1f") + "% of its schedule"
+                               : std::string("most requests failed")) +
+         " while the client was healthy (CPU " + fixed(r.client.cpu_pct, "%.0f") + "%)";
+  }
   for (const auto& t : r.thresholds)
     if (!t.held) s += "; threshold " + t.expr + " failed";
   return s;

@@ -22,9 +22,13 @@ struct SummaryTable {
 SummaryTable summary_table(const std::vector<Result>& rs);
 
 /// A result's status in words: ok, or why not; "MOSTLY FAILED" when most requests failed (the
-/// run completed, but it measured failures); client-bound, interrupted and failed thresholds
-/// added. The summary, the report and the console all say it this way.
+/// run completed, but it measured failures); "CLIENT-BOUND" with the client's evidence, or
+/// "SERVER-BOUND" when the run fell behind its schedule (or mostly failed) while the client kept
+/// up; interrupted and failed thresholds added. The summary, the report and the console all say
+/// it this way.
 std::string status_text(const Result& r);
+/// Below this share of its schedule a run whose client kept up is labelled server-bound.
+inline constexpr double kServerBoundFidelity = 0.95;
 
 /// A result's detail: its requests by name (--scenario) and its phases (connect, tls, waiting,
 /// receiving); only the tables it has data for.

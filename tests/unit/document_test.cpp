@@ -83,11 +83,23 @@ TEST(Document, ARunInterruptedBeforeItsStartSaysSo) {
   EXPECT_EQ(r.error.find("server"), std::string::npos);
 }
 
-// A run where most requests failed completed, but its status must say what it measured.
-TEST(Document, AMostlyFailedRunDoesNotReadOk) {
+// A run where most requests failed completed, but its status must say what it measured; a run
+// that fell behind its schedule while its client kept up is the server's limit, and says so
+// (the audit's multiprocess run read "ok; CLIENT-BOUND").
+TEST(Document, AMostlyFailedOrLaggingRunSaysWhoSetThePace) {
   Result r = labtest::make_run("multiprocess", 735, 6900, 27895, 44124);
-  EXPECT_EQ(status_text(r), "MOSTLY FAILED: 63.2% of 44,124 requests failed (most http_500: 27,895)");
-  EXPECT_NE(summary_markdown({r}).find("MOSTLY FAILED"), std::string::npos);
+  r.summary->schedule_fidelity = 0.233;
+  r.client.cpu_pct = 13;
+  EXPECT_EQ(status_text(r),
+            "MOSTLY FAILED: 63.2% of 44,124 requests failed (most http_500: 27,895); SERVER-BOUND: kept 23.3% of its "
+            "schedule while the client was healthy (CPU 13%)");
+  EXPECT_NE(summary_markdown({r}).find("SERVER-BOUND"), std::string::npos);
+  Result behind = labtest::make_run("multiprocess", 3000, 200);
+  behind.summary->schedule_fidelity = 0.9;
+  EXPECT_EQ(status_text(behind), "ok; SERVER-BOUND: kept 90.0% of its schedule while the client was healthy (CPU 10%)");
+  behind.client.bound = true;
+  behind.client.reason = "the load threads were busy 95% of the run: the client may be the limit";
+  EXPECT_EQ(status_text(behind).find("SERVER-BOUND"), std::string::npos) << "never both";
   EXPECT_EQ(status_text(labtest::make_run("epoll", 735, 1, 10, 44124)), "ok");
 }
 
