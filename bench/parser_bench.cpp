@@ -8,9 +8,9 @@
 #include <boost/beast/http.hpp>
 #include <string>
 
-#include "common/http_reply.h"
-#include "common/http_request_parser.h"
-#include "common/http_response_parser.h"
+#include "common/http/reply.h"
+#include "common/http/request_parser.h"
+#include "common/http/response_parser.h"
 
 namespace http = boost::beast::http;
 

@@ -3,17 +3,17 @@
 #include <cstring>
 
 #include "common/output_file.h"
-#include "loadgen/aggregate.h"
-#include "loadgen/capacity.h"
-#include "loadgen/capacity_report.h"
-#include "loadgen/compare.h"
-#include "loadgen/console.h"
-#include "loadgen/csv_writer.h"
-#include "loadgen/engine.h"
-#include "loadgen/options.h"
-#include "loadgen/merge.h"
-#include "loadgen/report.h"
-#include "loadgen/summary.h"
+#include "loadgen/results/aggregate.h"
+#include "loadgen/capacity/capacity.h"
+#include "loadgen/capacity/report.h"
+#include "loadgen/results/compare.h"
+#include "loadgen/run/console.h"
+#include "loadgen/output/locust_csv.h"
+#include "loadgen/run/engine.h"
+#include "loadgen/cli/run.h"
+#include "loadgen/results/merge.h"
+#include "loadgen/output/report.h"
+#include "loadgen/output/summary.h"
 
 int main(int argc, char** argv) {
   using namespace lab;

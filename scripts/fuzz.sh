@@ -14,8 +14,8 @@ mkdir -p "$OUT" "$ROOT/tests/fuzz/crashes"
 FLAGS=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I"$ROOT"
        -DLAB_VERSION=\"fuzz\" -DLAB_GIT_SHA=\"fuzz\")
 declare -A SOURCES=(
-  [request_parser]="common/http_request_parser.cpp"
-  [response_parser]="common/http_response_parser.cpp"
+  [request_parser]="common/http/request_parser.cpp"
+  [response_parser]="common/http/response_parser.cpp"
   [result_json]="common/result.cpp common/histogram.cpp"
   [duration]="common/duration.cpp"
 )

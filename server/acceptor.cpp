@@ -10,7 +10,7 @@
 #include <cstring>
 #include <thread>
 
-#include "common/http_reply.h"
+#include "common/http/reply.h"
 #include "common/net.h"
 #include "server/stop.h"
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "common/http_reply.h"
+#include "common/http/reply.h"
 
 namespace lab {
 

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <thread>
 
-#include "common/http_reply.h"
+#include "common/http/reply.h"
 #include "common/net.h"
 #include "server/stop.h"
 #include "server/work.h"

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "common/http_request_parser.h"
+#include "common/http/request_parser.h"
 #include "server/model.h"
 
 namespace lab {

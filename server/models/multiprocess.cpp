@@ -12,7 +12,7 @@
 #include <cstdio>
 #include <thread>
 
-#include "common/http_reply.h"
+#include "common/http/reply.h"
 #include "common/net.h"
 #include "server/acceptor.h"
 #include "server/blocking_conn.h"

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "common/http_request_parser.h"
+#include "common/http/request_parser.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;

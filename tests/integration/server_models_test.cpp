@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "common/http_reply.h"
+#include "common/http/reply.h"
 #include "tests/integration/models.h"
 #include "tests/support/client.h"
 #include "tests/support/process.h"

@@ -10,7 +10,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "common/http_request_parser.h"
+#include "common/http/request_parser.h"
 #include "tests/support/client.h"
 
 namespace labtest {

@@ -1,0 +1,247 @@
+// loadgen capacity-report DIR: the answer table (summary.md) and report.html for a folder of
+// capacity documents (make capacity writes one per workload and model).
+#include "loadgen/capacity/report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include "common/output_file.h"
+#include "common/format.h"
+#include "loadgen/output/svg.h"
+
+namespace fs = std::filesystem;
+
+namespace lab {
+
+namespace {
+
+struct Suite {
+  std::vector<std::string> models;  // in the order they ran
+  std::vector<std::string> workloads;
+  std::map<std::string, std::string> description;  // by workload
+  std::string note;                                // pinning, CPUs
+};
+
+Suite read_suite(const std::string& dir) {
+  Suite s;
+  const fs::path p = fs::path(dir) / "capacity.json";
+  std::error_code ec;
+  if (!fs::exists(p, ec)) return s;
+  try {
+    const auto j = read_json_file(p.string());
+    for (const auto& m : j.value("models", nlohmann::json::array())) s.models.push_back(m.get<std::string>());
+    for (const auto& w : j.value("matrix", nlohmann::json::array())) {
+      s.workloads.push_back(w.value("name", ""));
+      s.description[w.value("name", "")] = w.value("description", "");
+    }
+    s.note = j.value("note", "");
+  } catch (const std::exception&) {
+    // the suite file only orders and describes; without it the documents still report
+  }
+  return s;
+}
+
+std::string limit_cell(const CapacityDoc& d) {
+  if (const CapacityStep* f = d.fail_step(); f && !f->failed.empty())
+    return "at " + rps_text(f->rate) + "/s: " + f->failed.front();
+  return d.status == "max_rate" ? "nothing up to the highest rate tried" : "-";
+}
+
+std::string usl_cell(const CapacityDoc& d) {
+  if (!d.usl) return "-";
+  std::string s = "σ " + fixed(d.usl->sigma, "%.3f") + ", κ " + fixed(d.usl->kappa, "%.2g");
+  s += d.usl->n_star ? ", N* " + fixed(*d.usl->n_star, "%.0f") : ", no peak";
+  return s + ", R² " + fixed(d.usl->r2, "%.2f");
+}
+
+std::string rate_cell(const CapacityDoc& d) {
+  const CapacityStep* k = d.knee_step();
+  if (!k) return d.status == "below_first_step" && d.fail_step() ? "< " + rps_text(d.fail_step()->rate) : "-";
+  std::string s = rps_text(k->rate);
+  if (d.status == "max_rate" || d.status == "budget" || d.status == "client_bound") s = ">= " + s;
+  return s;
+}
+
+std::string users_cell(const CapacityDoc& d) {
+  if (!d.users) return "-";
+  std::string s = commas(d.users->users);
+  if (d.users->confirmed_run) s += d.users->passed ? " (confirmed" : " (NOT confirmed";
+  if (d.users->confirmed_run)
+    s += d.users->users_run < static_cast<int>(d.users->users) ? " at " + commas(d.users->users_run) + ")" : ")";
+  return s;
+}
+
+}  // namespace
+
+std::vector<CapacityDoc> load_capacity_docs(const std::string& dir) {
+  std::vector<CapacityDoc> out;
+  std::error_code ec;
+  for (const auto& e : fs::recursive_directory_iterator(dir, ec)) {
+    if (e.path().extension() != ".json" || e.path().filename() == "capacity.json") continue;
+    const JsonSource src = read_json_source(e.path().string());
+    const auto j = parse_json_source(src);
+    if (!j.is_object() || !j.contains("schema") || j["schema"] != kCapacitySchema) continue;
+    out.push_back(capacity_from_json(j, src));
+  }
+  if (out.empty()) throw std::runtime_error(dir + ": no capacity documents (loadlab.capacity) here");
+  const Suite suite = read_suite(dir);
+  auto rank = [](const std::vector<std::string>& order, const std::string& v) {
+    return static_cast<std::size_t>(std::find(order.begin(), order.end(), v) - order.begin());
+  };
+  std::stable_sort(out.begin(), out.end(), [&](const CapacityDoc& a, const CapacityDoc& b) {
+    const auto wa = rank(suite.workloads, a.workload_name), wb = rank(suite.workloads, b.workload_name);
+    if (wa != wb) return wa < wb;
+    if (a.workload_name != b.workload_name) return a.workload_name < b.workload_name;
+    const auto ma = rank(suite.models, a.label), mb = rank(suite.models, b.label);
+    return ma != mb ? ma < mb : a.label < b.label;
+  });
+  return out;
+}
+
+std::vector<CapacityTable> capacity_tables(const std::vector<CapacityDoc>& docs, const std::string& dir) {
+  const Suite suite = read_suite(dir);
+  std::vector<CapacityTable> out;
+  for (const auto& d : docs) {
+    if (out.empty() || out.back().workload != d.workload_name) {
+      CapacityTable t;
+      t.workload = d.workload_name;
+      t.description = suite.description.count(d.workload_name) ? suite.description.at(d.workload_name) : "";
+      std::string slo;
+      for (const auto& s : d.slo) slo += (slo.empty() ? "" : ", ") + s;
+      t.slo = slo;
+      t.header = {"model",
+                  "max rate within SLO (req/s)",
+                  "equivalent users",
+                  "p99 at the knee (ms)",
+                  "what limited it first",
+                  "concurrency curve (USL)",
+                  "status"};
+      out.push_back(t);
+    }
+    CapacityTable& t = out.back();
+    const CapacityStep* k = d.knee_step();
+    t.rows.push_back(
+        {d.label, rate_cell(d), users_cell(d), k ? ms(k->p99_ms) : "-", limit_cell(d), usl_cell(d), d.status});
+    t.docs.push_back(&d);
+  }
+  for (auto& t : out) {  // the answer in one line: who sustains the most, by how much
+    std::vector<const CapacityDoc*> ranked;
+    for (const CapacityDoc* d : t.docs)
+      if (d->knee_step()) ranked.push_back(d);
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](auto a, auto b) { return a->knee_step()->rate > b->knee_step()->rate; });
+    if (ranked.empty()) continue;
+    const double top = ranked.front()->knee_step()->rate;
+    std::string line = "Ranking:";
+    for (std::size_t i = 0; i < ranked.size(); ++i) {
+      const CapacityDoc& d = *ranked[i];
+      line += std::string(i ? "," : "") + " " + d.label + " " + rate_cell(d);
+      if (i) line += " (" + fixed(d.knee_step()->rate / top, d.knee_step()->rate / top >= 0.1 ? "%.2f" : "%.3f") + "x)";
+    }
+    bool lower = false;
+    for (const CapacityDoc* d : ranked) lower = lower || rate_cell(*d).rfind(">=", 0) == 0;
+    t.answer = line + (lower ? ". \">=\" is a lower bound: the search stopped before the server failed "
+                               "(the client was the limit, or the budget or the highest rate was reached)."
+                             : ".");
+  }
+  return out;
+}
+
+std::string capacity_markdown(const std::vector<CapacityTable>& tables) {
+  std::ostringstream o;
+  for (const auto& t : tables) {
+    o << "## " << t.workload << "\n\n";
+    if (!t.description.empty()) o << t.description << "\n\n";
+    o << "SLO: " << t.slo << " (errors <= 0.1% unless stated).\n\n|";
+    for (const auto& h : t.header) o << " " << h << " |";
+    o << "\n|---|---:|---:|---:|---|---|---|\n";
+    for (const auto& r : t.rows) {
+      o << "|";
+      for (const auto& c : r) o << " " << c << " |";
+      o << "\n";
+    }
+    if (!t.answer.empty()) o << "\n" << t.answer << "\n";
+    o << "\n";
+  }
+  return o.str();
+}
+
+std::string render_capacity_report(const std::vector<CapacityTable>& tables, const std::string& title,
+                                   const std::string& note) {
+  std::ostringstream o;
+  o << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" << esc(title) << "</title>\n<style>\n"
+    << "body{font-family:sans-serif;margin:24px;color:#222;max-width:1200px}\n"
+    << "table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}\n"
+    << "td:first-child,th:first-child,td.text{text-align:left}\n"
+    << ".lbl{font-size:11px;fill:#333}.tick{font-size:9px;fill:#666}\n</style></head><body>\n<h1>" << esc(title)
+    << "</h1>\n";
+  if (!note.empty()) o << "<p>" << esc(note) << "</p>\n";
+  for (const auto& t : tables) {
+    o << "<h2 id=\"w-" << esc(t.workload) << "\">" << esc(t.workload) << "</h2>\n";
+    if (!t.description.empty()) o << "<p>" << esc(t.description) << "</p>\n";
+    o << "<p>SLO: " << esc(t.slo) << ".</p>\n<table class=\"capacity\"><tr>";
+    for (const auto& h : t.header) o << "<th>" << esc(h) << "</th>";
+    o << "</tr>\n";
+    for (const auto& r : t.rows) {
+      o << "<tr>";
+      for (std::size_t i = 0; i < r.size(); ++i) o << (i >= 4 ? "<td class=\"text\">" : "<td>") << esc(r[i]) << "</td>";
+      o << "</tr>\n";
+    }
+    o << "</table>\n";
+    if (!t.answer.empty()) o << "<p><b>" << esc(t.answer) << "</b></p>\n";
+    std::vector<XySeries> latency, scaling;
+    for (const CapacityDoc* d : t.docs) {
+      XySeries l{d->label, {}, {}, std::nullopt};
+      std::vector<const CapacityStep*> steps;
+      for (const auto& s : d->steps) steps.push_back(&s);
+      std::sort(steps.begin(), steps.end(), [](auto a, auto b) { return a->rate < b->rate; });
+      for (const CapacityStep* s : steps)
+        if (s->p99_ms) l.points.emplace_back(s->rate, *s->p99_ms);
+      if (const CapacityStep* k = d->knee_step(); k && k->p99_ms) l.mark = std::make_pair(k->rate, *k->p99_ms);
+      latency.push_back(l);
+      XySeries c{d->label, {}, {}, std::nullopt};
+      for (const auto& p : d->sweep) c.points.emplace_back(p.n, p.x);
+      if (d->usl && !d->sweep.empty()) {
+        const double top = d->sweep.back().n;
+        for (double n = 1; n <= top * 1.0001; n *= 1.15) c.curve.emplace_back(n, d->usl->at(n));
+      }
+      scaling.push_back(c);
+    }
+    o << "<h3>p99 latency against offered load (each step of the search; the ring marks the knee)</h3>\n"
+      << xy_chart("latency-" + t.workload, latency, "offered requests/s", "p99 ms", true, true)
+      << "<h3>Throughput against concurrency (closed loop), with the USL fit (dashed)</h3>\n"
+      << xy_chart("scaling-" + t.workload, scaling, "connections", "requests/s", true, false);
+  }
+  o << "</body></html>\n";
+  return o.str();
+}
+
+int capacity_report_main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: loadgen capacity-report DIR   (writes DIR/summary.md and DIR/report.html)\n");
+    return 2;
+  }
+  const std::string dir = argv[1];
+  try {
+    const auto docs = load_capacity_docs(dir);
+    const auto tables = capacity_tables(docs, dir);
+    const Suite suite = read_suite(dir);
+    const std::string md = capacity_markdown(tables);
+    std::fputs(md.c_str(), stdout);
+    write_output(dir + "/summary.md", "# Capacity\n\n" + (suite.note.empty() ? "" : suite.note + "\n\n") + md);
+    std::error_code ec;
+    const auto canonical = fs::canonical(dir, ec);
+    write_output(dir + "/report.html",
+                 render_capacity_report(tables, "Capacity: " + (ec ? fs::path(dir) : canonical).filename().string(),
+                                        suite.note));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "loadgen capacity-report: %s\n", e.what());
+    return 2;
+  }
+  return 0;
+}
+
+}  // namespace lab

@@ -1,0 +1,156 @@
+// loadgen capacity: options, the search, the document.
+#include <boost/program_options.hpp>
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <sstream>
+
+#include "common/duration.h"
+#include "common/output_file.h"
+#include "loadgen/capacity/capacity.h"
+#include "common/format.h"
+#include "loadgen/pacing/load_model.h"
+#include "loadgen/workload/redact.h"
+#include "loadgen/cli/target_options.h"
+
+namespace po = boost::program_options;
+
+namespace lab {
+
+namespace {
+
+const char kCapacityExitCodes[] =
+    "exit codes:\n"
+    "  0    a capacity was found (or a lower bound: max rate reached, budget spent, client-bound above a pass)\n"
+    "  2    usage error: the message names the flag and the fix\n"
+    "  4    the document could not be written\n"
+    "  5    no capacity under this SLO: even the lowest step failed, or the client limited the first step\n"
+    "  130  interrupted (the document is still written, marked interrupted)\n";
+
+std::optional<std::chrono::nanoseconds> duration_flag(const std::string& v) { return parse_duration(v); }
+
+}  // namespace
+
+int capacity_main(int argc, char** argv) {
+  CapacitySettings s;
+  TargetOptions target;
+  std::vector<std::string> slos;
+  std::string warmup = "1s", measure = "2s", budget = "5m", sweep = "1,2,4,8,16,32,64", sweep_step = "1s",
+              think = "1-5", resolution = "5%", json_path;
+  po::options_description desc(
+      "loadgen capacity: the highest offered rate a target sustains within an SLO\n\n"
+      "usage: loadgen capacity -H URL --slo p99=50ms [--slo errors=0.1%] [--json cap.json] [options]\n\n"
+      "A closed-loop concurrency sweep (with a Universal Scalability Law fit), then an open-loop\n"
+      "geometric staircase from half the sweep's best throughput until a step fails, then bisection to\n"
+      "--resolution. Each step warms up, then measures; it passes if the SLO holds, errors stay under\n"
+      "their limit (0.1% unless an errors SLO says otherwise), the achieved rate is within 2% of the\n"
+      "offered one, the backlog does not grow and the client stayed healthy. The knee is translated into\n"
+      "the number of think-time users it serves (Little's law).\n\noptions");
+  desc.add_options()("help,h", "show this help");
+  target.add(desc, s.base, 50);  // 50 connections unless -u says otherwise
+  desc.add_options()("slo", po::value<std::vector<std::string>>(&slos),
+                     "an objective, repeatable: p99=50ms, p95=10ms, avg=5ms, errors=0.1%")(
+      "json", po::value<std::string>(&json_path), "write the capacity document here (- for standard output)")(
+      "workload-name", po::value<std::string>(&s.workload_name)->default_value("custom"),
+      "the workload's name in reports")("start-rate", po::value<double>(&s.start_rate)->default_value(0),
+                                        "first step, req/s (0: half the sweep's best throughput)")(
+      "max-rate", po::value<double>(&s.max_rate)->default_value(1e6), "highest rate to try, req/s")(
+      "growth", po::value<double>(&s.growth)->default_value(1.5), "staircase factor")(
+      "resolution", po::value<std::string>(&resolution)->default_value("5%"),
+      "bisect until last fail / last pass is within this")(
+      "warmup", po::value<std::string>(&warmup)->default_value("1s"), "per step: run this long before measuring")(
+      "measure", po::value<std::string>(&measure)->default_value("2s"), "per step: the measured window")(
+      "budget", po::value<std::string>(&budget)->default_value("5m"),
+      "stop searching after this long (the bracket so far is reported)")(
+      "sweep", po::value<std::string>(&sweep)->default_value("1,2,4,8,16,32,64"),
+      "closed-loop concurrency points, or none")("sweep-step", po::value<std::string>(&sweep_step)->default_value("1s"),
+                                                 "per sweep point")(
+      "think", po::value<std::string>(&think)->default_value("1-5"),
+      "think time of the users the knee is expressed in, seconds MIN-MAX")(
+      "confirm-users", po::bool_switch(&s.confirm_users), "run those users once (users mode) to confirm the knee");
+  po::variables_map vm;
+  auto fail = [&](const std::string& msg) {
+    std::cerr << "loadgen capacity: " << msg << "\n(see loadgen capacity --help)\n";
+    return 2;
+  };
+  if (std::string err = parse_command_line(argc, argv, desc, vm); !err.empty()) return fail(err);
+  if (vm.count("help")) {
+    std::cout << desc << "\n" << kCapacityExitCodes;
+    return 0;
+  }
+  if (std::string err = target.apply(vm, s.base); !err.empty()) return fail(err);
+  s.base.workload.threads = std::min(s.base.workload.threads, s.base.workload.users);
+  if (slos.empty()) return fail("--slo is required: what must hold, e.g. --slo p99=50ms --slo errors=0.1%");
+  std::string err;
+  for (const auto& e : slos) {
+    const auto eq = e.find('=');
+    const std::string expr = eq == std::string::npos ? e : e.substr(0, eq) + "<=" + e.substr(eq + 1);
+    auto spec = parse_threshold(expr, err);
+    if (!spec || (spec->op != "<=" && spec->op != "<"))
+      return fail("--slo: '" + e + "': " + (spec ? std::string("an objective is an upper limit (metric=limit)") : err));
+    if (spec->metric == "rps" || spec->metric == "fidelity")
+      return fail("--slo: '" + e + "': the search varies the rate; give latency or errors");
+    s.slo.push_back(*spec);
+  }
+  for (auto [flag, text, out] : {std::tuple{"--warmup", &warmup, &s.warmup},
+                                 {"--measure", &measure, &s.measure},
+                                 {"--budget", &budget, &s.budget},
+                                 {"--sweep-step", &sweep_step, &s.sweep_step}}) {
+    auto d = duration_flag(*text);
+    if (!d || d->count() <= 0) return fail(std::string(flag) + ": '" + *text + "' is not a duration (e.g. 2s)");
+    *out = *d;
+  }
+  for (auto [flag, d] : {std::pair{"--warmup", s.warmup}, {"--measure", s.measure}})
+    if (d % std::chrono::seconds(1) != std::chrono::nanoseconds(0))
+      return fail(std::string(flag) +
+                  ": whole seconds (the measured window is made of the run's seconds), e.g. 1s, 2s");
+  double res = 0;
+  if (std::sscanf(resolution.c_str(), "%lf", &res) != 1 || !std::isfinite(res) || res <= 0 || res >= 100)
+    return fail("--resolution: '" + resolution + "' is not a percentage between 0 and 100 (e.g. 5%)");
+  s.resolution = res / 100;
+  if (!(s.growth > 1)) return fail("--growth: must be > 1 (e.g. 1.5)");
+  if (auto e = check_number("--growth", s.growth, 1.0001, 100, "1.5"); !e.empty()) return fail(e);
+  if (s.start_rate < 0 || !(s.max_rate > 0)) return fail("--start-rate/--max-rate: rates are > 0 req/s");
+  if (auto e = check_number("--start-rate", s.start_rate, 0, kMaxRate, "1000"); !e.empty()) return fail(e);
+  if (auto e = check_number("--max-rate", s.max_rate, 1e-6, kMaxRate, "100000"); !e.empty()) return fail(e);
+  s.sweep.clear();
+  if (sweep != "none") {
+    std::istringstream in(sweep);
+    for (std::string tok; std::getline(in, tok, ',');) {
+      int n = 0;
+      if (std::sscanf(tok.c_str(), "%d", &n) != 1 || n < 1)
+        return fail("--sweep: '" + tok + "' is not a connection count (e.g. 1,2,4,8)");
+      s.sweep.push_back(n);
+    }
+  }
+  if (std::sscanf(think.c_str(), "%lf-%lf", &s.think_min_s, &s.think_max_s) != 2 || !std::isfinite(s.think_min_s) ||
+      !std::isfinite(s.think_max_s) || s.think_min_s < 0 || s.think_max_s < s.think_min_s || s.think_max_s > 86400)
+    return fail("--think: '" + think + "' is not MIN-MAX seconds (e.g. 1-5)");
+  if (vm.count("json") && !(err = check_output_flag("--json", json_path)).empty()) return fail(err);
+  std::vector<std::string> args = {"loadgen"};
+  for (int i = 0; i < argc; ++i) args.push_back(argv[i]);
+  s.command_line = redact_command_line(args, &s.base.redacted);
+
+  const CapacityDoc d = find_capacity(s);
+  if (!s.base.quiet) {
+    if (d.usl)
+      std::fprintf(stderr, "capacity[%s]: USL fit lambda %.0f/s, sigma %.4f, kappa %.6f, R^2 %.3f%s\n", d.label.c_str(),
+                   d.usl->lambda, d.usl->sigma, d.usl->kappa, d.usl->r2,
+                   d.usl->n_star ? (", peak at " + fixed(*d.usl->n_star, "%.0f") + " connections").c_str() : "");
+    if (d.users)
+      std::fprintf(stderr, "capacity[%s]: equivalent to %s users thinking %g-%g s%s%s\n", d.label.c_str(),
+                   commas(d.users->users).c_str(), s.think_min_s, s.think_max_s, d.users->verdict.empty() ? "" : "; ",
+                   d.users->verdict.c_str());
+  }
+  try {
+    if (!json_path.empty()) write_json_output(json_path, to_json(d));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "loadgen capacity: %s\n", e.what());
+    return 4;
+  }
+  if (d.status == "interrupted") return 130;
+  if (d.status == "below_first_step" || d.status == "not_run" || (d.status == "client_bound" && !d.knee)) return 5;
+  return 0;
+}
+
+}  // namespace lab

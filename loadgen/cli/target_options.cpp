@@ -1,0 +1,163 @@
+#include "loadgen/cli/target_options.h"
+
+#include <cmath>
+#include <cstdio>
+#include <thread>
+
+#include "common/duration.h"
+#include "common/output_file.h"
+#include "common/text.h"
+
+namespace po = boost::program_options;
+
+namespace lab {
+
+void TargetOptions::add(po::options_description& d, RunSettings& s, int default_users) {
+  Workload& w = s.workload;
+  auto opt = d.add_options();
+  opt("host,H", po::value<std::string>(&w.url),
+      "target URL: http://host[:port][/path][?query] (names, [IPv6], user:pass@)");
+  opt("path", po::value<std::string>(), "request path and query (default: the URL's, else /)");
+  opt("method,X", po::value<std::string>(&w.request.method)->default_value("GET"), "request method");
+  opt("header", po::value<std::vector<std::string>>(&headers_)->composing(),
+      "request header 'Name: value' (repeatable; replaces Host, User-Agent, Accept if given)");
+  opt("body", po::value<std::string>(&body_), "request body: TEXT, or @FILE for a file's contents");
+  opt("scenario", po::value<std::string>(&scenario_),
+      "FILE.json: named requests picked by weight or in sequence, with statistics per name (docs/loadgen.md)");
+  opt("insecure,k", po::bool_switch(&w.tls.insecure), "https: do not verify the server's certificate or name");
+  opt("cacert", po::value<std::string>(&w.tls.cacert), "https: trust the CA certificates in this PEM file");
+  opt("tls-resume", po::value<std::string>(&tls_resume_)->default_value("on"),
+      "https: on: a reconnect resumes the user's last TLS session (abbreviated handshake); off: full handshakes");
+  opt("addresses", po::value<std::string>(&addresses_)->default_value("first"),
+      "which of the host's addresses to use: first (as resolved) or round-robin (each connection the next)");
+  opt("users,u", po::value<int>(&w.users)->default_value(default_users),
+      "virtual users (or connections in --max/--rate)");
+  opt("keepalive", po::bool_switch(&w.keepalive), "reuse one connection per user where the server allows it");
+  opt("threads", po::value<int>(&w.threads)->default_value(1), "load-generating threads, one io_context each");
+  opt("timeout", po::value<std::string>(&timeout_)->default_value("10s"), "per-request connect+response timeout");
+  opt("label", po::value<std::string>(&w.label), "name of what is measured (the server model)");
+  opt("seed", po::value<std::uint64_t>(&w.seed)->default_value(1), "random seed for think times and schedules");
+  opt("expect-status", po::value<std::string>(&expect_status_)->default_value("2xx"),
+      "status codes that count as success: codes, ranges, classes (200,204 / 200-399 / 2xx,3xx)");
+  opt("max-client-lag", po::value<double>(&s.max_client_lag_ms)->default_value(5),
+      "ms: a run whose requests started later than this (p99) is marked client-bound");
+  opt("quiet,q", po::bool_switch(&s.quiet), "no status line and no summary table");
+}
+
+std::string TargetOptions::apply(const po::variables_map& vm, RunSettings& s) {
+  Workload& w = s.workload;
+  if (w.url.empty()) return "--host is required, e.g. -H http://127.0.0.1:8080";
+  std::string err;
+  auto url = parse_url(w.url, err);
+  if (!url) return "--host: " + err;
+  w.target = *url;
+  if (!w.tls.cacert.empty() && w.tls.insecure) return "--cacert: --insecure checks no certificate; give one of them";
+  if (w.target.scheme != "https" && (!w.tls.cacert.empty() || w.tls.insecure || !vm["tls-resume"].defaulted()))
+    return std::string(w.tls.insecure          ? "--insecure"
+                       : !w.tls.cacert.empty() ? "--cacert"
+                                               : "--tls-resume") +
+           ": only for https:// targets";
+  if (tls_resume_ == "on" || tls_resume_ == "off")
+    w.tls.resume = tls_resume_ == "on";
+  else
+    return "--tls-resume: '" + tls_resume_ + "' is not on or off";
+  if (vm.count("path")) {
+    const std::string path = vm["path"].as<std::string>();
+    if (path.empty() || path[0] != '/') return "--path: must start with / (e.g. --path /index.html)";
+    w.target.target = encode_target(path.substr(0, path.find('#')));
+  }
+  if (!valid_method(w.request.method)) return "--method: '" + w.request.method + "' is not a method (e.g. -X POST)";
+  w.request.headers.clear();
+  for (const auto& h : headers_) {
+    auto kv = parse_header(h, err);
+    if (!kv) return "--header: " + err;
+    w.request.headers.push_back(std::move(*kv));
+  }
+  if (vm.count("body")) {
+    auto body = read_body(body_, err);
+    if (!body) return "--body: " + err;
+    w.request.body = std::move(*body);
+  }
+  if (std::string e = apply_scenario(vm, w); !e.empty()) return e;
+  if (addresses_ == "first")
+    w.addresses = AddressPolicy::kFirst;
+  else if (addresses_ == "round-robin")
+    w.addresses = AddressPolicy::kRoundRobin;
+  else
+    return "--addresses: '" + addresses_ + "' is not first or round-robin";
+  if (w.users < 1 || w.users > 1'000'000) return "--users: must be 1..1000000";
+  auto to = parse_duration(timeout_);
+  if (!to || to->count() <= 0) return "--timeout: '" + timeout_ + "' is not a duration (use e.g. 10s, 500ms)";
+  w.timeout = *to;
+  const int cpus = static_cast<int>(std::thread::hardware_concurrency());
+  if (w.threads < 1 || w.threads > 256)
+    return "--threads: must be 1..256 (this machine has " + std::to_string(cpus) + " CPUs)";
+  auto statuses = StatusSet::parse(expect_status_, err);
+  if (!statuses) return "--expect-status: " + err;
+  w.expect_status = *statuses;
+  if (!(s.max_client_lag_ms > 0)) return "--max-client-lag: must be > 0 ms (e.g. 5)";
+  if (auto e = check_number("--max-client-lag", s.max_client_lag_ms, 1e-6, 60000, "5"); !e.empty()) return e;
+  return {};
+}
+
+std::string TargetOptions::apply_scenario(const po::variables_map& vm, Workload& w) {
+  Scenario& s = w.scenario;
+  if (scenario_.empty()) {  // one request: the URL's path with -X/--header/--body
+    s = Scenario{};
+    ScenarioRequest r;
+    r.name = r.target = w.target.target;
+    r.spec = w.request;
+    s.requests.push_back(std::move(r));
+    return {};
+  }
+  for (const char* flag : {"path", "method", "body"})
+    if (vm.count(flag) && !vm[flag].defaulted())
+      return std::string("--") + flag + ": each request of --scenario sets its own; leave --" + flag + " out";
+  std::string err;
+  auto loaded = load_scenario(scenario_, err);
+  if (!loaded) return "--scenario: " + err;
+  s = std::move(*loaded);
+  for (auto& r : s.requests) {  // --header: for every request that does not set the header itself
+    std::vector<std::pair<std::string, std::string>> merged;
+    for (const auto& h : w.request.headers) {
+      bool own = false;
+      for (const auto& [k, v] : r.spec.headers) own = own || iequals(k, h.first);
+      if (!own) merged.push_back(h);
+    }
+    merged.insert(merged.end(), r.spec.headers.begin(), r.spec.headers.end());
+    r.spec.headers = std::move(merged);
+  }
+  if (s.think) {
+    for (const char* flag : {"wait-min", "wait-max"})
+      if (vm.count(flag) && !vm[flag].defaulted())
+        return std::string("--") + flag + ": " + scenario_ + " sets the think time (\"think\"); leave --" + flag +
+               " out or remove \"think\" from the file";
+    w.wait_min_s = s.think->min_s;
+    w.wait_max_s = s.think->max_s;
+  }
+  return {};
+}
+
+std::string parse_command_line(int argc, char** argv, const po::options_description& d, po::variables_map& vm) {
+  try {
+    po::store(po::command_line_parser(argc, argv).options(d).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return e.what();
+  }
+  return {};
+}
+
+std::string check_number(const char* flag, double v, double lo, double hi, const char* example) {
+  if (std::isfinite(v) && v >= lo && v <= hi) return {};
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "%s: '%g' is not a number from %g to %g (e.g. %s %s)", flag, v, lo, hi, flag, example);
+  return buf;
+}
+
+std::string check_output_flag(const char* flag, const std::string& path) {
+  const std::string why = output_problem(path);
+  return why.empty() ? std::string() : std::string(flag) + ": " + why;
+}
+
+}  // namespace lab

@@ -1,0 +1,114 @@
+#include "loadgen/output/locust_csv.h"
+
+#include <ctime>
+#include <sstream>
+
+#include "common/output_file.h"
+#include "common/format.h"
+#include "loadgen/results/name_rows.h"
+
+namespace lab {
+
+namespace {
+
+// Response times in milliseconds with three decimals (Locust writes whole milliseconds).
+std::string ms3(double ns) { return fixed(ns / 1e6, "%.3f"); }
+std::string csv_num(double v) { return fixed(v, "%.6g"); }
+
+// A CSV field: quoted when it holds a comma, a quote or a line break.
+std::string field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string o = "\"";
+  for (char c : s) o += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return o + "\"";
+}
+
+std::string percentile_header() {
+  std::string h;
+  for (double q : kPercentiles) h += "," + percentile_key(q) + "%";
+  return h;
+}
+
+// Response-time columns of a histogram: "N/A" where nothing was measured.
+std::string percentiles_of(const Histogram& h) {
+  std::string s;
+  for (double q : kPercentiles) s += "," + (h.count() ? ms3(static_cast<double>(h.percentile(q))) : std::string("N/A"));
+  return s;
+}
+
+long long unix_start(const Result& r) {
+  std::tm tm{};
+  if (!strptime(r.started_at.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) return 0;
+  return static_cast<long long>(timegm(&tm));
+}
+
+}  // namespace
+
+void write_locust_csv(const Result& r, const std::string& prefix) {
+  if (!r.summary || !r.histogram) throw std::runtime_error("no statistics to write as CSV (the run did not start)");
+  const Summary& s = *r.summary;
+  const std::vector<NameRow> rows = name_rows(r);
+  const double dur = s.duration_s;
+  {
+    std::ostringstream f;
+    f << "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,"
+         "Max Response Time,Average Content Size,Requests/s,Failures/s"
+      << percentile_header() << '\n';
+    for (const NameRow& row : rows) {
+      // Locust's response times include failed requests, measured from the actual send (the
+      // aggregate of a rate-mode run; its names' rows are from the intended send time).
+      Histogram all = row.aggregate && r.uncorrected_histogram ? *r.uncorrected_histogram : *row.successes;
+      if (row.failed) all.merge(*row.failed);
+      const auto req = static_cast<double>(row.requests), fails = static_cast<double>(row.failures);
+      const auto ok = static_cast<double>(row.successes_count());
+      f << field(row.method) << ',' << field(row.name) << ',' << row.requests << ',' << row.failures << ','
+        << (all.count() ? ms3(static_cast<double>(all.percentile(50))) : "N/A") << ','
+        << (all.count() ? ms3(all.mean()) : "N/A") << ',' << (all.count() ? ms3(static_cast<double>(all.min())) : "N/A")
+        << ',' << (all.count() ? ms3(static_cast<double>(all.max())) : "N/A") << ','
+        << csv_num(ok > 0 ? static_cast<double>(row.bytes) / ok : 0) << ',' << csv_num(dur > 0 ? req / dur : 0) << ','
+        << csv_num(dur > 0 ? fails / dur : 0) << percentiles_of(all) << '\n';
+    }
+    write_output(prefix + "_stats.csv", f.str());
+  }
+  {
+    std::ostringstream f;
+    f << "Timestamp,User Count,Type,Name,Requests/s,Failures/s" << percentile_header()
+      << ",Total Request Count,Total Failure Count,Total Median Response Time,Total Average Response Time,"
+         "Total Min Response Time,Total Max Response Time,Total Average Content Size\n";
+    const long long t0 = unix_start(r);
+    Histogram cumulative;  // successes up to this second (rebuilt from the per-second histograms)
+    std::uint64_t cum_req = 0, cum_fail = 0, cum_bytes = 0;
+    for (const auto& p : r.series) {
+      Histogram second;
+      for (const auto& [i, c] : p.hist) second.add_to_bucket(i, c);
+      cumulative.merge(second);
+      cum_req += p.requests;
+      cum_fail += p.failures;
+      cum_bytes += p.bytes;
+      const std::uint64_t ok = cum_req - cum_fail;
+      f << t0 + p.t << ',' << p.users << ",,Aggregated," << csv_num(p.rps) << ','
+        << csv_num(p.length_s > 0 ? static_cast<double>(p.failures) / p.length_s : 0) << percentiles_of(second) << ','
+        << cum_req << ',' << cum_fail << ','
+        << (cumulative.count() ? ms3(static_cast<double>(cumulative.percentile(50))) : "N/A") << ','
+        << (cumulative.count() ? ms3(cumulative.mean()) : "N/A") << ','
+        << (cumulative.count() ? ms3(static_cast<double>(cumulative.min())) : "N/A") << ','
+        << (cumulative.count() ? ms3(static_cast<double>(cumulative.max())) : "N/A") << ','
+        << csv_num(ok ? static_cast<double>(cum_bytes) / static_cast<double>(ok) : 0) << '\n';
+    }
+    write_output(prefix + "_stats_history.csv", f.str());
+  }
+  {
+    std::ostringstream f;
+    f << "Method,Name,Error,Occurrences\n";
+    for (const NameRow& row : rows) {
+      if (row.aggregate) continue;
+      for (const auto& e : *row.errors)
+        f << field(row.method) << ',' << field(row.name) << ',' << field(e.kind + ": " + e.example) << ',' << e.count
+          << '\n';
+    }
+    write_output(prefix + "_failures.csv", f.str());
+  }
+  write_output(prefix + "_exceptions.csv", "Count,Message,Traceback,Nodes\n");  // loadgen raises none
+}
+
+}  // namespace lab

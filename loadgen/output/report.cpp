@@ -1,0 +1,151 @@
+#include "loadgen/output/report.h"
+
+#include <filesystem>
+#include <sstream>
+
+#include "common/output_file.h"
+#include "common/format.h"
+#include "loadgen/results/noise.h"
+#include "loadgen/results/result_set.h"
+#include "loadgen/output/summary.h"
+#include "loadgen/output/svg.h"
+
+namespace lab {
+
+namespace {
+
+const char kStyle[] =
+    "body{font-family:sans-serif;margin:24px;color:#222;max-width:1200px}\n"
+    "table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}\n"
+    "td:first-child,th:first-child{text-align:left}td.text{text-align:left}\n"
+    ".warn{background:#fff3cd;border:1px solid #e0c060;padding:6px 10px}\n"
+    ".lbl{font-size:11px;fill:#333}.val{font-size:10px;fill:#555}.tick{font-size:9px;fill:#666}\n"
+    ".model{display:inline-block;margin:0 18px 18px 0;vertical-align:top}h3{margin:4px 0}\n";
+
+std::string table_html(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
+                       const std::string& cls) {
+  std::ostringstream o;
+  o << "<table class=\"" << cls << "\"><tr>";
+  for (const auto& h : header) o << "<th>" << esc(h) << "</th>";
+  o << "</tr>\n";
+  for (const auto& row : rows) {
+    o << "<tr>";
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      const bool text = i == 0 || i >= header.size() || header[i] == "status" || header[i] == "status codes" ||
+                        header[i] == "example" || header[i] == "kind" || header[i] == "reason" || header[i] == "method";
+      o << (text ? "<td class=\"text\">" : "<td>") << esc(row[i]) << "</td>";
+    }
+    o << "</tr>\n";
+  }
+  o << "</table>\n";
+  return o.str();
+}
+
+Bar bar_of(const Result& r, Metric m) {
+  Bar b;
+  b.value = value(r, m).value_or(0);
+  if (const auto s = spread(r, m)) {
+    b.lo = s->lo;
+    b.hi = s->hi;
+  }
+  return b;
+}
+
+std::string errors_section(const std::vector<Result>& rs) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : rs)
+    for (const auto& e : r.errors)
+      rows.push_back({r.name(), e.kind, commas(static_cast<double>(e.count)), fixed(e.first_s, "%.1f"),
+                      fixed(e.last_s, "%.1f"), e.example});
+  if (rows.empty()) return "<h2>Errors</h2>\n<p>No request failed.</p>\n";
+  return "<h2>Errors</h2>\n" + table_html({"model", "kind", "count", "first s", "last s", "example"}, rows, "errors");
+}
+
+std::string client_section(const std::vector<Result>& rs) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : rs) {
+    if (!r.has_summary()) continue;
+    const ClientHealth& c = r.client;
+    rows.push_back({r.name(), ms(c.lag_p99_ms), fixed(c.lag_max_ms, "%.1f"), fixed(c.cpu_pct, "%.0f%%"),
+                    std::to_string(c.threads), c.bound ? "client-bound: " + c.reason : "healthy"});
+  }
+  return "<h2>The load generator's own health</h2>\n<p>Lag is how late the client woke for requests it was waiting "
+         "to send; CPU is its busy share of its load threads. A client-bound run measured the client, not the "
+         "server.</p>\n" +
+         table_html({"model", "lag p99 ms", "lag max ms", "CPU", "threads", "reason"}, rows, "client");
+}
+
+std::vector<LinePoint> points(const Result& r, OptDouble (*get)(const SeriesPoint&)) {
+  std::vector<LinePoint> v;
+  for (const auto& p : r.series) v.push_back({static_cast<double>(p.t), get(p), p.partial});
+  return v;
+}
+
+}  // namespace
+
+std::string render_report(const std::vector<Result>& rs, const std::string& title) {
+  std::vector<BarGroup> rps, lat;
+  for (const auto& r : rs) {
+    if (!r.has_summary()) continue;
+    rps.push_back({r.name(), {bar_of(r, Metric::kRps)}});
+    if (value(r, Metric::kP50))
+      lat.push_back({r.name(), {bar_of(r, Metric::kP50), bar_of(r, Metric::kP95), bar_of(r, Metric::kP99)}});
+  }
+  const SummaryTable t = summary_table(rs);
+  std::ostringstream o;
+  o << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" << esc(title) << "</title>\n<style>\n"
+    << kStyle << "</style></head><body>\n<h1>" << esc(title) << "</h1>\n";
+  for (const auto& r : rs) {
+    if (!r.has_summary()) continue;
+    o << "<p>loadgen " << esc(r.tool.value("version", "?")) << " (" << esc(r.tool.value("git_sha", "?")) << "), "
+      << esc(r.started_at) << ", " << r.environment.value("cpus", 0) << " CPUs, "
+      << esc(r.environment.value("kernel", "")) << ".</p>\n";
+    break;
+  }
+  o << "<p>" << esc(t.workload) << "</p>\n";
+  for (const auto& w : t.warnings) o << "<p class=\"warn\">Warning: " << esc(w) << "</p>\n";
+  o << "<h2>Summary</h2>\n" << table_html(t.header, t.rows, "summary");
+  for (const auto& n : t.notes) o << "<p>" << esc(n) << "</p>\n";
+  for (const auto& r : t.rankings) o << "<p>" << esc(r) << "</p>\n";
+  o << "<h2>Requests per second</h2>\n" << bar_chart("chart-rps", rps, {"requests/s"}, "req/s");
+  o << "<h2>Latency percentiles</h2>\n";
+  if (lat.empty())
+    o << "<p>No request succeeded: there is no latency to show.</p>\n";
+  else
+    o << bar_chart("chart-latency", lat, {"p50", "p95", "p99"}, "ms");
+  o << "<p>Whiskers span each value's noise. " << esc(noise_note(rs)) << "</p>\n";
+  for (const auto& r : rs)
+    for (const auto& d : detail_tables(r))
+      o << "<h2>" << esc(d.title) << "</h2>\n" << table_html(d.header, d.rows, "detail");
+  o << errors_section(rs) << client_section(rs);
+  o << "<h2>Per second</h2>\n<p>Hollow dots mark a last, partial second.</p>\n";
+  for (const auto& r : rs) {
+    if (!r.has_summary()) continue;
+    o << "<div class=\"model\"><h3>" << esc(r.name()) << "</h3>\n"
+      << line_chart(r.name(), "users", "users", points(r, [](const SeriesPoint& p) { return OptDouble(p.users); }),
+                    "#59a14f")
+      << "<br>"
+      << line_chart(r.name(), "requests/s", "rps", points(r, [](const SeriesPoint& p) { return OptDouble(p.rps); }),
+                    "#4e79a7")
+      << "<br>"
+      << line_chart(r.name(), "p95 ms", "p95_ms", points(r, [](const SeriesPoint& p) { return p.p95_ms; }), "#e15759")
+      << "</div>\n";
+  }
+  o << "</body></html>\n";
+  return o.str();
+}
+
+int report_main(int argc, char** argv) {
+  return run_folder_command(argc, argv, "report", "writes RUN_DIR/report.html",
+                            [](const std::string& dir, const std::vector<Result>& rs, bool) {
+                              std::error_code ec;
+                              const auto canonical = std::filesystem::canonical(dir, ec);  // latest -> the run
+                              const std::string name =
+                                  (ec ? std::filesystem::path(dir) : canonical).filename().string();
+                              const std::string path = dir + "/report.html";
+                              write_output(path, render_report(rs, "Load-test lab: " + name));
+                              return path;
+                            });
+}
+
+}  // namespace lab

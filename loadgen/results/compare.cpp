@@ -1,0 +1,279 @@
+#include "loadgen/results/compare.h"
+
+#include <boost/program_options.hpp>
+#include <cmath>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "common/format.h"
+#include "loadgen/results/noise.h"
+#include "loadgen/results/result_set.h"
+
+namespace po = boost::program_options;
+
+namespace lab {
+
+namespace {
+
+double pct(double base, double cur) { return base != 0 ? 100.0 * (cur - base) / base : (cur == 0 ? 0 : INFINITY); }
+
+std::string delta_num(double v) { return fixed(v, std::fabs(v) >= 100 ? "%.1f" : "%.3f"); }
+
+// Whether the noise separates the two: their spreads do not overlap (unknown spreads: assumed
+// separated, and the note says so).
+bool beyond_noise(const Result& b, const Result& c, Metric m) {
+  const auto sb = spread(b, m), sc = spread(c, m);
+  if (!sb || !sc) return true;
+  return sc->hi < sb->lo || sc->lo > sb->hi;
+}
+
+std::string spread_text(const Result& r, Metric m) {
+  const auto s = spread(r, m);
+  const OptDouble v = value(r, m);
+  if (!s || !v) return "unknown";
+  const std::string range = (s->from_repeats ? "min-max " : "+/-2se ") + delta_num(s->lo) + "-" + delta_num(s->hi);
+  if (*v == 0) return range;
+  return range + " (+/-" + fixed(100 * (s->hi - s->lo) / 2 / std::fabs(*v), "%.1f") + "%)";
+}
+
+}  // namespace
+
+std::vector<ModelDelta> compare_sets(const std::vector<Result>& base, const std::vector<Result>& cur,
+                                     const CompareLimits& t, bool force) {
+  const Result* first = nullptr;
+  for (const auto& r : base)
+    if (r.has_summary() && !first) first = &r;
+  if (!force && first) {
+    for (const auto& c : cur) {
+      if (!c.has_summary()) continue;  // a model that did not run has no workload to compare
+      if (c.schema_version != first->schema_version)
+        throw std::runtime_error("schema versions differ (" + first->path + ": " +
+                                 std::to_string(first->schema_version) + ", " + c.path + ": " +
+                                 std::to_string(c.schema_version) + "); use --force to compare anyway");
+      if (comparable_workload(c.workload) != comparable_workload(first->workload))
+        throw std::runtime_error("workloads differ (" + first->path + " vs " + c.path +
+                                 "): " + comparable_workload(first->workload).dump() + " vs " +
+                                 comparable_workload(c.workload).dump() + "; use --force to compare anyway");
+    }
+  }
+  std::map<std::string, const Result*> bm, cm;
+  std::vector<std::string> order;
+  for (const auto& r : base) {
+    bm[r.name()] = &r;
+    order.push_back(r.name());
+  }
+  for (const auto& r : cur) {
+    if (!bm.count(r.name()) && !cm.count(r.name())) order.push_back(r.name());
+    cm[r.name()] = &r;
+  }
+  std::vector<ModelDelta> out;
+  for (const auto& m : order) {
+    ModelDelta d;
+    d.model = m;
+    const Result* b = bm.count(m) ? bm[m] : nullptr;
+    const Result* c = cm.count(m) ? cm[m] : nullptr;
+    if (b && b->ok()) d.base = b;
+    if (c && c->ok()) d.cur = c;
+    if (!b)
+      d.note = "only in current";
+    else if (!c)
+      d.note = "only in base";
+    else if (!b->ok() && !c->ok())
+      d.note = "failed in both";
+    else if (!b->ok())
+      d.note = "failed in base";
+    else if (!c->ok()) {
+      d.note = "failed in current: " + c->error;
+      d.regressed = true;
+      d.reasons.push_back("the model ran in base and failed in current");
+    }
+    if (d.base && d.cur) {
+      const Result& rb = *d.base;
+      const Result& rc = *d.cur;
+      const double pb = value(rb, Metric::kRps).value_or(0), pc = value(rc, Metric::kRps).value_or(0);
+      if (pct(pb, pc) < -t.max_rps_drop_pct && beyond_noise(rb, rc, Metric::kRps)) {
+        d.regressed = true;
+        d.reasons.push_back("requests/s " + delta_num(pct(pb, pc)) + "% (limit -" + delta_num(t.max_rps_drop_pct) +
+                            "%, beyond the noise)");
+      }
+      const OptDouble lb = value(rb, Metric::kP95), lc = value(rc, Metric::kP95);
+      if (lb && lc && pct(*lb, *lc) > t.max_p95_rise_pct && *lc - *lb > t.min_latency_delta_ms &&
+          beyond_noise(rb, rc, Metric::kP95)) {
+        d.regressed = true;
+        d.reasons.push_back("p95 +" + delta_num(pct(*lb, *lc)) + "% (+" + delta_num(*lc - *lb) + " ms; limit +" +
+                            delta_num(t.max_p95_rise_pct) + "% and +" + delta_num(t.min_latency_delta_ms) +
+                            " ms, beyond the noise)");
+      }
+      const double fb = value(rb, Metric::kFailurePct).value_or(0), fc = value(rc, Metric::kFailurePct).value_or(0);
+      if (fc - fb > t.max_failure_rise_pts) {
+        d.regressed = true;
+        d.reasons.push_back("failure rate +" + delta_num(fc - fb) + " points (limit +" +
+                            delta_num(t.max_failure_rise_pts) + ")");
+      }
+      for (const auto* side : {&rb, &rc}) {
+        if (!side->client.bound) continue;
+        d.inconclusive = true;
+        d.note = std::string("client-bound in ") + (side == &rb ? "base" : "current") + ": " + side->client.reason;
+      }
+      if (d.inconclusive && d.regressed) {
+        d.regressed = false;  // the client, not the server, may have made the difference
+        for (auto& r : d.reasons) r = "not counted: " + r;
+      }
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+std::string format_comparison(const std::vector<ModelDelta>& ds, const std::string& format, const CompareLimits& t) {
+  std::ostringstream o;
+  if (format == "json") {
+    nlohmann::json j = {{"limits",
+                         {{"max_rps_drop_pct", t.max_rps_drop_pct},
+                          {"max_p95_rise_pct", t.max_p95_rise_pct},
+                          {"min_latency_delta_ms", t.min_latency_delta_ms},
+                          {"max_failure_rise_pts", t.max_failure_rise_pts}}},
+                        {"models", nlohmann::json::array()}};
+    bool any = false, unsure = false;
+    for (const auto& d : ds) {
+      nlohmann::json m = {{"model", d.model},
+                          {"regressed", d.regressed},
+                          {"inconclusive", d.inconclusive},
+                          {"reasons", d.reasons},
+                          {"note", d.note}};
+      if (d.base && d.cur)
+        for (const auto& k : all_metrics()) {
+          const OptDouble b = value(*d.base, k.metric), c = value(*d.cur, k.metric);
+          nlohmann::json e = {{"base", b ? nlohmann::json(*b) : nlohmann::json(nullptr)},
+                              {"current", c ? nlohmann::json(*c) : nlohmann::json(nullptr)},
+                              {"base_noise", spread_text(*d.base, k.metric)},
+                              {"current_noise", spread_text(*d.cur, k.metric)}};
+          if (b && c && std::isfinite(pct(*b, *c))) e["delta_pct"] = pct(*b, *c);
+          m["metrics"][k.key] = e;
+        }
+      any = any || d.regressed;
+      unsure = unsure || d.inconclusive;
+      j["models"].push_back(m);
+    }
+    j["regressed"] = any;
+    j["inconclusive"] = unsure;
+    return j.dump(2) + "\n";
+  }
+  const bool md = format == "markdown";
+  if (md) {
+    o << "| model |";
+    for (const auto& k : all_metrics()) o << " " << k.title << " |";
+    o << " verdict |\n|---|";
+    for (std::size_t i = 0; i < all_metrics().size(); ++i) o << "---:|";
+    o << "---|\n";
+  }
+  int regressions = 0, unsure = 0;
+  bool repeats = false;
+  for (const auto& d : ds) {
+    if (d.regressed) ++regressions;
+    if (d.inconclusive) ++unsure;
+    if (d.base && d.cur && d.base->repeats && d.cur->repeats) repeats = true;
+    std::string verdict = d.regressed ? "REGRESSION" : d.inconclusive ? "INCONCLUSIVE" : "ok";
+    if (!d.note.empty()) verdict += " (" + d.note + ")";
+    for (const auto& r : d.reasons) verdict += "; " + r;
+    if (md) {
+      o << "| " << d.model << " |";
+      for (const auto& k : all_metrics()) {
+        const OptDouble ob = d.base ? value(*d.base, k.metric) : std::nullopt,
+                        oc = d.cur ? value(*d.cur, k.metric) : std::nullopt;
+        if (!ob || !oc) {
+          o << " - |";
+          continue;
+        }
+        const double b = ob.value(), c = oc.value();  // value(): GCC 12 -Wmaybe-uninitialized misfires on *
+        o << " " << delta_num(b) << " → " << delta_num(c) << " (" << (c >= b ? "+" : "")
+          << (std::isfinite(pct(b, c)) ? delta_num(pct(b, c)) + "%" : "n/a") << ") |";
+      }
+      o << " " << (d.regressed ? "**" + verdict + "**" : verdict) << " |\n";
+      continue;
+    }
+    o << d.model << ": " << verdict << "\n";
+    if (!d.base || !d.cur) continue;
+    for (const auto& k : all_metrics()) {
+      const OptDouble b = value(*d.base, k.metric), c = value(*d.cur, k.metric);
+      if (!b || !c) continue;
+      char line[256];
+      std::snprintf(line, sizeof line, "    %-11s %12s -> %-12s %+10.3f (%s)  noise: base %s, current %s\n", k.title,
+                    delta_num(*b).c_str(), delta_num(*c).c_str(), *c - *b,
+                    std::isfinite(pct(*b, *c)) ? (delta_num(pct(*b, *c)) + "%").c_str() : "n/a",
+                    spread_text(*d.base, k.metric).c_str(), spread_text(*d.cur, k.metric).c_str());
+      o << line;
+    }
+  }
+  o << (md ? "\n" : "")
+    << (regressions ? std::to_string(regressions) + " model(s) regressed" : std::string("no regression"))
+    << (unsure ? ", " + std::to_string(unsure) + " inconclusive (client-bound)" : std::string())
+    << " (limits: requests/s -" << delta_num(t.max_rps_drop_pct) << "%, p95 +" << delta_num(t.max_p95_rise_pct)
+    << "% and +" << delta_num(t.min_latency_delta_ms) << " ms, failure rate +" << delta_num(t.max_failure_rise_pts)
+    << " points; a change counts only beyond the noise: "
+    << (repeats ? "the repeats' min-max"
+                : "single runs, so each run's per-second spread (+/- 2 standard errors) is the noise assumed")
+    << ")\n";
+  return o.str();
+}
+
+int compare_main(int argc, char** argv) {
+  CompareLimits t;
+  std::string format = "text";
+  std::vector<std::string> paths;
+  po::options_description desc(
+      "usage: loadgen compare BASE CUR [options]\n"
+      "BASE and CUR are run folders or single result files.\n"
+      "exit: 0 no regression, 1 regression, 2 unreadable or incomparable input,\n"
+      "      3 no regression but a pair was inconclusive (a client-bound run)\n\noptions");
+  desc.add_options()("help,h", "show this help")("format", po::value<std::string>(&format)->default_value("text"),
+                                                 "text, markdown or json")(
+      "max-rps-drop", po::value<double>(&t.max_rps_drop_pct)->default_value(10), "percent requests/s may fall")(
+      "max-p95-rise", po::value<double>(&t.max_p95_rise_pct)->default_value(20), "percent p95 may rise")(
+      "min-latency-delta", po::value<double>(&t.min_latency_delta_ms)->default_value(1.0),
+      "ms a p95 rise must also exceed")(
+      "max-failure-rise", po::value<double>(&t.max_failure_rise_pts)->default_value(0.1),
+      "failure-rate points it may rise")("force", "compare even if workloads or schema versions differ")(
+      "paths", po::value<std::vector<std::string>>(&paths), "BASE CUR");
+  po::positional_options_description pos;
+  pos.add("paths", 2);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(desc).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "loadgen compare: " << e.what() << "\n(see loadgen compare --help)\n";
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return 0;
+  }
+  if (paths.size() != 2) {
+    std::cerr << "loadgen compare: needs BASE and CUR (run folders or result files)\n";
+    return 2;
+  }
+  if (format != "text" && format != "markdown" && format != "json") {
+    std::cerr << "loadgen compare: --format: '" << format << "' is unknown (use text, markdown or json)\n";
+    return 2;
+  }
+  try {
+    auto base = load_result_set(paths[0]);
+    auto cur = load_result_set(paths[1]);
+    order_results(base);
+    auto ds = compare_sets(base, cur, t, vm.count("force") > 0);
+    std::cout << format_comparison(ds, format, t);
+    bool unsure = false;
+    for (const auto& d : ds) {
+      if (d.regressed) return 1;
+      unsure = unsure || d.inconclusive;
+    }
+    return unsure ? 3 : 0;
+  } catch (const std::exception& e) {
+    std::cerr << "loadgen compare: " << e.what() << "\n";
+    return 2;
+  }
+}
+
+}  // namespace lab

@@ -1,0 +1,118 @@
+#include "loadgen/results/thresholds.h"
+
+#include <cmath>
+#include <cstdlib>
+
+namespace lab {
+
+namespace {
+
+// A finite number: "nan", "inf" and overflowing values are not limits anyone means.
+bool number(std::string_view s, double& out) {
+  if (s.empty()) return false;
+  std::string tmp(s);
+  char* end = nullptr;
+  out = std::strtod(tmp.c_str(), &end);
+  return end == tmp.c_str() + tmp.size() && std::isfinite(out);
+}
+
+bool is_latency(const std::string& m) { return m == "avg" || m == "min" || m == "max" || m[0] == 'p'; }
+
+}  // namespace
+
+std::optional<ThresholdSpec> parse_threshold(std::string_view expr, std::string& error) {
+  ThresholdSpec t;
+  t.expr = std::string(expr);
+  const std::size_t at = expr.find_first_of("<>");
+  if (at == std::string_view::npos || at == 0) {
+    error = "'" + t.expr + "' has no comparison (use e.g. p99<5ms, errors<1%, rps>1000)";
+    return std::nullopt;
+  }
+  t.metric = std::string(expr.substr(0, at));
+  std::size_t vstart = at + 1;
+  t.op = std::string(1, expr[at]);
+  if (vstart < expr.size() && expr[vstart] == '=') {
+    t.op += '=';
+    ++vstart;
+  }
+  std::string_view value = expr.substr(vstart);
+  // the metric
+  if (t.metric[0] == 'p' && t.metric != "p") {
+    double q = 0;
+    if (!number(std::string_view(t.metric).substr(1), q) || q <= 0 || q > 100) {
+      error = "'" + t.metric + "' is not a percentile (use p50, p99, p99.9, ...)";
+      return std::nullopt;
+    }
+  } else if (t.metric != "avg" && t.metric != "min" && t.metric != "max" && t.metric != "rps" && t.metric != "errors" &&
+             t.metric != "fidelity") {
+    error = "unknown metric '" + t.metric + "' (use p<N>, avg, min, max, rps, errors or fidelity)";
+    return std::nullopt;
+  }
+  // the value and its unit
+  if (!value.empty() && value.back() == '%') {
+    t.percent = true;
+    value.remove_suffix(1);
+  }
+  double scale = 1;
+  if (is_latency(t.metric)) {
+    auto strip = [&](std::string_view unit) {
+      if (value.size() <= unit.size() || value.substr(value.size() - unit.size()) != unit) return false;
+      value.remove_suffix(unit.size());
+      return true;
+    };
+    if (strip("ns"))
+      scale = 1e-6;
+    else if (strip("us"))
+      scale = 1e-3;
+    else if (strip("ms"))
+      scale = 1;
+    else if (strip("s"))
+      scale = 1e3;
+    if (t.percent) {
+      error = "'" + t.expr + "': a latency takes a time (e.g. 5ms), not a percentage";
+      return std::nullopt;
+    }
+  } else if (t.metric == "fidelity" && !t.percent) {
+    error = "'" + t.expr + "': fidelity is a percentage (e.g. fidelity>99%)";
+    return std::nullopt;
+  } else if (t.metric == "rps" && t.percent) {
+    error = "'" + t.expr + "': rps is requests per second, not a percentage";
+    return std::nullopt;
+  }
+  if (!number(value, t.limit) || t.limit < 0) {
+    error = "'" + t.expr + "' has no valid number after '" + t.op + "'";
+    return std::nullopt;
+  }
+  t.limit *= scale;
+  return t;
+}
+
+Threshold evaluate(const ThresholdSpec& spec, const Result& r) {
+  Threshold out{spec.expr, spec.metric, spec.op, spec.limit, std::nullopt, false};
+  if (!r.summary) return out;
+  const Summary& s = *r.summary;
+  const Histogram* h = r.histogram ? &*r.histogram : nullptr;
+  const bool measured = h && h->count() > 0;
+  if (spec.metric == "rps") {
+    out.actual = s.rps;
+  } else if (spec.metric == "errors") {
+    out.actual = spec.percent ? 100.0 * s.failure_rate : static_cast<double>(s.failures);
+  } else if (spec.metric == "fidelity") {
+    if (s.schedule_fidelity) out.actual = 100.0 * *s.schedule_fidelity;
+  } else if (measured) {
+    if (spec.metric == "avg")
+      out.actual = h->mean() / 1e6;
+    else if (spec.metric == "min")
+      out.actual = static_cast<double>(h->min()) / 1e6;
+    else if (spec.metric == "max")
+      out.actual = static_cast<double>(h->max()) / 1e6;
+    else
+      out.actual = static_cast<double>(h->percentile(std::strtod(spec.metric.c_str() + 1, nullptr))) / 1e6;
+  }
+  if (!out.actual) return out;  // nothing to judge (no success, or no schedule): not held
+  const double a = *out.actual, l = spec.limit;
+  out.held = spec.op == "<" ? a < l : spec.op == "<=" ? a <= l : spec.op == ">" ? a > l : a >= l;
+  return out;
+}
+
+}  // namespace lab

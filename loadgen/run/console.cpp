@@ -1,0 +1,103 @@
+#include "loadgen/run/console.h"
+
+#include <chrono>
+#include <string>
+
+#include "common/format.h"
+#include "loadgen/results/name_rows.h"
+#include "loadgen/output/summary.h"
+
+namespace lab {
+
+ProgressLine::ProgressLine(const RunSettings& s, bool tty)
+    : s_(s), tty_(tty),
+      show_(!s.quiet && (s.progress == ProgressMode::kAlways || (s.progress == ProgressMode::kAuto && tty))) {}
+
+void ProgressLine::tick(const SeriesPoint& p, const Collector& c) {
+  if (!show_ || !(tty_ || p.t % 5 == 0)) return;
+  const double total_s = std::chrono::duration<double>(s_.workload.run_time).count();
+  std::fprintf(stderr, "%s%s%s %3d/%.0fs  users %s/%s  %s req/s  p50 %s p95 %s p99 %s ms  fails %s  lag %.1f ms%s",
+               tty_ ? "\r\033[K" : "", s_.progress_prefix.c_str(), s_.progress_prefix.empty() ? "" : ":", p.t, total_s,
+               commas(p.users).c_str(), commas(s_.workload.users).c_str(), commas(p.rps).c_str(), ms(p.p50_ms).c_str(),
+               ms(p.p95_ms).c_str(), ms(p.p99_ms).c_str(), commas(static_cast<double>(c.total().failures)).c_str(),
+               p.lag_max_ms, tty_ ? "" : "\n");
+}
+
+void ProgressLine::finish_line() {
+  if (show_ && tty_) std::fprintf(stderr, "\n");
+}
+
+void ProgressLine::last(const SeriesPoint& p, const Collector& c) {
+  if (!show_ || tty_) return;
+  std::fprintf(stderr, "%s%s %3d/%.0fs  done: %s requests, %s failures, last second %s req/s p99 %s ms\n",
+               s_.progress_prefix.c_str(), s_.progress_prefix.empty() ? "" : ":", p.t,
+               std::chrono::duration<double>(s_.workload.run_time).count(),
+               commas(static_cast<double>(c.total().requests)).c_str(),
+               commas(static_cast<double>(c.total().failures)).c_str(), commas(p.rps).c_str(), ms(p.p99_ms).c_str());
+}
+
+void print_run_table(const Result& r, std::FILE* f) {
+  if (!r.summary) return;
+  const Summary& s = *r.summary;
+  // One row per request name and the aggregate (only the one request without a scenario).
+  std::vector<NameRow> rows = name_rows(r);
+  if (r.endpoints.empty()) rows.pop_back();
+  const double dur = s.duration_s;
+  std::fprintf(f, "%-6s %-24s %10s %9s | %8s %8s %8s %8s | %9s %10s\n", "Type", "Name", "# reqs", "# fails", "Avg",
+               "Min", "Max", "Med", "req/s", "failures/s");
+  std::fprintf(f, "%s\n", std::string(116, '-').c_str());
+  for (const NameRow& row : rows) {
+    const LatencySummary l = LatencySummary::of(*row.successes);
+    if (row.aggregate) std::fprintf(f, "%s\n", std::string(116, '-').c_str());
+    std::fprintf(f, "%-6s %-24s %10s %9s | %8s %8s %8s %8s | %9.1f %10.2f\n", row.method.c_str(), row.name.c_str(),
+                 commas(static_cast<double>(row.requests)).c_str(), commas(static_cast<double>(row.failures)).c_str(),
+                 ms(l.avg_ms).c_str(), ms(l.min_ms).c_str(), ms(l.max_ms).c_str(), ms(l.p(50)).c_str(),
+                 dur > 0 ? static_cast<double>(row.requests) / dur : 0.0,
+                 dur > 0 ? static_cast<double>(row.failures) / dur : 0.0);
+  }
+  std::fprintf(f, "\nResponse time percentiles of successes (ms, exact to 0.05%%)\n");
+  if (rows.size() > 1) std::fprintf(f, "%-31s", "Name");
+  for (double q : kPercentiles) std::fprintf(f, "%8s", (percentile_key(q) + "%").c_str());
+  std::fprintf(f, "\n");
+  for (const NameRow& row : rows) {
+    if (rows.size() > 1)
+      std::fprintf(f, "%-31s", (row.method.empty() ? row.name : row.method + " " + row.name).c_str());
+    for (const auto& v : LatencySummary::of(*row.successes).percentiles_ms) std::fprintf(f, "%8s", ms(v).c_str());
+    std::fprintf(f, "\n");
+  }
+  if (!r.timings.empty()) {  // curl's and k6's split of the successes' time
+    std::fprintf(f, "\nPhases (ms)       count       avg       p50       p99       max\n");
+    for (const char* phase : kPhases) {
+      auto it = r.timings.find(phase);
+      if (it == r.timings.end()) continue;
+      const LatencySummary l = LatencySummary::of(it->second);
+      std::fprintf(f, "%-12s %10s %9s %9s %9s %9s\n", phase, commas(static_cast<double>(it->second.count())).c_str(),
+                   ms(l.avg_ms).c_str(), ms(l.p(50)).c_str(), ms(l.p(99)).c_str(), ms(l.max_ms).c_str());
+    }
+  }
+  if (!s.status_codes.empty()) {
+    std::string codes;
+    for (const auto& [code, n] : s.status_codes)
+      codes += (codes.empty() ? "" : ", ") + std::to_string(code) + ": " + commas(static_cast<double>(n));
+    std::fprintf(f, "\nStatus codes: %s\n", codes.c_str());
+  }
+  if (s.schedule_fidelity)
+    std::fprintf(f, "\nIdeal requests %.0f, achieved %s (%.2f%%)%s\n", s.ideal_requests.value_or(0),
+                 commas(static_cast<double>(s.requests)).c_str(), 100 * *s.schedule_fidelity,
+                 s.unsent ? (", never sent " + commas(static_cast<double>(*s.unsent))).c_str() : "");
+  const ClientHealth& c = r.client;
+  std::fprintf(f, "Client: CPU %.0f%% of %d load thread(s), lag p99 %s ms, max %.1f ms%s%s\n", c.cpu_pct, c.threads,
+               ms(c.lag_p99_ms).c_str(), c.lag_max_ms, c.bound ? "; CLIENT-BOUND: " : "",
+               c.bound ? c.reason.c_str() : "");
+  for (const auto& e : r.errors)
+    std::fprintf(f, "error %-24s %10s  first %.1fs last %.1fs  e.g. %s\n", e.kind.c_str(),
+                 commas(static_cast<double>(e.count)).c_str(), e.first_s, e.last_s, e.example.c_str());
+  for (const auto& t : r.thresholds)
+    std::fprintf(f, "threshold %-20s %s (measured %s)\n", t.expr.c_str(), t.held ? "held" : "FAILED",
+                 t.actual ? fixed(*t.actual, "%.4g").c_str() : "nothing");
+  if (r.interrupted) std::fprintf(f, "(interrupted before the end of --run-time)\n");
+  if (const std::string st = status_text(r); r.status == "ok" && st != "ok")
+    std::fprintf(f, "Status: %s\n", st.c_str());
+}
+
+}  // namespace lab

@@ -1,0 +1,45 @@
+#pragma once
+// Runs one load test: preflight, threads with their workers, the once-a-second collection and
+// status line, the early stop when nothing succeeds, the bounded stop, and the result.
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "loadgen/results/thresholds.h"
+#include "loadgen/workload/workload.h"
+
+namespace lab {
+
+enum class ProgressMode { kAuto, kAlways, kNever };
+
+struct RunSettings {
+  Workload workload;
+  ProgressMode progress = ProgressMode::kAuto;
+  std::string progress_prefix;  // e.g. "[3/13] select"
+  bool quiet = false;           // no status line, no summary table
+  std::vector<ThresholdSpec> thresholds;
+  std::vector<std::string> command_line;  // recorded in the result, to reproduce the run (secrets redacted)
+  std::vector<std::string> redacted;      // what the command line's redaction took out
+  /// Stop early when no request has succeeded this long into the run (0: never).
+  std::chrono::nanoseconds abort_after{std::chrono::seconds(2)};
+  /// A run whose client woke later than this (p99) for its requests is client-bound.
+  double max_client_lag_ms = 5;
+};
+
+struct RunResult {
+  Result result;
+  bool interrupted = false;
+  std::string preflight_error;  // non-empty: the run did not start
+};
+
+/// Blocks for the run's duration (or until SIGINT/SIGTERM, or an early stop). Once the process
+/// has been interrupted, every later run returns at once, interrupted.
+RunResult run_load(const RunSettings& s);
+/// Whether SIGINT or SIGTERM has arrived (sticky for the process).
+bool interrupted();
+
+/// The exit code of a finished run (the table in docs/loadgen.md and loadgen --help).
+int exit_code(const RunResult& r, bool fail_on_errors);
+
+}  // namespace lab

@@ -1,0 +1,19 @@
+#pragma once
+// What loadgen checks before a run starts: that the machine can hold it (file descriptors),
+// and what it warns about (ephemeral ports, too few connections for a rate).
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "loadgen/workload/workload.h"
+
+namespace lab {
+
+/// "" when the run fits, else why not and the fix. Records the estimate in `env`.
+std::string preflight(const Workload& w, nlohmann::json& env);
+/// Warnings on stderr (--quiet too: it silences the status line and the table, not advice):
+/// TIME_WAIT exhausting the ephemeral ports; a rate spread over so few connections that each
+/// must answer faster than a server can.
+void warn_before_run(const Workload& w);
+
+}  // namespace lab

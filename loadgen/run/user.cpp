@@ -1,0 +1,380 @@
+// The virtual user, as Locust's HttpUser: wait until its pacing (pacing.h: think time, none, or
+// the next slot of an open-loop schedule) says the next request is due, send it, record it,
+// until the run ends. In an open loop the latency is measured from the due time, so a stalled
+// server cannot hide (wrk2's correction).
+#include "loadgen/run/worker.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <optional>
+
+namespace lab {
+
+namespace {
+
+using boost::system::error_code;
+
+// Reads of the rest of a response taken in a row before the user yields (16 x 64 KiB).
+constexpr std::size_t kReadsBeforeYield = 16;
+
+struct Outcome {
+  bool ok = false;
+  ErrorKind kind = ErrorKind::kOther;
+  std::string detail;
+  int status = 0;  // the response's code; 0 when none arrived
+  std::uint64_t bytes = 0;
+  bool reusable = false;  // keep-alive: the connection can carry the next request
+  PhaseTimes phases;      // connect, tls, waiting (receiving is done - first_byte)
+  Clock::time_point first_byte{};
+};
+
+Outcome fail(ErrorKind k, std::string detail) {
+  Outcome o;
+  o.kind = k;
+  o.detail = std::move(detail);
+  return o;
+}
+
+std::uint64_t ns_between(Clock::time_point a, Clock::time_point b) {
+  return b > a ? static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count()) : 0;
+}
+
+// A non-blocking connect by hand: open (Asio registers the socket with epoll), make it
+// non-blocking, connect. It does not wait for the connection: on loopback the handshake has
+// completed by the time connect() returns EINPROGRESS (the SYN-ACK is processed as the call
+// releases the socket), so the request is written at once; only when that write finds the
+// connection still pending (EAGAIN) does the user wait until writable and read SO_ERROR, as
+// wrk does on every connection. Asio's async_connect always waits: one ioctl, one poll(), one
+// epoll_ctl, one getsockopt and a trip through the event loop more per connection.
+// Returns whether the connection is still pending.
+bool open_and_connect(Worker& w, User& u, error_code& ec) {
+  const auto& ep = w.endpoints[w.next_endpoint];
+  if (w.endpoints.size() > 1) w.next_endpoint = (w.next_endpoint + 1) % w.endpoints.size();
+  u.socket.open(ep.protocol(), ec);
+  if (!ec) u.socket.non_blocking(true, ec);
+  if (ec) return false;
+  if (::connect(u.socket.native_handle(), ep.data(), static_cast<socklen_t>(ep.size())) == 0) return false;
+  if (errno == EINPROGRESS) return true;
+  ec = error_code(errno, asio::error::get_system_category());
+  return false;
+}
+
+// Waits until a pending connect has finished; its result.
+Task<error_code> finish_connect(User& u) {
+  error_code ec;
+  co_await u.socket.async_wait(Socket::wait_write, asio::redirect_error(use_task, ec));
+  if (ec) co_return ec;
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (::getsockopt(u.socket.native_handle(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  co_return error_code(err, asio::error::get_system_category());
+}
+
+Outcome connect_failed(const User& u, const error_code& e) {
+  if (u.timed_out) return fail(ErrorKind::kConnectTimeout, "connect timed out");
+  return fail(classify(e, true), "connect: " + e.message());
+}
+
+Outcome read_timeout() { return fail(ErrorKind::kReadTimeout, "no complete response in time"); }
+
+// The response bytes just read: nullopt while it is incomplete or complete and well-formed (see
+// parser.status()), else the failure.
+std::optional<Outcome> feed(ResponseParser& parser, const char* data, std::size_t n) {
+  const std::size_t used = parser.feed(data, n);
+  if (parser.status() == ResponseParser::Status::kError) {
+    if (parser.error() == ResponseError::kTlsRecord)
+      return fail(ErrorKind::kTlsResponse,
+                  "the server answered with a TLS record: this port speaks HTTPS (use an https:// URL)");
+    return fail(ErrorKind::kBadResponse, std::string("response ") + to_string(parser.error()));
+  }
+  if (parser.status() == ResponseParser::Status::kComplete && used != n)
+    return fail(ErrorKind::kBadResponse, "bytes after the response");
+  return std::nullopt;
+}
+
+// The connection closed: the end of a close-delimited response, or a failure.
+std::optional<Outcome> at_eof(ResponseParser& parser, bool any) {
+  if (!any) return fail(ErrorKind::kClosedWithoutResponse, "connection closed before any response byte");
+  if (parser.on_eof() != ResponseParser::Status::kComplete)
+    return fail(ErrorKind::kBadResponse, std::string("response ") + to_string(parser.error()));
+  return std::nullopt;
+}
+
+// A complete response: success if its status is expected.
+Outcome finished(const Worker& w, const ResponseParser& parser, Outcome o) {
+  o.bytes = parser.body_bytes();
+  o.reusable = w.workload.keepalive && parser.keep_alive() && !parser.close_delimited();
+  o.status = parser.status_code();
+  o.ok = w.workload.expect_status.accepts(o.status);
+  if (!o.ok) o.kind = ErrorKind::kUnexpectedStatus;  // the example names the code (WorkerStats)
+  return o;
+}
+
+// One request on `u.socket` (opened here unless kept alive), in plain HTTP.
+Task<Outcome> exchange(Worker& w, User& u, const WireRequest& req, Clock::time_point start) {
+  error_code ec;
+  Outcome o;
+  bool pending = false;  // connect issued, not yet known to have completed
+  if (!u.socket.is_open()) {
+    pending = open_and_connect(w, u, ec);
+    if (ec) co_return connect_failed(u, ec);
+    // Connected when connect() returned, or (EINPROGRESS) by then on loopback: corrected below
+    // when the first write finds the connection still pending.
+    o.phases.connect_ns = ns_between(start, Clock::now());
+    // No TCP_NODELAY: each request is one write sent when nothing is unacknowledged, so Nagle
+    // never holds it back, and a new connection per request would pay a setsockopt for nothing.
+  }
+  // The request is small: one write almost always takes it all.
+  std::size_t sent = 0;
+  while (sent < req.bytes.size()) {
+    std::size_t n = u.socket.write_some(asio::buffer(req.bytes.data() + sent, req.bytes.size() - sent), ec);
+    sent += n;
+    if (ec == asio::error::would_block) {
+      if (pending) {  // still connecting: the write is the first use of the connection
+        ec = co_await finish_connect(u);
+        if (ec) co_return connect_failed(u, ec);
+        o.phases.connect_ns = ns_between(start, Clock::now());
+        pending = false;
+        continue;
+      }
+      co_await u.socket.async_wait(Socket::wait_write, asio::redirect_error(use_task, ec));
+      if (u.timed_out) co_return fail(ErrorKind::kReadTimeout, "write timed out");
+    }
+    // a refused or failed connection reports its error to the first write
+    if (ec) co_return pending ? connect_failed(u, ec) : fail(classify(ec, false), "write: " + ec.message());
+    pending = false;
+  }
+  const Clock::time_point written = Clock::now();
+  ResponseParser& parser = u.parser;
+  parser.reset();
+  parser.set_head_request(req.head);
+  bool any = false;
+  // The first read is an asynchronous receive into the user's small buffer, started after the
+  // handlers already queued have run (post): by then the reply has usually arrived and Asio's
+  // first, speculative receive gets it; otherwise it waits for the edge epoll reports. Started
+  // at once it would nearly always find nothing (one wasted recv per request), and waiting for
+  // readability instead costs an epoll_ctl per wait (Asio re-arms the descriptor). A reply
+  // larger than the small buffer is read on into the worker's shared buffer: directly while
+  // bytes keep coming, after readiness when they pause.
+  bool first = true, wait_first = false;
+  std::size_t reads_in_a_row = 0;
+  for (;;) {
+    std::size_t n = 0;
+    const char* data = w.read_buf;
+    if (!first && ++reads_in_a_row % kReadsBeforeYield == 0) {
+      // A server that streams without pause never makes a read would-block: let the other
+      // users, the timeout sweep and the end of the run have their turn, and check the deadline
+      // here, since the sweep cannot interrupt a loop that does not wait.
+      co_await asio::post(use_task);
+      if (u.timed_out || Clock::now() > u.deadline) co_return read_timeout();
+      if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");
+    }
+    if (first) {
+      first = false;
+      co_await asio::post(use_task);  // the queue runs, the reply arrives meanwhile
+      // a cancellation (timeout sweep, end of run) during the post had nothing to cancel
+      if (u.timed_out) co_return read_timeout();
+      if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");  // run_user drops it
+      n = co_await u.socket.async_read_some(asio::buffer(u.first_buf), asio::redirect_error(use_task, ec));
+      if (u.timed_out) co_return read_timeout();
+      data = u.first_buf;
+    } else {
+      if (wait_first) {
+        co_await u.socket.async_wait(Socket::wait_read, asio::redirect_error(use_task, ec));
+        if (u.timed_out) co_return read_timeout();
+        if (ec) co_return fail(classify(ec, false), "wait: " + ec.message());
+      }
+      n = u.socket.read_some(asio::buffer(w.read_buf), ec);
+      if (ec == asio::error::would_block) {
+        wait_first = true;
+        continue;
+      }
+      wait_first = false;
+    }
+    if (ec == asio::error::eof) {
+      if (auto f = at_eof(parser, any)) co_return *f;
+      break;
+    }
+    if (ec) co_return fail(classify(ec, false), "read: " + ec.message());
+    if (!any) {
+      o.first_byte = Clock::now();
+      o.phases.waiting_ns = ns_between(written, o.first_byte);
+      any = true;
+    }
+    if (auto f = feed(parser, data, n)) co_return *f;
+    if (parser.status() == ResponseParser::Status::kComplete) break;
+  }
+  co_return finished(w, parser, std::move(o));
+}
+
+// One request over TLS (https://): connect, handshake (resuming the user's last session), then
+// the request and response through Asio's SSL stream.
+Task<Outcome> exchange_tls(Worker& w, User& u, const WireRequest& req, Clock::time_point start) {
+  error_code ec;
+  Outcome o;
+  bool fresh = false;
+  if (!u.tls) u.tls = std::make_unique<UserTls>();
+  UserTls& t = *u.tls;
+  if (!u.socket.is_open()) {
+    const bool pending = open_and_connect(w, u, ec);
+    if (!ec && pending) ec = co_await finish_connect(u);
+    if (ec) co_return connect_failed(u, ec);
+    const Clock::time_point connected = Clock::now();
+    o.phases.connect_ns = ns_between(start, connected);
+    // TCP_NODELAY: the handshake's last flight is still unacknowledged when the request is
+    // written, and Nagle would hold the request back until the server's delayed ACK (40 ms).
+    u.socket.set_option(asio::ip::tcp::no_delay(true), ec);
+    if (ec) co_return fail(classify(ec, false), "setsockopt TCP_NODELAY: " + ec.message());
+    t.stream.emplace(u.socket, *w.tls);
+    std::string err;
+    if (!prepare_tls(t.stream->native_handle(), w.workload, w.workload.tls.resume ? t.session.get() : nullptr, err))
+      co_return fail(ErrorKind::kTlsHandshake, err);
+    co_await t.stream->async_handshake(asio::ssl::stream_base::client, asio::redirect_error(use_task, ec));
+    if (u.timed_out) co_return fail(ErrorKind::kConnectTimeout, "TLS handshake timed out");
+    if (ec)
+      co_return fail(ErrorKind::kTlsHandshake,
+                     "TLS handshake: " + tls_failure(t.stream->native_handle(), ec, !w.workload.tls.insecure));
+    o.phases.tls_ns = ns_between(connected, Clock::now());
+    fresh = true;
+  }
+  co_await asio::async_write(*t.stream, asio::buffer(req.bytes), asio::redirect_error(use_task, ec));
+  if (u.timed_out) co_return fail(ErrorKind::kReadTimeout, "write timed out");
+  if (ec) co_return fail(classify(ec, false), "write: " + ec.message());
+  const Clock::time_point written = Clock::now();
+  ResponseParser& parser = u.parser;
+  parser.reset();
+  parser.set_head_request(req.head);
+  bool any = false;
+  // As in plain HTTP: read once the queued handlers have run, when the reply has usually arrived,
+  // rather than at once into a receive that would find nothing (EAGAIN) and wait anyway.
+  co_await asio::post(use_task);
+  if (u.timed_out) co_return read_timeout();
+  if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");
+  for (;;) {
+    const std::size_t n = co_await t.stream->async_read_some(asio::buffer(t.buf), asio::redirect_error(use_task, ec));
+    if (u.timed_out) co_return read_timeout();
+    if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");
+    if (ec == asio::ssl::error::stream_truncated && any && parser.close_delimited())
+      // Without close_notify an attacker (or a failure) could have cut the stream: a body that
+      // runs to the close cannot be known complete (RFC 8446 6.1).
+      co_return fail(ErrorKind::kBadResponse,
+                     "response truncated: the TLS stream ended without close_notify, so a body that runs to the "
+                     "close may be incomplete");
+    if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {  // with or without close_notify
+      if (auto f = at_eof(parser, any)) co_return *f;
+      break;
+    }
+    if (ec) co_return fail(classify(ec, false), "read: " + ec.message());
+    if (!any) {
+      o.first_byte = Clock::now();
+      o.phases.waiting_ns = ns_between(written, o.first_byte);
+      any = true;
+    }
+    if (auto f = feed(parser, t.buf, n)) co_return *f;
+    if (parser.status() == ResponseParser::Status::kComplete) break;
+  }
+  // TLS 1.3 sends its session tickets after the handshake: by now they have been read.
+  if (fresh && w.workload.tls.resume) t.session.reset(SSL_get1_session(t.stream->native_handle()));
+  co_return finished(w, parser, std::move(o));
+}
+
+// Ends the user's connection (TLS state first: it refers to the socket). `clean`: after a complete
+// response. OpenSSL marks a connection's session not resumable when the connection is freed
+// without a close_notify exchange; loadgen closes without one (as most HTTP clients: the
+// response was complete), so it tells OpenSSL the connection ended cleanly. A connection that
+// failed keeps OpenSSL's default: its session is not offered again.
+void close_connection(User& u, bool clean = false) {
+  if (u.tls && u.tls->stream) {
+    if (clean) SSL_set_shutdown(u.tls->stream->native_handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    u.tls->stream.reset();
+  }
+  error_code ignored;
+  if (u.socket.is_open()) u.socket.close(ignored);
+}
+
+}  // namespace
+
+Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
+  const Workload& wl = w.workload;
+  const LoadModel& model = load_model(wl.mode);
+  const bool open_loop = model.open_loop();
+  UserPacing& pacing = *u.pacing;
+  Clock::time_point intended = pacing.first(first_at);
+  u.picker.restart();  // a user that starts again (stages) runs its start sequence again
+  w.active_users.fetch_add(1, std::memory_order_relaxed);  // active until the end of the run
+  error_code ec;
+  while (!w.stopping && !u.retiring) {
+    auto now = Clock::now();
+    if (intended >= w.end) {
+      // Its next request falls after the end: it stays an active user to the end, and with
+      // --stages it waits there, so that a ramp down still sees it leave.
+      if (!wl.stages.empty() && !open_loop) {
+        u.timer.expires_at(w.end);
+        co_await u.timer.async_wait(asio::redirect_error(use_task, ec));
+      }
+      break;
+    }
+    // Lag is the client's own lateness: how late it woke for a request it was waiting to send.
+    // A request already due (the previous response came late) is the server's doing: in an
+    // open loop it shows in the corrected latency instead.
+    std::uint64_t lag = 0;
+    if (intended > now) {
+      u.timer.expires_at(intended);
+      co_await u.timer.async_wait(asio::redirect_error(use_task, ec));
+      if (w.stopping || u.retiring) break;
+      now = Clock::now();
+      lag = ns_between(intended, now);
+    } else if (open_loop && intended < now) {
+      w.stats.record_late_send(ns_between(intended, now));
+    }
+    const Clock::time_point sent_at = now;
+    u.timed_out = false;
+    u.deadline = sent_at + wl.timeout;
+    const int k = u.picker.next(u.rng);
+    const WireRequest& req = w.requests[static_cast<std::size_t>(k)];
+    Outcome o;  // (not one co_await of a conditional expression: GCC 12 destroys its temporary twice)
+    if (w.tls)
+      o = co_await exchange_tls(w, u, req, sent_at);
+    else
+      o = co_await exchange(w, u, req, sent_at);
+    u.deadline = {};
+    const Clock::time_point done_at = Clock::now();
+    if (w.stopping || done_at > w.end) {  // finished after the end: not part of the run
+      w.in_flight_at_stop.fetch_add(1, std::memory_order_relaxed);
+      intended = pacing.next(intended, done_at);  // this one was sent
+      break;
+    }
+    const int name = w.by_name ? k : -1;
+    const bool responded = o.ok || o.kind == ErrorKind::kUnexpectedStatus;  // a complete response: timed
+    if (responded) o.phases.receiving_ns = ns_between(o.first_byte, done_at);
+    if (o.ok) {
+      if (open_loop)
+        w.stats.record_success(o.status, ns_between(intended, done_at), ns_between(sent_at, done_at), o.bytes, lag,
+                               name, o.phases);
+      else
+        w.stats.record_success(o.status, ns_between(sent_at, done_at), 0, o.bytes, lag, name, o.phases);
+    } else {
+      w.stats.record_failure(o.kind, o.status, w.seconds_since_start(done_at), o.detail, ns_between(sent_at, done_at),
+                             lag, name, responded ? &o.phases : nullptr);
+    }
+    if (!o.reusable) close_connection(u, responded);
+    const auto& think = wl.scenario.requests[static_cast<std::size_t>(k)].think;
+    intended = think ? pacing.next_after(intended, done_at, *think) : pacing.next(intended, done_at);
+  }
+  close_connection(u);
+  // This activation, for the ideal schedule: a user that left (stages) ends now; one still
+  // active at the end of the run is active to the end.
+  const bool left = u.retiring && !w.stopping;
+  w.activations_s.emplace_back(u.started_s, left ? w.seconds_since_start(Clock::now()) : -1.0);
+  if (left) w.active_users.fetch_sub(1, std::memory_order_relaxed);
+  u.retiring = false;
+  u.running = false;
+  // Open loop: the slots of this user's schedule that fell before the end but were never sent
+  // (it was still waiting for a response). Each would have waited at least until the end.
+  if (open_loop) {
+    const Clock::time_point until = std::min(w.end, w.stopped_at);
+    if (intended < until) w.stats.record_unsent(pacing.unsent(intended, until));
+  }
+}
+}  // namespace lab

@@ -1,0 +1,120 @@
+#include "loadgen/run/worker.h"
+
+namespace lab {
+
+namespace {
+
+// User k (its global number), created idle: its random stream, pacing and request picker.
+User& add_user(Worker& w, int k) {
+  const Workload& wl = w.workload;
+  auto& u = *w.users.emplace_back(std::make_unique<User>(w.io, k, wl.user_seed(k)));
+  u.pacing = load_model(wl.mode).pacing(wl, k, u.rng);
+  u.picker = RequestPicker(wl.scenario);
+  return u;
+}
+
+Task<void> spawner(Worker& w, int total_threads) {
+  const Workload& wl = w.workload;
+  boost::system::error_code ec;
+  // This process's users (every shard_count-th from shard_index), dealt to threads in turn; each
+  // keeps its global number k: its spawn time, its place in a rate schedule and its random
+  // stream are the same whatever the number of shards.
+  for (int j = w.index; !w.stopping; j += total_threads) {
+    const int k = wl.user_number(j);
+    if (k >= wl.users) break;
+    Clock::time_point at = w.origin;
+    if (wl.spawn_rate > 0)
+      at += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(k / wl.spawn_rate));
+    if (at >= w.end) break;
+    if (at > Clock::now()) {
+      w.spawner_timer.expires_at(at);
+      co_await w.spawner_timer.async_wait(asio::redirect_error(use_task, ec));
+      if (w.stopping) break;
+    }
+    User& u = add_user(w, k);
+    u.started = u.running = true;
+    u.started_s = w.seconds_since_start(at);
+    asio::co_spawn(w.io.get_executor(), run_user(w, u, at), asio::detached);
+  }
+}
+
+// --stages (users and max modes): every 10 ms, the users whose number is below the stage's
+// target run, the others leave after their current request. Users keep their global number
+// (and so their random stream and shard) however often they start and leave.
+Task<void> stage_spawner(Worker& w, int total_threads) {
+  const Workload& wl = w.workload;
+  boost::system::error_code ec;
+  for (int j = w.index;; j += total_threads) {  // this worker's users, created idle
+    const int k = wl.user_number(j);
+    if (k >= wl.users) break;
+    add_user(w, k);
+  }
+  for (Clock::time_point tick = w.origin; tick < w.end && !w.stopping; tick += std::chrono::milliseconds(10)) {
+    if (tick > Clock::now()) {
+      w.spawner_timer.expires_at(tick);
+      co_await w.spawner_timer.async_wait(asio::redirect_error(use_task, ec));
+      if (w.stopping) break;
+    }
+    const double t = w.seconds_since_start(Clock::now());
+    const double target = wl.stages.target_at(t) + 1e-9;
+    for (auto& up : w.users) {
+      User& u = *up;
+      const bool wanted = u.id < target;
+      if (wanted && !u.running) {
+        u.started = u.running = true;
+        u.retiring = false;
+        u.started_s = t;
+        asio::co_spawn(w.io.get_executor(), run_user(w, u, Clock::now()), asio::detached);
+      } else if (wanted && u.retiring) {
+        u.retiring = false;  // wanted again before it left
+      } else if (!wanted && u.running && !u.retiring) {
+        u.retiring = true;
+        u.timer.cancel();  // a user thinking leaves now; one waiting for a response after it
+      }
+    }
+  }
+}
+
+// Every 50 ms: a request past its deadline has its socket cancelled; the user sees the
+// cancellation, finds timed_out set, and records a connect or read timeout.
+void sweep(Worker& w) {
+  w.sweeper.expires_after(std::chrono::milliseconds(50));
+  w.sweeper.async_wait([&w](boost::system::error_code ec) {
+    if (ec || w.stopping) return;
+    const auto now = Clock::now();
+    for (auto& u : w.users) {
+      if (u->deadline != Clock::time_point{} && now > u->deadline && !u->timed_out) {
+        u->timed_out = true;
+        boost::system::error_code ignored;
+        u->socket.cancel(ignored);
+      }
+    }
+    sweep(w);
+  });
+}
+
+}  // namespace
+
+void Worker::start(int total_threads) {
+  if (!workload.stages.empty() && workload.mode != LoadMode::kRate)
+    asio::co_spawn(io.get_executor(), stage_spawner(*this, total_threads), asio::detached);
+  else
+    asio::co_spawn(io.get_executor(), spawner(*this, total_threads), asio::detached);
+  sweep(*this);
+}
+
+void Worker::stop() {
+  asio::post(io, [this] {
+    stopping = true;
+    stopped_at = Clock::now();
+    boost::system::error_code ignored;
+    spawner_timer.cancel();
+    sweeper.cancel();
+    for (auto& u : users) {
+      u->timer.cancel();
+      if (u->socket.is_open()) u->socket.cancel(ignored);
+    }
+  });
+}
+
+}  // namespace lab

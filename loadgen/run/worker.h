@@ -1,0 +1,110 @@
+#pragma once
+// One load-generating thread: its io_context, its users, its statistics. Everything in a
+// Worker is touched only by its own thread, except `stats` (see WorkerStats) and the atomics.
+#include <utility>  // Boost 1.74's awaitable.hpp needs it first
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "common/http/response_parser.h"
+#include "loadgen/pacing/load_model.h"
+#include "loadgen/workload/scenario.h"
+#include "loadgen/run/collector.h"
+#include "loadgen/run/tls.h"
+#include "loadgen/workload/workload.h"
+
+namespace lab {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+// The concrete executor everywhere, not Asio's type-erased any_executor: every co_await and
+// completion on the hot path would otherwise go through a type-erased call.
+using Executor = asio::io_context::executor_type;
+using Socket = asio::basic_stream_socket<asio::ip::tcp, Executor>;
+using Timer = asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, Executor>;
+template <class T>
+using Task = asio::awaitable<T, Executor>;
+inline constexpr asio::use_awaitable_t<Executor> use_task;
+using TlsStream = asio::ssl::stream<Socket&>;
+
+/// A user's TLS state (https only; allocated at its first connection, so that plain-HTTP users
+/// stay small): the connection's stream, the session to resume, the buffer reads decrypt into
+/// (the user's own: another user's read may complete before this one resumes).
+struct UserTls {
+  std::optional<TlsStream> stream;  // while connected
+  TlsSession session;               // the last session, offered on reconnect
+  char buf[16384];                  // one TLS record at most
+};
+
+/// A scenario's request as sent: its bytes, built once per run.
+struct WireRequest {
+  std::string bytes;
+  bool head = false;  // HEAD: the response has no body
+};
+
+struct User {
+  User(asio::io_context& io, int id_, std::uint64_t seed)
+      : socket(io.get_executor()), timer(io.get_executor()), id(id_), rng(seed) {}
+  Socket socket;
+  Timer timer;
+  int id;
+  std::mt19937_64 rng;
+  std::unique_ptr<UserPacing> pacing;  // when its requests are due (draws from rng)
+  RequestPicker picker;                // which request of the scenario is next
+  std::unique_ptr<UserTls> tls;        // https only, from the first connection
+  ResponseParser parser;               // reset per response: its line buffer is allocated once
+  Clock::time_point deadline{};        // of the request in flight; {} when none
+  bool started = false;                // it ran at least once (stages create users idle)
+  bool running = false;                // its coroutine is alive
+  bool retiring = false;               // stages: leave after the current request
+  double started_s = 0;                // when it last started, seconds after the run's start
+  bool timed_out = false;
+  char first_buf[512];  // the first read of each response (most replies fit)
+};
+
+struct Worker {
+  Worker(const Workload& w, int index_, Clock::time_point origin_, const std::vector<WireRequest>& requests_,
+         asio::ssl::context* tls_ = nullptr)
+      // Each io_context is run by one thread and its sockets are touched only there; the
+      // scheduler keeps its lock for the one cross-thread call (stop's post).
+      : io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO), workload(w), index(index_), origin(origin_),
+        end(origin_ + w.run_time), requests(requests_), tls(tls_), sweeper(io.get_executor()),
+        spawner_timer(io.get_executor()) {}
+
+  asio::io_context io;
+  const Workload& workload;
+  int index;
+  Clock::time_point origin, end;
+  const std::vector<WireRequest>& requests;        // the scenario's, built once, shared read-only
+  asio::ssl::context* tls;                         // https: the run's client context; else null
+  bool by_name = false;                            // keep statistics per request name (--scenario)
+  std::vector<asio::ip::tcp::endpoint> endpoints;  // one, or each in turn (--addresses round-robin)
+  std::size_t next_endpoint = 0;
+  std::vector<std::unique_ptr<User>> users;
+  std::atomic<int> active_users{0};
+  std::atomic<std::uint64_t> in_flight_at_stop{0};
+  // Each user's active times (start, end; end -1 while active) for the ideal request count.
+  std::vector<std::pair<double, double>> activations_s;
+  bool stopping = false;
+  Clock::time_point stopped_at = Clock::time_point::max();  // when stop() ran (the end, or earlier)
+  Timer sweeper, spawner_timer;
+  WorkerStats stats;
+  char read_buf[65536];  // shared by this thread's users for the rest of long replies, read in turn
+
+  double seconds_since_start(Clock::time_point t) const { return std::chrono::duration<double>(t - origin).count(); }
+  /// Starts the spawner and the timeout sweeper; run io.run() afterwards.
+  void start(int total_threads);
+  /// Posted at the end of the run: stops spawning, cancels every wait and request.
+  void stop();
+};
+
+/// The virtual user: pacing (think time / none / schedule), connect, write, read, record.
+Task<void> run_user(Worker& w, User& u, Clock::time_point first_at);
+
+}  // namespace lab

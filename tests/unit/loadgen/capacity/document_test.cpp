@@ -1,0 +1,70 @@
+// The capacity document's reader is strict: what it accepts, the report can show. (The report
+// crashed on documents the old lenient reader accepted: a below_first_step search without its
+// failed step, a failed step that did not say why.)
+#include <gtest/gtest.h>
+
+#include "loadgen/capacity/capacity.h"
+#include "loadgen/capacity/report.h"
+
+namespace lab {
+namespace {
+
+nlohmann::json step(double rate, bool passed, nlohmann::json failed = nlohmann::json::array()) {
+  return {{"rate", rate}, {"passed", passed}, {"failed", failed}, {"window", {{"requests", 100}, {"p99_ms", 1.5}}}};
+}
+
+nlohmann::json doc(const std::string& status) {
+  return {{"schema", "loadlab.capacity"},
+          {"schema_version", 1},
+          {"label", "epoll"},
+          {"workload_name", "w"},
+          {"status", status},
+          {"verdict", "v"},
+          {"slo", {"p99<=5ms"}},
+          {"sweep", nlohmann::json::array()},
+          {"steps", {step(100, true), step(150, false, {"latency: p99 9 ms > 5 ms"})}}};
+}
+
+std::string refusal(const nlohmann::json& j) {
+  try {
+    (void)capacity_from_json(j, "cap.json");
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+TEST(CapacityDoc, WhatTheReaderAcceptsTheReportShows) {
+  nlohmann::json ok = doc("found");
+  ok["knee_step"] = 0;
+  ok["first_fail_step"] = 1;
+  const CapacityDoc d = capacity_from_json(ok, "cap.json");
+  const auto tables = capacity_tables({d}, "/nonexistent");
+  ASSERT_EQ(tables.size(), 1u);
+  EXPECT_NE(capacity_markdown(tables).find("| epoll | 100 |"), std::string::npos) << capacity_markdown(tables);
+  // round trip
+  EXPECT_EQ(to_json(capacity_from_json(to_json(d), "again.json"))["steps"].size(), 2u);
+}
+
+TEST(CapacityDoc, InconsistentDocumentsAreRefusedNamingTheField) {
+  nlohmann::json below = doc("below_first_step");  // no first_fail_step: the report indexed nothing
+  EXPECT_NE(refusal(below).find("first_fail_step: is required when the status is below_first_step"), std::string::npos)
+      << refusal(below);
+  nlohmann::json silent = doc("found");
+  silent["steps"][1]["failed"] = nlohmann::json::array();  // the report read failed.front()
+  silent["knee_step"] = 0;
+  silent["first_fail_step"] = 1;
+  EXPECT_NE(refusal(silent).find("steps[1].failed: must say why"), std::string::npos) << refusal(silent);
+  nlohmann::json knee = doc("found");
+  knee["knee_step"] = 1;
+  knee["first_fail_step"] = 1;
+  EXPECT_NE(refusal(knee).find("knee_step: must index a step that passed"), std::string::npos) << refusal(knee);
+  nlohmann::json nan = doc("found");
+  nan["steps"][0]["rate"] = "fast";
+  EXPECT_NE(refusal(nan).find("steps[0].rate: must be a number"), std::string::npos) << refusal(nan);
+  nlohmann::json status = doc("great");
+  EXPECT_NE(refusal(status).find("status: is 'great'"), std::string::npos) << refusal(status);
+}
+
+}  // namespace
+}  // namespace lab

@@ -1,0 +1,83 @@
+// Load stages: linear ramps between targets, their integral and its inverse (the open-loop
+// schedule), and the rate pacing that follows them.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "loadgen/pacing/load_model.h"
+#include "loadgen/workload/stages.h"
+
+namespace lab {
+namespace {
+
+Stages parse(const std::string& s) {
+  std::string err;
+  auto st = parse_stages(s, err);
+  EXPECT_TRUE(st) << err;
+  return st.value_or(Stages{});
+}
+
+TEST(Stages, RampsLinearlyFromThePreviousTarget) {
+  const Stages s = parse("10s:100,20s:100,10s:0");
+  EXPECT_DOUBLE_EQ(s.total_s(), 40);
+  EXPECT_DOUBLE_EQ(s.max_target(), 100);
+  EXPECT_DOUBLE_EQ(s.target_at(0), 0);
+  EXPECT_DOUBLE_EQ(s.target_at(5), 50);
+  EXPECT_DOUBLE_EQ(s.target_at(20), 100);
+  EXPECT_DOUBLE_EQ(s.target_at(35), 50);
+  EXPECT_DOUBLE_EQ(s.target_at(99), 0);
+}
+
+TEST(Stages, IntegralAndItsInverse) {
+  const Stages s = parse("10s:100,20s:100,10s:0");
+  EXPECT_DOUBLE_EQ(s.integral_to(10), 500);    // the ramp up: a triangle
+  EXPECT_DOUBLE_EQ(s.integral_to(30), 2500);   // plus 20 s at 100
+  EXPECT_DOUBLE_EQ(s.integral_to(40), 3000);   // plus the ramp down
+  EXPECT_DOUBLE_EQ(s.integral_to(100), 3000);  // nothing after the end
+  for (double a : {0.5, 12.5, 500.0, 1700.0, 2999.0}) {
+    const auto t = s.time_of_integral(a);
+    ASSERT_TRUE(t) << a;
+    EXPECT_NEAR(s.integral_to(*t), a, 1e-6) << a;
+  }
+  EXPECT_NEAR(*s.time_of_integral(12.5), std::sqrt(2.5), 1e-9);  // 10/s^2 * t^2 / 2 = 12.5
+  EXPECT_FALSE(s.time_of_integral(3001).has_value()) << "beyond the last arrival";
+}
+
+TEST(Stages, MistakesSayTheForm) {
+  std::string err;
+  for (const char* bad : {"", "30s", "30s:", "x:10", "30s:-1", "30s:10,", "0s:10", "30s:10:5"}) {
+    EXPECT_FALSE(parse_stages(bad, err)) << bad;
+    EXPECT_NE(err.find("e.g. 30s:100"), std::string::npos) << err;
+  }
+}
+
+// Two connections share a rate that ramps 0 -> 100/s over 10 s, then holds: their slots
+// interleave and follow the integral, so the n-th request overall is due when the integral
+// reaches n + 0.5.
+TEST(Stages, RatePacingFollowsTheStagesIntegral) {
+  Workload w;
+  w.mode = LoadMode::kRate;
+  w.users = 2;
+  w.stages = parse("10s:100,10s:100");
+  w.rate = 100;
+  std::mt19937_64 rng(1);
+  auto a = load_model(w.mode).pacing(w, 0, rng), b = load_model(w.mode).pacing(w, 1, rng);
+  const PaceClock::time_point t0{};
+  std::vector<double> due;
+  auto ta = a->first(t0), tb = b->first(t0);
+  for (int i = 0; i < 50; ++i) {
+    due.push_back(std::chrono::duration<double>(ta - t0).count());
+    due.push_back(std::chrono::duration<double>(tb - t0).count());
+    ta = a->next(ta, ta);
+    tb = b->next(tb, tb);
+  }
+  std::sort(due.begin(), due.end());
+  for (std::size_t n = 0; n < due.size(); ++n) EXPECT_NEAR(w.stages.integral_to(due[n]), n + 0.5, 1e-6) << n;
+  ScheduleFacts f;
+  f.duration_s = 20;
+  EXPECT_DOUBLE_EQ(load_model(w.mode).ideal_requests(w, f).value_or(0), 1500);
+}
+
+}  // namespace
+}  // namespace lab
