@@ -83,8 +83,12 @@ void Session::reply(std::string_view bytes, const Request& req) {
     append_seed_reply(out_, head ? std::string_view() : body);
     closing_ = true;
   } else {
-    // A pooled worker with others waiting gives its connection up after this reply, saying so.
-    const bool keep = keepalive_ok_ && req.keep_alive && !(waiting_probe_ && waiting_probe_->others_waiting());
+    // A pooled worker with others waiting gives its connection up after this reply, saying so,
+    // unless the client has already sent its next request (pipelined): that one is answered
+    // first, and the connection yields at a reply with nothing behind it.
+    const bool more_buffered = in_off_ + req.total_bytes < in_.size();
+    const bool keep =
+        keepalive_ok_ && req.keep_alive && (more_buffered || !(waiting_probe_ && waiting_probe_->others_waiting()));
     append_http11_reply(out_, body, keep, req.version_minor, head);
     if (!keep) closing_ = true;
   }

@@ -39,7 +39,11 @@ class BoundedQueue : public WaitingProbe {
     }
     return true;
   }
-  bool others_waiting() const override { return size_.load(std::memory_order_relaxed) > 0; }
+  // Connections wait for a worker when more are queued than workers are idle in pop(): one that
+  // sits in the queue an instant before an idle worker takes it is not waiting.
+  bool others_waiting() const override {
+    return size_.load(std::memory_order_relaxed) > idle_.load(std::memory_order_relaxed);
+  }
   void push(Item it) {
     {
       std::lock_guard lk(mu_);
@@ -51,7 +55,9 @@ class BoundedQueue : public WaitingProbe {
   /// Blocks until an item or close(); false when closed and empty.
   bool pop(Item& out) {
     std::unique_lock lk(mu_);
+    idle_.fetch_add(1, std::memory_order_relaxed);
     not_empty_.wait(lk, [&] { return !q_.empty() || closed_; });
+    idle_.fetch_sub(1, std::memory_order_relaxed);
     if (q_.empty()) return false;
     out = q_.front();
     q_.pop_front();
@@ -73,7 +79,7 @@ class BoundedQueue : public WaitingProbe {
   std::deque<Item> q_;
   std::size_t cap_;
   bool closed_ = false;
-  std::atomic<std::size_t> size_{0};
+  std::atomic<std::size_t> size_{0}, idle_{0};
 };
 }  // namespace
 
