@@ -35,7 +35,7 @@ tools: deps $(BUILD)/Makefile
 
 # The tests need the two executables and the test binaries (not the microbenchmarks).
 test: deps $(BUILD)/Makefile
-	cmake --build $(BUILD) -j $(JOBS) --target server loadgen unit_tests integration_tests
+	cmake --build $(BUILD) -j $(JOBS) --target server loadgen results_layer_check unit_tests integration_tests
 	@bash scripts/install-deps.sh --test-tools
 	cd $(BUILD) && ctest --output-on-failure --no-tests=error -j 2 --timeout 300
 

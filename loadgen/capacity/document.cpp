@@ -5,7 +5,7 @@
 #include <iterator>
 #include <stdexcept>
 
-#include "loadgen/capacity/capacity.h"
+#include "loadgen/capacity/document.h"
 
 namespace lab {
 

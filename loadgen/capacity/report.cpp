@@ -219,29 +219,18 @@ std::string render_capacity_report(const std::vector<CapacityTable>& tables, con
   return o.str();
 }
 
-int capacity_report_main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: loadgen capacity-report DIR   (writes DIR/summary.md and DIR/report.html)\n");
-    return 2;
-  }
-  const std::string dir = argv[1];
-  try {
-    const auto docs = load_capacity_docs(dir);
-    const auto tables = capacity_tables(docs, dir);
-    const Suite suite = read_suite(dir);
-    const std::string md = capacity_markdown(tables);
-    std::fputs(md.c_str(), stdout);
-    write_output(dir + "/summary.md", "# Capacity\n\n" + (suite.note.empty() ? "" : suite.note + "\n\n") + md);
-    std::error_code ec;
-    const auto canonical = fs::canonical(dir, ec);
-    write_output(dir + "/report.html",
-                 render_capacity_report(tables, "Capacity: " + (ec ? fs::path(dir) : canonical).filename().string(),
-                                        suite.note));
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "loadgen capacity-report: %s\n", e.what());
-    return 2;
-  }
-  return 0;
+std::string write_capacity_report(const std::string& dir) {
+  const auto docs = load_capacity_docs(dir);
+  const auto tables = capacity_tables(docs, dir);
+  const Suite suite = read_suite(dir);
+  const std::string md = capacity_markdown(tables);
+  write_output(dir + "/summary.md", "# Capacity\n\n" + (suite.note.empty() ? "" : suite.note + "\n\n") + md);
+  std::error_code ec;
+  const auto canonical = fs::canonical(dir, ec);
+  write_output(
+      dir + "/report.html",
+      render_capacity_report(tables, "Capacity: " + (ec ? fs::path(dir) : canonical).filename().string(), suite.note));
+  return md;
 }
 
 }  // namespace lab

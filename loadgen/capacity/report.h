@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "loadgen/capacity/capacity.h"
+#include "loadgen/capacity/document.h"
 
 namespace lab {
 
@@ -21,10 +21,10 @@ struct CapacityTable {
 };
 std::vector<CapacityTable> capacity_tables(const std::vector<CapacityDoc>& docs, const std::string& dir);
 std::string capacity_markdown(const std::vector<CapacityTable>& tables);
+/// Reads the documents under `dir`, writes DIR/summary.md and DIR/report.html, and returns the
+/// Markdown tables. Throws std::runtime_error naming the file at fault.
+std::string write_capacity_report(const std::string& dir);
 std::string render_capacity_report(const std::vector<CapacityTable>& tables, const std::string& title,
                                    const std::string& note);
-
-/// loadgen capacity-report DIR: prints the tables, writes DIR/summary.md and DIR/report.html.
-int capacity_report_main(int argc, char** argv);
 
 }  // namespace lab

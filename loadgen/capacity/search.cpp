@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "common/environment.h"
-#include "loadgen/capacity/capacity.h"
+#include "loadgen/capacity/search.h"
 #include "common/format.h"
 #include "loadgen/workload/redact.h"
 

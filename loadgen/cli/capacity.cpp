@@ -7,7 +7,8 @@
 
 #include "common/duration.h"
 #include "common/output_file.h"
-#include "loadgen/capacity/capacity.h"
+#include "loadgen/capacity/search.h"
+#include "loadgen/cli/commands.h"
 #include "common/format.h"
 #include "loadgen/pacing/load_model.h"
 #include "loadgen/workload/redact.h"

@@ -1,5 +1,12 @@
 #include "loadgen/cli/run.h"
 
+#include <cstdio>
+
+#include "common/output_file.h"
+#include "loadgen/cli/commands.h"
+#include "loadgen/output/locust_csv.h"
+#include "loadgen/output/run_table.h"
+
 #include <boost/program_options.hpp>
 #include <algorithm>
 #include <cmath>
@@ -117,12 +124,8 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
   double spawn_rate = 0;
   po::options_description desc(
       "loadgen: Locust-style load generator\n\n"
-      "usage: loadgen -H http://127.0.0.1:PORT -u USERS -r SPAWN_RATE -t RUN_TIME [options]\n"
-      "       loadgen capacity -H URL --slo p99=50ms [--slo errors=0.1%] [options]   (see loadgen capacity --help)\n"
-      "       loadgen compare BASE CUR [--format text|markdown|json] [thresholds]\n"
-      "       loadgen summary RUN_DIR    loadgen report RUN_DIR    loadgen aggregate RUN_DIR\n"
-      "       loadgen merge SHARD.json... --json MERGED.json [--csv PREFIX]   (a distributed run's shards)\n"
-      "       loadgen capacity-report DIR\n\noptions");
+      "usage: loadgen [run] -H http://127.0.0.1:PORT -u USERS -r SPAWN_RATE -t RUN_TIME [options]\n"
+      "       loadgen COMMAND ...   (the commands are listed below)\n\noptions");
   desc.add_options()("help,h", "show this help");
   target.add(desc, cmd.settings);
   desc.add_options()("spawn-rate,r", po::value<double>(&spawn_rate)->default_value(0),
@@ -229,6 +232,30 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
   else
     return fail("--progress: '" + progress + "' is unknown (use auto, always or never)");
   return cmd;
+}
+
+int run_main(int argc, char** argv) {
+  int code = 0;
+  auto cmd = parse_run_options(argc, argv, code);
+  if (!cmd) return code;
+  RunResult r = run_load(cmd->settings);
+  if (!r.preflight_error.empty()) {
+    std::fprintf(stderr, "loadgen: cannot start: %s\n", r.preflight_error.c_str());
+    return 3;
+  }
+  // With --json - (or /dev/stdout, /dev/fd/1) the document owns standard output; the table goes
+  // to stderr.
+  const bool json_on_stdout = cmd->json_path == "-" || named_descriptor(cmd->json_path) == 1;
+  if (!cmd->settings.quiet) print_run_table(r.result, json_on_stdout ? stderr : stdout);
+  if (r.result.status != "ok") std::fprintf(stderr, "loadgen: %s\n", r.result.error.c_str());
+  try {
+    if (!cmd->json_path.empty()) write_json_output(cmd->json_path, to_json(r.result));
+    if (!cmd->csv_prefix.empty()) write_locust_csv(r.result, cmd->csv_prefix);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "loadgen: %s\n", e.what());
+    return 4;
+  }
+  return exit_code(r, cmd->fail_on_errors);
 }
 
 }  // namespace lab

@@ -135,17 +135,4 @@ std::string render_report(const std::vector<Result>& rs, const std::string& titl
   return o.str();
 }
 
-int report_main(int argc, char** argv) {
-  return run_folder_command(argc, argv, "report", "writes RUN_DIR/report.html",
-                            [](const std::string& dir, const std::vector<Result>& rs, bool) {
-                              std::error_code ec;
-                              const auto canonical = std::filesystem::canonical(dir, ec);  // latest -> the run
-                              const std::string name =
-                                  (ec ? std::filesystem::path(dir) : canonical).filename().string();
-                              const std::string path = dir + "/report.html";
-                              write_output(path, render_report(rs, "Load-test lab: " + name));
-                              return path;
-                            });
-}
-
 }  // namespace lab

@@ -12,7 +12,5 @@
 namespace lab {
 
 std::string render_report(const std::vector<Result>& rs, const std::string& title);
-/// loadgen report RUN_DIR: writes RUN_DIR/report.html. 0, or 2 on bad input.
-int report_main(int argc, char** argv);
 
 }  // namespace lab

@@ -192,14 +192,4 @@ std::string summary_markdown(const std::vector<Result>& rs) {
   return o.str();
 }
 
-int summary_main(int argc, char** argv) {
-  return run_folder_command(argc, argv, "summary", "prints the table and writes RUN_DIR/summary.md",
-                            [](const std::string& dir, const std::vector<Result>& rs, bool is_dir) {
-                              const std::string md = summary_markdown(rs);
-                              std::fputs(md.c_str(), stdout);
-                              if (is_dir) write_output(dir + "/summary.md", "# Summary\n\n" + md);
-                              return std::string();
-                            });
-}
-
 }  // namespace lab

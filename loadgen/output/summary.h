@@ -42,7 +42,4 @@ std::string summary_markdown(const std::vector<Result>& rs);
 /// "Workload: mode users, 200 users, ..." for the first result that ran.
 std::string workload_line(const std::vector<Result>& rs);
 
-/// loadgen summary RUN_DIR: prints the table, writes RUN_DIR/summary.md. 0, or 2 on bad input.
-int summary_main(int argc, char** argv);
-
 }  // namespace lab

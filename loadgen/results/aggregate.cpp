@@ -6,7 +6,6 @@
 #include <map>
 
 #include "common/output_file.h"
-#include "loadgen/output/locust_csv.h"
 #include "loadgen/results/noise.h"
 #include "loadgen/results/result_set.h"
 
@@ -45,30 +44,6 @@ Result aggregate_repeats(std::vector<Result> repeats) {
   }
   out.repeats = rep;
   return out;
-}
-
-int aggregate_main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr,
-                 "usage: loadgen aggregate RUN_DIR   (folds RUN_DIR/repeats/*.json into RUN_DIR/<model>.json)\n");
-    return 2;
-  }
-  const std::string dir = argv[1];
-  try {
-    std::map<std::string, std::vector<Result>> by_model;
-    for (auto& r : load_result_set(dir + "/repeats")) by_model[r.name()].push_back(std::move(r));
-    for (auto& [model, reps] : by_model) {
-      std::sort(reps.begin(), reps.end(), [](const Result& a, const Result& b) { return a.path < b.path; });
-      const Result agg = aggregate_repeats(reps);
-      const std::string base = dir + "/" + safe_file_name(model);  // a label never leaves the folder
-      write_json_output(base + ".json", to_json(agg));
-      if (agg.has_summary()) write_locust_csv(agg, base);
-    }
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "loadgen aggregate: %s\n", e.what());
-    return 2;
-  }
-  return 0;
 }
 
 }  // namespace lab

@@ -12,6 +12,5 @@ namespace lab {
 
 /// The aggregated result of one model's repeats (at least one).
 Result aggregate_repeats(std::vector<Result> repeats);
-int aggregate_main(int argc, char** argv);
 
 }  // namespace lab

@@ -35,6 +35,5 @@ struct ModelDelta {
 std::vector<ModelDelta> compare_sets(const std::vector<Result>& base, const std::vector<Result>& cur,
                                      const CompareLimits& t, bool force);
 std::string format_comparison(const std::vector<ModelDelta>& d, const std::string& format, const CompareLimits& t);
-int compare_main(int argc, char** argv);
 
 }  // namespace lab

@@ -23,6 +23,4 @@ int merge_exit_code(const Result& merged);
 /// The workload fields that must agree between shards (all but the per-process ones: threads).
 nlohmann::json shard_fingerprint(const nlohmann::json& workload);
 
-int merge_main(int argc, char** argv);
-
 }  // namespace lab

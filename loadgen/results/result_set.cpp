@@ -92,26 +92,4 @@ std::vector<std::string> set_warnings(const std::vector<Result>& rs) {
   return out;
 }
 
-int run_folder_command(int argc, char** argv, const char* name, const char* what,
-                       const std::function<std::string(const std::string&, const std::vector<Result>&, bool)>& fn) {
-  if (argc != 2 || std::string(argv[1]).rfind("-", 0) == 0) {
-    std::fprintf(stderr, "usage: loadgen %s RUN_DIR   (%s)\n", name, what);
-    return argc == 2 && (std::string(argv[1]) == "-h" || std::string(argv[1]) == "--help") ? 0 : 2;
-  }
-  try {
-    const std::string path = argv[1];
-    auto rs = load_result_set(path);
-    order_results(rs);
-    const bool is_dir = fs::is_directory(path);
-    std::string dir = is_dir ? path : fs::path(path).parent_path().string();
-    if (dir.empty()) dir = ".";
-    const std::string out = fn(dir, rs, is_dir);
-    if (!out.empty()) std::printf("%s\n", out.c_str());
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "loadgen %s: %s\n", name, e.what());
-    return 2;
-  }
-  return 0;
-}
-
 }  // namespace lab

@@ -20,11 +20,4 @@ void order_results(std::vector<Result>& rs);
 /// by side, and names that appear twice. Empty when there is nothing to say.
 std::vector<std::string> set_warnings(const std::vector<Result>& rs);
 
-/// The shape of `loadgen summary|report PATH`: loads the results at PATH (a run folder or one
-/// file), orders them, and calls `fn(dir, results, path_is_a_folder)`, where `dir` is the
-/// folder (or the file's folder). `fn` returns what to print ("" for nothing). Bad input or an
-/// unwritable output prints "loadgen NAME: ..." and returns 2; success returns 0.
-int run_folder_command(int argc, char** argv, const char* name, const char* what,
-                       const std::function<std::string(const std::string&, const std::vector<Result>&, bool)>& fn);
-
 }  // namespace lab

@@ -14,7 +14,7 @@
 
 #include "common/environment.h"
 #include "common/net.h"
-#include "loadgen/run/console.h"
+#include "loadgen/run/progress.h"
 #include "loadgen/run/result_builder.h"
 #include "common/format.h"
 #include "loadgen/run/preflight.h"

@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "common/output_file.h"
-#include "loadgen/capacity/capacity.h"
+#include "loadgen/capacity/document.h"
 #include "tests/support/loadgen_run.h"
 #include "tests/support/process.h"
 

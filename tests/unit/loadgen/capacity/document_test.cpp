@@ -3,7 +3,7 @@
 // failed step, a failed step that did not say why.)
 #include <gtest/gtest.h>
 
-#include "loadgen/capacity/capacity.h"
+#include "loadgen/capacity/document.h"
 #include "loadgen/capacity/report.h"
 
 namespace lab {

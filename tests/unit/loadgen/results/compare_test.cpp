@@ -5,6 +5,7 @@
 
 #include "common/output_file.h"
 #include "common/result.h"
+#include "loadgen/cli/commands.h"
 #include "loadgen/results/compare.h"
 #include "tests/support/result_docs.h"
 

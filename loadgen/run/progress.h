@@ -1,8 +1,7 @@
 #pragma once
-// What a run prints: the status line while it runs, and the Locust-like table at the end.
+// The status line a run prints while it runs (the table at its end is output/run_table.h).
 #include <cstdio>
 
-#include "common/result.h"
 #include "loadgen/run/engine.h"
 #include "loadgen/run/collector.h"
 
@@ -23,9 +22,5 @@ class ProgressLine {
   const RunSettings& s_;
   bool tty_, show_;
 };
-
-/// Printed at the end unless quiet: Locust-like totals and percentiles, status codes, the
-/// client's health, thresholds and errors.
-void print_run_table(const Result& r, std::FILE* out);
 
 }  // namespace lab
