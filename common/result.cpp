@@ -145,6 +145,7 @@ json series_json(const SeriesPoint& p) {
             {"late_ms", p.late_ms},
             {"hist", sparse_json(p.hist)}};
   if (p.cpu_pct) j["cpu_pct"] = *p.cpu_pct;
+  if (p.busy_pct) j["busy_pct"] = *p.busy_pct;
   return j;
 }
 
@@ -167,6 +168,7 @@ SeriesPoint read_point(const Field& f) {
   if (f.has("late_ms")) p.late_ms = f.at("late_ms").num();
   if (f.has("hist")) p.hist = read_sparse(f.at("hist"));
   if (f.has("cpu_pct")) p.cpu_pct = f.at("cpu_pct").num_in(0, 100000);
+  if (f.has("busy_pct")) p.busy_pct = f.at("busy_pct").num_in(0, 100000);
   return p;
 }
 

@@ -61,7 +61,8 @@ struct ClientHealth {
   int threads = 1;
   OptDouble lag_p99_ms;  // lateness of request starts against the schedule
   double lag_max_ms = 0;
-  /// The lag p99 counted only in the seconds a load thread was busy at least half the time:
+  /// The lag p99 counted only in the seconds a load thread was busy (on a CPU or waiting for one)
+  /// at least half the time:
   /// lateness the client caused itself (an idle client woken late by a burst of the server's
   /// timeouts is not the limit). Null when no second was that busy.
   OptDouble busy_lag_p99_ms;
@@ -87,7 +88,8 @@ struct SeriesPoint {
   OptDouble avg_ms, p50_ms, p95_ms, p99_ms;  // of the interval's successes
   double lag_avg_ms = 0, lag_max_ms = 0;
   double late_ms = 0;  // rate mode: how late the sends already due went out, on average
-  OptDouble cpu_pct;   // the load threads' busy share of the interval (their CPU clocks)
+  OptDouble cpu_pct;   // the load threads' CPU share of the interval (their CPU clocks)
+  OptDouble busy_pct;  // ... on a CPU or runnable and waiting for one (the kernel's schedstat)
   /// The interval's successes as sparse [bucket index, count] in the run histogram's layout,
   /// so seconds (and shards) merge exactly.
   std::vector<std::pair<std::uint32_t, std::uint64_t>> hist;

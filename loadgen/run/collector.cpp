@@ -1,6 +1,12 @@
 #include "loadgen/run/collector.h"
 
 #include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
 
 namespace lab {
 
@@ -162,31 +168,40 @@ std::map<std::uint32_t, ErrorSeen> WorkerStats::errors_seen() {
   return seen_;
 }
 
-void WorkerStats::set_thread_cpu_clock() {
-  if (pthread_getcpuclockid(pthread_self(), &cpu_clock_) == 0) has_clock_.store(true, std::memory_order_release);
+void WorkerStats::attach_thread() {
+  tid_ = static_cast<long>(::syscall(SYS_gettid));
+  if (pthread_getcpuclockid(pthread_self(), &cpu_clock_) == 0) attached_.store(true, std::memory_order_release);
 }
 
-void WorkerStats::freeze_thread_cpu() {
-  const std::uint64_t now = thread_cpu_ns();
-  frozen_cpu_ns_.store(now ? now : 1, std::memory_order_release);
-}
-
-std::uint64_t WorkerStats::thread_cpu_ns() const {
-  if (const std::uint64_t f = frozen_cpu_ns_.load(std::memory_order_acquire)) return f;
-  if (!has_clock_.load(std::memory_order_acquire)) return 0;
+ThreadTime WorkerStats::thread_time() const {
+  if (detached_.load(std::memory_order_acquire)) return frozen_;
+  ThreadTime t;
+  if (!attached_.load(std::memory_order_acquire)) return t;
   timespec ts{};
-  if (clock_gettime(cpu_clock_, &ts) != 0) return 0;  // the thread has ended
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(ts.tv_nsec);
+  if (clock_gettime(cpu_clock_, &ts) == 0)
+    t.cpu_ns = static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(ts.tv_nsec);
+  t.busy_ns = t.cpu_ns;
+  const std::string path = "/proc/self/task/" + std::to_string(tid_) + "/schedstat";
+  if (std::FILE* f = std::fopen(path.c_str(), "r")) {
+    unsigned long long run = 0, wait = 0;
+    if (std::fscanf(f, "%llu %llu", &run, &wait) == 2) t.busy_ns = run + wait;
+    std::fclose(f);
+  }
+  return t;
 }
 
-Collector::Collector(std::vector<WorkerStats*> workers)
-    : workers_(std::move(workers)), cpu_at_tick_(workers_.size(), 0) {
-  for (std::size_t i = 0; i < workers_.size(); ++i) cpu_at_tick_[i] = workers_[i]->thread_cpu_ns();
+void WorkerStats::detach_thread() {
+  frozen_ = thread_time();
+  detached_.store(true, std::memory_order_release);
+}
+
+Collector::Collector(std::vector<WorkerStats*> workers) : workers_(std::move(workers)), time_at_tick_(workers_.size()) {
+  for (std::size_t i = 0; i < workers_.size(); ++i) time_at_tick_[i] = workers_[i]->thread_time();
 }
 
 const SeriesPoint& Collector::tick(int seconds, double length_s, int users) {
   merged_.reset();
-  double busy_sum = 0;
+  double cpu_sum = 0, busy_sum = 0;
   bool clocks = true;
   for (std::size_t i = 0; i < workers_.size(); ++i) {
     WorkerStats* w = workers_[i];
@@ -194,12 +209,21 @@ const SeriesPoint& Collector::tick(int seconds, double length_s, int users) {
     w->swap_interval(scratch_);  // scratch_ now holds the worker's interval
     merged_.merge(scratch_);
     // How busy this thread was over the interval; its lag counts as the client's own when busy.
-    const std::uint64_t cpu = w->thread_cpu_ns();
-    if (cpu == 0) clocks = false;
-    const double busy =
-        length_s > 0 && cpu >= cpu_at_tick_[i] ? static_cast<double>(cpu - cpu_at_tick_[i]) / 1e9 / length_s : 0;
-    cpu_at_tick_[i] = cpu;
+    const ThreadTime now = w->thread_time();
+    if (now.cpu_ns == 0) clocks = false;
+    auto share = [&](std::uint64_t a, std::uint64_t b) {
+      return length_s > 0 && b >= a ? static_cast<double>(b - a) / 1e9 / length_s : 0.0;
+    };
+    const double busy = share(time_at_tick_[i].busy_ns, now.busy_ns);
+    const double cpu = share(time_at_tick_[i].cpu_ns, now.cpu_ns);
+    cpu_sum += cpu;
     busy_sum += busy;
+    if (now.cpu_ns) {
+      busy_total_s_ += std::min(1.0, busy) * length_s;
+      cpu_total_s_ += std::min(1.0, cpu) * length_s;
+      thread_s_ += length_s;
+    }
+    time_at_tick_[i] = now;
     if (busy >= kBusyShare) {
       busy_lag_.merge(scratch_.lag);
       busy_s_ += length_s;
@@ -225,7 +249,10 @@ const SeriesPoint& Collector::tick(int seconds, double length_s, int users) {
   p.lag_max_ms = ns_to_ms(merged_.lag_max_ns);
   p.late_ms = merged_.late_count ? ns_to_ms(merged_.late_sum_ns / merged_.late_count) : 0;
   p.hist = sparse_counts(h);
-  if (clocks && !workers_.empty()) p.cpu_pct = 100.0 * busy_sum / static_cast<double>(workers_.size());
+  if (clocks && !workers_.empty()) {
+    p.cpu_pct = 100.0 * cpu_sum / static_cast<double>(workers_.size());
+    p.busy_pct = 100.0 * busy_sum / static_cast<double>(workers_.size());
+  }
   series_.push_back(std::move(p));
   return series_.back();
 }

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,13 @@ inline std::uint32_t error_key(ErrorKind k, int code, int name = -1) {
          (static_cast<std::uint32_t>(name + 1) << 18);
 }
 
+/// A load thread's time, ns: on a CPU (its CPU clock), and busy: on a CPU or runnable and waiting
+/// for one (the kernel's schedstat run + run-queue delay; the CPU time where that is not
+/// available). A thread starved by other work on its CPU is as busy as one that computes.
+struct ThreadTime {
+  std::uint64_t cpu_ns = 0, busy_ns = 0;
+};
+
 class WorkerStats {
  public:
   /// Called on the worker's thread only; one lock per request.
@@ -89,13 +97,13 @@ class WorkerStats {
   /// with an earlier one (the server's backlog, not the client's lag).
   void record_late_send(std::uint64_t late_ns);
 
-  /// The CPU clock of the thread that records here (set by that thread when it starts), so the
-  /// collector can tell how busy it was each second.
-  void set_thread_cpu_clock();
-  /// CPU time the recording thread has used, ns (0 before set_thread_cpu_clock).
-  std::uint64_t thread_cpu_ns() const;
-  /// Called by the recording thread as it ends: its CPU time stays readable afterwards.
-  void freeze_thread_cpu();
+  /// Called by the thread that records here as it starts: the collector can then tell how busy
+  /// it was each second.
+  void attach_thread();
+  /// How much of its time the recording thread has used so far (zeros before attach_thread).
+  ThreadTime thread_time() const;
+  /// Called by the recording thread as it ends: its times stay readable afterwards.
+  void detach_thread();
 
   /// Collector side: swaps the current interval with `into` (which must be reset).
   void swap_interval(Interval& into);
@@ -110,9 +118,10 @@ class WorkerStats {
   std::size_t names_ = 0;
   void add_phases(const PhaseTimes& p);
   std::map<std::uint32_t, ErrorSeen> seen_;
-  std::atomic<bool> has_clock_{false};
-  std::atomic<std::uint64_t> frozen_cpu_ns_{0};
+  std::atomic<bool> attached_{false}, detached_{false};
+  ThreadTime frozen_{};
   clockid_t cpu_clock_{};
+  long tid_ = 0;
 };
 
 class Collector {
@@ -134,13 +143,21 @@ class Collector {
   const Histogram& busy_lag() const { return busy_lag_; }
   /// Thread-seconds that busy.
   double busy_s() const { return busy_s_; }
+  /// The load threads' busy share of the run so far (on a CPU or waiting for one), and their
+  /// CPU share; nullopt before the first tick or without the threads' clocks.
+  std::optional<double> busy_share() const {
+    return thread_s_ > 0 ? std::optional<double>(busy_total_s_ / thread_s_) : std::nullopt;
+  }
+  std::optional<double> cpu_share() const {
+    return thread_s_ > 0 ? std::optional<double>(cpu_total_s_ / thread_s_) : std::nullopt;
+  }
   static constexpr double kBusyShare = 0.5;
 
  private:
   std::vector<WorkerStats*> workers_;
-  std::vector<std::uint64_t> cpu_at_tick_;
+  std::vector<ThreadTime> time_at_tick_;
   Histogram busy_lag_;
-  double busy_s_ = 0;
+  double busy_s_ = 0, busy_total_s_ = 0, cpu_total_s_ = 0, thread_s_ = 0;
   Interval scratch_, merged_, total_;
   std::vector<SeriesPoint> series_;
 };

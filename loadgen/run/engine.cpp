@@ -143,9 +143,9 @@ RunResult run_load(const RunSettings& s) {
   for (auto& w : workers) {
     finished.push_back(std::make_unique<std::atomic<bool>>(false));
     threads.emplace_back([&w, &done = *finished.back()] {
-      w->stats.set_thread_cpu_clock();
+      w->stats.attach_thread();
       w->io.run();
-      w->stats.freeze_thread_cpu();
+      w->stats.detach_thread();
       done.store(true);
     });
   }

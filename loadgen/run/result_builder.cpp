@@ -23,9 +23,14 @@ ClientHealth client_health(const RunSettings& s, const RunFacts& f, const Collec
   c.lag_max_ms = ns_to_ms(total.lag_max_ns);
   if (col.busy_lag().count()) c.busy_lag_p99_ms = ns_to_ms(col.busy_lag().percentile(99));
   c.busy_s = col.busy_s();
-  if (c.cpu_pct >= 90) {
+  // Busy: on a CPU or runnable and waiting for one (a thread starved by other work on its CPU is
+  // as much the limit as one that computes); the process's CPU where the threads' times are unknown.
+  const double busy_pct = 100 * col.busy_share().value_or(c.cpu_pct / 100);
+  if (busy_pct >= 90) {
     c.bound = true;
-    c.reason = "the load threads were busy " + fixed(c.cpu_pct, "%.0f") + "% of the run: the client may be the limit";
+    c.reason = "the load threads were busy " + fixed(busy_pct, "%.0f") + "% of the run (on a CPU " +
+               fixed(100 * col.cpu_share().value_or(c.cpu_pct / 100), "%.0f") +
+               "%, the rest waiting for one): the client may be the limit";
   } else if (c.busy_lag_p99_ms && *c.busy_lag_p99_ms > s.max_client_lag_ms) {
     c.bound = true;
     c.reason = "requests started " + fixed(*c.busy_lag_p99_ms, "%.1f") + " ms late (p99 over the " +

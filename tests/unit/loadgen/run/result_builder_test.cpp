@@ -26,7 +26,7 @@ Result run_with_late_starts(bool busy) {
   WorkerStats stats;
   Collector c({&stats});  // as the engine does: before its load threads start
   std::thread t([&] {
-    stats.set_thread_cpu_clock();
+    stats.attach_thread();
     for (int i = 0; i < 1000; ++i) stats.record_success(200, 1'000'000, 0, 10, 20'000'000);
     if (busy) {
       const std::uint64_t start = thread_cpu_ns();
@@ -35,7 +35,7 @@ Result run_with_late_starts(bool busy) {
     } else {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
-    stats.freeze_thread_cpu();
+    stats.detach_thread();
   });
   t.join();
   c.tick(1, 1.0, 1);  // the second the thread ran in
@@ -61,8 +61,9 @@ TEST(Document, ClientBoundNeedsTheClientsOwnEvidence) {
             std::string::npos)
       << busy.client.reason;
   ASSERT_EQ(busy.series.size(), 1u);
-  ASSERT_TRUE(busy.series[0].cpu_pct);
+  ASSERT_TRUE(busy.series[0].cpu_pct && busy.series[0].busy_pct);
   EXPECT_GE(*busy.series[0].cpu_pct, 69.0);
+  EXPECT_GE(*busy.series[0].busy_pct, *busy.series[0].cpu_pct) << "busy counts waiting for a CPU too";
 }
 
 // Interrupted while waiting for --start-at: nothing was sent, and nothing is said of the server
