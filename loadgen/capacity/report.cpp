@@ -112,40 +112,54 @@ std::vector<CapacityTable> capacity_tables(const std::vector<CapacityDoc>& docs,
       std::string slo;
       for (const auto& s : d.slo) slo += (slo.empty() ? "" : ", ") + s;
       t.slo = slo;
-      t.header = {"model",
-                  "max rate within SLO (req/s)",
-                  "equivalent users",
-                  "p99 at the knee (ms)",
-                  "what limited it first",
-                  "concurrency curve (USL)",
-                  "status"};
+      t.table.header = {"model",
+                        "max rate within SLO (req/s)",
+                        "equivalent users",
+                        "p99 at the knee (ms)",
+                        "what limited it first",
+                        "concurrency curve (USL)",
+                        "status"};
+      t.table.text({"what limited it first", "concurrency curve (USL)", "status"}).css_class = "capacity";
       out.push_back(t);
     }
     CapacityTable& t = out.back();
     const CapacityStep* k = d.knee_step();
-    t.rows.push_back(
+    t.table.rows.push_back(
         {d.label, rate_cell(d), users_cell(d), k ? ms(k->p99_ms) : "-", limit_cell(d), usl_cell(d), d.status});
     t.docs.push_back(&d);
   }
   for (auto& t : out) {  // the answer in one line: who sustains the most, by how much
-    std::vector<const CapacityDoc*> ranked;
-    for (const CapacityDoc* d : t.docs)
-      if (d->knee_step()) ranked.push_back(d);
-    std::stable_sort(ranked.begin(), ranked.end(),
-                     [](auto a, auto b) { return a->knee_step()->rate > b->knee_step()->rate; });
-    if (ranked.empty()) continue;
-    const double top = ranked.front()->knee_step()->rate;
-    std::string line = "Ranking:";
-    for (std::size_t i = 0; i < ranked.size(); ++i) {
-      const CapacityDoc& d = *ranked[i];
-      line += std::string(i ? "," : "") + " " + d.label + " " + rate_cell(d);
-      if (i) line += " (" + fixed(d.knee_step()->rate / top, d.knee_step()->rate / top >= 0.1 ? "%.2f" : "%.3f") + "x)";
+    // Measured capacities are ranked; lower bounds (the search stopped first: the client's limit,
+    // the budget, the highest rate) are listed apart, unordered: two client limits say nothing
+    // about which server is faster.
+    std::vector<const CapacityDoc*> measured, bounds;
+    for (const CapacityDoc* d : t.docs) {
+      if (!d->knee_step()) continue;
+      (rate_cell(*d).rfind(">=", 0) == 0 ? bounds : measured).push_back(d);
     }
-    bool lower = false;
-    for (const CapacityDoc* d : ranked) lower = lower || rate_cell(*d).rfind(">=", 0) == 0;
-    t.answer = line + (lower ? ". \">=\" is a lower bound: the search stopped before the server failed "
-                               "(the client was the limit, or the budget or the highest rate was reached)."
-                             : ".");
+    std::stable_sort(measured.begin(), measured.end(),
+                     [](auto a, auto b) { return a->knee_step()->rate > b->knee_step()->rate; });
+    std::string line;
+    if (!measured.empty()) {
+      const double top = measured.front()->knee_step()->rate;
+      line = "Ranking:";
+      for (std::size_t i = 0; i < measured.size(); ++i) {
+        const CapacityDoc& d = *measured[i];
+        const double ratio = d.knee_step()->rate / top;
+        line += std::string(i ? "," : "") + " " + d.label + " " + rate_cell(d);
+        if (i) line += " (" + fixed(ratio, ratio >= 0.1 ? "%.2f" : "%.3f") + "x)";
+      }
+      line += ".";
+    }
+    if (!bounds.empty()) {
+      std::sort(bounds.begin(), bounds.end(), [](auto a, auto b) { return a->label < b->label; });
+      line += std::string(line.empty() ? "" : " ") + "Lower bounds, not ranked (the search stopped before the server " +
+              "failed: the client was the limit, or the budget or the highest rate was reached):";
+      for (std::size_t i = 0; i < bounds.size(); ++i)
+        line += std::string(i ? "," : "") + " " + bounds[i]->label + " " + rate_cell(*bounds[i]);
+      line += ".";
+    }
+    t.answer = line;
   }
   return out;
 }
@@ -155,14 +169,7 @@ std::string capacity_markdown(const std::vector<CapacityTable>& tables) {
   for (const auto& t : tables) {
     o << "## " << t.workload << "\n\n";
     if (!t.description.empty()) o << t.description << "\n\n";
-    o << "SLO: " << t.slo << " (errors <= 0.1% unless stated).\n\n|";
-    for (const auto& h : t.header) o << " " << h << " |";
-    o << "\n|---|---:|---:|---:|---|---|---|\n";
-    for (const auto& r : t.rows) {
-      o << "|";
-      for (const auto& c : r) o << " " << c << " |";
-      o << "\n";
-    }
+    o << "SLO: " << t.slo << " (errors <= 0.1% unless stated).\n\n" << markdown(t.table);
     if (!t.answer.empty()) o << "\n" << t.answer << "\n";
     o << "\n";
   }
@@ -172,25 +179,11 @@ std::string capacity_markdown(const std::vector<CapacityTable>& tables) {
 std::string render_capacity_report(const std::vector<CapacityTable>& tables, const std::string& title,
                                    const std::string& note) {
   std::ostringstream o;
-  o << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" << esc(title) << "</title>\n<style>\n"
-    << "body{font-family:sans-serif;margin:24px;color:#222;max-width:1200px}\n"
-    << "table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}\n"
-    << "td:first-child,th:first-child,td.text{text-align:left}\n"
-    << ".lbl{font-size:11px;fill:#333}.tick{font-size:9px;fill:#666}\n</style></head><body>\n<h1>" << esc(title)
-    << "</h1>\n";
   if (!note.empty()) o << "<p>" << esc(note) << "</p>\n";
   for (const auto& t : tables) {
     o << "<h2 id=\"w-" << esc(t.workload) << "\">" << esc(t.workload) << "</h2>\n";
     if (!t.description.empty()) o << "<p>" << esc(t.description) << "</p>\n";
-    o << "<p>SLO: " << esc(t.slo) << ".</p>\n<table class=\"capacity\"><tr>";
-    for (const auto& h : t.header) o << "<th>" << esc(h) << "</th>";
-    o << "</tr>\n";
-    for (const auto& r : t.rows) {
-      o << "<tr>";
-      for (std::size_t i = 0; i < r.size(); ++i) o << (i >= 4 ? "<td class=\"text\">" : "<td>") << esc(r[i]) << "</td>";
-      o << "</tr>\n";
-    }
-    o << "</table>\n";
+    o << "<p>SLO: " << esc(t.slo) << ".</p>\n" << html(t.table);
     if (!t.answer.empty()) o << "<p><b>" << esc(t.answer) << "</b></p>\n";
     std::vector<XySeries> latency, scaling;
     for (const CapacityDoc* d : t.docs) {
@@ -215,8 +208,7 @@ std::string render_capacity_report(const std::vector<CapacityTable>& tables, con
       << "<h3>Throughput against concurrency (closed loop), with the USL fit (dashed)</h3>\n"
       << xy_chart("scaling-" + t.workload, scaling, "connections", "requests/s", true, false);
   }
-  o << "</body></html>\n";
-  return o.str();
+  return html_page(title, o.str());
 }
 
 std::string write_capacity_report(const std::string& dir) {

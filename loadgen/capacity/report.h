@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "loadgen/capacity/document.h"
+#include "loadgen/output/table.h"
 
 namespace lab {
 
@@ -15,8 +16,7 @@ std::vector<CapacityDoc> load_capacity_docs(const std::string& dir);
 
 struct CapacityTable {
   std::string workload, description, slo, answer;
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;
+  Table table;
   std::vector<const CapacityDoc*> docs;
 };
 std::vector<CapacityTable> capacity_tables(const std::vector<CapacityDoc>& docs, const std::string& dir);

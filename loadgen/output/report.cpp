@@ -14,33 +14,6 @@ namespace lab {
 
 namespace {
 
-const char kStyle[] =
-    "body{font-family:sans-serif;margin:24px;color:#222;max-width:1200px}\n"
-    "table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}\n"
-    "td:first-child,th:first-child{text-align:left}td.text{text-align:left}\n"
-    ".warn{background:#fff3cd;border:1px solid #e0c060;padding:6px 10px}\n"
-    ".lbl{font-size:11px;fill:#333}.val{font-size:10px;fill:#555}.tick{font-size:9px;fill:#666}\n"
-    ".model{display:inline-block;margin:0 18px 18px 0;vertical-align:top}h3{margin:4px 0}\n";
-
-std::string table_html(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
-                       const std::string& cls) {
-  std::ostringstream o;
-  o << "<table class=\"" << cls << "\"><tr>";
-  for (const auto& h : header) o << "<th>" << esc(h) << "</th>";
-  o << "</tr>\n";
-  for (const auto& row : rows) {
-    o << "<tr>";
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      const bool text = i == 0 || i >= header.size() || header[i] == "status" || header[i] == "status codes" ||
-                        header[i] == "example" || header[i] == "kind" || header[i] == "reason" || header[i] == "method";
-      o << (text ? "<td class=\"text\">" : "<td>") << esc(row[i]) << "</td>";
-    }
-    o << "</tr>\n";
-  }
-  o << "</table>\n";
-  return o.str();
-}
-
 Bar bar_of(const Result& r, Metric m) {
   Bar b;
   b.value = value(r, m).value_or(0);
@@ -58,7 +31,8 @@ std::string errors_section(const std::vector<Result>& rs) {
       rows.push_back({r.name(), e.kind, commas(static_cast<double>(e.count)), fixed(e.first_s, "%.1f"),
                       fixed(e.last_s, "%.1f"), e.example});
   if (rows.empty()) return "<h2>Errors</h2>\n<p>No request failed.</p>\n";
-  return "<h2>Errors</h2>\n" + table_html({"model", "kind", "count", "first s", "last s", "example"}, rows, "errors");
+  Table t{{"model", "kind", "count", "first s", "last s", "example"}, rows, {0}, "errors"};
+  return "<h2>Errors</h2>\n" + html(t.text({"kind", "example"}));
 }
 
 std::string client_section(const std::vector<Result>& rs) {
@@ -72,7 +46,8 @@ std::string client_section(const std::vector<Result>& rs) {
   return "<h2>The load generator's own health</h2>\n<p>Lag is how late the client woke for requests it was waiting "
          "to send; CPU is its busy share of its load threads. A client-bound run measured the client, not the "
          "server.</p>\n" +
-         table_html({"model", "lag p99 ms", "lag max ms", "CPU", "threads", "reason"}, rows, "client");
+         html(Table{{"model", "lag p99 ms", "lag max ms", "CPU", "threads", "reason"}, rows, {0}, "client"}.text(
+             {"reason"}));
 }
 
 std::vector<LinePoint> points(const Result& r, OptDouble (*get)(const SeriesPoint&)) {
@@ -93,8 +68,6 @@ std::string render_report(const std::vector<Result>& rs, const std::string& titl
   }
   const SummaryTable t = summary_table(rs);
   std::ostringstream o;
-  o << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" << esc(title) << "</title>\n<style>\n"
-    << kStyle << "</style></head><body>\n<h1>" << esc(title) << "</h1>\n";
   for (const auto& r : rs) {
     if (!r.has_summary()) continue;
     o << "<p>loadgen " << esc(r.tool.value("version", "?")) << " (" << esc(r.tool.value("git_sha", "?")) << "), "
@@ -104,7 +77,7 @@ std::string render_report(const std::vector<Result>& rs, const std::string& titl
   }
   o << "<p>" << esc(t.workload) << "</p>\n";
   for (const auto& w : t.warnings) o << "<p class=\"warn\">Warning: " << esc(w) << "</p>\n";
-  o << "<h2>Summary</h2>\n" << table_html(t.header, t.rows, "summary");
+  o << "<h2>Summary</h2>\n" << html(t.table);
   for (const auto& n : t.notes) o << "<p>" << esc(n) << "</p>\n";
   for (const auto& r : t.rankings) o << "<p>" << esc(r) << "</p>\n";
   o << "<h2>Requests per second</h2>\n" << bar_chart("chart-rps", rps, {"requests/s"}, "req/s");
@@ -115,8 +88,7 @@ std::string render_report(const std::vector<Result>& rs, const std::string& titl
     o << bar_chart("chart-latency", lat, {"p50", "p95", "p99"}, "ms");
   o << "<p>Whiskers span each value's noise. " << esc(noise_note(rs)) << "</p>\n";
   for (const auto& r : rs)
-    for (const auto& d : detail_tables(r))
-      o << "<h2>" << esc(d.title) << "</h2>\n" << table_html(d.header, d.rows, "detail");
+    for (const auto& d : detail_tables(r)) o << "<h2>" << esc(d.title) << "</h2>\n" << html(d.table);
   o << errors_section(rs) << client_section(rs);
   o << "<h2>Per second</h2>\n<p>Hollow dots mark a last, partial second.</p>\n";
   for (const auto& r : rs) {
@@ -131,8 +103,7 @@ std::string render_report(const std::vector<Result>& rs, const std::string& titl
       << line_chart(r.name(), "p95 ms", "p95_ms", points(r, [](const SeriesPoint& p) { return p.p95_ms; }), "#e15759")
       << "</div>\n";
   }
-  o << "</body></html>\n";
-  return o.str();
+  return html_page(title, o.str());
 }
 
 }  // namespace lab

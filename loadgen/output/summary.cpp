@@ -70,24 +70,6 @@ std::string status_text(const Result& r) {
 
 namespace {
 
-// Columns of text (left-aligned); the others hold numbers.
-bool text_column(const std::string& h) { return h == "status" || h == "status codes" || h == "method"; }
-
-std::string markdown_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
-  std::ostringstream o;
-  o << "|";
-  for (const auto& h : header) o << " " << h << " |";
-  o << "\n|---|";
-  for (std::size_t i = 1; i < header.size(); ++i) o << (text_column(header[i]) ? "---|" : "---:|");
-  o << "\n";
-  for (const auto& row : rows) {
-    o << "|";
-    for (const auto& c : row) o << " " << c << " |";
-    o << "\n";
-  }
-  return o.str();
-}
-
 std::string codes_cell(const std::map<int, std::uint64_t>& codes) {
   std::string c;
   for (const auto& [code, n] : codes)
@@ -104,16 +86,19 @@ SummaryTable summary_table(const std::vector<Result>& rs) {
   bool scheduled = false;
   for (const auto& r : rs)
     if (r.summary && r.summary->schedule_fidelity) scheduled = true;
-  t.header = {"model", "requests", "requests/s", "avg ms", "p50 ms", "p95 ms", "p99 ms", "failures", "status codes"};
-  if (scheduled) t.header.push_back("fidelity");
-  for (const char* h : {"client lag p99 ms", "client CPU", "status"}) t.header.push_back(h);
+  auto& header = t.table.header;
+  header = {"model", "requests", "requests/s", "avg ms", "p50 ms", "p95 ms", "p99 ms", "failures", "status codes"};
+  if (scheduled) header.push_back("fidelity");
+  for (const char* h : {"client lag p99 ms", "client CPU", "status"}) header.push_back(h);
+  t.table.text({"status codes", "status"});
+  t.table.css_class = "summary";
   std::vector<const Result*> ranked;
   for (const auto& r : rs) {
     std::vector<std::string> row = {r.name()};
     if (!r.has_summary()) {
-      row.resize(t.header.size() - 1, "-");
+      row.resize(header.size() - 1, "-");
       row.push_back(status_text(r));
-      t.rows.push_back(row);
+      t.table.rows.push_back(row);
       continue;
     }
     if (r.ok()) ranked.push_back(&r);
@@ -127,7 +112,7 @@ SummaryTable summary_table(const std::vector<Result>& rs) {
     row.push_back(ms(r.client.lag_p99_ms));
     row.push_back(fixed(r.client.cpu_pct, "%.0f%%"));
     row.push_back(status_text(r));
-    t.rows.push_back(row);
+    t.table.rows.push_back(row);
   }
   if (scheduled && !ranked.empty())
     t.notes.push_back(
@@ -147,29 +132,29 @@ std::vector<DetailTable> detail_tables(const Result& r) {
   if (!r.has_summary()) return out;
   const double dur = r.summary->duration_s;
   if (!r.endpoints.empty()) {
-    DetailTable t{"Requests by name: " + r.name(),
-                  {"name", "method", "requests", "requests/s", "avg ms", "p50 ms", "p95 ms", "p99 ms", "failures",
-                   "status codes"},
-                  {}};
+    DetailTable t{"Requests by name: " + r.name(), {}};
+    t.table.header = {"name",   "method", "requests", "requests/s", "avg ms",
+                      "p50 ms", "p95 ms", "p99 ms",   "failures",   "status codes"};
+    t.table.text({"method", "status codes"}).css_class = "detail";
     for (const NameRow& row : name_rows(r)) {
       const LatencySummary l = LatencySummary::of(*row.successes);
-      t.rows.push_back({row.name, row.method, commas(static_cast<double>(row.requests)),
-                        fixed(dur > 0 ? static_cast<double>(row.requests) / dur : 0, "%.1f"), ms(l.avg_ms), ms(l.p(50)),
-                        ms(l.p(95)), ms(l.p(99)), commas(static_cast<double>(row.failures)),
-                        codes_cell(*row.status_codes)});
+      t.table.rows.push_back({row.name, row.method, commas(static_cast<double>(row.requests)),
+                              fixed(dur > 0 ? static_cast<double>(row.requests) / dur : 0, "%.1f"), ms(l.avg_ms),
+                              ms(l.p(50)), ms(l.p(95)), ms(l.p(99)), commas(static_cast<double>(row.failures)),
+                              codes_cell(*row.status_codes)});
     }
     out.push_back(std::move(t));
   }
   if (!r.timings.empty()) {
-    DetailTable t{"Phases of the responses: " + r.name(),
-                  {"phase", "count", "avg ms", "p50 ms", "p95 ms", "p99 ms", "max ms"},
-                  {}};
+    DetailTable t{"Phases of the responses: " + r.name(), {}};
+    t.table.header = {"phase", "count", "avg ms", "p50 ms", "p95 ms", "p99 ms", "max ms"};
+    t.table.css_class = "detail";
     for (const char* phase : kPhases) {
       auto it = r.timings.find(phase);
       if (it == r.timings.end()) continue;
       const LatencySummary l = LatencySummary::of(it->second);
-      t.rows.push_back({phase, commas(static_cast<double>(it->second.count())), ms(l.avg_ms), ms(l.p(50)), ms(l.p(95)),
-                        ms(l.p(99)), ms(l.max_ms)});
+      t.table.rows.push_back({phase, commas(static_cast<double>(it->second.count())), ms(l.avg_ms), ms(l.p(50)),
+                              ms(l.p(95)), ms(l.p(99)), ms(l.max_ms)});
     }
     out.push_back(std::move(t));
   }
@@ -181,13 +166,13 @@ std::string summary_markdown(const std::vector<Result>& rs) {
   std::ostringstream o;
   o << t.workload << "\n\n";
   for (const auto& w : t.warnings) o << "**Warning:** " << w << "\n\n";
-  o << markdown_table(t.header, t.rows);
+  o << markdown(t.table);
   for (const auto& n : t.notes) o << "\n" << n << "\n";
   if (!t.rankings.empty()) o << "\n";
   for (const auto& r : t.rankings) o << "- " << r << "\n";
   for (const auto& r : rs) {
     if (r.endpoints.empty()) continue;  // the phases of every model would drown the table
-    for (const auto& d : detail_tables(r)) o << "\n### " << d.title << "\n\n" << markdown_table(d.header, d.rows);
+    for (const auto& d : detail_tables(r)) o << "\n### " << d.title << "\n\n" << markdown(d.table);
   }
   return o.str();
 }

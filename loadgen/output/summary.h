@@ -7,15 +7,15 @@
 
 #include "common/output_file.h"
 #include "common/result.h"
+#include "loadgen/output/table.h"
 
 namespace lab {
 
-/// The table's content, rendered as Markdown (summary.md) and as HTML (the report).
+/// The table and what goes with it, rendered as Markdown (summary.md) and as HTML (the report).
 struct SummaryTable {
   std::string workload;
-  std::vector<std::string> warnings;  // mixed workloads, duplicate labels
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> warnings;  // mixed workloads, duplicate labels, partial merges
+  Table table;
   std::vector<std::string> notes;     // how to read it, how noise was measured
   std::vector<std::string> rankings;  // "Requests per second: a = b > c"
 };
@@ -34,8 +34,7 @@ inline constexpr double kServerBoundFidelity = 0.95;
 /// receiving); only the tables it has data for.
 struct DetailTable {
   std::string title;
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;
+  Table table;
 };
 std::vector<DetailTable> detail_tables(const Result& r);
 std::string summary_markdown(const std::vector<Result>& rs);

@@ -1,5 +1,7 @@
 #include "loadgen/output/svg.h"
 
+#include "loadgen/output/table.h"
+
 #include <algorithm>
 #include <cmath>
 #include <sstream>
@@ -7,20 +9,6 @@
 #include "common/format.h"
 
 namespace lab {
-
-std::string esc(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '&': o += "&amp;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
 
 namespace {
 

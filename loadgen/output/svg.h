@@ -8,9 +8,6 @@
 
 namespace lab {
 
-/// HTML-escapes text.
-std::string esc(const std::string& s);
-
 struct Bar {
   double value = 0;
   std::optional<double> lo, hi;  // whisker: the spread, when known
