@@ -2,6 +2,7 @@
 
 #include "common/json_reader.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -253,6 +254,105 @@ json timing_json(const Histogram& h) {
 }
 
 }  // namespace
+
+void Summary::add(const Summary& o) {
+  requests += o.requests;
+  successes += o.successes;
+  failures += o.failures;
+  duration_s = std::max(duration_s, o.duration_s);
+  bytes_received += o.bytes_received;
+  lag_max_ms = std::max(lag_max_ms, o.lag_max_ms);
+  in_flight_at_stop += o.in_flight_at_stop;
+  users_spawned += o.users_spawned;
+  for (const auto& [code, n] : o.status_codes) status_codes[code] += n;
+  ideal_requests = ideal_requests && o.ideal_requests ? OptDouble(*ideal_requests + *o.ideal_requests) : std::nullopt;
+  if (o.unsent) unsent = unsent.value_or(0) + *o.unsent;
+}
+
+void Summary::finish(const Histogram& h) {
+  successes = requests - failures;
+  failure_rate = requests ? static_cast<double>(failures) / static_cast<double>(requests) : 0.0;
+  rps = duration_s > 0 ? static_cast<double>(requests) / duration_s : 0.0;
+  latency = LatencySummary::of(h);
+  schedule_fidelity.reset();
+  if (ideal_requests && *ideal_requests > 0) schedule_fidelity = static_cast<double>(requests) / *ideal_requests;
+}
+
+void SeriesPoint::add(const SeriesPoint& o) {
+  auto weighted = [&](double a, double b) {
+    const double n = static_cast<double>(requests + o.requests);
+    return n > 0 ? (a * static_cast<double>(requests) + b * static_cast<double>(o.requests)) / n : 0.0;
+  };
+  lag_avg_ms = weighted(lag_avg_ms, o.lag_avg_ms);
+  late_ms = weighted(late_ms, o.late_ms);
+  length_s = std::max(length_s, o.length_s);
+  partial = partial || o.partial;
+  users += o.users;
+  requests += o.requests;
+  failures += o.failures;
+  bytes += o.bytes;
+  lag_max_ms = std::max(lag_max_ms, o.lag_max_ms);
+  cpu_pct.reset();  // each shard's own (in its document)
+  busy_pct.reset();
+}
+
+void SeriesPoint::finish(const Histogram& h) {
+  rps = length_s > 0 ? static_cast<double>(requests) / length_s : 0;
+  avg_ms = h.count() ? OptDouble(h.mean() / 1e6) : std::nullopt;
+  p50_ms = percentile_ms(h, 50);
+  p95_ms = percentile_ms(h, 95);
+  p99_ms = percentile_ms(h, 99);
+  hist = sparse_counts(h);
+}
+
+void add_errors(std::vector<ErrorEntry>& into, const std::vector<ErrorEntry>& from, double offset_s) {
+  for (const auto& e : from) {
+    const double first_s = e.first_s + offset_s, last_s = e.last_s + offset_s;
+    auto it = std::find_if(into.begin(), into.end(), [&](const ErrorEntry& x) { return x.kind == e.kind; });
+    if (it == into.end()) {
+      into.push_back({e.kind, e.count, first_s, last_s, e.example});
+      continue;
+    }
+    it->count += e.count;
+    if (first_s < it->first_s) {
+      it->first_s = first_s;
+      it->example = e.example;
+    }
+    it->last_s = std::max(it->last_s, last_s);
+  }
+  std::stable_sort(into.begin(), into.end(),
+                   [](const ErrorEntry& a, const ErrorEntry& b) { return a.count > b.count; });
+}
+
+void ClientHealth::add(const ClientHealth& o, const std::string& who) {
+  const double weighted = cpu_pct * threads + o.cpu_pct * o.threads;
+  threads += o.threads;
+  cpu_s += o.cpu_s;
+  cpu_pct = threads ? weighted / threads : 0;
+  if (o.lag_p99_ms) lag_p99_ms = std::max(lag_p99_ms.value_or(0), *o.lag_p99_ms);
+  if (o.busy_lag_p99_ms) busy_lag_p99_ms = std::max(busy_lag_p99_ms.value_or(0), *o.busy_lag_p99_ms);
+  lag_max_ms = std::max(lag_max_ms, o.lag_max_ms);
+  busy_s += o.busy_s;
+  if (o.bound) {
+    bound = true;
+    reason += (reason.empty() ? "" : "; ") + who + ": " + o.reason;
+  }
+}
+
+void EndpointStats::add(const EndpointStats& o, double offset_s) {
+  if (name.empty()) {
+    name = o.name;
+    method = o.method;
+    path = o.path;
+  }
+  requests += o.requests;
+  failures += o.failures;
+  bytes_received += o.bytes_received;
+  for (const auto& [code, n] : o.status_codes) status_codes[code] += n;
+  histogram.merge(o.histogram);
+  failed_histogram.merge(o.failed_histogram);
+  add_errors(errors, o.errors, offset_s);
+}
 
 OptDouble LatencySummary::p(double q) const {
   for (std::size_t i = 0; i < kPercentiles.size(); ++i)

@@ -52,6 +52,13 @@ struct Summary {
   OptDouble ideal_requests, schedule_fidelity;  // null in max mode
   std::optional<std::uint64_t> unsent;          // rate mode: scheduled, never sent
   std::map<int, std::uint64_t> status_codes;    // every response received, by code
+
+  /// Adds another part of the run (a shard): the counts sum; the duration and the worst lag are
+  /// the longest; the ideal count sums only when both parts have one.
+  void add(const Summary& o);
+  /// What follows from the counts: successes, failure rate, requests/s, fidelity, and the
+  /// latency of `successes` (the successes' histogram).
+  void finish(const Histogram& successes);
 };
 
 /// How the load generator itself fared: a run where it fell behind measured the client.
@@ -69,6 +76,10 @@ struct ClientHealth {
   double busy_s = 0;   // thread-seconds that busy
   bool bound = false;  // the client, not the server, may have set the numbers
   std::string reason;  // why `bound`
+
+  /// Adds another client's (a shard's, named `who` in the reason): threads and CPU sum, the CPU
+  /// share is weighted by threads, lags take the worst, any bound client makes it bound.
+  void add(const ClientHealth& o, const std::string& who);
 };
 
 struct ErrorEntry {
@@ -77,6 +88,9 @@ struct ErrorEntry {
   double first_s = 0, last_s = 0;
   std::string example;
 };
+/// Adds `from` (its seconds shifted by `offset_s`) into `into` by kind, keeping the earliest
+/// example; `into` stays ordered by count, largest first.
+void add_errors(std::vector<ErrorEntry>& into, const std::vector<ErrorEntry>& from, double offset_s = 0);
 
 struct SeriesPoint {
   int t = 0;            // end of the interval, seconds since the start
@@ -93,6 +107,15 @@ struct SeriesPoint {
   /// The interval's successes as sparse [bucket index, count] in the run histogram's layout,
   /// so seconds (and shards) merge exactly.
   std::vector<std::pair<std::uint32_t, std::uint64_t>> hist;
+
+  /// Adds another part's same second (a shard's): counts sum, the worst lag is the worst, the
+  /// average lag and lateness are weighted by requests, the load threads' shares are left out
+  /// (each shard's document keeps its own). `hist` is not touched: merge the seconds'
+  /// histograms and call finish.
+  void add(const SeriesPoint& o);
+  /// What follows from the counts and `successes` (the interval's successes): requests/s, the
+  /// average and percentiles, and `hist`.
+  void finish(const Histogram& successes);
 };
 
 struct Threshold {
@@ -128,6 +151,8 @@ struct EndpointStats {
   Histogram failed_histogram;  // how long its failed requests took
   std::vector<ErrorEntry> errors;
   std::uint64_t successes() const { return requests - failures; }
+  /// Adds the same request's statistics from another part (its errors' seconds shifted).
+  void add(const EndpointStats& o, double offset_s = 0);
 };
 
 /// The phases of a request, timed as curl and k6 split them (every complete response, 4xx/5xx too):

@@ -16,60 +16,6 @@ namespace {
 
 std::string file_of(const Result& r) { return std::filesystem::path(r.path).filename().string(); }
 
-// Adds `src` (sparse, the run histogram's layout) into `into`.
-void add_sparse(Histogram& into, const std::vector<std::pair<std::uint32_t, std::uint64_t>>& src) {
-  for (const auto& [i, n] : src) into.add_to_bucket(i, n);
-}
-
-void add_opt(std::optional<Histogram>& into, const std::optional<Histogram>& h) {
-  if (!h) return;
-  if (!into) into = Histogram();
-  into->merge(*h);
-}
-
-// One merged second of the series.
-struct SecondAcc {
-  SeriesPoint p;
-  Histogram h;
-  double lag_weighted = 0, late_weighted = 0;
-  std::uint64_t weight = 0;
-  bool seen = false;
-};
-
-// Adds a shard's errors (its seconds shifted by `offset`) into `into`, by kind.
-void add_errors(std::map<std::string, ErrorEntry>& into, const std::vector<ErrorEntry>& from, double offset) {
-  for (const auto& e : from) {
-    auto [it, fresh] = into.try_emplace(e.kind, e);
-    ErrorEntry& m = it->second;
-    const double first_s = e.first_s + offset, last_s = e.last_s + offset;
-    if (fresh) {
-      m.first_s = first_s;
-      m.last_s = last_s;
-      continue;
-    }
-    m.count += e.count;
-    if (first_s < m.first_s) {
-      m.first_s = first_s;
-      m.example = e.example;
-    }
-    m.last_s = std::max(m.last_s, last_s);
-  }
-}
-
-std::vector<ErrorEntry> by_count(const std::map<std::string, ErrorEntry>& errors) {
-  std::vector<ErrorEntry> out;
-  for (const auto& [k, e] : errors) out.push_back(e);
-  std::sort(out.begin(), out.end(), [](const ErrorEntry& a, const ErrorEntry& b) { return a.count > b.count; });
-  return out;
-}
-
-// One request name of a scenario, summed over the shards.
-struct EndpointAcc {
-  std::size_t order = 0;
-  EndpointStats e;
-  std::map<std::string, ErrorEntry> errors;
-};
-
 void check_mergeable(const std::vector<Result>& shards) {
   if (shards.empty()) throw std::runtime_error("no shard results given");
   const Result* first = nullptr;
@@ -116,202 +62,157 @@ nlohmann::json shard_fingerprint(const nlohmann::json& workload) {
   return w;
 }
 
-Result merge_shards(const std::vector<Result>& shards, const std::vector<std::string>& command_line,
-                    const std::vector<ThresholdSpec>& thresholds) {
-  check_mergeable(shards);
-  const Result& first = shards.front();
-  const int count = first.shard->count;
-  Result out;
-  out.tool = first.tool;
-  out.label = first.label;
-  out.command_line = command_line;
-  out.workload = first.workload;
-  out.environment = first.environment;
-  ShardInfo info;
-  info.index = -1;
-  info.count = count;
-  info.start_at = first.shard->start_at;
-  info.start_epoch_s = first.shard->start_epoch_s;
-  for (const auto& r : shards) info.start_epoch_s = std::min(info.start_epoch_s, r.shard->start_epoch_s);
-  std::set<int> present;
+namespace {
 
-  Summary sum;
-  Histogram hist;
-  std::optional<Histogram> failed_hist, uncorrected;
-  std::map<int, SecondAcc> seconds;
-  std::map<std::string, ErrorEntry> errors;
-  std::map<std::string, EndpointAcc> endpoints;
-  bool all_ideal = true, any_unsent = false;
-  double ideal = 0;
-  std::uint64_t unsent = 0;
-  double cpu_weighted = 0;
-  ClientHealth client;
-  client.threads = 0;
-  std::string started_at;
-  for (const auto& r : shards) {
+// The merged run, shard by shard: every part adds itself with the add() of its type.
+class Merged {
+ public:
+  explicit Merged(const std::vector<Result>& shards, const std::vector<std::string>& command_line) {
+    const Result& first = shards.front();
+    out_.tool = first.tool;
+    out_.label = first.label;
+    out_.command_line = command_line;
+    out_.workload = first.workload;
+    out_.environment = first.environment;
+    info_.index = -1;
+    info_.count = first.shard->count;
+    info_.start_at = first.shard->start_at;
+    info_.start_epoch_s = first.shard->start_epoch_s;
+    for (const auto& r : shards) info_.start_epoch_s = std::min(info_.start_epoch_s, r.shard->start_epoch_s);
+    client_.threads = 0;
+  }
+
+  void add(const Result& r) {
     const ShardInfo& sh = *r.shard;
-    present.insert(sh.index);
+    present_.insert(sh.index);
     if (r.status != "ok")
-      info.failed.push_back(sh.index);
+      info_.failed.push_back(sh.index);
     else if (!sh.complete || r.interrupted)
-      info.incomplete.push_back(sh.index);  // interrupted or evicted: it ran part of its share
-    if (info.run_id.empty()) info.run_id = sh.run_id;
-    info.merged.push_back(sh.index);
+      info_.incomplete.push_back(sh.index);  // interrupted or evicted: it ran part of its share
+    if (info_.run_id.empty()) info_.run_id = sh.run_id;
+    info_.merged.push_back(sh.index);
+    if (sh.start_skew_ms)
+      info_.start_skew_ms = std::max(info_.start_skew_ms.value_or(*sh.start_skew_ms), *sh.start_skew_ms);
+    out_.interrupted = out_.interrupted || r.interrupted;
+    if (out_.started_at.empty() || (!r.started_at.empty() && r.started_at < out_.started_at))
+      out_.started_at = r.started_at;
+    info_.shards.push_back(shard_entry(r));
+    if (!r.summary) return;
+    if (!summary_)
+      summary_ = Summary{*r.summary};
+    else
+      summary_->add(*r.summary);
+    if (r.histogram) successes_.merge(*r.histogram);
+    add_opt(out_.failed_histogram, r.failed_histogram);
+    add_opt(out_.uncorrected_histogram, r.uncorrected_histogram);
+    // The series, on the wall clock: a shard that started later has its seconds shifted.
+    const int offset = static_cast<int>(std::llround(sh.start_epoch_s - info_.start_epoch_s));
+    for (const auto& p : r.series) {
+      auto [it, fresh] = seconds_.try_emplace(p.t + offset);
+      auto& [point, hist] = it->second;
+      if (fresh) {
+        point = p;
+        point.t = p.t + offset;
+        point.cpu_pct.reset();
+        point.busy_pct.reset();
+      } else {
+        point.add(p);
+      }
+      for (const auto& [i, n] : p.hist) hist.add_to_bucket(i, n);
+    }
+    add_errors(out_.errors, r.errors, offset);
+    for (const auto& e : r.endpoints) {  // by name, in the scenario's order
+      auto it = std::find_if(out_.endpoints.begin(), out_.endpoints.end(),
+                             [&](const EndpointStats& x) { return x.name == e.name; });
+      if (it == out_.endpoints.end()) it = out_.endpoints.insert(out_.endpoints.end(), EndpointStats{});
+      it->add(e, offset);
+    }
+    for (const auto& [phase, h] : r.timings) out_.timings[phase].merge(h);
+    client_.add(r.client, "shard " + std::to_string(sh.index));
+  }
+
+  Result finish(const std::vector<Result>& shards, const std::vector<ThresholdSpec>& thresholds) {
+    for (int i = 0; i < info_.count; ++i)
+      if (!present_.count(i)) info_.missing.push_back(i);
+    if (client_.threads > 0) out_.workload["threads"] = client_.threads;
+    if (!summary_) {
+      out_.status = "failed";
+      out_.error = "no shard ran";
+      out_.shard = info_;
+      return out_;
+    }
+    if (!info_.missing.empty()) summary_->ideal_requests.reset();  // not the whole schedule
+    summary_->finish(successes_);
+    out_.summary = summary_;
+    out_.histogram = successes_;
+    if (out_.uncorrected_histogram) out_.uncorrected_latency = LatencySummary::of(*out_.uncorrected_histogram);
+    out_.client = client_;
+    for (auto& [t, second] : seconds_) {
+      second.first.finish(second.second);
+      out_.series.push_back(second.first);
+    }
+    // The thresholds, judged again on the union: the shards' own, and those given to merge.
+    std::vector<std::string> seen;
+    for (const auto& t : shards.front().thresholds) {
+      std::string err;
+      if (auto spec = parse_threshold(t.expr, err)) {
+        out_.thresholds.push_back(evaluate(*spec, out_));
+        seen.push_back(t.expr);
+      }
+    }
+    for (const auto& spec : thresholds)
+      if (std::find(seen.begin(), seen.end(), spec.expr) == seen.end()) out_.thresholds.push_back(evaluate(spec, out_));
+    if (summary_->successes == 0) {
+      out_.status = "failed";
+      out_.error = "no request succeeded in any shard";
+    } else if (info_.failed.size() == shards.size()) {
+      out_.status = "failed";
+      out_.error = "every shard failed";
+    }
+    out_.shard = info_;
+    return out_;
+  }
+
+ private:
+  static void add_opt(std::optional<Histogram>& into, const std::optional<Histogram>& h) {
+    if (!h) return;
+    if (!into) into = Histogram();
+    into->merge(*h);
+  }
+
+  static nlohmann::json shard_entry(const Result& r) {
+    const ShardInfo& sh = *r.shard;
     nlohmann::json entry = {{"index", sh.index},
                             {"file", file_of(r)},
                             {"status", r.status},
                             {"complete", sh.complete && !r.interrupted},
                             {"start_epoch_s", sh.start_epoch_s}};
-    if (sh.start_skew_ms) {
-      entry["start_skew_ms"] = *sh.start_skew_ms;
-      info.start_skew_ms = std::max(info.start_skew_ms.value_or(*sh.start_skew_ms), *sh.start_skew_ms);
-    }
+    if (sh.start_skew_ms) entry["start_skew_ms"] = *sh.start_skew_ms;
     if (!r.error.empty()) entry["error"] = r.error;
-    out.interrupted = out.interrupted || r.interrupted;
-    if (started_at.empty() || (!r.started_at.empty() && r.started_at < started_at)) started_at = r.started_at;
-    if (!r.summary) {
-      info.shards.push_back(entry);
-      continue;
+    if (r.summary) {
+      entry["client"] = {{"cpu_pct", r.client.cpu_pct}, {"lag_max_ms", r.client.lag_max_ms}, {"bound", r.client.bound}};
+      if (r.client.lag_p99_ms) entry["client"]["lag_p99_ms"] = *r.client.lag_p99_ms;
     }
-    entry["client"] = {{"cpu_pct", r.client.cpu_pct}, {"lag_max_ms", r.client.lag_max_ms}, {"bound", r.client.bound}};
-    if (r.client.lag_p99_ms) entry["client"]["lag_p99_ms"] = *r.client.lag_p99_ms;
-    info.shards.push_back(entry);
-    const Summary& s = *r.summary;
-    sum.requests += s.requests;
-    sum.successes += s.successes;
-    sum.failures += s.failures;
-    sum.duration_s = std::max(sum.duration_s, s.duration_s);
-    sum.bytes_received += s.bytes_received;
-    sum.lag_max_ms = std::max(sum.lag_max_ms, s.lag_max_ms);
-    sum.in_flight_at_stop += s.in_flight_at_stop;
-    sum.users_spawned += s.users_spawned;
-    for (const auto& [code, n] : s.status_codes) sum.status_codes[code] += n;
-    if (s.ideal_requests)
-      ideal += *s.ideal_requests;
-    else
-      all_ideal = false;
-    if (s.unsent) {
-      any_unsent = true;
-      unsent += *s.unsent;
-    }
-    if (r.histogram) hist.merge(*r.histogram);
-    add_opt(failed_hist, r.failed_histogram);
-    add_opt(uncorrected, r.uncorrected_histogram);
-    // The series, on the wall clock: a shard that started later has its seconds shifted.
-    const int offset = static_cast<int>(std::llround(sh.start_epoch_s - info.start_epoch_s));
-    for (const auto& p : r.series) {
-      SecondAcc& a = seconds[p.t + offset];
-      a.p.t = p.t + offset;
-      a.p.length_s = a.seen ? std::max(a.p.length_s, p.length_s) : p.length_s;
-      a.seen = true;
-      a.p.partial = a.p.partial || p.partial;
-      a.p.users += p.users;
-      a.p.requests += p.requests;
-      a.p.failures += p.failures;
-      a.p.bytes += p.bytes;
-      a.p.lag_max_ms = std::max(a.p.lag_max_ms, p.lag_max_ms);
-      a.lag_weighted += p.lag_avg_ms * static_cast<double>(p.requests);
-      a.late_weighted += p.late_ms * static_cast<double>(p.requests);
-      a.weight += p.requests;
-      add_sparse(a.h, p.hist);
-    }
-    add_errors(errors, r.errors, offset);
-    for (const auto& e : r.endpoints) {  // by name, in the scenario's order
-      auto [it, fresh] = endpoints.try_emplace(e.name, EndpointAcc{});
-      EndpointAcc& a = it->second;
-      if (fresh) {
-        a.order = endpoints.size();
-        a.e.name = e.name;
-        a.e.method = e.method;
-        a.e.path = e.path;
-      }
-      a.e.requests += e.requests;
-      a.e.failures += e.failures;
-      a.e.bytes_received += e.bytes_received;
-      for (const auto& [code, n] : e.status_codes) a.e.status_codes[code] += n;
-      a.e.histogram.merge(e.histogram);
-      a.e.failed_histogram.merge(e.failed_histogram);
-      add_errors(a.errors, e.errors, offset);
-    }
-    for (const auto& [phase, h] : r.timings) out.timings[phase].merge(h);
-    client.threads += r.client.threads;
-    client.cpu_s += r.client.cpu_s;
-    cpu_weighted += r.client.cpu_pct * r.client.threads;
-    if (r.client.lag_p99_ms) client.lag_p99_ms = std::max(client.lag_p99_ms.value_or(0), *r.client.lag_p99_ms);
-    client.lag_max_ms = std::max(client.lag_max_ms, r.client.lag_max_ms);
-    if (r.client.bound) {
-      client.bound = true;
-      client.reason += (client.reason.empty() ? "" : "; ") + std::string("shard ") + std::to_string(sh.index) + ": " +
-                       r.client.reason;
-    }
+    return entry;
   }
-  for (int i = 0; i < count; ++i)
-    if (!present.count(i)) info.missing.push_back(i);
-  out.started_at = started_at;
-  if (client.threads > 0) out.workload["threads"] = client.threads;
 
-  const bool any_summary = std::any_of(shards.begin(), shards.end(), [](const Result& r) { return r.has_summary(); });
-  if (!any_summary) {
-    out.status = "failed";
-    out.error = "no shard ran";
-    out.shard = info;
-    return out;
-  }
-  sum.failure_rate = sum.requests ? static_cast<double>(sum.failures) / static_cast<double>(sum.requests) : 0.0;
-  sum.rps = sum.duration_s > 0 ? static_cast<double>(sum.requests) / sum.duration_s : 0.0;
-  sum.latency = LatencySummary::of(hist);
-  if (all_ideal && info.missing.empty()) {
-    sum.ideal_requests = ideal;
-    if (ideal > 0) sum.schedule_fidelity = static_cast<double>(sum.requests) / ideal;
-  }
-  if (any_unsent) sum.unsent = unsent;
-  out.summary = sum;
-  out.histogram = hist;
-  out.failed_histogram = failed_hist;
-  if (uncorrected) {
-    out.uncorrected_histogram = uncorrected;
-    out.uncorrected_latency = LatencySummary::of(*uncorrected);
-  }
-  client.cpu_pct = client.threads ? cpu_weighted / client.threads : 0;
-  out.client = client;
-  for (auto& [t, a] : seconds) {
-    SeriesPoint p = a.p;
-    p.rps = p.length_s > 0 ? static_cast<double>(p.requests) / p.length_s : 0;
-    p.avg_ms = a.h.count() ? OptDouble(a.h.mean() / 1e6) : std::nullopt;
-    p.p50_ms = percentile_ms(a.h, 50);
-    p.p95_ms = percentile_ms(a.h, 95);
-    p.p99_ms = percentile_ms(a.h, 99);
-    p.lag_avg_ms = a.weight ? a.lag_weighted / static_cast<double>(a.weight) : 0;
-    p.late_ms = a.weight ? a.late_weighted / static_cast<double>(a.weight) : 0;
-    p.hist = sparse_counts(a.h);
-    out.series.push_back(std::move(p));
-  }
-  out.errors = by_count(errors);
-  out.endpoints.resize(endpoints.size());
-  for (auto& [name, a] : endpoints) {
-    a.e.errors = by_count(a.errors);
-    out.endpoints[a.order - 1] = std::move(a.e);
-  }
-  // The thresholds, judged again on the union: the shards' own, and those given to merge.
-  std::vector<std::string> seen;
-  for (const auto& t : first.thresholds) {
-    std::string err;
-    if (auto spec = parse_threshold(t.expr, err)) {
-      out.thresholds.push_back(evaluate(*spec, out));
-      seen.push_back(t.expr);
-    }
-  }
-  for (const auto& spec : thresholds)
-    if (std::find(seen.begin(), seen.end(), spec.expr) == seen.end()) out.thresholds.push_back(evaluate(spec, out));
-  if (sum.successes == 0) {
-    out.status = "failed";
-    out.error = "no request succeeded in any shard";
-  } else if (!info.failed.empty() && info.failed.size() == shards.size()) {
-    out.status = "failed";
-    out.error = "every shard failed";
-  }
-  out.shard = info;
-  return out;
+  Result out_;
+  ShardInfo info_;
+  std::set<int> present_;
+  std::optional<Summary> summary_;
+  Histogram successes_;
+  std::map<int, std::pair<SeriesPoint, Histogram>> seconds_;
+  ClientHealth client_;
+};
+
+}  // namespace
+
+Result merge_shards(const std::vector<Result>& shards, const std::vector<std::string>& command_line,
+                    const std::vector<ThresholdSpec>& thresholds) {
+  check_mergeable(shards);
+  Merged m(shards, command_line);
+  for (const auto& r : shards) m.add(r);
+  return m.finish(shards, thresholds);
 }
 
 int merge_exit_code(const Result& merged) {

@@ -79,11 +79,16 @@ std::vector<std::string> set_warnings(const std::vector<Result>& rs) {
     if (!r.shard || !r.shard->partial()) continue;
     std::string what;
     for (int i : r.shard->missing) what += (what.empty() ? "" : ", ") + std::to_string(i);
-    std::string failed;
-    for (int i : r.shard->failed) failed += (failed.empty() ? "" : ", ") + std::to_string(i);
+    auto list = [](const std::vector<int>& v) {
+      std::string l;
+      for (int i : v) l += (l.empty() ? "" : ", ") + std::to_string(i);
+      return l;
+    };
+    const std::string failed = list(r.shard->failed), incomplete = list(r.shard->incomplete);
     out.push_back("Partial: " + r.name() + " merges " + std::to_string(r.shard->merged.size()) + " of " +
                   std::to_string(r.shard->count) + " shards" + (what.empty() ? "" : "; missing " + what) +
-                  (failed.empty() ? "" : "; failed " + failed) + ".");
+                  (failed.empty() ? "" : "; failed " + failed) +
+                  (incomplete.empty() ? "" : "; interrupted " + incomplete) + ".");
   }
   std::map<std::string, int> seen;
   for (const auto& r : rs) ++seen[r.name()];

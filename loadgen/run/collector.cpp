@@ -239,16 +239,10 @@ const SeriesPoint& Collector::tick(int seconds, double length_s, int users) {
   p.requests = merged_.requests;
   p.failures = merged_.failures;
   p.bytes = merged_.bytes;
-  p.rps = length_s > 0 ? static_cast<double>(merged_.requests) / length_s : 0;
-  const Histogram& h = merged_.latency;
-  p.avg_ms = h.count() ? OptDouble(h.mean() / 1e6) : std::nullopt;
-  p.p50_ms = percentile_ms(h, 50);
-  p.p95_ms = percentile_ms(h, 95);
-  p.p99_ms = percentile_ms(h, 99);
   p.lag_avg_ms = merged_.lag_count ? ns_to_ms(merged_.lag_sum_ns / merged_.lag_count) : 0;
   p.lag_max_ms = ns_to_ms(merged_.lag_max_ns);
   p.late_ms = merged_.late_count ? ns_to_ms(merged_.late_sum_ns / merged_.late_count) : 0;
-  p.hist = sparse_counts(h);
+  p.finish(merged_.latency);
   if (clocks && !workers_.empty()) {
     p.cpu_pct = 100.0 * cpu_sum / static_cast<double>(workers_.size());
     p.busy_pct = 100.0 * busy_sum / static_cast<double>(workers_.size());

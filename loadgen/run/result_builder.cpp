@@ -72,11 +72,7 @@ Result build_result(const RunSettings& s, const RunFacts& f, const Collector& c)
   Summary sum;
   sum.requests = t.requests;
   sum.failures = t.failures;
-  sum.successes = t.requests - t.failures;
-  sum.failure_rate = t.requests ? static_cast<double>(t.failures) / static_cast<double>(t.requests) : 0.0;
   sum.duration_s = f.duration_s;
-  sum.rps = f.duration_s > 0 ? static_cast<double>(t.requests) / f.duration_s : 0.0;
-  sum.latency = LatencySummary::of(t.latency);
   sum.bytes_received = t.bytes;
   sum.lag_max_ms = ns_to_ms(t.lag_max_ns);
   sum.in_flight_at_stop = f.in_flight_at_stop;
@@ -84,11 +80,10 @@ Result build_result(const RunSettings& s, const RunFacts& f, const Collector& c)
   const LoadModel& model = load_model(wl.mode);
   const double share = static_cast<double>(wl.own_users()) / wl.users;
   sum.ideal_requests = model.ideal_requests(wl, ScheduleFacts{f.duration_s, &f.activations_s, share});
-  if (sum.ideal_requests && *sum.ideal_requests > 0)
-    sum.schedule_fidelity = static_cast<double>(t.requests) / *sum.ideal_requests;
   if (model.open_loop()) sum.unsent = t.unsent;
   for (std::size_t i = 0; i < t.status.size(); ++i)
     if (t.status[i]) sum.status_codes[static_cast<int>(i) + kFirstStatus] = t.status[i];
+  sum.finish(t.latency);
   r.summary = sum;
   r.histogram = t.latency;
   r.failed_histogram = t.failed;
