@@ -7,6 +7,7 @@
 // fd was reused) is recognised as stale and skipped. Entries of one duration expire in the
 // order they were added, so each duration keeps a FIFO and every operation is O(1); a server
 // uses a handful of durations (read timeout, linger, backend wait).
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "server/session.h"
+#include "server/stats.h"
 
 namespace lab {
 
@@ -84,6 +86,28 @@ inline OnDeadline on_deadline(DeadlineKind kind, const Session& s, std::uint64_t
   if (s.has_pending() || send_in_flight)
     return s.bytes_written() == written_mark ? OnDeadline::kWriteTimeout : OnDeadline::kExtend;
   return OnDeadline::kReadTimeout;
+}
+
+/// What a driver does with a fired deadline, the same for every driver: `close()` ends the
+/// connection, `rearm_read()` gives it another read timeout; the Session hears of read timeouts
+/// and finished backend waits. True when the connection goes on (the driver then does its I/O).
+template <class Close, class RearmRead>
+bool apply_deadline(OnDeadline what, Session& s, bool& waiting, std::atomic<std::uint64_t>& write_timeouts, Close close,
+                    RearmRead rearm_read) {
+  switch (what) {
+    case OnDeadline::kClose: close(); return false;
+    case OnDeadline::kWriteTimeout:
+      bump(write_timeouts);
+      close();
+      return false;
+    case OnDeadline::kExtend: rearm_read(); return false;
+    case OnDeadline::kReadTimeout: s.on_read_timeout(); return true;
+    case OnDeadline::kWaitDone:
+      waiting = false;
+      s.on_wait_done();
+      return true;
+  }
+  return false;
 }
 
 }  // namespace lab

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "loadgen/cli/commands.h"
+#include "loadgen/cli/target_options.h"
 #include "loadgen/results/compare.h"
 #include "loadgen/results/result_set.h"
 
@@ -31,11 +32,8 @@ int compare_main(int argc, char** argv) {
   po::positional_options_description pos;
   pos.add("paths", 2);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(desc).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "loadgen compare: " << e.what() << "\n(see loadgen compare --help)\n";
+  if (const std::string err = parse_command_line(argc, argv, desc, vm, &pos); !err.empty()) {
+    std::cerr << "loadgen compare: " << err << "\n(see loadgen compare --help)\n";
     return 2;
   }
   if (vm.count("help")) {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "loadgen/cli/target_options.h"
 #include "loadgen/results/result_set.h"
 
 namespace po = boost::program_options;
@@ -22,11 +23,8 @@ std::optional<std::string> one_positional(int argc, char** argv, const char* nam
   po::positional_options_description pos;
   pos.add("arg", 1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "loadgen " << name << ": " << e.what() << "\n(see loadgen " << name << " --help)\n";
+  if (const std::string err = parse_command_line(argc, argv, all, vm, &pos); !err.empty()) {
+    std::cerr << "loadgen " << name << ": " << err << "\n(see loadgen " << name << " --help)\n";
     code = 2;
     return std::nullopt;
   }

@@ -5,6 +5,7 @@
 
 #include "common/output_file.h"
 #include "loadgen/cli/commands.h"
+#include "loadgen/cli/target_options.h"
 #include "loadgen/output/locust_csv.h"
 #include "loadgen/results/merge.h"
 #include "loadgen/results/result_set.h"
@@ -32,12 +33,7 @@ int merge_main(int argc, char** argv) {
     std::fprintf(stderr, "loadgen merge: %s\n(see loadgen merge --help)\n", msg.c_str());
     return 2;
   };
-  try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return usage(e.what());
-  }
+  if (const std::string err = parse_command_line(argc, argv, all, vm, &pos); !err.empty()) return usage(err);
   if (vm.count("help")) {
     std::cout << desc
               << "\nexit codes (as for a run):\n"

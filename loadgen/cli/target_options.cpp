@@ -138,9 +138,13 @@ std::string TargetOptions::apply_scenario(const po::variables_map& vm, Workload&
   return {};
 }
 
-std::string parse_command_line(int argc, char** argv, const po::options_description& d, po::variables_map& vm) {
+std::string parse_command_line(int argc, char** argv, const po::options_description& d, po::variables_map& vm,
+                               const po::positional_options_description* positional) {
   try {
-    po::store(po::command_line_parser(argc, argv).options(d).run(), vm);
+    po::command_line_parser parser(argc, argv);
+    parser.options(d);
+    if (positional) parser.positional(*positional);
+    po::store(parser.run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
     return e.what();

@@ -25,9 +25,11 @@ class TargetOptions {
   std::vector<std::string> headers_;
 };
 
-/// Parses the command line into `vm` (store and notify); "" or the parser's message.
+/// Parses the command line into `vm` (store and notify), with `positional` arguments if given;
+/// "" or the parser's message. Every command parses through here.
 std::string parse_command_line(int argc, char** argv, const boost::program_options::options_description& d,
-                               boost::program_options::variables_map& vm);
+                               boost::program_options::variables_map& vm,
+                               const boost::program_options::positional_options_description* positional = nullptr);
 
 /// "" when `v` (given as `flag`) is a finite number in [lo, hi], else the message naming the
 /// flag, the bounds and an example (NaN and infinities are refused: a limit of NaN passes every

@@ -57,172 +57,225 @@ double process_cpu_s() {
   return s(ru.ru_utime) + s(ru.ru_stime);
 }
 
-int active_users(const std::vector<std::unique_ptr<Worker>>& workers) {
-  int n = 0;
-  for (const auto& w : workers) n += w->active_users.load(std::memory_order_relaxed);
-  return n;
-}
-
 }  // namespace
 
 bool interrupted() { return g_interrupted_now(); }
 
-RunResult run_load(const RunSettings& s) {
-  const Workload& wl = s.workload;
-  RunResult out;
-  install_signals();
-  const int nthreads = std::max(1, std::min(wl.threads, wl.own_users()));
-  ignore_sigpipe();
-  RunFacts facts;
-  facts.environment = environment_info();
-  out.preflight_error = preflight(wl, facts.environment);
-  if (!out.preflight_error.empty()) return out;
-  std::string err;
-  const auto endpoints = resolve(wl.target, err);
-  if (endpoints.empty()) {
-    out.preflight_error = "--host: " + err;
-    return out;
-  }
-  boost::system::error_code literal;
-  asio::ip::make_address(wl.target.host, literal);
-  if ((literal || endpoints.size() > 1) && !s.quiet)  // a name: say what it resolved to
-    std::fprintf(stderr, "loadgen: %s is %s; %s\n", wl.target.host.c_str(), endpoints_text(endpoints).c_str(),
-                 endpoints.size() == 1                        ? "using it"
-                 : wl.addresses == AddressPolicy::kRoundRobin ? "using each in turn"
-                                                              : "using the first (--addresses round-robin for all)");
-  nlohmann::json addresses = nlohmann::json::array();
-  for (const auto& ep : endpoints) addresses.push_back(endpoints_text({ep}));
-  facts.environment["target_addresses"] = addresses;  // as resolved; the first used unless round-robin
-  warn_before_run(wl);
+namespace {
 
-  std::vector<WireRequest> requests;  // the scenario's requests, built once
-  for (const auto& r : wl.scenario.requests) {
-    Url url = wl.target;
-    url.target = r.target;
-    requests.push_back({build_request(url, r.spec, wl.keepalive), r.spec.method == "HEAD"});
+// One run, as its phases: prepare (preflight, resolve, build the requests and TLS, fix the
+// origin), start the workers, wait for the start, tick once a second until the end, stop the
+// workers, and build the result. The load model is resolved here once and handed on.
+class LoadRun {
+ public:
+  explicit LoadRun(const RunSettings& s)
+      : s_(s), wl_(s.workload), model_(load_model(wl_.mode)),
+        threads_(std::max(1, std::min(wl_.threads, wl_.own_users()))) {}
+
+  // "" or why the run cannot start.
+  std::string prepare() {
+    facts_.environment = environment_info();
+    if (std::string why = preflight(wl_, facts_.environment); !why.empty()) return why;
+    std::string err;
+    addresses_ = resolve(wl_.target, err);
+    if (addresses_.empty()) return "--host: " + err;
+    say_what_the_name_is();
+    nlohmann::json listed = nlohmann::json::array();
+    for (const auto& a : addresses_) listed.push_back(endpoints_text({a}));
+    facts_.environment["target_addresses"] = listed;  // as resolved; the first used unless round-robin
+    if (wl_.addresses == AddressPolicy::kFirst) addresses_.resize(1);
+    warn_before_run(wl_, model_);
+    for (const auto& r : wl_.scenario.requests) {  // the scenario's requests, built once
+      Url url = wl_.target;
+      url.target = r.target;
+      requests_.push_back({build_request(url, r.spec, wl_.keepalive), r.spec.method == "HEAD"});
+    }
+    if (wl_.target.scheme == "https" && !(tls_ = make_tls_context(wl_, err))) return err;
+    return set_origin();
   }
-  std::unique_ptr<asio::ssl::context> tls;
-  if (wl.target.scheme == "https" && !(tls = make_tls_context(wl, err))) {
-    out.preflight_error = err;
+
+  void start_workers() {
+    cpu_at_start_ = process_cpu_s();
+    std::vector<WorkerStats*> stats;
+    for (int i = 0; i < threads_; ++i) {
+      auto& w = *workers_.emplace_back(std::make_unique<Worker>(wl_, model_, i, origin_, requests_, tls_.get()));
+      w.addresses = addresses_;
+      if (wl_.scenario.from_file()) {
+        w.by_name = true;
+        w.stats.set_names(wl_.scenario.requests.size());
+      }
+      stats.push_back(&w.stats);
+    }
+    collector_ = std::make_unique<Collector>(stats);
+    for (auto& w : workers_) w->start(threads_);
+    for (auto& w : workers_) {
+      finished_.push_back(std::make_unique<std::atomic<bool>>(false));
+      threads_run_.emplace_back([&w, &done = *finished_.back()] {
+        w->stats.attach_thread();
+        w->io.run();
+        w->stats.detach_thread();
+        done.store(true);
+      });
+    }
+  }
+
+  // Until the origin (after any --start-at wait); an interrupt before it means nothing was sent.
+  void wait_for_start() {
+    while (Clock::now() < origin_ && !g_interrupted_now())
+      std::this_thread::sleep_for(std::min<Clock::duration>(origin_ - Clock::now(), std::chrono::milliseconds(20)));
+    facts_.start_epoch_s = epoch_seconds(std::chrono::system_clock::now());
+    facts_.started_at = utc_timestamp();  // the run's origin
+    if (wl_.start_at) facts_.start_skew_ms = 1000.0 * (facts_.start_epoch_s - epoch_seconds(*wl_.start_at));
+    if (Clock::now() < origin_) {
+      interrupted_ = true;
+      facts_.not_started = true;
+      facts_.early_stop = "interrupted " +
+                          fixed(std::chrono::duration<double>(origin_ - Clock::now()).count(), "%.1f") +
+                          " s before the start" + (wl_.start_at ? " (--start-at " + wl_.start_at_text + ")" : "") +
+                          ": nothing was sent";
+    }
+  }
+
+  // Once a second until the end, an interrupt, or an early stop (nothing succeeds).
+  void tick_until_end() {
+    last_tick_ = origin_;
+    const auto end = origin_ + wl_.run_time;
+    while (!facts_.not_started) {
+      const auto next = std::min(origin_ + std::chrono::seconds(second_ + 1), end);
+      while (Clock::now() < next && !g_interrupted_now()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      if (g_interrupted_now()) {
+        interrupted_ = true;
+        break;
+      }
+      if (next >= end) break;  // the last interval is collected after the workers stop
+      ++second_;
+      const double len = std::chrono::duration<double>(next - last_tick_).count();
+      last_tick_ = next;
+      progress_.tick(collector_->tick(second_, len, active_users()), *collector_);
+      // Nothing has succeeded so far, and something has failed: the target is down, refuses, or
+      // answers only errors. Say so now rather than after the whole run.
+      if (s_.abort_after.count() > 0 && next - origin_ >= s_.abort_after && collector_->successes() == 0 &&
+          collector_->total().failures > 0) {
+        facts_.early_stop = "stopped after " + std::to_string(second_) + " s";
+        break;
+      }
+    }
+    progress_.finish_line();
+  }
+
+  // Every user ends on cancellation; if a thread still runs after 5 s, its loop is stopped; one
+  // that does not return from a handler within 5 s more is a defect, and the process must not
+  // hang. Then the last, partial interval: everything recorded since the last tick.
+  void stop_workers() {
+    stopped_at_ = Clock::now();
+    users_at_stop_ = active_users();
+    for (auto& w : workers_) w->stop();
+    for (std::size_t i = 0; i < threads_run_.size(); ++i) {
+      auto give_up = Clock::now() + std::chrono::seconds(5);
+      while (!workers_[i]->io.stopped() && Clock::now() < give_up)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      workers_[i]->io.stop();
+      give_up = Clock::now() + std::chrono::seconds(5);
+      while (!finished_[i]->load() && Clock::now() < give_up) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      if (!finished_[i]->load()) {
+        std::fprintf(stderr, "loadgen: load thread %zu did not stop within 10 s of the end (a defect); exiting\n", i);
+        std::_Exit(70);
+      }
+      threads_run_[i].join();
+    }
+    const auto last_end = std::min(stopped_at_, origin_ + wl_.run_time);
+    const double len = std::chrono::duration<double>(last_end - last_tick_).count();
+    if (len > 0) progress_.last(collector_->tick(second_ + 1, len, users_at_stop_), *collector_);
+  }
+
+  RunResult finish() {
+    facts_.duration_s = std::max(0.0, std::min(std::chrono::duration<double>(stopped_at_ - origin_).count(),
+                                               std::chrono::duration<double>(wl_.run_time).count()));
+    facts_.interrupted = interrupted_;
+    facts_.cpu_s = process_cpu_s() - cpu_at_start_;
+    facts_.threads = threads_;
+    facts_.model = &model_;
+    for (auto& w : workers_) {
+      facts_.in_flight_at_stop += w->in_flight_at_stop.load();
+      for (const auto& u : w->users) facts_.users_spawned += u->started ? 1 : 0;
+      facts_.activations_s.insert(facts_.activations_s.end(), w->activations_s.begin(), w->activations_s.end());
+    }
+    RunResult out;
+    out.interrupted = interrupted_;
+    out.result = build_result(s_, facts_, *collector_);
     return out;
   }
-  const double cpu_at_start = process_cpu_s();
-  auto origin = Clock::now() + std::chrono::milliseconds(20);  // let threads start first
-  if (wl.start_at) {  // every shard starts at one wall-clock instant, then runs on the monotonic clock
-    const auto until = *wl.start_at - std::chrono::system_clock::now();
-    if (until > std::chrono::hours(24)) {
-      out.preflight_error = "--start-at: '" + wl.start_at_text + "' is more than a day away";
-      return out;
-    }
+
+ private:
+  void say_what_the_name_is() const {
+    boost::system::error_code literal;
+    asio::ip::make_address(wl_.target.host, literal);
+    if ((literal || addresses_.size() > 1) && !s_.quiet)
+      std::fprintf(stderr, "loadgen: %s is %s; %s\n", wl_.target.host.c_str(), endpoints_text(addresses_).c_str(),
+                   addresses_.size() == 1                        ? "using it"
+                   : wl_.addresses == AddressPolicy::kRoundRobin ? "using each in turn"
+                                                                 : "using the first (--addresses round-robin for all)");
+  }
+
+  // Every shard starts at one wall-clock instant (--start-at), then runs on the monotonic clock.
+  std::string set_origin() {
+    origin_ = Clock::now() + std::chrono::milliseconds(20);  // let the threads start first
+    if (!wl_.start_at) return {};
+    const auto until = *wl_.start_at - std::chrono::system_clock::now();
+    if (until > std::chrono::hours(24)) return "--start-at: '" + wl_.start_at_text + "' is more than a day away";
     if (until > std::chrono::milliseconds(20)) {
-      origin = Clock::now() + std::chrono::duration_cast<Clock::duration>(until);
-      if (!s.quiet)
-        std::fprintf(stderr, "loadgen: shard %d/%d starts at %s (in %.1f s)\n", wl.shard_index, wl.shard_count,
-                     wl.start_at_text.c_str(), std::chrono::duration<double>(until).count());
+      origin_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(until);
+      if (!s_.quiet)
+        std::fprintf(stderr, "loadgen: shard %d/%d starts at %s (in %.1f s)\n", wl_.shard_index, wl_.shard_count,
+                     wl_.start_at_text.c_str(), std::chrono::duration<double>(until).count());
     } else if (until < -std::chrono::seconds(1)) {
       std::fprintf(stderr, "loadgen: warning: --start-at %s passed %.1f s ago; starting now (the skew is recorded)\n",
-                   wl.start_at_text.c_str(), -std::chrono::duration<double>(until).count());
+                   wl_.start_at_text.c_str(), -std::chrono::duration<double>(until).count());
     }
-  }
-  std::vector<std::unique_ptr<Worker>> workers;
-  std::vector<WorkerStats*> stats;
-  for (int i = 0; i < nthreads; ++i) {
-    workers.push_back(std::make_unique<Worker>(wl, i, origin, requests, tls.get()));
-    workers.back()->endpoints = endpoints;
-    if (wl.scenario.from_file()) {
-      workers.back()->by_name = true;
-      workers.back()->stats.set_names(wl.scenario.requests.size());
-    }
-    if (wl.addresses == AddressPolicy::kFirst) workers.back()->endpoints.resize(1);
-    stats.push_back(&workers.back()->stats);
-  }
-  Collector collector(stats);
-  for (auto& w : workers) w->start(nthreads);
-  std::vector<std::thread> threads;
-  std::vector<std::unique_ptr<std::atomic<bool>>> finished;
-  for (auto& w : workers) {
-    finished.push_back(std::make_unique<std::atomic<bool>>(false));
-    threads.emplace_back([&w, &done = *finished.back()] {
-      w->stats.attach_thread();
-      w->io.run();
-      w->stats.detach_thread();
-      done.store(true);
-    });
+    return {};
   }
 
-  ProgressLine progress(s, isatty(STDERR_FILENO));
-  const auto end = origin + wl.run_time;
-  int second = 0;
-  auto last_tick = origin;
-  while (Clock::now() < origin && !g_interrupted_now())
-    std::this_thread::sleep_for(std::min<Clock::duration>(origin - Clock::now(), std::chrono::milliseconds(20)));
-  facts.start_epoch_s = epoch_seconds(std::chrono::system_clock::now());
-  facts.started_at = utc_timestamp();  // the run's origin (after any --start-at wait)
-  if (wl.start_at) facts.start_skew_ms = 1000.0 * (facts.start_epoch_s - epoch_seconds(*wl.start_at));
-  if (Clock::now() < origin) {  // interrupted while waiting for --start-at: nothing was sent
-    out.interrupted = true;
-    facts.not_started = true;
-    facts.early_stop = "interrupted " + fixed(std::chrono::duration<double>(origin - Clock::now()).count(), "%.1f") +
-                       " s before the start" + (wl.start_at ? " (--start-at " + wl.start_at_text + ")" : "") +
-                       ": nothing was sent";
+  int active_users() const {
+    int n = 0;
+    for (const auto& w : workers_) n += w->active_users.load(std::memory_order_relaxed);
+    return n;
   }
-  while (!facts.not_started) {
-    auto next = std::min(origin + std::chrono::seconds(second + 1), end);
-    while (Clock::now() < next && !g_interrupted_now()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    if (g_interrupted_now()) {
-      out.interrupted = true;
-      break;
-    }
-    if (next >= end) break;  // the last interval is collected after the workers stop
-    ++second;
-    const double len = std::chrono::duration<double>(next - last_tick).count();
-    last_tick = next;
-    progress.tick(collector.tick(second, len, active_users(workers)), collector);
-    // Nothing has succeeded so far, and something has failed: the target is down, refuses, or
-    // answers only errors. Say so now rather than after the whole run.
-    if (s.abort_after.count() > 0 && next - origin >= s.abort_after && collector.successes() == 0 &&
-        collector.total().failures > 0) {
-      facts.early_stop = "stopped after " + std::to_string(second) + " s";
-      break;
-    }
-  }
-  progress.finish_line();
-  const auto stopped_at = Clock::now();
-  const int users_at_stop = active_users(workers);
-  for (auto& w : workers) w->stop();
-  // Every user ends on cancellation; if a thread still runs after 5 s, stop its loop; one that
-  // does not return from a handler within 5 s more is a defect, and the process must not hang.
-  for (std::size_t i = 0; i < threads.size(); ++i) {
-    auto give_up = Clock::now() + std::chrono::seconds(5);
-    while (!workers[i]->io.stopped() && Clock::now() < give_up)
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    workers[i]->io.stop();
-    give_up = Clock::now() + std::chrono::seconds(5);
-    while (!finished[i]->load() && Clock::now() < give_up) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    if (!finished[i]->load()) {
-      std::fprintf(stderr, "loadgen: load thread %zu did not stop within 10 s of the end (a defect); exiting\n", i);
-      std::_Exit(70);
-    }
-    threads[i].join();
-  }
-  // The last interval: everything recorded since the last tick (completions after the end of
-  // --run-time were not recorded, so this interval ends at the end or at the stop).
-  const auto last_end = std::min(stopped_at, end);
-  const double len = std::chrono::duration<double>(last_end - last_tick).count();
-  if (len > 0) progress.last(collector.tick(second + 1, len, users_at_stop), collector);
 
-  facts.duration_s = std::max(0.0, std::min(std::chrono::duration<double>(stopped_at - origin).count(),
-                                            std::chrono::duration<double>(wl.run_time).count()));
-  facts.interrupted = out.interrupted;
-  facts.cpu_s = process_cpu_s() - cpu_at_start;
-  facts.threads = nthreads;
-  for (auto& w : workers) {
-    facts.in_flight_at_stop += w->in_flight_at_stop.load();
-    for (const auto& u : w->users) facts.users_spawned += u->started ? 1 : 0;
-    facts.activations_s.insert(facts.activations_s.end(), w->activations_s.begin(), w->activations_s.end());
+  const RunSettings& s_;
+  const Workload& wl_;
+  const LoadModel& model_;
+  const int threads_;
+  RunFacts facts_;
+  std::vector<asio::ip::tcp::endpoint> addresses_;
+  std::vector<WireRequest> requests_;
+  std::unique_ptr<asio::ssl::context> tls_;
+  Clock::time_point origin_{}, last_tick_{}, stopped_at_{};
+  double cpu_at_start_ = 0;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<Collector> collector_;
+  std::vector<std::thread> threads_run_;
+  std::vector<std::unique_ptr<std::atomic<bool>>> finished_;
+  ProgressLine progress_{s_, isatty(STDERR_FILENO) == 1};
+  int second_ = 0, users_at_stop_ = 0;
+  bool interrupted_ = false;
+};
+
+}  // namespace
+
+RunResult run_load(const RunSettings& s) {
+  install_signals();
+  ignore_sigpipe();
+  LoadRun run(s);
+  if (std::string why = run.prepare(); !why.empty()) {
+    RunResult refused;
+    refused.preflight_error = why;
+    return refused;
   }
-  out.result = build_result(s, facts, collector);
-  return out;
+  run.start_workers();
+  run.wait_for_start();
+  run.tick_until_end();
+  run.stop_workers();
+  return run.finish();
 }
 
 int exit_code(const RunResult& r, bool fail_on_errors) {

@@ -30,10 +30,10 @@ std::string preflight(const Workload& w, nlohmann::json& env) {
   return {};
 }
 
-static void warn_ports(const Workload& w) {
+static void warn_ports(const Workload& w, const LoadModel& model) {
   if (w.keepalive) return;
-  const double conn_rate = load_model(w.mode).connection_rate(w) / w.shard_count;  // this shard's part
-  if (conn_rate <= 0) return;                                                      // unknown in advance
+  const double conn_rate = model.connection_rate(w) / w.shard_count;  // this shard's part
+  if (conn_rate <= 0) return;                                         // unknown in advance
   unsigned lo = 32768, hi = 60999;
   if (FILE* f = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "r")) {
     if (std::fscanf(f, "%u %u", &lo, &hi) != 2) lo = 32768, hi = 60999;
@@ -55,9 +55,9 @@ static void warn_ports(const Workload& w) {
   }
 }
 
-void warn_before_run(const Workload& w) {
-  warn_ports(w);
-  if (const std::string why = load_model(w.mode).warning(w); !why.empty())
+void warn_before_run(const Workload& w, const LoadModel& model) {
+  warn_ports(w, model);
+  if (const std::string why = model.warning(w); !why.empty())
     std::fprintf(stderr, "loadgen: warning: %s\n", why.c_str());
 }
 

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "loadgen/pacing/load_model.h"
 #include "loadgen/workload/workload.h"
 
 namespace lab {
@@ -14,6 +15,6 @@ std::string preflight(const Workload& w, nlohmann::json& env);
 /// Warnings on stderr (--quiet too: it silences the status line and the table, not advice):
 /// TIME_WAIT exhausting the ephemeral ports; a rate spread over so few connections that each
 /// must answer faster than a server can.
-void warn_before_run(const Workload& w);
+void warn_before_run(const Workload& w, const LoadModel& model);
 
 }  // namespace lab

@@ -77,7 +77,7 @@ Result build_result(const RunSettings& s, const RunFacts& f, const Collector& c)
   sum.lag_max_ms = ns_to_ms(t.lag_max_ns);
   sum.in_flight_at_stop = f.in_flight_at_stop;
   sum.users_spawned = f.users_spawned;
-  const LoadModel& model = load_model(wl.mode);
+  const LoadModel& model = f.model ? *f.model : load_model(wl.mode);
   const double share = static_cast<double>(wl.own_users()) / wl.users;
   sum.ideal_requests = model.ideal_requests(wl, ScheduleFacts{f.duration_s, &f.activations_s, share});
   if (model.open_loop()) sum.unsent = t.unsent;

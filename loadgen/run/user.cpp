@@ -49,8 +49,8 @@ std::uint64_t ns_between(Clock::time_point a, Clock::time_point b) {
 // epoll_ctl, one getsockopt and a trip through the event loop more per connection.
 // Returns whether the connection is still pending.
 bool open_and_connect(Worker& w, User& u, error_code& ec) {
-  const auto& ep = w.endpoints[w.next_endpoint];
-  if (w.endpoints.size() > 1) w.next_endpoint = (w.next_endpoint + 1) % w.endpoints.size();
+  const auto& ep = w.addresses[w.next_address];
+  if (w.addresses.size() > 1) w.next_address = (w.next_address + 1) % w.addresses.size();
   u.socket.open(ep.protocol(), ec);
   if (!ec) u.socket.non_blocking(true, ec);
   if (ec) return false;
@@ -91,6 +91,18 @@ std::optional<Outcome> feed(ResponseParser& parser, const char* data, std::size_
   if (parser.status() == ResponseParser::Status::kComplete && used != n)
     return fail(ErrorKind::kBadResponse, "bytes after the response");
   return std::nullopt;
+}
+
+// Bytes of the response arrived (the first of them end the waiting phase): nullopt while the
+// response is incomplete or complete and well-formed, else the failure.
+std::optional<Outcome> received(Outcome& o, ResponseParser& parser, bool& any, Clock::time_point written,
+                                const char* data, std::size_t n) {
+  if (!any) {
+    o.first_byte = Clock::now();
+    o.phases.waiting_ns = ns_between(written, o.first_byte);
+    any = true;
+  }
+  return feed(parser, data, n);
 }
 
 // The connection closed: the end of a close-delimited response, or a failure.
@@ -197,12 +209,7 @@ Task<Outcome> exchange(Worker& w, User& u, const WireRequest& req, Clock::time_p
       break;
     }
     if (ec) co_return fail(classify(ec, false), "read: " + ec.message());
-    if (!any) {
-      o.first_byte = Clock::now();
-      o.phases.waiting_ns = ns_between(written, o.first_byte);
-      any = true;
-    }
-    if (auto f = feed(parser, data, n)) co_return *f;
+    if (auto f = received(o, parser, any, written, data, n)) co_return *f;
     if (parser.status() == ResponseParser::Status::kComplete) break;
   }
   co_return finished(w, parser, std::move(o));
@@ -266,12 +273,7 @@ Task<Outcome> exchange_tls(Worker& w, User& u, const WireRequest& req, Clock::ti
       break;
     }
     if (ec) co_return fail(classify(ec, false), "read: " + ec.message());
-    if (!any) {
-      o.first_byte = Clock::now();
-      o.phases.waiting_ns = ns_between(written, o.first_byte);
-      any = true;
-    }
-    if (auto f = feed(parser, t.buf, n)) co_return *f;
+    if (auto f = received(o, parser, any, written, t.buf, n)) co_return *f;
     if (parser.status() == ResponseParser::Status::kComplete) break;
   }
   // TLS 1.3 sends its session tickets after the handshake: by now they have been read.
@@ -297,7 +299,7 @@ void close_connection(User& u, bool clean = false) {
 
 Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
   const Workload& wl = w.workload;
-  const LoadModel& model = load_model(wl.mode);
+  const LoadModel& model = w.model;
   const bool open_loop = model.open_loop();
   UserPacing& pacing = *u.pacing;
   Clock::time_point intended = pacing.first(first_at);

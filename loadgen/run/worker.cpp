@@ -8,7 +8,7 @@ namespace {
 User& add_user(Worker& w, int k) {
   const Workload& wl = w.workload;
   auto& u = *w.users.emplace_back(std::make_unique<User>(w.io, k, wl.user_seed(k)));
-  u.pacing = load_model(wl.mode).pacing(wl, k, u.rng);
+  u.pacing = w.model.pacing(wl, k, u.rng);
   u.picker = RequestPicker(wl.scenario);
   return u;
 }

@@ -69,23 +69,24 @@ struct User {
 };
 
 struct Worker {
-  Worker(const Workload& w, int index_, Clock::time_point origin_, const std::vector<WireRequest>& requests_,
-         asio::ssl::context* tls_ = nullptr)
+  Worker(const Workload& w, const LoadModel& model_, int index_, Clock::time_point origin_,
+         const std::vector<WireRequest>& requests_, asio::ssl::context* tls_ = nullptr)
       // Each io_context is run by one thread and its sockets are touched only there; the
       // scheduler keeps its lock for the one cross-thread call (stop's post).
-      : io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO), workload(w), index(index_), origin(origin_),
+      : io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO), workload(w), model(model_), index(index_), origin(origin_),
         end(origin_ + w.run_time), requests(requests_), tls(tls_), sweeper(io.get_executor()),
         spawner_timer(io.get_executor()) {}
 
   asio::io_context io;
   const Workload& workload;
+  const LoadModel& model;  // the run's load mode, resolved once by the engine
   int index;
   Clock::time_point origin, end;
   const std::vector<WireRequest>& requests;        // the scenario's, built once, shared read-only
   asio::ssl::context* tls;                         // https: the run's client context; else null
   bool by_name = false;                            // keep statistics per request name (--scenario)
-  std::vector<asio::ip::tcp::endpoint> endpoints;  // one, or each in turn (--addresses round-robin)
-  std::size_t next_endpoint = 0;
+  std::vector<asio::ip::tcp::endpoint> addresses;  // the target's: one, or each in turn (--addresses round-robin)
+  std::size_t next_address = 0;
   std::vector<std::unique_ptr<User>> users;
   std::atomic<int> active_users{0};
   std::atomic<std::uint64_t> in_flight_at_stop{0};

@@ -362,17 +362,11 @@ class UringServer {
   void on_deadline_fired(const TimerQueue::Entry& e) {
     Conn* c = conns_.get(e.fd);
     if (!c || c->gen != e.gen || c->phase == Phase::kClosing) return;  // stale
-    switch (on_deadline(e.kind, c->session, c->written_mark, c->send != Send::kIdle)) {
-      case OnDeadline::kClose: return close_conn(*c);
-      case OnDeadline::kWriteTimeout: bump(ctx_.stats.write_timeouts); return close_conn(*c);
-      case OnDeadline::kExtend: return arm(*c, ctx_.cfg.read_timeout, DeadlineKind::kRead);
-      case OnDeadline::kReadTimeout: c->session.on_read_timeout(); break;
-      case OnDeadline::kWaitDone:
-        c->waiting = false;
-        c->session.on_wait_done();
-        break;
-    }
-    after_io(*c);
+    if (apply_deadline(
+            on_deadline(e.kind, c->session, c->written_mark, c->send != Send::kIdle), c->session, c->waiting,
+            ctx_.stats.write_timeouts, [&] { close_conn(*c); },
+            [&] { arm(*c, ctx_.cfg.read_timeout, DeadlineKind::kRead); }))
+      after_io(*c);
   }
 
   std::chrono::microseconds next_timeout(Clock::time_point now) const {

@@ -254,20 +254,10 @@ void Reactor::arm(Conn& c, Clock::duration d, DeadlineKind kind) {
 void Reactor::on_deadline_fired(const TimerQueue::Entry& e) {
   Conn* c = conns_.get(e.fd);
   if (!c || c->gen != e.gen) return;  // stale
-  switch (on_deadline(e.kind, c->session, c->written_mark, false)) {
-    case OnDeadline::kClose: close_conn(*c); return;
-    case OnDeadline::kWriteTimeout:
-      bump(ctx_.stats.write_timeouts);
-      close_conn(*c);
-      return;
-    case OnDeadline::kExtend: arm(*c, ctx_.cfg.read_timeout, DeadlineKind::kRead); return;
-    case OnDeadline::kReadTimeout: c->session.on_read_timeout(); break;
-    case OnDeadline::kWaitDone:
-      c->waiting = false;
-      c->session.on_wait_done();
-      break;
-  }
-  after_io(*c);
+  if (apply_deadline(
+          on_deadline(e.kind, c->session, c->written_mark, false), c->session, c->waiting, ctx_.stats.write_timeouts,
+          [&] { close_conn(*c); }, [&] { arm(*c, ctx_.cfg.read_timeout, DeadlineKind::kRead); }))
+    after_io(*c);
 }
 
 int Reactor::next_timeout_ms(Clock::time_point now) const {
