@@ -2,6 +2,7 @@
 // Crafted results for tests of the result tools (compare, summary, report, CSV).
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "common/environment.h"
 #include "common/histogram.h"
@@ -80,6 +81,30 @@ inline lab::Result make_run(const std::string& label, double rps, double p95_ms,
 inline nlohmann::json make_result(const std::string& label, double rps, double p95_ms, std::uint64_t failures = 0,
                                   std::uint64_t requests = 1000, double jitter = 0) {
   return lab::to_json(make_run(label, rps, p95_ms, failures, requests, jitter));
+}
+
+/// Shard `index` of `count` of a run (see make_run), started at `start` (Unix seconds).
+inline lab::Result make_shard(int index, int count, double rps, double p95_ms, std::uint64_t requests,
+                              double start = 1000.0) {
+  lab::Result r = make_run("epoll", rps, p95_ms, 0, requests);
+  lab::ShardInfo sh;
+  sh.index = index;
+  sh.count = count;
+  sh.start_epoch_s = start;
+  sh.start_skew_ms = index * 1.5;
+  r.shard = sh;
+  r.path = "shard-" + std::to_string(index) + ".json";
+  return r;
+}
+
+/// `label` run once per value of `rps` (the repeats of bench-all REPEAT=N), named as bench-all names them.
+inline std::vector<lab::Result> repeats_of(const std::string& label, std::vector<double> rps) {
+  std::vector<lab::Result> out;
+  for (std::size_t i = 0; i < rps.size(); ++i) {
+    out.push_back(make_run(label, rps[i], 1.0));
+    out.back().path = label + ".r" + std::to_string(i + 1) + ".json";
+  }
+  return out;
 }
 
 }  // namespace labtest

@@ -1,11 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "loadgen/workload/status_set.h"
 #include "loadgen/results/thresholds.h"
 #include "tests/support/result_docs.h"
 
 using lab::parse_threshold;
-using lab::StatusSet;
 
 TEST(Thresholds, ParseMetricsOperatorsAndUnits) {
   std::string err;
@@ -50,21 +48,4 @@ TEST(Thresholds, EvaluateAgainstAResult) {
   const lab::Threshold t = lab::evaluate(*parse_threshold("p99<5ms", err), none);
   EXPECT_FALSE(t.actual.has_value());
   EXPECT_FALSE(t.held);
-}
-
-TEST(StatusSet, CodesRangesAndClasses) {
-  StatusSet def;
-  EXPECT_TRUE(def.accepts(200));
-  EXPECT_TRUE(def.accepts(204));
-  EXPECT_FALSE(def.accepts(302));
-  EXPECT_FALSE(def.accepts(404));
-  std::string err;
-  auto s = StatusSet::parse("200, 301-302,4xx", err);
-  ASSERT_TRUE(s) << err;
-  EXPECT_TRUE(s->accepts(200));
-  EXPECT_FALSE(s->accepts(201));
-  EXPECT_TRUE(s->accepts(302));
-  EXPECT_TRUE(s->accepts(451));
-  EXPECT_FALSE(s->accepts(500));
-  for (const char* bad : {"", "2xy", "600-500", "abc", "99"}) EXPECT_FALSE(StatusSet::parse(bad, err)) << bad;
 }

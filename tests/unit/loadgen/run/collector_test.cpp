@@ -1,9 +1,6 @@
 // The collector merges the workers' intervals exactly, and failures are classified.
 #include <gtest/gtest.h>
 
-#include <boost/asio/error.hpp>
-
-#include "loadgen/run/errors.h"
 #include "loadgen/run/collector.h"
 
 namespace lab {
@@ -71,25 +68,6 @@ TEST(Collector, IntervalMergeAddsEveryCounter) {
   EXPECT_EQ(x.lag_sum_ns, 6000u);
   EXPECT_EQ(x.late_count, 1u);
   EXPECT_EQ(x.errors[static_cast<std::size_t>(ErrorKind::kReset)], 1u);
-}
-
-TEST(Errors, SocketErrorsAreClassified) {
-  using boost::system::error_code;
-  auto sys = [](int e) { return error_code(e, boost::system::system_category()); };
-  EXPECT_EQ(classify(sys(ECONNREFUSED), true), ErrorKind::kConnectionRefused);
-  EXPECT_EQ(classify(sys(ECONNRESET), false), ErrorKind::kReset);
-  EXPECT_EQ(classify(sys(EPIPE), false), ErrorKind::kReset);
-  EXPECT_EQ(classify(sys(ETIMEDOUT), true), ErrorKind::kConnectTimeout);
-  EXPECT_EQ(classify(sys(ETIMEDOUT), false), ErrorKind::kReadTimeout);
-  EXPECT_EQ(classify(sys(EMFILE), true), ErrorKind::kOutOfFds);
-  EXPECT_EQ(classify(sys(ENFILE), true), ErrorKind::kOutOfFds);
-  EXPECT_EQ(classify(sys(EADDRNOTAVAIL), true), ErrorKind::kOutOfPorts);
-  EXPECT_EQ(classify(sys(EINVAL), false), ErrorKind::kOther);
-  EXPECT_EQ(classify(boost::asio::error::eof, false), ErrorKind::kOther) << "a non-system category";
-  EXPECT_EQ(error_name(ErrorKind::kUnexpectedStatus, 503), "http_503");
-  EXPECT_EQ(error_name(ErrorKind::kOutOfPorts, 0), "out_of_ephemeral_ports");
-  for (int k = 0; k < static_cast<int>(ErrorKind::kCount); ++k)
-    EXPECT_STRNE(to_string(static_cast<ErrorKind>(k)), "?") << "every kind has a JSON name";
 }
 
 }  // namespace

@@ -1,0 +1,27 @@
+// Before a run: a run the open-file limit cannot hold is refused with the numbers and the fix.
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <nlohmann/json.hpp>
+
+#include "loadgen/run/preflight.h"
+
+namespace lab {
+namespace {
+
+TEST(Preflight, ARunTheFdLimitCannotHoldIsRefusedWithTheFix) {
+  rlimit rl{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &rl), 0);
+  Workload w;
+  w.users = static_cast<int>(std::min<rlim_t>(rl.rlim_max, 900'000)) + 100;  // one socket per user: too many
+  nlohmann::json env;
+  const std::string why = preflight(w, env);
+  EXPECT_NE(why.find("file descriptors"), std::string::npos) << why;
+  EXPECT_NE(why.find("lower --users to at most"), std::string::npos) << why;
+  EXPECT_GT(env["fds_needed_estimate"].get<std::uint64_t>(), static_cast<std::uint64_t>(w.users));
+  w.users = 10;
+  EXPECT_EQ(preflight(w, env), "");
+}
+
+}  // namespace
+}  // namespace lab
