@@ -50,7 +50,7 @@ Result run_with_late_starts(bool busy) {
 // Lateness while the client idled is not the client's limit (a multiprocess run that kept 23%
 // of its schedule read "CLIENT-BOUND: requests started 7.2 ms late" at 13% CPU); lateness while
 // it was busy is.
-TEST(Document, ClientBoundNeedsTheClientsOwnEvidence) {
+TEST(ResultBuilder, ClientBoundNeedsTheClientsOwnEvidence) {
   const Result idle = run_with_late_starts(false);
   EXPECT_FALSE(idle.client.bound) << idle.client.reason;
   EXPECT_NEAR(*idle.client.lag_p99_ms, 20, 0.1) << "the lag is still reported";
@@ -68,7 +68,7 @@ TEST(Document, ClientBoundNeedsTheClientsOwnEvidence) {
 
 // Interrupted while waiting for --start-at: nothing was sent, and nothing is said of the server
 // (the result had a negative duration, a negative ideal count and "the server never answered").
-TEST(Document, ARunInterruptedBeforeItsStartSaysSo) {
+TEST(ResultBuilder, ARunInterruptedBeforeItsStartSaysSo) {
   WorkerStats stats;
   Collector c({&stats});
   RunSettings s;
@@ -87,7 +87,7 @@ TEST(Document, ARunInterruptedBeforeItsStartSaysSo) {
 // A run where most requests failed completed, but its status must say what it measured; a run
 // that fell behind its schedule while its client kept up is the server's limit, and says so
 // (the audit's multiprocess run read "ok; CLIENT-BOUND").
-TEST(Document, AMostlyFailedOrLaggingRunSaysWhoSetThePace) {
+TEST(ResultBuilder, AMostlyFailedOrLaggingRunSaysWhoSetThePace) {
   Result r = labtest::make_run("multiprocess", 735, 6900, 27895, 44124);
   r.summary->schedule_fidelity = 0.233;
   r.client.cpu_pct = 13;
@@ -106,7 +106,7 @@ TEST(Document, AMostlyFailedOrLaggingRunSaysWhoSetThePace) {
 
 // SIGINT/SIGTERM stay set for the process: a run started after one returns at once,
 // interrupted (each run reset the flag, so a Ctrl-C between two capacity steps was lost).
-TEST(DocumentDeathTest, AnInterruptIsNotForgottenByTheNextRun) {
+TEST(ResultBuilderDeathTest, AnInterruptIsNotForgottenByTheNextRun) {
   EXPECT_EXIT(
       {
         RunSettings s;
