@@ -433,6 +433,9 @@ json to_json(const Result& r) {
                             {"held", t.held}});
     j["thresholds"] = thresholds;
   }
+  if (!r.control.empty()) j["control"] = r.control;
+  if (!r.stopped.empty()) j["stopped"] = r.stopped;
+  if (r.in_progress) j["in_progress"] = true;
   if (r.shard) {
     const ShardInfo& sh = *r.shard;
     json o = {{"index", sh.index}, {"count", sh.count}, {"start_epoch_s", sh.start_epoch_s}, {"complete", sh.complete}};
@@ -511,6 +514,12 @@ Result result_from_json(const json& j, const JsonSource& src) {
       });
     if (r.schema_version == 1 && r.summary->successes == 0) r.summary->latency = LatencySummary{};  // v1 wrote zeros
   }
+  if (root.has("control")) {
+    root.at("control").each([](const Field& c) { c.expect_object(); });
+    r.control = j["control"];
+  }
+  if (root.has("stopped")) r.stopped = root.at("stopped").str();
+  if (root.has("in_progress")) r.in_progress = root.at("in_progress").boolean();
   if (root.has("shard")) {
     const Field f = root.at("shard");
     ShardInfo sh;

@@ -193,9 +193,12 @@ struct Result {
   std::vector<Threshold> thresholds;
   std::optional<Repeats> repeats;
   std::optional<ShardInfo> shard;
-  std::vector<EndpointStats> endpoints;      // with --scenario: one per request name
-  std::map<std::string, Histogram> timings;  // by phase (kPhases); absent phases were not timed
-  std::string path;                          // the file it was read from (not written)
+  std::vector<EndpointStats> endpoints;              // with --scenario: one per request name
+  std::map<std::string, Histogram> timings;          // by phase (kPhases); absent phases were not timed
+  nlohmann::json control = nlohmann::json::array();  // changes made while it ran (the live view)
+  std::string stopped;                               // "from the live view after 12.3 s": ended early on request
+  bool in_progress = false;                          // a snapshot of a run still going (the live view's)
+  std::string path;                                  // the file it was read from (not written)
 
   /// Has numbers to show: it ran (even if nothing succeeded).
   bool has_summary() const { return summary.has_value(); }

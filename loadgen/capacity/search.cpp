@@ -161,11 +161,16 @@ class Search {
       std::fprintf(stderr, "capacity[%s]: %s\n", d_.label.empty() ? d_.url.c_str() : d_.label.c_str(), line.c_str());
   }
 
-  RunResult run(RunSettings rs) {
+  // One run of the search; a watcher (the live view) sees it as a run titled `title` (a probe,
+  // a moment long, has none).
+  RunResult run(RunSettings rs, const std::string& title = "") {
     rs.quiet = true;
     rs.progress = ProgressMode::kNever;
+    rs.live_title = title;
+    if (title.empty()) rs.observer = nullptr;
     RunResult r = run_load(rs);
     if (r.interrupted) interrupted_ = true;
+    if (rs.observer && r.preflight_error.empty()) rs.observer->on_end(r.result, nlohmann::json::object());
     return r;
   }
 
@@ -213,7 +218,7 @@ class Search {
       rs.workload.threads = std::min(rs.workload.threads, n);
       rs.workload.run_time = s_.sweep_step;
       rs.abort_after = std::chrono::nanoseconds(0);
-      const RunResult r = run(rs);
+      const RunResult r = run(rs, "sweep: " + std::to_string(n) + " connections, closed loop");
       if (interrupted_) return false;
       if (!r.preflight_error.empty()) {
         say("sweep at " + std::to_string(n) + " connections skipped: " + r.preflight_error);
@@ -238,7 +243,8 @@ class Search {
     rs.workload.rate = rate;
     rs.workload.run_time = s_.warmup + s_.measure;
     rs.abort_after = std::chrono::nanoseconds(0);
-    const RunResult r = run(rs);
+    const RunResult r =
+        run(rs, "step " + std::to_string(d_.steps.size() + 1) + ": " + phase + " at " + rps_text(rate) + " req/s");
     if (interrupted_) return nullptr;
     if (!r.preflight_error.empty()) {
       stop_note_ = "the step at " + rps_text(rate) + " req/s could not start: " + r.preflight_error;
@@ -386,7 +392,8 @@ class Search {
     rs.workload.wait_min_s = s_.think_min_s;
     rs.workload.wait_max_s = s_.think_max_s;
     rs.workload.run_time = s_.confirm_ramp + s_.confirm_measure;
-    const RunResult r = run(rs);
+    const RunResult r = run(rs, "confirming: " + commas(u.users_run) + " users thinking " +
+                                    fixed(s_.think_min_s, "%g") + "-" + fixed(s_.think_max_s, "%g") + " s");
     if (interrupted_ || !r.preflight_error.empty()) {
       u.verdict = interrupted_ ? "interrupted" : "not run: " + r.preflight_error;
       return;

@@ -53,6 +53,8 @@ std::string status_text(const Result& r) {
         " requests failed" + (top ? " (most " + top->kind + ": " + commas(static_cast<double>(top->count)) + ")" : "");
   }
   if (r.interrupted) s += " (interrupted)";
+  if (r.in_progress) s += " (IN PROGRESS: a snapshot at " + fixed(sm.duration_s, "%.0f") + " s, not the run's end)";
+  if (!r.stopped.empty()) s += "; stopped " + r.stopped;
   if (r.client.bound) {
     s += "; CLIENT-BOUND: " + r.client.reason;
   } else if (r.status == "ok" &&

@@ -51,7 +51,8 @@ struct ScheduleFacts {
   // Each time a user was active: from its start to its end (seconds after the run's start;
   // an end < 0: still active when the run ended).
   const std::vector<std::pair<double, double>>* activations_s = nullptr;
-  double share = 1;  // the part of the workload this process ran (a shard: own users / users)
+  double share = 1;              // the part of the workload this process ran (a shard: own users / users)
+  const Stages* plan = nullptr;  // the plan the run followed, if it was steered (else the workload's)
 };
 
 class LoadModel {
@@ -64,7 +65,10 @@ class LoadModel {
   /// the due time (wrk2's correction), late and unsent requests are counted.
   virtual bool open_loop() const = 0;
   /// The pacing of user `user` (0-based, of `users`), drawing from `rng` (the user's own).
-  virtual std::unique_ptr<UserPacing> pacing(const Workload& w, int user, std::mt19937_64& rng) const = 0;
+  /// `plan` is the run's target over time as this user's thread sees it (--stages, --rate-stages
+  /// or a steered run; empty when the run has none); the pacing may keep a reference to it.
+  virtual std::unique_ptr<UserPacing> pacing(const Workload& w, const Stages& plan, int user,
+                                             std::mt19937_64& rng) const = 0;
   /// Requests a perfect client would have sent; nullopt when the mode has no schedule (max).
   virtual std::optional<double> ideal_requests(const Workload& w, const ScheduleFacts& f) const = 0;
   /// New connections per second the workload asks for (for the ephemeral-port warning); 0: unknown.

@@ -64,7 +64,7 @@ class Slots : public UserPacing {
 // rate, exactly the staggered slots above).
 class StagedSlots : public UserPacing {
  public:
-  StagedSlots(const Workload& w, int user) : stages_(w.stages), user_(user), users_(w.users) {}
+  StagedSlots(const Workload& w, const Stages& plan, int user) : stages_(plan), user_(user), users_(w.users) {}
   PaceClock::time_point first(PaceClock::time_point spawned) override {
     origin_ = spawned;
     m_ = 0;
@@ -100,14 +100,16 @@ class Rate : public LoadModel {
   LoadMode mode() const override { return LoadMode::kRate; }
   const char* name() const override { return "rate"; }
   bool open_loop() const override { return true; }
-  std::unique_ptr<UserPacing> pacing(const Workload& w, int user, std::mt19937_64& rng) const override {
-    if (!w.stages.empty()) return std::make_unique<StagedSlots>(w, user);
+  std::unique_ptr<UserPacing> pacing(const Workload& w, const Stages& plan, int user,
+                                     std::mt19937_64& rng) const override {
+    if (!plan.empty()) return std::make_unique<StagedSlots>(w, plan, user);
     return std::make_unique<Slots>(w, user, rng);
   }
   // Each connection's schedule starts when it is spawned (--spawn-rate opens them in turn): its
   // share of the rate over the time it was active.
   std::optional<double> ideal_requests(const Workload& w, const ScheduleFacts& f) const override {
-    if (!w.stages.empty()) return w.stages.integral_to(f.duration_s) * f.share;
+    const Stages& plan = f.plan ? *f.plan : w.stages;
+    if (!plan.empty()) return plan.integral_to(f.duration_s) * f.share;
     if (!f.activations_s) return w.rate * f.duration_s * f.share;
     double active_s = 0;
     for (const auto& [start, end] : *f.activations_s)

@@ -30,7 +30,7 @@ class Users : public LoadModel {
   LoadMode mode() const override { return LoadMode::kUsers; }
   const char* name() const override { return "users"; }
   bool open_loop() const override { return false; }
-  std::unique_ptr<UserPacing> pacing(const Workload& w, int, std::mt19937_64& rng) const override {
+  std::unique_ptr<UserPacing> pacing(const Workload& w, const Stages&, int, std::mt19937_64& rng) const override {
     return std::make_unique<ThinkTime>(w, rng);
   }
   // Each user, each time it was active (stages may stop and restart it): 1 + the renewal

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <atomic>
 #include <cstdlib>
 #include <cstdio>
@@ -14,7 +15,9 @@
 
 #include "common/environment.h"
 #include "common/net.h"
+#include "loadgen/run/plan.h"
 #include "loadgen/run/progress.h"
+#include "loadgen/workload/redact.h"
 #include "loadgen/run/result_builder.h"
 #include "common/format.h"
 #include "loadgen/run/preflight.h"
@@ -61,6 +64,8 @@ double process_cpu_s() {
 
 bool interrupted() { return g_interrupted_now(); }
 
+void catch_interrupts() { install_signals(); }
+
 namespace {
 
 // One run, as its phases: prepare (preflight, resolve, build the requests and TLS, fix the
@@ -70,12 +75,15 @@ class LoadRun {
  public:
   explicit LoadRun(const RunSettings& s)
       : s_(s), wl_(s.workload), model_(load_model(wl_.mode)),
-        threads_(std::max(1, std::min(wl_.threads, wl_.own_users()))) {}
+        threads_(std::max(1, std::min(wl_.threads, wl_.own_users()))), plan_(initial_plan()) {
+    if (s_.steering) shared_plan_ = std::make_unique<SharedPlan>(plan_);
+  }
 
   // "" or why the run cannot start.
   std::string prepare() {
     facts_.environment = environment_info();
     if (std::string why = preflight(wl_, facts_.environment); !why.empty()) return why;
+    max_users_ = s_.steering ? std::max(wl_.users, max_users_for_fds(threads_)) : wl_.users;
     std::string err;
     addresses_ = resolve(wl_.target, err);
     if (addresses_.empty()) return "--host: " + err;
@@ -100,6 +108,9 @@ class LoadRun {
     for (int i = 0; i < threads_; ++i) {
       auto& w = *workers_.emplace_back(std::make_unique<Worker>(wl_, model_, i, origin_, requests_, tls_.get()));
       w.addresses = addresses_;
+      w.plan = plan_;
+      w.shared_plan = shared_plan_.get();
+      w.max_users = max_users_;
       if (wl_.scenario.from_file()) {
         w.by_name = true;
         w.stats.set_names(wl_.scenario.requests.size());
@@ -126,6 +137,7 @@ class LoadRun {
     facts_.start_epoch_s = epoch_seconds(std::chrono::system_clock::now());
     facts_.started_at = utc_timestamp();  // the run's origin
     if (wl_.start_at) facts_.start_skew_ms = 1000.0 * (facts_.start_epoch_s - epoch_seconds(*wl_.start_at));
+    if (s_.observer && Clock::now() >= origin_) s_.observer->on_start(hello());
     if (Clock::now() < origin_) {
       interrupted_ = true;
       facts_.not_started = true;
@@ -142,16 +154,22 @@ class LoadRun {
     const auto end = origin_ + wl_.run_time;
     while (!facts_.not_started) {
       const auto next = std::min(origin_ + std::chrono::seconds(second_ + 1), end);
-      while (Clock::now() < next && !g_interrupted_now()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      while (Clock::now() < next && !g_interrupted_now() && facts_.stopped.empty()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        steer();
+      }
       if (g_interrupted_now()) {
         interrupted_ = true;
         break;
       }
-      if (next >= end) break;  // the last interval is collected after the workers stop
+      if (!facts_.stopped.empty()) break;  // stopped on request: the last interval as at the end
+      if (next >= end) break;              // the last interval is collected after the workers stop
       ++second_;
       const double len = std::chrono::duration<double>(next - last_tick_).count();
       last_tick_ = next;
-      progress_.tick(collector_->tick(second_, len, active_users()), *collector_);
+      const SeriesPoint& point = collector_->tick(second_, len, active_users());
+      progress_.tick(point, *collector_);
+      tell_observer(point);
       // Nothing has succeeded so far, and something has failed: the target is down, refuses, or
       // answers only errors. Say so now rather than after the whole run.
       if (s_.abort_after.count() > 0 && next - origin_ >= s_.abort_after && collector_->successes() == 0 &&
@@ -185,7 +203,11 @@ class LoadRun {
     }
     const auto last_end = std::min(stopped_at_, origin_ + wl_.run_time);
     const double len = std::chrono::duration<double>(last_end - last_tick_).count();
-    if (len > 0) progress_.last(collector_->tick(second_ + 1, len, users_at_stop_), *collector_);
+    if (len > 0) {
+      const SeriesPoint& point = collector_->tick(second_ + 1, len, users_at_stop_);
+      progress_.last(point, *collector_);
+      tell_observer(point);
+    }
   }
 
   RunResult finish() {
@@ -195,6 +217,8 @@ class LoadRun {
     facts_.cpu_s = process_cpu_s() - cpu_at_start_;
     facts_.threads = threads_;
     facts_.model = &model_;
+    if (shared_plan_) facts_.plan = shared_plan_->get();
+    facts_.control = control_;
     for (auto& w : workers_) {
       facts_.in_flight_at_stop += w->in_flight_at_stop.load();
       for (const auto& u : w->users) facts_.users_spawned += u->started ? 1 : 0;
@@ -235,6 +259,89 @@ class LoadRun {
     return {};
   }
 
+  // The plan a run follows: --stages or --rate-stages; for a run that can be steered, its
+  // users (at their spawn rate) or its rate from the start otherwise. Empty: no plan.
+  Stages initial_plan() const {
+    if (!wl_.stages.empty() || !s_.steering) return wl_.stages;
+    const double run_s = std::chrono::duration<double>(wl_.run_time).count();
+    if (wl_.mode == LoadMode::kRate) return Stages::constant(wl_.rate, run_s);
+    if (wl_.spawn_rate > 0) {
+      const double ramp = std::min(run_s, wl_.users / wl_.spawn_rate);
+      return Stages({{ramp, wl_.users * ramp / (wl_.users / wl_.spawn_rate)}}).retarget(ramp, wl_.users, 0, run_s);
+    }
+    return Stages::constant(wl_.users, run_s);
+  }
+
+  double now_s() const { return std::chrono::duration<double>(Clock::now() - origin_).count(); }
+
+  // Takes the changes the steering holds: a new plan from now (users at their spawn rate, or a
+  // rate at once), or the end of the run. Each is recorded in the result and told the observer.
+  void steer() {
+    if (!s_.steering) return;
+    while (auto c = s_.steering->take()) {
+      const double t = now_s(), end_s = std::chrono::duration<double>(wl_.run_time).count();
+      nlohmann::json change = {{"t", std::round(t * 1000) / 1000}};
+      if (c->stop) {
+        change["stop"] = true;
+        facts_.stopped = "from the live view after " + fixed(t, "%.1f") + " s";
+      } else if (c->users && wl_.mode != LoadMode::kRate) {
+        const int users = std::clamp(*c->users, 0, max_users_);
+        const double from = shared_plan_->get().target_at(t);
+        const double rate = c->spawn_rate.value_or(0);
+        const double ramp = rate > 0 ? std::fabs(users - from) / rate : 0;
+        shared_plan_->set(shared_plan_->get().retarget(t, users, ramp, end_s));
+        change["users"] = users;
+        if (rate > 0) change["spawn_rate"] = rate;
+        if (users < *c->users)
+          change["limited_by"] = "the open-file limit: at most " + std::to_string(max_users_) + " users";
+      } else if (c->rate && wl_.mode == LoadMode::kRate) {
+        const double rate = std::clamp(*c->rate, 0.0, kMaxRate);
+        shared_plan_->set(shared_plan_->get().retarget(t, rate, 0, end_s));
+        change["rate"] = rate;
+      } else {
+        continue;  // (the live view refuses what does not apply to the mode)
+      }
+      control_.push_back(change);
+      if (s_.observer) s_.observer->on_control(change);
+    }
+  }
+
+  nlohmann::json hello() const {
+    nlohmann::json names = nlohmann::json::array();
+    for (const auto& r : wl_.scenario.requests) names.push_back({{"name", r.name}, {"method", r.spec.method}});
+    nlohmann::json h = {{"label", wl_.label},
+                        {"title", s_.live_title},
+                        {"url", redact_url(wl_.url)},
+                        {"mode", to_string(wl_.mode)},
+                        {"workload", workload_json(wl_)},
+                        {"names", names},
+                        {"started_at", facts_.started_at},
+                        {"start_epoch_s", facts_.start_epoch_s},
+                        {"run_time_s", std::chrono::duration<double>(wl_.run_time).count()},
+                        {"steerable", s_.steering != nullptr},
+                        {"max_users", max_users_},
+                        {"target", plan_.empty() ? nlohmann::json(nullptr) : nlohmann::json(plan_.target_at(1e-6))}};
+    if (!plan_.empty()) h["plan"] = stages_json(plan_);
+    return h;
+  }
+
+  // The observer's second: the point, the plan's target now, and the result so far.
+  void tell_observer(const SeriesPoint& point) {
+    if (!s_.observer) return;
+    RunFacts f = facts_;  // what is known so far (nothing the load threads own)
+    f.duration_s = std::chrono::duration<double>(std::min(Clock::now(), origin_ + wl_.run_time) - origin_).count();
+    f.cpu_s = process_cpu_s() - cpu_at_start_;
+    f.threads = threads_;
+    f.model = &model_;
+    f.control = control_;
+    Result r = build_result(s_, f, *collector_);
+    r.in_progress = true;  // a snapshot says so: its status is the run's so far, not its end
+    auto so_far = std::make_shared<const Result>(std::move(r));
+    const Stages plan = shared_plan_ ? shared_plan_->get() : plan_;
+    s_.observer->on_tick(point, plan.empty() ? static_cast<double>(point.users) : plan.target_at(point.t),
+                         std::move(so_far));
+  }
+
   int active_users() const {
     int n = 0;
     for (const auto& w : workers_) n += w->active_users.load(std::memory_order_relaxed);
@@ -258,6 +365,10 @@ class LoadRun {
   ProgressLine progress_{s_, isatty(STDERR_FILENO) == 1};
   int second_ = 0, users_at_stop_ = 0;
   bool interrupted_ = false;
+  Stages plan_;                              // the run's plan at the start (empty: none)
+  std::unique_ptr<SharedPlan> shared_plan_;  // a steered run's plan, as it changes
+  int max_users_ = 0;
+  nlohmann::json control_ = nlohmann::json::array();
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "common/result.h"
 #include "loadgen/results/thresholds.h"
+#include "loadgen/run/observer.h"
 #include "loadgen/workload/workload.h"
 
 namespace lab {
@@ -25,6 +26,10 @@ struct RunSettings {
   std::chrono::nanoseconds abort_after{std::chrono::seconds(2)};
   /// A run whose client woke later than this (p99) for its requests is client-bound.
   double max_client_lag_ms = 5;
+  /// Someone watching the run (the live view), and steering it (--live-control); both optional.
+  RunObserver* observer = nullptr;
+  Steering* steering = nullptr;
+  std::string live_title;  // what this run is, for the observer ("step 3: staircase 1,500 req/s")
 };
 
 struct RunResult {
@@ -38,6 +43,8 @@ struct RunResult {
 RunResult run_load(const RunSettings& s);
 /// Whether SIGINT or SIGTERM has arrived (sticky for the process).
 bool interrupted();
+/// Installs the SIGINT/SIGTERM handlers run_load uses (for a command that waits without a run).
+void catch_interrupts();
 
 /// The exit code of a finished run (the table in docs/loadgen.md and loadgen --help).
 int exit_code(const RunResult& r, bool fail_on_errors);

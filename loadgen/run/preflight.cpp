@@ -30,6 +30,13 @@ std::string preflight(const Workload& w, nlohmann::json& env) {
   return {};
 }
 
+int max_users_for_fds(int threads) {
+  const FdLimit lim = raise_fd_limit();
+  const std::uint64_t base = static_cast<std::uint64_t>(count_open_fds() > 0 ? count_open_fds() : 8);
+  const std::uint64_t reserved = base + 16u * static_cast<std::uint64_t>(threads) + 64;  // + the live view
+  return lim.soft > reserved ? static_cast<int>(std::min<std::uint64_t>(lim.soft - reserved, 1'000'000)) : 0;
+}
+
 static void warn_ports(const Workload& w, const LoadModel& model) {
   if (w.keepalive) return;
   const double conn_rate = model.connection_rate(w) / w.shard_count;  // this shard's part

@@ -12,6 +12,9 @@ namespace lab {
 
 /// "" when the run fits, else why not and the fix. Records the estimate in `env`.
 std::string preflight(const Workload& w, nlohmann::json& env);
+/// How many users (one socket each) the open-file limit leaves room for, with `threads` load
+/// threads: the most a steered run may ask for.
+int max_users_for_fds(int threads);
 /// Warnings on stderr (--quiet too: it silences the status line and the table, not advice):
 /// TIME_WAIT exhausting the ephemeral ports; a rate spread over so few connections that each
 /// must answer faster than a server can.

@@ -79,7 +79,8 @@ Result build_result(const RunSettings& s, const RunFacts& f, const Collector& c)
   sum.users_spawned = f.users_spawned;
   const LoadModel& model = f.model ? *f.model : load_model(wl.mode);
   const double share = static_cast<double>(wl.own_users()) / wl.users;
-  sum.ideal_requests = model.ideal_requests(wl, ScheduleFacts{f.duration_s, &f.activations_s, share});
+  sum.ideal_requests =
+      model.ideal_requests(wl, ScheduleFacts{f.duration_s, &f.activations_s, share, f.plan ? &*f.plan : nullptr});
   if (model.open_loop()) sum.unsent = t.unsent;
   for (std::size_t i = 0; i < t.status.size(); ++i)
     if (t.status[i]) sum.status_codes[static_cast<int>(i) + kFirstStatus] = t.status[i];
@@ -116,6 +117,8 @@ Result build_result(const RunSettings& s, const RunFacts& f, const Collector& c)
     if (phases[i].count()) r.timings[kPhases[i]] = std::move(phases[i]);
   r.client = client_health(s, f, c, f.threads);
   r.series = c.series();
+  r.control = f.control;
+  r.stopped = f.stopped;
   r.errors = c.errors();
   for (const auto& spec : s.thresholds) r.thresholds.push_back(evaluate(spec, r));
 

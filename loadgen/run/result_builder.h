@@ -24,10 +24,13 @@ struct RunFacts {
   std::uint64_t in_flight_at_stop = 0, users_spawned = 0;
   std::vector<std::pair<double, double>> activations_s;  // users' active times: the ideal request count
   double cpu_s = 0;
-  int threads = 1;                   // load threads that ran
-  const LoadModel* model = nullptr;  // the run's load mode (resolved once by the engine)
-  double start_epoch_s = 0;          // wall-clock time of the origin
-  OptDouble start_skew_ms;           // origin minus --start-at
+  int threads = 1;                                   // load threads that ran
+  const LoadModel* model = nullptr;                  // the run's load mode (resolved once by the engine)
+  std::optional<Stages> plan;                        // a steered run: the plan it followed in the end
+  nlohmann::json control = nlohmann::json::array();  // the changes made while it ran
+  std::string stopped;                               // ended early on request (the live view's stop)
+  double start_epoch_s = 0;                          // wall-clock time of the origin
+  OptDouble start_skew_ms;                           // origin minus --start-at
 };
 
 Result build_result(const RunSettings& s, const RunFacts& facts, const Collector& c);

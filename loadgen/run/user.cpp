@@ -310,8 +310,9 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
     auto now = Clock::now();
     if (intended >= w.end) {
       // Its next request falls after the end: it stays an active user to the end, and with
-      // --stages it waits there, so that a ramp down still sees it leave.
-      if (!wl.stages.empty() && !open_loop) {
+      // a plan (--stages, or a steered run) it waits there, so that a ramp down still sees it
+      // leave and the plan does not start it again.
+      if (!w.plan.empty() && !open_loop) {
         u.timer.expires_at(w.end);
         co_await u.timer.async_wait(asio::redirect_error(use_task, ec));
       }

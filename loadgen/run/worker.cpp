@@ -1,5 +1,7 @@
 #include "loadgen/run/worker.h"
 
+#include <cmath>
+
 namespace lab {
 
 namespace {
@@ -8,7 +10,7 @@ namespace {
 User& add_user(Worker& w, int k) {
   const Workload& wl = w.workload;
   auto& u = *w.users.emplace_back(std::make_unique<User>(w.io, k, wl.user_seed(k)));
-  u.pacing = w.model.pacing(wl, k, u.rng);
+  u.pacing = w.model.pacing(wl, w.plan, k, u.rng);
   u.picker = RequestPicker(wl.scenario);
   return u;
 }
@@ -38,25 +40,28 @@ Task<void> spawner(Worker& w, int total_threads) {
   }
 }
 
-// --stages (users and max modes): every 10 ms, the users whose number is below the stage's
-// target run, the others leave after their current request. Users keep their global number
+// A planned run (--stages, or steered from the live view; users and max modes): every 10 ms,
+// the users whose number is below the plan's target run, the others leave after their current
+// request. Users are created when the target first reaches them, and keep their global number
 // (and so their random stream and shard) however often they start and leave.
 Task<void> stage_spawner(Worker& w, int total_threads) {
   const Workload& wl = w.workload;
   boost::system::error_code ec;
-  for (int j = w.index;; j += total_threads) {  // this worker's users, created idle
-    const int k = wl.user_number(j);
-    if (k >= wl.users) break;
-    add_user(w, k);
-  }
+  int next_j = w.index;  // this worker's next user to create
   for (Clock::time_point tick = w.origin; tick < w.end && !w.stopping; tick += std::chrono::milliseconds(10)) {
     if (tick > Clock::now()) {
       w.spawner_timer.expires_at(tick);
       co_await w.spawner_timer.async_wait(asio::redirect_error(use_task, ec));
       if (w.stopping) break;
     }
+    w.sync_plan();
     const double t = w.seconds_since_start(Clock::now());
-    const double target = wl.stages.target_at(t) + 1e-9;
+    // The whole users the target holds: 30 means users 0..29 (12.7 on a ramp: 0..11).
+    const double target = std::floor(w.plan.target_at(t) + 1e-9);
+    for (int k = wl.user_number(next_j); k < target && k < w.max_users; k = wl.user_number(next_j)) {
+      add_user(w, k);
+      next_j += total_threads;
+    }
     for (auto& up : w.users) {
       User& u = *up;
       const bool wanted = u.id < target;
@@ -81,6 +86,7 @@ void sweep(Worker& w) {
   w.sweeper.expires_after(std::chrono::milliseconds(50));
   w.sweeper.async_wait([&w](boost::system::error_code ec) {
     if (ec || w.stopping) return;
+    w.sync_plan();  // (a steered open loop's slots follow the plan)
     const auto now = Clock::now();
     for (auto& u : w.users) {
       if (u->deadline != Clock::time_point{} && now > u->deadline && !u->timed_out) {
@@ -95,8 +101,14 @@ void sweep(Worker& w) {
 
 }  // namespace
 
+void Worker::sync_plan() {
+  if (!shared_plan || shared_plan->generation() == plan_generation) return;
+  plan_generation = shared_plan->generation();
+  plan = shared_plan->get();
+}
+
 void Worker::start(int total_threads) {
-  if (!workload.stages.empty() && workload.mode != LoadMode::kRate)
+  if (!plan.empty() && workload.mode != LoadMode::kRate)
     asio::co_spawn(io.get_executor(), stage_spawner(*this, total_threads), asio::detached);
   else
     asio::co_spawn(io.get_executor(), spawner(*this, total_threads), asio::detached);

@@ -14,6 +14,7 @@
 
 #include "common/http/response_parser.h"
 #include "loadgen/pacing/load_model.h"
+#include "loadgen/run/plan.h"
 #include "loadgen/workload/scenario.h"
 #include "loadgen/run/collector.h"
 #include "loadgen/run/tls.h"
@@ -82,9 +83,15 @@ struct Worker {
   const LoadModel& model;  // the run's load mode, resolved once by the engine
   int index;
   Clock::time_point origin, end;
-  const std::vector<WireRequest>& requests;        // the scenario's, built once, shared read-only
-  asio::ssl::context* tls;                         // https: the run's client context; else null
-  bool by_name = false;                            // keep statistics per request name (--scenario)
+  const std::vector<WireRequest>& requests;  // the scenario's, built once, shared read-only
+  asio::ssl::context* tls;                   // https: the run's client context; else null
+  bool by_name = false;                      // keep statistics per request name (--scenario)
+  // The run's target over time as this thread sees it (--stages, --rate-stages, or a steered
+  // run's plan, refreshed from `shared_plan` when it changes); empty without one.
+  Stages plan;
+  const SharedPlan* shared_plan = nullptr;
+  std::uint64_t plan_generation = 0;
+  int max_users = 0;  // a planned closed loop creates users up to this many (the fd limit's)
   std::vector<asio::ip::tcp::endpoint> addresses;  // the target's: one, or each in turn (--addresses round-robin)
   std::size_t next_address = 0;
   std::vector<std::unique_ptr<User>> users;
@@ -99,6 +106,8 @@ struct Worker {
   char read_buf[65536];  // shared by this thread's users for the rest of long replies, read in turn
 
   double seconds_since_start(Clock::time_point t) const { return std::chrono::duration<double>(t - origin).count(); }
+  /// Takes the shared plan's latest version if it changed (this thread only).
+  void sync_plan();
   /// Starts the spawner and the timeout sweeper; run io.run() afterwards.
   void start(int total_threads);
   /// Posted at the end of the run: stops spawning, cancels every wait and request.

@@ -68,6 +68,30 @@ std::optional<double> Stages::time_of_integral(double a) const {
   return std::nullopt;
 }
 
+namespace {
+constexpr double kStep = 1e-9;  // a stage this short is a step: the next one starts at its target
+}  // namespace
+
+Stages Stages::constant(double target, double duration_s) {
+  return Stages({{kStep, target}, {std::max(duration_s, 2 * kStep) - kStep, target}});
+}
+
+Stages Stages::retarget(double t0, double target, double ramp_s, double end_s) const {
+  std::vector<Stage> out;
+  double start = 0;
+  for (const auto& st : stages_) {  // the plan up to t0, the stage containing t0 cut there
+    if (start >= t0) break;
+    const double len = std::min(st.duration_s, t0 - start);
+    out.push_back({len, len == st.duration_s ? st.target : target_at(start + len)});
+    start += len;
+  }
+  if (start < t0) out.push_back({t0 - start, target_at(t0)});  // held after the last stage
+  out.push_back({std::max(ramp_s, kStep), target});
+  const double held = end_s - t0 - std::max(ramp_s, kStep);
+  if (held > 0) out.push_back({held, target});
+  return Stages(std::move(out));
+}
+
 std::optional<Stages> parse_stages(const std::string& text, std::string& error) {
   std::vector<Stage> out;
   std::size_t pos = 0;

@@ -31,6 +31,12 @@ class Stages {
   /// The time at which the integral reaches `a`; nullopt when it never does within the stages.
   std::optional<double> time_of_integral(double a) const;
 
+  /// `target` from the start (a step, not a ramp) for `duration_s`.
+  static Stages constant(double target, double duration_s);
+  /// The same plan up to `t0`, then a ramp from its target at `t0` to `target` over `ramp_s`
+  /// (0: a step), held until `end_s`: a change made while the run goes on.
+  Stages retarget(double t0, double target, double ramp_s, double end_s) const;
+
  private:
   std::vector<Stage> stages_;
 };

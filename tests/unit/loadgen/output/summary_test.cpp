@@ -31,3 +31,15 @@ TEST(Summary, SummaryFlagsMixedWorkloadsDuplicateLabelsAndTheClient) {
   EXPECT_NE(md.find("| client lag p99 ms | client CPU |"), std::string::npos) << md;
   EXPECT_NE(md.find("| 200:1,000 |"), std::string::npos) << "status codes per model: " << md;
 }
+
+// A snapshot of a run still going (the live view's /snapshot.json) reads as one wherever it is
+// shown, and the flag survives the JSON round trip.
+TEST(Summary, ASnapshotInProgressSaysSoInItsStatus) {
+  lab::Result r = labtest::make_run("epoll", 100, 1);
+  EXPECT_EQ(lab::status_text(r).find("IN PROGRESS"), std::string::npos);
+  r.in_progress = true;
+  EXPECT_NE(lab::status_text(r).find("IN PROGRESS: a snapshot at"), std::string::npos) << lab::status_text(r);
+  const lab::Result back = lab::result_from_json(lab::to_json(r), std::string("snapshot.json"));
+  EXPECT_TRUE(back.in_progress);
+  EXPECT_FALSE(lab::to_json(labtest::make_run("epoll", 100, 1)).contains("in_progress"));
+}

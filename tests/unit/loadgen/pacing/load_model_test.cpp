@@ -28,7 +28,7 @@ TEST(Pacing, UsersThinkBetweenMinAndMaxAfterEachResponse) {
   w.wait_min_s = 1;
   w.wait_max_s = 5;
   std::mt19937_64 rng(7);
-  auto p = load_model(w.mode).pacing(w, 0, rng);
+  auto p = load_model(w.mode).pacing(w, w.stages, 0, rng);
   const PaceClock::time_point t0{};
   EXPECT_EQ(p->first(t0), t0) << "the first request at once";
   double lo = 10, hi = 0;
@@ -47,7 +47,7 @@ TEST(Pacing, UsersThinkBetweenMinAndMaxAfterEachResponse) {
 TEST(Pacing, MaxSendsTheNextRequestWhenTheResponseIsIn) {
   Workload w;
   std::mt19937_64 rng(1);
-  auto p = load_model(LoadMode::kMax).pacing(w, 0, rng);
+  auto p = load_model(LoadMode::kMax).pacing(w, w.stages, 0, rng);
   const PaceClock::time_point done = PaceClock::time_point{} + std::chrono::milliseconds(42);
   EXPECT_EQ(p->next(PaceClock::time_point{}, done), done);
   EXPECT_FALSE(load_model(LoadMode::kMax).ideal_requests(w, {}).has_value());
@@ -64,7 +64,7 @@ TEST(Pacing, RateStaggersUsersEvenlyAndIgnoresResponses) {
   const PaceClock::time_point t0{};
   std::vector<double> firsts;
   for (int u = 0; u < 4; ++u) {
-    auto p = load_model(w.mode).pacing(w, u, rng);
+    auto p = load_model(w.mode).pacing(w, w.stages, u, rng);
     firsts.push_back(secs(p->first(t0) - t0));
     const auto due = p->first(t0);
     EXPECT_NEAR(secs(p->next(due, due + std::chrono::seconds(5)) - due), 0.040, 1e-9);
@@ -87,7 +87,7 @@ TEST(Pacing, AnyRateMovesForwardAndItsUnsentSlotsAreCounted) {
   w.users = 1;
   w.rate = kMaxRate;
   std::mt19937_64 rng(1);
-  auto p = load_model(w.mode).pacing(w, 0, rng);
+  auto p = load_model(w.mode).pacing(w, w.stages, 0, rng);
   const PaceClock::time_point t0{};
   PaceClock::time_point due = p->first(t0);
   for (int i = 0; i < 1000; ++i) due = p->next(due, due);
@@ -98,7 +98,7 @@ TEST(Pacing, AnyRateMovesForwardAndItsUnsentSlotsAreCounted) {
   // at a moderate rate the count is the walk's
   w.rate = 1000;
   w.users = 4;
-  auto q = load_model(w.mode).pacing(w, 1, rng);
+  auto q = load_model(w.mode).pacing(w, w.stages, 1, rng);
   PaceClock::time_point d = q->first(t0);
   const PaceClock::time_point until = t0 + std::chrono::milliseconds(1000);
   std::uint64_t walked = 0;

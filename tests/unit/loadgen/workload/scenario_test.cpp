@@ -137,7 +137,7 @@ TEST(Scenario, ARequestsThinkTimeReplacesTheUsersOwn) {
   w.wait_min_s = 1;
   w.wait_max_s = 5;
   std::mt19937_64 rng(3);
-  auto pacing = users_model().pacing(w, 0, rng);
+  auto pacing = users_model().pacing(w, w.stages, 0, rng);
   const auto done = PaceClock::now();
   for (int i = 0; i < 100; ++i) {
     const double gap =
@@ -146,7 +146,7 @@ TEST(Scenario, ARequestsThinkTimeReplacesTheUsersOwn) {
     EXPECT_LE(gap, 0.020);
   }
   // The max and rate modes have no think time: they ignore it.
-  auto max_pacing = max_model().pacing(w, 0, rng);
+  auto max_pacing = max_model().pacing(w, w.stages, 0, rng);
   EXPECT_EQ(max_pacing->next_after(done, done, ThinkRange{1, 1}), max_pacing->next(done, done));
 }
 

@@ -62,7 +62,7 @@ TEST(Stages, RatePacingFollowsTheStagesIntegral) {
   w.stages = parse("10s:100,10s:100");
   w.rate = 100;
   std::mt19937_64 rng(1);
-  auto a = load_model(w.mode).pacing(w, 0, rng), b = load_model(w.mode).pacing(w, 1, rng);
+  auto a = load_model(w.mode).pacing(w, w.stages, 0, rng), b = load_model(w.mode).pacing(w, w.stages, 1, rng);
   const PaceClock::time_point t0{};
   std::vector<double> due;
   auto ta = a->first(t0), tb = b->first(t0);
@@ -81,3 +81,23 @@ TEST(Stages, RatePacingFollowsTheStagesIntegral) {
 
 }  // namespace
 }  // namespace lab
+
+// A plan changed while the run goes on: the same up to the change, then a ramp (or a step) to the
+// new target, held to the end; the integral (the rate's schedule) is unchanged before the change.
+TEST(Stages, RetargetKeepsThePastAndRampsToTheNewTarget) {
+  const lab::Stages users = lab::Stages::constant(10, 60);
+  EXPECT_NEAR(users.target_at(0.001), 10, 1e-9);
+  EXPECT_NEAR(users.integral_to(60), 600, 1e-6);
+  const lab::Stages more = users.retarget(20, 50, 4, 60);  // +40 users at 10/s
+  EXPECT_NEAR(more.target_at(19.9), 10, 1e-9);
+  EXPECT_NEAR(more.target_at(22), 30, 1e-9);
+  EXPECT_NEAR(more.target_at(30), 50, 1e-9);
+  EXPECT_NEAR(more.total_s(), 60, 1e-6);
+  EXPECT_NEAR(more.integral_to(20), users.integral_to(20), 1e-6) << "the past does not move";
+  const lab::Stages rate = more.retarget(40, 5, 0, 60);  // a step down
+  EXPECT_NEAR(rate.target_at(40.001), 5, 1e-6);
+  EXPECT_NEAR(rate.integral_to(60) - rate.integral_to(40), 100, 1e-3);
+  const lab::Stages ramp = lab::Stages({{10, 100}}).retarget(5, 0, 0, 20);  // cut inside a ramp
+  EXPECT_NEAR(ramp.target_at(4.9), 49, 1e-6);
+  EXPECT_NEAR(ramp.integral_to(5), 125, 1e-6);
+}
