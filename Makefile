@@ -1,6 +1,6 @@
 # The lab's entry points. On a fresh Debian 12 machine (as root) these install what is
 # missing (scripts/install-deps.sh) and build what they need.
-#   make bench-all [PROFILE=seed|quick|max|keepalive] [MODELS="single select"] [REPEAT=N]
+#   make bench-all [PROFILE=seed|quick|max|keepalive] [MODELS="single select"] [REPEAT=N] [LIVE=PORT]
 #   make test
 SHELL := /bin/bash
 BUILD ?= build
@@ -9,6 +9,8 @@ WERROR ?= $(if $(CI),ON,OFF)
 PROFILE ?= seed
 MODELS ?=
 REPEAT ?= 1
+LIVE ?=
+LIVE_LINGER ?=
 MATRIX ?=
 SHARDS ?= 3
 SERVER_CPUS ?= 0
@@ -40,12 +42,12 @@ test: deps $(BUILD)/Makefile
 	cd $(BUILD) && ctest --output-on-failure --no-tests=error -j 2 --timeout 300
 
 bench-all: tools
-	@PROFILE="$(PROFILE)" MODELS="$(MODELS)" REPEAT="$(REPEAT)" BUILD="$(BUILD)" bash scripts/bench-all.sh
+	@PROFILE="$(PROFILE)" MODELS="$(MODELS)" REPEAT="$(REPEAT)" LIVE="$(LIVE)" LIVE_LINGER="$(LIVE_LINGER)" BUILD="$(BUILD)" bash scripts/bench-all.sh
 
 # Every model's capacity under every workload of bench/profiles/capacity/ (about 35 minutes).
 #   make capacity [MATRIX="original backend-wait"] [MODELS="epoll threadpool"] [SERVER_CPUS=0]
 capacity: tools
-	@MATRIX="$(MATRIX)" MODELS="$(MODELS)" SERVER_CPUS="$(SERVER_CPUS)" BUILD="$(BUILD)" bash scripts/capacity.sh
+	@MATRIX="$(MATRIX)" MODELS="$(MODELS)" SERVER_CPUS="$(SERVER_CPUS)" LIVE="$(LIVE)" LIVE_LINGER="$(LIVE_LINGER)" BUILD="$(BUILD)" bash scripts/capacity.sh
 
 # The shards of one workload as separate hosts (network namespaces), started together and merged.
 #   make bench-distributed [SHARDS=3]

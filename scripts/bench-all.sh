@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every server model under the same workload and summarises them side by side.
 #   PROFILE=seed|quick|max|keepalive (bench/profiles/*.json)   MODELS="single select" (default: all)
+#   LIVE=PORT: watch the whole job in a browser at http://127.0.0.1:PORT/ (LIVE_LINGER=5m keeps
+#   the page served that long after the job; the default is to end with the job).
 #   REPEAT=N: N rounds, each running every model once (interleaved, so drift on the machine hits
 #   every model alike); each model's runs go to repeats/ and `loadgen aggregate` folds them into
 #   one result per model carrying the median, min and max of every metric.
@@ -50,6 +52,16 @@ jq -n --arg profile "$PROFILE" --arg started "$TS" --argjson models "$(printf '%
     server_args: $server_args, profile_doc: $p[0]}' > "$RUN/suite.json"
 [ "$REPEAT" -gt 1 ] && mkdir -p "$RUN/repeats"
 
+# LIVE=PORT: one live page for the whole job (loadgen live-hub); every run sends its events there.
+LIVE_ARGS=()
+source "$ROOT/scripts/lib/live.sh"
+if [ -n "${LIVE:-}" ]; then
+  start_live_hub "$LIVE" "make bench-all PROFILE=$PROFILE: $N models x $REPEAT round(s)" "${MODEL_LIST[*]}" \
+    "model,requests,requests/s,p50 ms,p99 ms,failures,fidelity,status" "$RUN/logs" || die "$LIVE_ERROR"
+  LIVE_ARGS=(--live-hub "$LIVE_HUB")
+  echo "bench-all: live view of the whole job at $LIVE_URL"
+fi
+
 echo "bench-all: profile $PROFILE ($PROTOCOL protocol), ${N} models x $REPEAT round(s), results in $RUN"
 echo "bench-all: pinning server: ${SERVER_PIN[*]:-none}, loadgen: ${LOADGEN_PIN[*]:-none}"
 
@@ -86,10 +98,11 @@ for model in "${MODEL_LIST[@]}"; do
     wait "$spid" 2>/dev/null
     echo "$tag: FAILED: $reason"
     write_failure "$json" "$model" server_failed "$reason"
+    live_failed "$model" "the server $reason"
     continue
   fi
   "${LOADGEN_PIN[@]}" "$LOADGEN" -H "http://127.0.0.1:$port" "${LOADGEN_ARGS[@]}" --label "$model" \
-    --json "$json" "${csv[@]}" --progress always --progress-prefix "$tag" \
+    --json "$json" "${csv[@]}" "${LIVE_ARGS[@]}" --progress always --progress-prefix "$tag" \
     2>&1 >"$logbase.loadgen.out" | tee "$logbase.loadgen.err" >&2
   lrc=${PIPESTATUS[0]}
   # Stop the server: SIGTERM, wait for its grace, then SIGKILL; nothing may be left behind.
@@ -109,6 +122,7 @@ for model in "${MODEL_LIST[@]}"; do
       "$json" > "$json.tmp" && mv "$json.tmp" "$json"
   else
     write_failure "$json" "$model" loadgen_failed "loadgen exited $lrc: $(tail -2 "$logbase.loadgen.err" | tr '\n' ' ')"
+    live_failed "$model" "loadgen exited $lrc"
     echo "$tag: FAILED: loadgen exited $lrc"
   fi
   [ "$left" -gt 0 ] && echo "$tag: WARNING: $left leftover process(es) killed"
@@ -120,6 +134,7 @@ if [ "$REPEAT" -gt 1 ]; then
   "$LOADGEN" aggregate "$RUN" || exit 2
 fi
 ln -sfn "runs/$TS" "$RESULTS/latest"
+end_live_hub
 echo
 "$LOADGEN" summary "$RUN" || exit 2
 "$LOADGEN" report "$RUN" >/dev/null || exit 2

@@ -6,6 +6,8 @@
 #   MATRIX="original backend-wait"   (default: every workload)     MODELS="epoll threadpool"
 #   SERVER_CPUS=0 (default; 0,1 lets multi-threaded models use both CPUs, shared with loadgen)
 #   WARMUP=1s MEASURE=2s SWEEP_STEP=500ms BUDGET=90s RESOLUTION=5%   (per step / per search)
+#   LIVE=PORT: watch the whole search in a browser at http://127.0.0.1:PORT/ (every step live, the
+#   answers as a table filling in; LIVE_LINGER=5m keeps the page that long after the job)
 # Writes results/capacity/<UTC timestamp>/{capacity.json,<workload>/<model>.json,summary.md,
 # report.html,logs/} and points results/capacity/latest at it.
 set -uo pipefail
@@ -47,6 +49,18 @@ jq -n --arg started "$TS" --argjson models "$(printf '%s\n' "${MODEL_LIST[@]}" |
 echo "capacity: ${#WORKLOADS[@]} workload(s) x ${#MODEL_LIST[@]} model(s), results in $OUT"
 echo "capacity: $note"
 
+LIVE_ARGS=()
+source "$ROOT/scripts/lib/live.sh"
+if [ -n "${LIVE:-}" ]; then
+  items=""
+  for w in "${WORKLOADS[@]}"; do for m in "${MODEL_LIST[@]}"; do items+="$w/$m "; done; done
+  start_live_hub "$LIVE" "make capacity: ${#WORKLOADS[@]} workload(s) x ${#MODEL_LIST[@]} model(s)" "$items" \
+    "workload,model,max rate within SLO (req/s),p99 at the knee (ms),what limited it first,status" "$OUT/logs" ||
+    die "$LIVE_ERROR"
+  LIVE_ARGS=(--live-hub "$LIVE_HUB")
+  echo "capacity: live view of the whole job at $LIVE_URL"
+fi
+
 cells=0; t0=$(date +%s)
 for w in "${WORKLOADS[@]}"; do
   prof="$PROFILES/$w.json"
@@ -67,13 +81,14 @@ for w in "${WORKLOADS[@]}"; do
     spid=$!
     if ! port=$(wait_ready "$log.server.out" "$spid" 10); then
       echo "capacity: $w/$model: the server did not start: $(tail -2 "$log.server.err" | tr '\n' ' ')"
+      live_failed "$w/$model" "the server did not start" "$w" "$model"
       kill -KILL "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
       continue
     fi
     echo "capacity: [$cells] $w / $model"
     "${LOADGEN_PIN[@]}" "$LOADGEN" capacity -H "http://127.0.0.1:$port" "${lg_args[@]}" "${slo_args[@]}" \
       --sweep "$sweep" --sweep-step "$SWEEP_STEP" --warmup "$WARMUP" --measure "$MEASURE" --budget "$BUDGET" \
-      --resolution "$RESOLUTION" "${confirm[@]}" --label "$model" --workload-name "$w" --json "$OUT/$w/$model.json" \
+      --resolution "$RESOLUTION" "${confirm[@]}" "${LIVE_ARGS[@]}" --label "$model" --workload-name "$w" --json "$OUT/$w/$model.json" \
       2>&1 | tee "$log.loadgen.err" | grep -E "^capacity\[.*\]: (found|below_first_step|client_bound|max_rate|budget|interrupted|not_run|users|USL|equivalent)" || true
     stop_gracefully "$spid"
     if [ -s "$OUT/$w/$model.json" ]; then
@@ -91,6 +106,7 @@ for w in "${WORKLOADS[@]}"; do
   done
 done
 
+end_live_hub
 ln -sfn "$TS" "$RESULTS/capacity/latest"
 echo
 "$LOADGEN" capacity-report "$OUT" || exit 2

@@ -7,12 +7,15 @@ set -euo pipefail
 BUILD_PKGS=(g++ cmake make pkg-config libboost-dev libboost-program-options-dev
   nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev liburing-dev libssl-dev util-linux procps jq curl)
 EXTRA_PKGS=()
+LEAN_PKGS=()  # installed without their recommendations (prometheus would bring exporters and services)
 for arg in "$@"; do
   case "$arg" in
     --compare-tools) EXTRA_PKGS+=(wrk nginx-light apache2-utils hyperfine time python3 nghttp2-client openssl) ;;
     --test-tools)
       EXTRA_PKGS+=(wrk apache2-utils nghttp2-client curl iproute2)  # the interop test's clients; netns
       EXTRA_PKGS+=(nginx-light openssl)  # the HTTPS tests' server and its certificates
+      EXTRA_PKGS+=(chromium python3)  # the live view's page, loaded mid-run (scripts/check-live.sh)
+      LEAN_PKGS+=(prometheus)  # promtool checks the live view's /metrics
       # node and npm validate the Kubernetes manifests offline; a node from elsewhere will do
       command -v npm >/dev/null && command -v node >/dev/null || EXTRA_PKGS+=(nodejs npm) ;;
     --fuzz) EXTRA_PKGS+=(clang libclang-rt-14-dev) ;;
@@ -22,26 +25,27 @@ for arg in "$@"; do
   esac
 done
 
-missing=()
-for p in "${BUILD_PKGS[@]}" "${EXTRA_PKGS[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+missing=(); lean=()
+for p in "${BUILD_PKGS[@]}" "${EXTRA_PKGS[@]}"; do installed "$p" || missing+=("$p"); done
+for p in "${LEAN_PKGS[@]}"; do installed "$p" || lean+=("$p"); done
+[ ${#missing[@]} -eq 0 ] && [ ${#lean[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
-  echo "install-deps: missing Debian packages: ${missing[*]}" >&2
-  echo "install-deps: run as root, or: sudo apt-get install -y ${missing[*]}" >&2
+  echo "install-deps: missing Debian packages: ${missing[*]} ${lean[*]}" >&2
+  echo "install-deps: run as root, or: sudo apt-get install -y ${missing[*]} ${lean[*]}" >&2
   exit 1
 fi
-echo "install-deps: installing ${missing[*]}" >&2
+echo "install-deps: installing ${missing[*]} ${lean[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-if ! apt-get install -y -qq "${missing[@]}" >/tmp/lab-apt.log 2>&1; then
+: > /tmp/lab-apt.log
+apt_install() {  # [--no-install-recommends] PACKAGE...; an update and one retry when it fails
+  apt-get install -y -qq "$@" >>/tmp/lab-apt.log 2>&1 && return 0
   apt-get update -qq >>/tmp/lab-apt.log 2>&1 || true
-  if ! apt-get install -y -qq "${missing[@]}" >>/tmp/lab-apt.log 2>&1; then
-    echo "install-deps: apt-get failed; see /tmp/lab-apt.log" >&2
-    tail -5 /tmp/lab-apt.log >&2
-    exit 1
-  fi
-fi
+  apt-get install -y -qq "$@" >>/tmp/lab-apt.log 2>&1 && return 0
+  echo "install-deps: apt-get failed; see /tmp/lab-apt.log" >&2
+  tail -5 /tmp/lab-apt.log >&2
+  exit 1
+}
+[ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+[ ${#lean[@]} -eq 0 ] || apt_install --no-install-recommends "${lean[@]}"

@@ -2,13 +2,17 @@
 #include <boost/program_options.hpp>
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "common/duration.h"
 #include "common/output_file.h"
 #include "loadgen/capacity/search.h"
 #include "loadgen/cli/commands.h"
+#include "loadgen/live/forwarder.h"
+#include "loadgen/live/view.h"
 #include "common/format.h"
 #include "loadgen/pacing/load_model.h"
 #include "loadgen/workload/redact.h"
@@ -37,7 +41,7 @@ int capacity_main(int argc, char** argv) {
   TargetOptions target;
   std::vector<std::string> slos;
   std::string warmup = "1s", measure = "2s", budget = "5m", sweep = "1,2,4,8,16,32,64", sweep_step = "1s",
-              think = "1-5", resolution = "5%", json_path;
+              think = "1-5", resolution = "5%", json_path, live_hub;
   po::options_description desc(
       "loadgen capacity: the highest offered rate a target sustains within an SLO\n\n"
       "usage: loadgen capacity -H URL --slo p99=50ms [--slo errors=0.1%] [--json cap.json] [options]\n\n"
@@ -68,7 +72,9 @@ int capacity_main(int argc, char** argv) {
                                                  "per sweep point")(
       "think", po::value<std::string>(&think)->default_value("1-5"),
       "think time of the users the knee is expressed in, seconds MIN-MAX")(
-      "confirm-users", po::bool_switch(&s.confirm_users), "run those users once (users mode) to confirm the knee");
+      "confirm-users", po::bool_switch(&s.confirm_users), "run those users once (users mode) to confirm the knee")(
+      "live-hub", po::value<std::string>(&live_hub),
+      "ADDR:PORT: show every step on a job's live page (loadgen live-hub; LOADGEN_LIVE_TOKEN)");
   po::variables_map vm;
   auto fail = [&](const std::string& msg) {
     std::cerr << "loadgen capacity: " << msg << "\n(see loadgen capacity --help)\n";
@@ -81,6 +87,8 @@ int capacity_main(int argc, char** argv) {
   }
   if (std::string err = target.apply(vm, s.base); !err.empty()) return fail(err);
   s.base.workload.threads = std::min(s.base.workload.threads, s.base.workload.users);
+  if (!live_hub.empty() && !std::getenv("LOADGEN_LIVE_TOKEN"))
+    return fail("--live-hub: LOADGEN_LIVE_TOKEN must hold the hub's secret");
   if (slos.empty()) return fail("--slo is required: what must hold, e.g. --slo p99=50ms --slo errors=0.1%");
   std::string err;
   for (const auto& e : slos) {
@@ -132,7 +140,25 @@ int capacity_main(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) args.push_back(argv[i]);
   s.command_line = redact_command_line(args, &s.base.redacted);
 
+  // A job's live page (make capacity LIVE=PORT): every step is a run there; the search's answer a row.
+  LiveHub hub;
+  std::unique_ptr<LiveView> view;
+  std::unique_ptr<LiveForwarder> forwarder;
+  if (!live_hub.empty()) {
+    view = std::make_unique<LiveView>(hub, nlohmann::json{{"job_item", s.workload_name + "/" + s.base.workload.label}});
+    forwarder = std::make_unique<LiveForwarder>(hub, live_hub, std::getenv("LOADGEN_LIVE_TOKEN"));
+    s.base.observer = view.get();
+  }
   const CapacityDoc d = find_capacity(s);
+  if (forwarder) {
+    const CapacityStep* k = d.knee_step();
+    const CapacityStep* f = d.fail_step();
+    hub.publish("row",
+                nlohmann::json::array({s.workload_name, d.label, k ? rps_text(k->rate) : "-", k ? ms(k->p99_ms) : "-",
+                                       f && !f->failed.empty() ? f->failed.front() : "-", d.status})
+                    .dump());
+    forwarder->finish();
+  }
   if (!s.base.quiet) {
     if (d.usl)
       std::fprintf(stderr, "capacity[%s]: USL fit lambda %.0f/s, sigma %.4f, kappa %.6f, R^2 %.3f%s\n", d.label.c_str(),

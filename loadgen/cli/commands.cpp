@@ -13,6 +13,7 @@ const std::vector<Command>& commands() {
       {"report", "write a run folder's HTML report", report_main},
       {"aggregate", "fold a run folder's repeats into one result per model", aggregate_main},
       {"capacity-report", "write the answer table and report of a folder of capacity documents", capacity_report_main},
+      {"live-hub", "serve one live page for a job of runs (make bench-all LIVE=PORT)", live_hub_main},
   };
   return all;
 }

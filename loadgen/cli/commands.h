@@ -23,5 +23,6 @@ int summary_main(int argc, char** argv);
 int report_main(int argc, char** argv);
 int aggregate_main(int argc, char** argv);
 int capacity_report_main(int argc, char** argv);
+int live_hub_main(int argc, char** argv);
 
 }  // namespace lab

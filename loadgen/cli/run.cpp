@@ -1,9 +1,15 @@
 #include "loadgen/cli/run.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <memory>
+#include <thread>
 
 #include "common/output_file.h"
 #include "loadgen/cli/commands.h"
+#include "loadgen/live/forwarder.h"
+#include "loadgen/live/view.h"
+#include "loadgen/run/preflight.h"
 #include "loadgen/output/locust_csv.h"
 #include "loadgen/output/run_table.h"
 
@@ -161,6 +167,17 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
   dist("shard-count", po::value<int>(&shard_count), "the number of shards, for JOB_COMPLETION_INDEX (Kubernetes)");
   dist("start-at", po::value<std::string>(&start_at),
        "start at this wall-clock time (RFC 3339, or Unix seconds), so that every shard starts together");
+  std::string live, live_linger = "0";
+  auto lv = desc.add_options();
+  lv("live", po::value<std::string>(&live),
+     "[ADDR:]PORT: watch the run in a browser at http://ADDR:PORT/ (127.0.0.1 unless an address is given; 0 "
+     "picks a port); also /events (SSE), /snapshot.json, /metrics (Prometheus). No authentication: keep it on "
+     "loopback, or reach it through an SSH tunnel");
+  lv("live-control", "with --live: allow POST /control to change the users, the rate, or stop the run");
+  lv("live-hub", po::value<std::string>(&cmd.live_hub),
+     "ADDR:PORT: send the live view's events to a job's hub instead (loadgen live-hub; LOADGEN_LIVE_TOKEN)");
+  lv("live-linger", po::value<std::string>(&live_linger)->default_value("0"),
+     "with --live: keep serving the ended run this long (e.g. 5m; Ctrl-C ends it sooner)");
   dist("run-id", po::value<std::string>(&w.run_id),
        "the distributed run this shard belongs to (also LOADGEN_RUN_ID; default: its --start-at): merge refuses "
        "shards of different runs");
@@ -222,6 +239,32 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
     if (cmd.csv_prefix == "-") return fail("--csv: '-' is not supported (the CSVs are several files; give a prefix)");
     if (!(err = check_output_flag("--csv", cmd.csv_prefix + "_stats.csv")).empty()) return fail(err);
   }
+  if (vm.count("live") && vm.count("live-hub")) return fail("--live and --live-hub exclude each other: serve, or send");
+  if (vm.count("live-hub")) {
+    const char* token = std::getenv("LOADGEN_LIVE_TOKEN");
+    if (!token || !*token) return fail("--live-hub: LOADGEN_LIVE_TOKEN must hold the hub's secret");
+    LiveOptions probe;
+    if (std::string e = parse_live_address(cmd.live_hub, probe); !e.empty()) return fail("--live-hub: " + e);
+  }
+  if (vm.count("live")) {
+    LiveOptions o;
+    if (std::string e = parse_live_address(live, o); !e.empty()) return fail("--live: " + e);
+    o.control = vm.count("live-control") > 0;
+    o.mode = to_string(w.mode);
+    cmd.live = o;
+  } else if (vm.count("live-control") || !vm["live-linger"].defaulted()) {
+    return fail(std::string(vm.count("live-control") ? "--live-control" : "--live-linger") +
+                ": only with --live [ADDR:]PORT");
+  }
+  if (vm.count("live-control")) {
+    if (w.sharded())
+      return fail("--live-control: a shard cannot be steered alone (its users are the run's); leave it out");
+    if (w.mode == LoadMode::kRate && w.spawn_rate > 0)
+      return fail("--live-control: a steered open loop starts every connection at once; leave --spawn-rate out");
+  }
+  auto linger = live_linger == "0" ? std::optional<std::chrono::nanoseconds>(0) : parse_duration(live_linger);
+  if (!linger) return fail("--live-linger: '" + live_linger + "' is not a duration (e.g. 5m, or 0)");
+  cmd.live_linger = *linger;
   cmd.settings.command_line = redact_command_line(std::vector<std::string>(argv, argv + argc), &cmd.settings.redacted);
   if (progress == "auto")
     cmd.settings.progress = ProgressMode::kAuto;
@@ -238,6 +281,36 @@ int run_main(int argc, char** argv) {
   int code = 0;
   auto cmd = parse_run_options(argc, argv, code);
   if (!cmd) return code;
+  // The live view: its URL is the first line printed, before the run starts.
+  LiveHub hub;
+  Steering steering;
+  std::unique_ptr<LiveServer> server;
+  std::unique_ptr<LiveView> view;
+  if (cmd->live) {
+    LiveOptions o = *cmd->live;
+    o.steering = &steering;
+    o.max_users = std::max(
+        cmd->settings.workload.users,
+        max_users_for_fds(std::max(1, std::min(cmd->settings.workload.threads, cmd->settings.workload.own_users()))));
+    server = std::make_unique<LiveServer>(hub, o);
+    if (const std::string why = server->start(); !why.empty()) {
+      std::fprintf(stderr, "loadgen: cannot start: --live: %s\n", why.c_str());
+      return 3;
+    }
+    std::fprintf(stderr, "loadgen: live view at %s%s\n", server->url().c_str(),
+                 o.control ? " (steering allowed: POST /control)" : "");
+    view = std::make_unique<LiveView>(hub);
+    view->dropped_listeners = &server->dropped;
+    cmd->settings.observer = view.get();
+    if (o.control) cmd->settings.steering = &steering;
+  }
+  std::unique_ptr<LiveForwarder> forwarder;
+  if (!cmd->live_hub.empty()) {  // a run of a job: its events go to the job's hub
+    view =
+        std::make_unique<LiveView>(hub, nlohmann::json{{"job_item", cmd->settings.workload.label}, {"job_row", true}});
+    forwarder = std::make_unique<LiveForwarder>(hub, cmd->live_hub, std::getenv("LOADGEN_LIVE_TOKEN"));
+    cmd->settings.observer = view.get();
+  }
   RunResult r = run_load(cmd->settings);
   if (!r.preflight_error.empty()) {
     std::fprintf(stderr, "loadgen: cannot start: %s\n", r.preflight_error.c_str());
@@ -248,12 +321,35 @@ int run_main(int argc, char** argv) {
   const bool json_on_stdout = cmd->json_path == "-" || named_descriptor(cmd->json_path) == 1;
   if (!cmd->settings.quiet) print_run_table(r.result, json_on_stdout ? stderr : stdout);
   if (r.result.status != "ok") std::fprintf(stderr, "loadgen: %s\n", r.result.error.c_str());
+  nlohmann::json files = nlohmann::json::object();
   try {
-    if (!cmd->json_path.empty()) write_json_output(cmd->json_path, to_json(r.result));
-    if (!cmd->csv_prefix.empty()) write_locust_csv(r.result, cmd->csv_prefix);
+    if (!cmd->json_path.empty()) {
+      write_json_output(cmd->json_path, to_json(r.result));
+      files["json"] = cmd->json_path;
+    }
+    if (!cmd->csv_prefix.empty()) {
+      write_locust_csv(r.result, cmd->csv_prefix);
+      files["csv"] = cmd->csv_prefix + "_*.csv";
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "loadgen: %s\n", e.what());
+    if (view) view->on_end(r.result, files);
     return 4;
+  }
+  if (forwarder) {
+    view->on_end(r.result, files);
+    forwarder->finish();
+  } else if (view) {
+    view->on_end(r.result, files);
+    // The page keeps the final state; the process does not wait for browsers unless asked.
+    if (cmd->live_linger.count() > 0 && !interrupted()) {
+      std::fprintf(stderr, "loadgen: the live view stays at %s for %.0f s (Ctrl-C ends it)\n", server->url().c_str(),
+                   std::chrono::duration<double>(cmd->live_linger).count());
+      const auto until = std::chrono::steady_clock::now() + cmd->live_linger;
+      while (std::chrono::steady_clock::now() < until && !interrupted())
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    server->stop();
   }
   return exit_code(r, cmd->fail_on_errors);
 }

@@ -1,7 +1,9 @@
 #pragma once
+#include <chrono>
 #include <optional>
 #include <string>
 
+#include "loadgen/live/server.h"
 #include "loadgen/run/engine.h"
 
 namespace lab {
@@ -11,6 +13,9 @@ struct RunCommand {
   std::string json_path;   // --json
   std::string csv_prefix;  // --csv
   bool fail_on_errors = false;
+  std::optional<LiveOptions> live;          // --live [ADDR:]PORT (with --live-control)
+  std::chrono::nanoseconds live_linger{0};  // --live-linger: serve the ended run this long
+  std::string live_hub;                     // --live-hub ADDR:PORT: a job's hub takes the events
 };
 
 /// Parses the run command line. nullopt with `exit_code` 0 after --help, 2 after a usage error

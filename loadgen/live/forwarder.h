@@ -1,0 +1,41 @@
+#pragma once
+// A run that is part of a job (make bench-all LIVE=PORT) sends its live events to the job's hub
+// (`loadgen live-hub`) instead of serving them itself: every event of its own LiveHub, the metrics
+// after each tick, and the result document before the end, are POSTed to the hub's /ingest from a
+// thread of their own, so that a slow or absent hub never holds the run up (it is told once, then
+// ignored).
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "loadgen/live/hub.h"
+
+namespace lab {
+
+class LiveForwarder {
+ public:
+  /// `hub_address`: the hub's ADDR:PORT; `token`: its X-Loadlab-Token (LOADGEN_LIVE_TOKEN).
+  LiveForwarder(LiveHub& local, std::string hub_address, std::string token);
+  ~LiveForwarder();
+  /// Sends what is left (at most `wait_ms`), then stops.
+  void finish(int wait_ms = 3000);
+
+ private:
+  void loop();
+  bool post(const std::string& body);
+  LiveHub& local_;
+  std::string host_, port_, token_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool woken_ = false, finishing_ = false;
+  std::atomic<bool> warned_{false};
+  std::atomic<std::uint64_t> sent_{0};
+  std::thread thread_;
+  struct Conn;
+  Conn* conn_ = nullptr;
+};
+
+}  // namespace lab

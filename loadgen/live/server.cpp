@@ -1,0 +1,300 @@
+#include "loadgen/live/server.h"
+
+#include <utility>  // Boost 1.74's awaitable.hpp needs it first
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <list>
+
+#include <nlohmann/json.hpp>
+
+#include "loadgen/live/page.h"
+#include "loadgen/live/requests.h"
+
+namespace lab {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string_view header(const http::request<http::string_body>& req, std::string_view name) {
+  const auto h = req.find(beast::string_view(name.data(), name.size()));
+  return h == req.end() ? std::string_view() : std::string_view(h->value().data(), h->value().size());
+}
+
+// A quiet event stream sends a comment this often (proxies and browsers keep it open).
+constexpr auto kKeepAlive = 15s;
+
+}  // namespace
+
+std::string parse_live_address(const std::string& text, LiveOptions& out) {
+  std::string addr = "127.0.0.1", port = text;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find("]:");
+    if (close == std::string::npos) return "'" + text + "' is not [IPv6]:PORT";
+    addr = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else if (const auto colon = text.rfind(':'); colon != std::string::npos) {
+    addr = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  if (addr == "localhost") addr = "127.0.0.1";
+  boost::system::error_code ec;
+  asio::ip::make_address(addr, ec);
+  if (ec) return "'" + addr + "' is not an IP address (e.g. --live 8089, --live 127.0.0.1:8089, --live [::1]:0)";
+  unsigned p = 0;
+  auto [ptr, perr] = std::from_chars(port.data(), port.data() + port.size(), p);
+  if (port.empty() || perr != std::errc{} || ptr != port.data() + port.size() || p > 65535)
+    return "'" + port + "' is not a port from 0 to 65535 (0: pick one)";
+  out.address = addr;
+  out.port = static_cast<std::uint16_t>(p);
+  return {};
+}
+
+struct LiveServer::Impl {
+  Impl(LiveHub& h, LiveOptions o, std::atomic<std::uint64_t>& d) : hub(h), opt(std::move(o)), dropped(d) {}
+  LiveHub& hub;
+  LiveOptions opt;
+  std::atomic<std::uint64_t>& dropped;
+  asio::io_context io{1};
+  tcp::acceptor acceptor{io};
+  std::thread thread;
+  std::list<asio::steady_timer*> waiting;  // event streams waiting for the next event (io thread)
+  std::list<beast::tcp_stream*> open;      // every connection, closed at stop (io thread)
+  std::atomic<int> streams{0};             // event streams still sending (they flush at stop)
+  bool loopback = true;
+  bool stopping = false;
+
+  http::response<http::string_body> reply(http::status st, const std::string& type, std::string body) {
+    http::response<http::string_body> res{st, 11};
+    res.set(http::field::content_type, type);
+    res.set(http::field::cache_control, "no-store");
+    res.set("X-Content-Type-Options", "nosniff");
+    res.body() = std::move(body);
+    return res;
+  }
+  http::response<http::string_body> error(http::status st, const std::string& why) {
+    return reply(st, "application/json", json{{"error", why}}.dump() + "\n");
+  }
+
+  http::response<http::string_body> route(const http::request<http::string_body>& req, std::string_view path) {
+    const bool get = req.method() == http::verb::get || req.method() == http::verb::head;
+    if (path == "/") {
+      if (!get) return error(http::status::method_not_allowed, "GET only");
+      auto res = reply(http::status::ok, "text/html; charset=utf-8", std::string(live_page()));
+      // The page needs nothing from anywhere else.
+      res.set("Content-Security-Policy",
+              "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
+              "img-src 'self' data:; base-uri 'none'; form-action 'none'");
+      return res;
+    }
+    if (path == "/snapshot.json") {
+      if (!get) return error(http::status::method_not_allowed, "GET only");
+      return reply(http::status::ok, "application/json", hub.snapshot() + "\n");
+    }
+    if (path == "/metrics") {
+      if (!get) return error(http::status::method_not_allowed, "GET only");
+      return reply(http::status::ok, "text/plain; version=0.0.4; charset=utf-8", hub.metrics());
+    }
+    if (path == "/control") return control(req);
+    if (path == "/ingest") return ingest(req);
+    return error(http::status::not_found, "no such page (/, /events, /snapshot.json, /metrics, /control)");
+  }
+
+  http::response<http::string_body> control(const http::request<http::string_body>& req) {
+    if (req.method() != http::verb::post) return error(http::status::method_not_allowed, "POST a JSON change");
+    if (!opt.control || !opt.steering)
+      return error(http::status::forbidden, "steering is off: start loadgen with --live-control to allow it");
+    if (req.find("X-Loadlab-Control") == req.end())
+      return error(http::status::forbidden,
+                   "a control request needs the X-Loadlab-Control header (cross-site requests are refused)");
+    std::string why;
+    const auto change = parse_control(req.body(), opt.mode, opt.max_users, why);
+    if (!change) return error(http::status::bad_request, why);
+    opt.steering->request(*change);
+    return reply(http::status::accepted, "application/json", json{{"accepted", json::parse(req.body())}}.dump() + "\n");
+  }
+
+  http::response<http::string_body> ingest(const http::request<http::string_body>& req) {
+    if (opt.ingest_token.empty()) return error(http::status::not_found, "this listener is not a job's hub");
+    if (req.method() != http::verb::post) return error(http::status::method_not_allowed, "POST an event");
+    if (header(req, "X-Loadlab-Token") != opt.ingest_token)
+      return error(http::status::forbidden, "the X-Loadlab-Token header does not match this hub's");
+    const json j = json::parse(req.body(), nullptr, false);
+    if (!j.is_object() || !j.contains("type") || !j["type"].is_string() || !j.contains("data"))
+      return error(http::status::bad_request, "the body must be {\"type\": ..., \"data\": ...}");
+    const std::string type = j["type"];
+    if (type == "snapshot")
+      hub.set_snapshot(j["data"].dump());
+    else if (type == "metrics" && j["data"].is_string())
+      hub.set_metrics(j["data"].get<std::string>());
+    else
+      hub.publish(type, j["data"].dump());
+    return reply(http::status::accepted, "application/json", "{}\n");
+  }
+
+  // Server-Sent Events: the events after `last`, then each new one as it is published. A write
+  // that does not finish within the write deadline drops the listener.
+  asio::awaitable<void> events(beast::tcp_stream& stream, std::uint64_t last) {
+    boost::system::error_code ec;
+    std::string out =
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
+        "X-Accel-Buffering: no\r\nConnection: keep-alive\r\n\r\nretry: 1000\n\n";
+    asio::steady_timer kick(io);
+    const auto me = waiting.insert(waiting.end(), &kick);
+    ++streams;
+    for (;;) {
+      for (const LiveEvent& e : hub.events_after(last, 500)) {
+        out += "id: " + std::to_string(e.id) + "\nevent: " + e.type + "\ndata: " + e.data + "\n\n";
+        last = e.id;
+      }
+      if (!out.empty()) {
+        stream.expires_after(opt.write_deadline);
+        co_await asio::async_write(stream, asio::buffer(out), asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) {
+          if (ec == beast::error::timeout) dropped.fetch_add(1);
+          break;
+        }
+        out.clear();
+        continue;
+      }
+      if (stopping) break;
+      kick.expires_after(kKeepAlive);
+      co_await kick.async_wait(asio::redirect_error(asio::use_awaitable, ec));  // a publish (or stop) cancels it
+      if (!ec && !stopping) out = ": keep-alive\n\n";
+    }
+    waiting.erase(me);
+    --streams;
+  }
+
+  asio::awaitable<void> serve(tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    const auto me = open.insert(open.end(), &stream);
+    beast::flat_buffer buffer;
+    boost::system::error_code ec;
+    for (;;) {
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(16 * 1024);
+      parser.body_limit(64 * 1024);
+      stream.expires_after(30s);
+      co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+      const auto& req = parser.get();
+      const std::string_view target(req.target().data(), req.target().size());
+      const std::string_view path = target.substr(0, target.find('?'));
+      const std::string_view query = path.size() < target.size() ? target.substr(path.size() + 1) : std::string_view();
+      if (loopback && !is_loopback_host(header(req, "Host"))) {
+        auto res =
+            error(http::status::forbidden, "this listener answers loopback names only (127.0.0.1, localhost, ::1)");
+        res.prepare_payload();
+        co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+        break;
+      }
+      if (path == "/events" && req.method() == http::verb::get) {
+        co_await events(stream, last_event_id(header(req, "Last-Event-ID"), query));
+        break;
+      }
+      auto res = route(req, path);
+      res.keep_alive(req.keep_alive());
+      res.prepare_payload();
+      if (req.method() == http::verb::head) res.body().clear();  // the length stays, the body goes
+      stream.expires_after(opt.write_deadline);
+      co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec || !res.keep_alive()) break;
+    }
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.close();
+    open.erase(me);
+  }
+
+  asio::awaitable<void> accept_loop() {
+    asio::steady_timer backoff(io);
+    for (;;) {
+      tcp::socket socket(io);
+      boost::system::error_code ec;
+      co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == asio::error::operation_aborted || stopping) co_return;
+      if (ec) {  // out of descriptors or the like: back off, never spin
+        backoff.expires_after(50ms);
+        co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        continue;
+      }
+      asio::co_spawn(io, serve(std::move(socket)), asio::detached);
+    }
+  }
+};
+
+LiveServer::LiveServer(LiveHub& hub, LiveOptions options)
+    : impl_(std::make_unique<Impl>(hub, std::move(options), dropped)) {}
+
+LiveServer::~LiveServer() { stop(); }
+
+std::string LiveServer::start() {
+  Impl& m = *impl_;
+  boost::system::error_code ec;
+  const auto addr = asio::ip::make_address(m.opt.address, ec);
+  if (ec) return "'" + m.opt.address + "' is not an IP address";
+  m.loopback = addr.is_loopback();
+  const tcp::endpoint ep(addr, m.opt.port);
+  m.acceptor.open(ep.protocol(), ec);
+  if (!ec) m.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) m.acceptor.bind(ep, ec);
+  if (!ec) m.acceptor.listen(64, ec);
+  if (ec)
+    return "cannot listen on " + m.opt.address + ":" + std::to_string(m.opt.port) + ": " + ec.message() +
+           (ec == asio::error::address_in_use ? " (another process has it; --live 0 picks a free port)" : "");
+  port_ = m.acceptor.local_endpoint().port();
+  // Each publish wakes the waiting event streams, on this server's own thread.
+  m.hub.on_publish([&m] {
+    asio::post(m.io, [&m] {
+      for (auto* t : m.waiting) t->cancel();
+    });
+  });
+  asio::co_spawn(m.io, m.accept_loop(), asio::detached);
+  m.thread = std::thread([&m] { m.io.run(); });
+  return {};
+}
+
+std::string LiveServer::url() const {
+  const std::string& a = impl_->opt.address;
+  const std::string host = a == "0.0.0.0"                     ? "127.0.0.1"
+                           : a == "::"                        ? "[::1]"
+                           : a.find(':') != std::string::npos ? "[" + a + "]"
+                                                              : a;
+  return "http://" + host + ":" + std::to_string(port_) + "/";
+}
+
+void LiveServer::stop() {
+  Impl& m = *impl_;
+  if (!m.thread.joinable()) return;
+  m.hub.on_publish(nullptr);
+  // The event streams send what is left (the run's end), up to a second; then every
+  // connection is closed.
+  asio::post(m.io, [&m] {
+    m.stopping = true;
+    boost::system::error_code ec;
+    m.acceptor.close(ec);
+    for (auto* t : m.waiting) t->cancel();
+  });
+  const auto flushed = std::chrono::steady_clock::now() + 1s;
+  while (m.streams.load() > 0 && std::chrono::steady_clock::now() < flushed) std::this_thread::sleep_for(5ms);
+  asio::post(m.io, [&m] {
+    boost::system::error_code ec;
+    for (auto* s : m.open) s->socket().close(ec);
+  });
+  const auto give_up = std::chrono::steady_clock::now() + 2s;
+  while (!m.io.stopped() && std::chrono::steady_clock::now() < give_up) std::this_thread::sleep_for(5ms);
+  m.io.stop();
+  m.thread.join();
+}
+
+}  // namespace lab

@@ -1,0 +1,63 @@
+#pragma once
+// The live view's HTTP listener (Boost.Beast), on its own thread and io_context:
+//   GET  /               the page (self-contained: its charts are compiled in; no external URL)
+//   GET  /events         Server-Sent Events: hello, a tick a second, control, end (Last-Event-ID
+//                        resumes); a listener that does not read is dropped, never waited for
+//   GET  /snapshot.json  the result document so far (the --json schema)
+//   GET  /metrics        Prometheus text
+//   POST /control        steering (--live-control only, with the X-Loadlab-Control header)
+//   POST /ingest         a job's runs publishing here (the hub of make bench-all LIVE=PORT)
+// It reads only what the LiveHub holds; the run never waits for it. It has no authentication:
+// bound to loopback by default, where it also refuses a Host that is not a loopback name (DNS
+// rebinding), and refuses cross-site writes (no CORS headers; a custom header on every POST).
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "loadgen/live/hub.h"
+#include "loadgen/run/observer.h"
+
+namespace lab {
+
+struct LiveOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;  // 0: the kernel picks one
+  bool control = false;    // POST /control accepted (--live-control)
+  Steering* steering = nullptr;
+  std::string mode;          // the run's load mode: what a control may change
+  int max_users = 0;         // the most users a control may ask for (the fd limit's)
+  std::string ingest_token;  // a job's hub: POST /ingest with X-Loadlab-Token equal to this
+  /// A write to a listener that does not finish in this long drops it (it stopped reading).
+  std::chrono::milliseconds write_deadline{10000};
+};
+
+/// Parses --live's value: PORT, ADDR:PORT or [IPv6]:PORT; "" or the mistake.
+std::string parse_live_address(const std::string& text, LiveOptions& out);
+
+class LiveServer {
+ public:
+  LiveServer(LiveHub& hub, LiveOptions options);
+  ~LiveServer();
+  LiveServer(const LiveServer&) = delete;
+  LiveServer& operator=(const LiveServer&) = delete;
+
+  /// Binds and starts serving; "" or why not (the address in use, not an address, ...).
+  std::string start();
+  /// http://ADDR:PORT/ once started.
+  std::string url() const;
+  std::uint16_t port() const { return port_; }
+  /// Closes the listener and every connection, and joins the thread.
+  void stop();
+  /// Listeners dropped for not reading their events.
+  std::atomic<std::uint64_t> dropped{0};
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace lab
