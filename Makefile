@@ -17,7 +17,7 @@ SERVER_CPUS ?= 0
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build tools test bench-all bench-distributed capacity check-report compare baseline sanitize sanitize-quick sanitize-build tsan fuzz format format-check tidy clean
+.PHONY: all deps build tools test bench-all bench-distributed capacity calibrate check-report compare baseline sanitize sanitize-quick sanitize-build tsan fuzz format format-check tidy clean
 
 all: build
 
@@ -43,6 +43,11 @@ test: deps $(BUILD)/Makefile
 
 bench-all: tools
 	@PROFILE="$(PROFILE)" MODELS="$(MODELS)" REPEAT="$(REPEAT)" LIVE="$(LIVE)" LIVE_LINGER="$(LIVE_LINGER)" BUILD="$(BUILD)" bash scripts/bench-all.sh
+
+# The machine's own costs (fork, threads, switches, connections, readiness, copies), about 10 s.
+#   make calibrate [SERVER_CPUS=0]
+calibrate: tools
+	@SERVER_CPUS="$(SERVER_CPUS)" BUILD="$(BUILD)" bash scripts/calibrate.sh
 
 # Every model's capacity under every workload of bench/profiles/capacity/ (about 35 minutes).
 #   make capacity [MATRIX="original backend-wait"] [MODELS="epoll threadpool"] [SERVER_CPUS=0]

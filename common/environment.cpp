@@ -4,9 +4,11 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 
+#include "common/calibration.h"
 #include "common/net.h"
 
 namespace lab {
@@ -36,16 +38,34 @@ nlohmann::json environment_info() {
     for (int c = 0; c < CPU_SETSIZE; ++c)
       if (CPU_ISSET(c, &set)) affinity.push_back(c);
   const bool pinned = static_cast<long>(affinity.size()) < cpus;
-  return {{"cpus", cpus},
-          {"affinity", affinity},
-          {"pinned", pinned},
-          {"kernel", kernel},
-          {"hostname", host},
-          {"fd_limit_soft", lim.soft},
-          {"fd_limit_hard", lim.hard},
-          {"somaxconn", somaxconn()},
-          {"ip_local_port_range", read_first_line("/proc/sys/net/ipv4/ip_local_port_range")},
-          {"tcp_tw_reuse", read_first_line("/proc/sys/net/ipv4/tcp_tw_reuse")}};
+  nlohmann::json env = {{"cpus", cpus},
+                        {"affinity", affinity},
+                        {"pinned", pinned},
+                        {"kernel", kernel},
+                        {"hostname", host},
+                        {"fd_limit_soft", lim.soft},
+                        {"fd_limit_hard", lim.hard},
+                        {"somaxconn", somaxconn()},
+                        {"ip_local_port_range", read_first_line("/proc/sys/net/ipv4/ip_local_port_range")},
+                        {"tcp_tw_reuse", read_first_line("/proc/sys/net/ipv4/tcp_tw_reuse")}};
+  if (nlohmann::json cal = calibration_info(); !cal.is_null()) env["calibration"] = cal;
+  return env;
+}
+
+nlohmann::json calibration_info() {
+  const char* path = std::getenv("LOADGEN_CALIBRATION");
+  if (!path || !*path) return nullptr;
+  try {
+    const Calibration c = read_calibration(path);
+    nlohmann::json costs = nlohmann::json::object();
+    for (const auto& [name, k] : c.costs) costs[name] = k.median_us;
+    return {{"file", path},
+            {"created", c.created},
+            {"affinity", c.host.value("affinity", nlohmann::json::array())},
+            {"median_us", costs}};
+  } catch (const std::exception& e) {
+    return {{"file", path}, {"error", e.what()}};
+  }
 }
 
 std::string utc_timestamp() {

@@ -8,8 +8,12 @@ namespace lab {
 
 /// {"name", "version", "git_sha"} of this build.
 nlohmann::json tool_info(const char* name);
-/// CPUs, affinity, kernel, fd limits, hostname, somaxconn, ephemeral port range.
+/// CPUs, affinity, kernel, fd limits, hostname, somaxconn, ephemeral port range, calibration.
 nlohmann::json environment_info();
+/// The machine's costs a result was made beside: the medians of the calibration document
+/// LOADGEN_CALIBRATION names (make bench-all and make capacity set it), null when unset, and
+/// {"file", "error"} when it cannot be read.
+nlohmann::json calibration_info();
 /// Current UTC time as 2026-11-26T15:13:15Z.
 std::string utc_timestamp();
 

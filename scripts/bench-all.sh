@@ -45,6 +45,13 @@ RUN="$RESULTS/runs/$TS"
 mkdir -p "$RUN/logs" || die "cannot create $RUN"
 
 pin_prefixes  # SERVER_CPUS (default 0) / LOADGEN_CPUS (default: the others)
+# The machine's own costs first (about 10 s): every result's environment records them.
+source "$ROOT/scripts/lib/calibrate.sh"
+if calibrate_machine "$RUN"; then
+  echo "bench-all: this machine's costs (make calibrate): fork+exit+wait $(jq -r '.costs.fork_exit_wait.median_us | . * 10 | round / 10' "$RUN/calibration.json") us, loopback round trip $(jq -r '.costs.loopback_round_trip.median_us | . * 10 | round / 10' "$RUN/calibration.json") us; $RUN/calibration.json"
+else
+  echo "bench-all: warning: the machine's costs were not measured: $CALIBRATION_ERROR" >&2
+fi
 jq -n --arg profile "$PROFILE" --arg started "$TS" --argjson models "$(printf '%s\n' "${MODEL_LIST[@]}" | jq -R . | jq -s .)" \
   --arg pinning "${SERVER_PIN[*]:-none} / ${LOADGEN_PIN[*]:-none}" --slurpfile p "$PROFILE_FILE" --argjson repeat "$REPEAT" \
   --arg server_args "$SERVER_ARGS" \

@@ -47,6 +47,13 @@ jq -n --arg started "$TS" --argjson models "$(printf '%s\n' "${MODEL_LIST[@]}" |
   --argjson matrix "$(for w in "${WORKLOADS[@]}"; do cat "$PROFILES/$w.json"; done | jq -s .)" --arg note "$note" \
   '{started_at: $started, models: $models, matrix: $matrix, note: $note}' > "$OUT/capacity.json"
 echo "capacity: ${#WORKLOADS[@]} workload(s) x ${#MODEL_LIST[@]} model(s), results in $OUT"
+# The machine's own costs first (about 10 s): the report predicts each limit from them.
+source "$ROOT/scripts/lib/calibrate.sh"
+if calibrate_machine "$OUT"; then
+  echo "capacity: this machine's costs (make calibrate): $OUT/calibration.json"
+else
+  echo "capacity: warning: the machine's costs were not measured (no predictions): $CALIBRATION_ERROR" >&2
+fi
 echo "capacity: $note"
 
 LIVE_ARGS=()

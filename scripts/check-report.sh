@@ -42,7 +42,7 @@ if [ -f "$RUN/capacity.json" ]; then
   exit
 fi
 for f in "$RUN"/*.json; do
-  [ "$(basename "$f")" = suite.json ] && continue
+  case "$(basename "$f")" in suite.json | calibration.json) continue ;; esac
   [ "$(jq -r .status "$f")" = ok ] || continue
   model=$(jq -r 'if .label == "" then input_filename | sub(".*/"; "") | sub("\\.json$"; "") else .label end' "$f")
   for spec in "requests/s:rps:.summary.rps" "p50:p50_ms:.summary.percentiles_ms[\"50\"]" \

@@ -29,6 +29,9 @@ struct ServerConfig {
   bool echo = true;                      // reply body: the request (the original) ...
   std::string body;                      // ... or --body-bytes N bytes of this
 
+  bool calibrate = false;        // --calibrate: measure the machine's costs instead of serving
+  std::string calibration_json;  // --json FILE: where to write them
+
   /// multithread and select-seed: how many connection threads may live at once.
   std::size_t thread_limit() const;
 };

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/net.h"
+#include "server/calibrate/calibrate.h"
 #include "server/model.h"
 #include "server/options.h"
 #include "server/stop.h"
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   auto parsed = parse_server_options(argc, argv, code);
   if (!parsed) return code;
   ServerConfig cfg = *parsed;
+  if (cfg.calibrate) return run_calibration(cfg.calibration_json);
   const ModelInfo* model = find_model(cfg.model);
 
   ignore_sigpipe();

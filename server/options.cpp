@@ -59,7 +59,11 @@ std::optional<ServerConfig> parse_server_options(int argc, char** argv, int& exi
       "io-wait-blocking", po::bool_switch(&cfg.io_wait_blocking),
       "event-driven models block their loop for the backend call too (the classic mistake)")(
       "body-bytes", po::value<long long>(&body_bytes)->default_value(-1),
-      "reply body of N bytes instead of the echo of the request (both protocols; -1: echo)");
+      "reply body of N bytes instead of the echo of the request (both protocols; -1: echo)")(
+      "calibrate", po::bool_switch(&cfg.calibrate),
+      "measure this machine's costs (fork, threads, switches, connections, readiness, copies) and exit; "
+      "make calibrate pins it to the server's CPU")("json", po::value<std::string>(&cfg.calibration_json),
+                                                    "with --calibrate: write the calibration document here");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
@@ -86,6 +90,11 @@ std::optional<ServerConfig> parse_server_options(int argc, char** argv, int& exi
     exit_code = 2;
     return std::nullopt;
   };
+  if (cfg.calibrate) {
+    if (vm.count("model")) return fail("--calibrate measures the machine, not a model: leave --model out");
+    return cfg;
+  }
+  if (vm.count("json")) return fail("--json: only with --calibrate (the server writes no other document)");
   if (cfg.model.empty()) return fail("--model is required (one of: see server --list-models)");
   if (!find_model(cfg.model)) {
     std::string names;

@@ -10,6 +10,7 @@
 
 #include "common/output_file.h"
 #include "common/format.h"
+#include "loadgen/capacity/predict.h"
 #include "loadgen/output/svg.h"
 
 namespace fs = std::filesystem;
@@ -74,6 +75,67 @@ std::string users_cell(const CapacityDoc& d) {
   return s;
 }
 
+// What shapes a request's cost, from the document: the server's knobs (the runner script adds
+// them from the ready line and the arguments) and the client's connections.
+PredictInput predict_input(const CapacityDoc& d) {
+  PredictInput in;
+  const nlohmann::json knobs =
+      d.server.is_object() ? d.server.value("knobs", nlohmann::json::object()) : nlohmann::json::object();
+  in.model = knobs.value("model", d.label);
+  in.connections = d.workload.value("users", 50);
+  const bool client_keeps = d.workload.value("keepalive", false);
+  in.new_connection =
+      knobs.value("protocol", "seed") == "seed" || knobs.value("keepalive", "no") != "yes" || !client_keeps;
+  in.work_us = knobs.value("work_us", 0.0);
+  in.io_wait_ms = knobs.value("io_wait_ms", 0.0);
+  in.io_wait_blocks = knobs.value("io_wait", "none") == "blocking";
+  in.body_bytes = knobs.value("body_bytes", -1LL);
+  std::istringstream args(d.server.is_object() ? d.server.value("args", "") : "");
+  for (std::string a; args >> a;)
+    if (a == "--workers") args >> in.workers;
+  return in;
+}
+
+// The prediction's cells: predicted rate, and measured / predicted (flagged beyond 25%; a lower
+// bound is flagged only when it already exceeds the prediction by that much).
+struct PredictionCells {
+  std::string predicted = "-", ratio = "-", formula;
+  bool off = false;
+};
+
+PredictionCells prediction_cells(const CapacityDoc& d, const Calibration* c) {
+  PredictionCells cells;
+  if (!c) return cells;
+  std::string why;
+  const auto p = predict(predict_input(d), *c, &why);
+  if (!p) {
+    cells.formula = why;
+    return cells;
+  }
+  cells.predicted = commas(std::round(p->rps));
+  cells.formula = p->formula;
+  const std::string measured = rate_cell(d);
+  const CapacityStep* k = d.knee_step();
+  if (k) {
+    const Agreement a = agreement(k->rate, p->rps);
+    const bool bound = measured.rfind(">=", 0) == 0;
+    cells.off = bound ? a.ratio > 1.25 : a.off;
+    cells.ratio = (bound ? ">= " : "") + fixed(a.ratio, "%.2f") + "x" + (cells.off ? " (off by > 25%)" : "");
+  } else if (d.status == "below_first_step" && d.fail_step()) {
+    const Agreement a = agreement(d.fail_step()->rate, p->rps);
+    cells.off = a.ratio < 0.75;
+    cells.ratio = "< " + fixed(a.ratio, "%.2f") + "x" + (cells.off ? " (off by > 25%)" : "");
+  }
+  return cells;
+}
+
+std::optional<Calibration> read_dir_calibration(const std::string& dir) {
+  const fs::path p = fs::path(dir) / "calibration.json";
+  std::error_code ec;
+  if (!fs::exists(p, ec)) return std::nullopt;
+  return read_calibration(p.string());  // a broken one is an error naming the file, not a silent gap
+}
+
 }  // namespace
 
 std::vector<CapacityDoc> load_capacity_docs(const std::string& dir) {
@@ -103,6 +165,7 @@ std::vector<CapacityDoc> load_capacity_docs(const std::string& dir) {
 
 std::vector<CapacityTable> capacity_tables(const std::vector<CapacityDoc>& docs, const std::string& dir) {
   const Suite suite = read_suite(dir);
+  const std::optional<Calibration> cal = read_dir_calibration(dir);
   std::vector<CapacityTable> out;
   for (const auto& d : docs) {
     if (out.empty() || out.back().workload != d.workload_name) {
@@ -119,6 +182,10 @@ std::vector<CapacityTable> capacity_tables(const std::vector<CapacityDoc>& docs,
                         "what limited it first",
                         "concurrency curve (USL)",
                         "status"};
+      if (cal) {
+        t.table.header.push_back("predicted (req/s)");
+        t.table.header.push_back("measured / predicted");
+      }
       t.table.text({"what limited it first", "concurrency curve (USL)", "status"}).css_class = "capacity";
       out.push_back(t);
     }
@@ -126,6 +193,14 @@ std::vector<CapacityTable> capacity_tables(const std::vector<CapacityDoc>& docs,
     const CapacityStep* k = d.knee_step();
     t.table.rows.push_back(
         {d.label, rate_cell(d), users_cell(d), k ? ms(k->p99_ms) : "-", limit_cell(d), usl_cell(d), d.status});
+    if (cal) {
+      const PredictionCells pc = prediction_cells(d, &*cal);
+      t.table.rows.back().push_back(pc.predicted);
+      t.table.rows.back().push_back(pc.ratio);
+      t.predictions.push_back(d.label + ": " + (pc.formula.empty() ? "-" : pc.formula) +
+                              (pc.predicted == "-" ? " (not predicted)" : "") +
+                              (pc.off ? "; OFF BY MORE THAN 25%" : ""));
+    }
     t.docs.push_back(&d);
   }
   for (auto& t : out) {  // the answer in one line: who sustains the most, by how much
@@ -171,6 +246,11 @@ std::string capacity_markdown(const std::vector<CapacityTable>& tables) {
     if (!t.description.empty()) o << t.description << "\n\n";
     o << "SLO: " << t.slo << " (errors <= 0.1% unless stated).\n\n" << markdown(t.table);
     if (!t.answer.empty()) o << "\n" << t.answer << "\n";
+    if (!t.predictions.empty()) {
+      o << "\nPredicted from this machine's costs (calibration.json; docs/performance.md says what each "
+           "formula leaves out):\n\n";
+      for (const auto& line : t.predictions) o << "- " << line << "\n";
+    }
     o << "\n";
   }
   return o.str();
@@ -185,6 +265,11 @@ std::string render_capacity_report(const std::vector<CapacityTable>& tables, con
     if (!t.description.empty()) o << "<p>" << esc(t.description) << "</p>\n";
     o << "<p>SLO: " << esc(t.slo) << ".</p>\n" << html(t.table);
     if (!t.answer.empty()) o << "<p><b>" << esc(t.answer) << "</b></p>\n";
+    if (!t.predictions.empty()) {
+      o << "<p>Predicted from this machine's costs (calibration.json):</p>\n<ul>\n";
+      for (const auto& line : t.predictions) o << "<li>" << esc(line) << "</li>\n";
+      o << "</ul>\n";
+    }
     std::vector<XySeries> latency, scaling;
     for (const CapacityDoc* d : t.docs) {
       XySeries l{d->label, {}, {}, std::nullopt};

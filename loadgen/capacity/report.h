@@ -16,6 +16,7 @@ std::vector<CapacityDoc> load_capacity_docs(const std::string& dir);
 
 struct CapacityTable {
   std::string workload, description, slo, answer;
+  std::vector<std::string> predictions;  // "model: formula" per row, when the folder has calibration.json
   Table table;
   std::vector<const CapacityDoc*> docs;
 };

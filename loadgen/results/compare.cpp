@@ -121,7 +121,39 @@ std::vector<ModelDelta> compare_sets(const std::vector<Result>& base, const std:
   return out;
 }
 
+std::string machine_difference(const std::vector<ModelDelta>& ds) {
+  const nlohmann::json* b = nullptr;
+  const nlohmann::json* c = nullptr;
+  bool base_any = false, cur_any = false;
+  for (const auto& d : ds) {
+    if (d.base) base_any = true;
+    if (d.cur) cur_any = true;
+    if (!b && d.base && d.base->environment.contains("calibration")) b = &d.base->environment["calibration"];
+    if (!c && d.cur && d.cur->environment.contains("calibration")) c = &d.cur->environment["calibration"];
+  }
+  if (!b && !c) return "";
+  if (!b || !c)
+    return base_any && cur_any ? std::string("only the ") + (b ? "base" : "current") +
+                                     " records the machine's costs (make calibrate): a difference may be the machine's"
+                               : "";
+  if (!b->contains("median_us") || !c->contains("median_us")) return "";
+  std::string out;
+  for (const char* k : {"fork_exit_wait", "thread_create_join", "context_switch", "tcp_accept_close",
+                        "loopback_round_trip", "memcpy_256k", "busy_loop_200us"}) {
+    const auto& bm = (*b)["median_us"];
+    const auto& cm = (*c)["median_us"];
+    if (!bm.contains(k) || !cm.contains(k) || !bm[k].is_number() || !cm[k].is_number()) continue;
+    const double x = bm[k].get<double>(), y = cm[k].get<double>();
+    if (x <= 0 || y <= 0 || (y / x >= 0.8 && y / x <= 1.25)) continue;
+    out += std::string(out.empty() ? "" : ", ") + k + " " + delta_num(x) + " -> " + delta_num(y) + " us";
+  }
+  return out.empty() ? ""
+                     : "the machines' costs differ (make calibrate): " + out +
+                           "; a difference may be the machine's, not the code's";
+}
+
 std::string format_comparison(const std::vector<ModelDelta>& ds, const std::string& format, const CompareLimits& t) {
+  const std::string machines = machine_difference(ds);
   std::ostringstream o;
   if (format == "json") {
     nlohmann::json j = {{"limits",
@@ -153,6 +185,7 @@ std::string format_comparison(const std::vector<ModelDelta>& ds, const std::stri
     }
     j["regressed"] = any;
     j["inconclusive"] = unsure;
+    if (!machines.empty()) j["machines"] = machines;
     return j.dump(2) + "\n";
   }
   const bool md = format == "markdown";
@@ -210,6 +243,7 @@ std::string format_comparison(const std::vector<ModelDelta>& ds, const std::stri
     << (repeats ? "the repeats' min-max"
                 : "single runs, so each run's per-second spread (+/- 2 standard errors) is the noise assumed")
     << ")\n";
+  if (!machines.empty()) o << (md ? "\n" : "") << "Note: " << machines << ".\n";
   return o.str();
 }
 

@@ -34,6 +34,9 @@ struct ModelDelta {
 /// Throws std::runtime_error (exit 2) when the sets cannot be compared and !force.
 std::vector<ModelDelta> compare_sets(const std::vector<Result>& base, const std::vector<Result>& cur,
                                      const CompareLimits& t, bool force);
+/// "" when both sides ran on machines with like costs (their results' environment.calibration:
+/// fork, thread, switch, connection, round trip, copy, busy loop within 25%), else what differs.
+std::string machine_difference(const std::vector<ModelDelta>& d);
 std::string format_comparison(const std::vector<ModelDelta>& d, const std::string& format, const CompareLimits& t);
 
 }  // namespace lab

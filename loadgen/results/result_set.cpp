@@ -22,8 +22,11 @@ std::vector<Result> load_result_set(const std::string& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     std::vector<fs::path> files;
+    // a run folder's companions: the suite's description and the machine's costs
     for (const auto& e : fs::directory_iterator(path, ec))
-      if (e.path().extension() == ".json" && e.path().filename() != "suite.json") files.push_back(e.path());
+      if (e.path().extension() == ".json" && e.path().filename() != "suite.json" &&
+          e.path().filename() != "calibration.json")
+        files.push_back(e.path());
     std::sort(files.begin(), files.end());
     for (const auto& f : files) out.push_back(load_result(f.string()));
     if (out.empty()) throw std::runtime_error(path + ": no result files (*.json) in this folder");

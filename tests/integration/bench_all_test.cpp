@@ -37,6 +37,12 @@ TEST(BenchAll, AFailingModelIsRecordedAndTheSuiteCompletes) {
   EXPECT_EQ(ok["server"]["ready_line"].get<std::string>().rfind("listening 127.0.0.1:", 0), 0u) << ok["server"];
   EXPECT_NE(ok["server"]["args"].get<std::string>().find("--model epoll"), std::string::npos) << "what reproduces it";
   EXPECT_GT(ok["summary"]["requests"].get<int>(), 0);
+  // the machine's costs measured first, beside the run, and recorded in its environment
+  EXPECT_TRUE(fs::exists(run / "calibration.json")) << ss.str();
+  EXPECT_NE(ss.str().find("bench-all: this machine's costs (make calibrate): fork+exit+wait"), std::string::npos)
+      << ss.str();
+  ASSERT_TRUE(ok["environment"].contains("calibration")) << ok["environment"];
+  EXPECT_GT(ok["environment"]["calibration"]["median_us"]["fork_exit_wait"].get<double>(), 0);
   auto bad = lab::read_json_file((run / "nosuchmodel.json").string());
   EXPECT_EQ(bad["status"], "server_failed");
   EXPECT_NE(bad["error"].get<std::string>().find("exited with code 2"), std::string::npos);

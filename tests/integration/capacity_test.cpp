@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/calibration.h"
 #include "common/output_file.h"
 #include "loadgen/capacity/document.h"
 #include "tests/support/loadgen_run.h"
@@ -142,6 +143,24 @@ TEST(Capacity, TheReportTablesAndChartsTheDocuments) {
              "backend",     "--json",       (dir / "backend" / "threadpool.json").string(),
              "-q"});
   ASSERT_EQ(p.wait(120s).code, 0) << p.err();
+  // As make capacity leaves it: the server's knobs in the document, the machine's costs beside it.
+  const std::string doc_path = (dir / "backend" / "threadpool.json").string();
+  nlohmann::json doc = lab::read_json_file(doc_path);
+  doc["server"] = {{"knobs",
+                    {{"model", "threadpool"},
+                     {"protocol", "seed"},
+                     {"keepalive", "yes"},
+                     {"io_wait_ms", 50},
+                     {"io_wait", "blocking"},
+                     {"work_us", 0},
+                     {"body_bytes", -1}}},
+                   {"args", "--model threadpool --workers 2 --io-wait-ms 50"}};
+  lab::write_json_output(doc_path, doc);
+  lab::Calibration cal;
+  cal.created = "2026-11-30T22:00:00Z";
+  for (const char* cost : {"tcp_accept_close", "loopback_round_trip", "context_switch"})
+    cal.costs[cost] = lab::summarize(cost, {10, 10, 10}, 1);
+  lab::write_json_output((dir / "calibration.json").string(), lab::to_json(cal));
   Process rep({LOADGEN_BIN, "capacity-report", dir.string()});
   ASSERT_EQ(rep.wait(30s).code, 0) << rep.err();
   std::ifstream md(dir / "summary.md"), html(dir / "report.html");
@@ -152,6 +171,14 @@ TEST(Capacity, TheReportTablesAndChartsTheDocuments) {
   EXPECT_NE(m.str().find("| threadpool |"), std::string::npos) << m.str();
   EXPECT_NE(h.str().find("data-knee=\""), std::string::npos) << "the knee is marked";
   EXPECT_NE(h.str().find("data-curve=\"usl\""), std::string::npos) << "the USL curve is drawn";
+  // 2 workers each waiting 50 ms: predicted 2 / (50 ms + 35 us: accept+close 10, half a round trip 5, two switches 20)
+  // = 39.97/s, and found within 10%
+  EXPECT_NE(m.str().find("| predicted (req/s) | measured / predicted |"), std::string::npos) << m.str();
+  EXPECT_NE(m.str().find("threadpool: 2 threads / (50 ms wait + 35.0 us) = 40/s"), std::string::npos) << m.str();
+  const lab::CapacityDoc d = lab::capacity_from_json(lab::read_json_file(doc_path), doc_path);
+  ASSERT_TRUE(d.knee_step()) << d.verdict;
+  EXPECT_NEAR(d.knee_step()->rate / (2 / (0.050 + 35e-6)), 1.0, 0.10) << "the prediction within 10% of the measurement";
+  EXPECT_NE(h.str().find("Predicted from this machine's costs"), std::string::npos) << "and in the report";
   fs::remove_all(dir);
   EXPECT_EQ(s.stop().code, 0);
 }

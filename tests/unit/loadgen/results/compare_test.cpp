@@ -131,3 +131,23 @@ TEST(Compare, OneSidedAndFailedModelsAreShown) {
   EXPECT_EQ(compare({d.base.string(), d.cur.string()}, &out), 1);
   EXPECT_NE(out.find("failed in current"), std::string::npos) << out;
 }
+
+// Results made beside different machine costs say so: a fork four times dearer is the machine's.
+TEST(Compare, MachinesWhoseCostsDifferAreNamed) {
+  lab::Result a = labtest::make_run("multiprocess", 700, 7);
+  lab::Result b = labtest::make_run("multiprocess", 700, 7);
+  const std::vector<lab::Result> base = {a}, same = {b};
+  EXPECT_EQ(lab::machine_difference(lab::compare_sets(base, same, {}, false)), "") << "no calibration: nothing to say";
+  a.environment["calibration"] = {{"median_us", {{"fork_exit_wait", 164.0}, {"context_switch", 2.5}}}};
+  b.environment["calibration"] = {{"median_us", {{"fork_exit_wait", 760.0}, {"context_switch", 2.6}}}};
+  const std::vector<lab::Result> base2 = {a}, cur2 = {b};
+  const auto deltas = lab::compare_sets(base2, cur2, {}, false);
+  const std::string note = lab::machine_difference(deltas);
+  EXPECT_NE(note.find("fork_exit_wait 164.0 -> 760.0 us"), std::string::npos) << note;
+  EXPECT_EQ(note.find("context_switch"), std::string::npos) << "within 25%: " << note;
+  EXPECT_NE(lab::format_comparison(deltas, "text", {}).find("Note: the machines' costs differ"), std::string::npos);
+  b.environment.erase("calibration");
+  const std::vector<lab::Result> cur3 = {b};
+  EXPECT_NE(lab::machine_difference(lab::compare_sets(base2, cur3, {}, false)).find("only the base records"),
+            std::string::npos);
+}
