@@ -54,18 +54,18 @@ std::optional<Prediction> predict(const PredictInput& in, const Calibration& c, 
     parts.emplace_back(label.empty() ? name : label, *v * scale);
   };
 
-  // Pools whose workers the kept-alive connections hold: who is served is a queue, not a cost.
+  // A pool with more kept-alive connections than workers ends a connection with its reply when
+  // others wait (docs/models.md): each request then pays a new connection.
   const int pool = m == "threadpool" ? (in.workers > 0 ? in.workers : 16)
                    : m == "prefork"  ? (in.workers > 0 ? in.workers : 4)
                                      : 0;
-  if (pool > 0 && !in.new_connection && in.connections > pool)
-    return no(std::to_string(in.connections) + " kept-alive connections hold the " + std::to_string(pool) +
-              " workers: the others wait for a worker, not for a cost");
+  PredictInput eff = in;
+  if (pool > 0 && !in.new_connection && in.connections > pool) eff.new_connection = true;
   const int fds = in.connections + 1;  // the connections and the listener
   if ((m == "select") && fds + 8 >= FD_SETSIZE)
     return no("select cannot hold descriptors >= FD_SETSIZE (" + std::to_string(FD_SETSIZE) + ")");
 
-  if (in.new_connection) cost("tcp_accept_close");
+  if (eff.new_connection) cost("tcp_accept_close");
   cost("loopback_round_trip", 0.5, "round_trip/2");
   if (in.work_us > 0) cost("busy_loop_200us", in.work_us / 200.0, "work " + fixed(in.work_us, "%g") + " us");
   if (in.body_bytes > 0) cost("memcpy_256k", static_cast<double>(in.body_bytes) / 262144.0, "reply copy");
@@ -77,7 +77,7 @@ std::optional<Prediction> predict(const PredictInput& in, const Calibration& c, 
     if (in.new_connection || m == "select-seed") cost("thread_create_join");
     cost("context_switch");
   } else if (m == "threadpool") {
-    cost("context_switch", in.new_connection ? 2 : 1, in.new_connection ? "2 x context_switch" : "context_switch");
+    cost("context_switch", eff.new_connection ? 2 : 1, eff.new_connection ? "2 x context_switch" : "context_switch");
   } else if (m == "prefork") {
     cost("context_switch");
   } else if (m == "select" || m == "poll") {

@@ -27,9 +27,10 @@ struct Prediction {
   std::string formula;  // "1 / (fork_exit_wait 164 + accept_close 7.4 + round trip/2 6.9 us) = 5,660/s"
 };
 
-/// nullopt when the mechanism is not a matter of costs (a pool starved by more kept-alive
-/// connections than workers; select over descriptors it cannot hold) or a cost it needs was not
-/// measured; `why_not` then says which.
+/// nullopt when the mechanism is not a matter of costs (select over descriptors it cannot hold)
+/// or a cost it needs was not measured; `why_not` then says which. A pool with more kept-alive
+/// connections than workers is predicted as a new connection per request (it ends a connection
+/// with its reply when others wait).
 std::optional<Prediction> predict(const PredictInput& in, const Calibration& c, std::string* why_not = nullptr);
 
 /// measured / predicted, and whether it is more than 25% away (the flag).
