@@ -424,13 +424,12 @@ json to_json(const Result& r) {
       j["timings"] = t;
     }
     json thresholds = json::array();
-    for (const auto& t : r.thresholds)
-      thresholds.push_back({{"expr", t.expr},
-                            {"metric", t.metric},
-                            {"op", t.op},
-                            {"limit", t.limit},
-                            {"actual", opt(t.actual)},
-                            {"held", t.held}});
+    for (const auto& t : r.thresholds) {
+      json o = {{"expr", t.expr},   {"metric", t.metric},      {"op", t.op},
+                {"limit", t.limit}, {"actual", opt(t.actual)}, {"held", t.held}};
+      if (!t.name.empty()) o["name"] = t.name;
+      thresholds.push_back(o);
+    }
     j["thresholds"] = thresholds;
   }
   if (!r.control.empty()) j["control"] = r.control;
@@ -510,7 +509,8 @@ Result result_from_json(const json& j, const JsonSource& src) {
     if (root.has("thresholds"))
       root.at("thresholds").each([&](const Field& t) {
         r.thresholds.push_back({t.at("expr").str(), t.at("metric").str(), t.at("op").str(), t.at("limit").num(),
-                                t.at("actual").opt_num(), t.at("held").boolean()});
+                                t.at("actual").opt_num(), t.at("held").boolean(),
+                                t.has("name") ? t.at("name").str() : std::string()});
       });
     if (r.schema_version == 1 && r.summary->successes == 0) r.summary->latency = LatencySummary{};  // v1 wrote zeros
   }
@@ -571,6 +571,7 @@ WorkloadView workload_view(const json& w) {
   v.spawn_rate = num("spawn_rate");
   v.wait_min_s = num("wait_min_s");
   v.wait_max_s = num("wait_max_s");
+  v.wait = str("wait");
   v.rate = num("rate");
   v.run_time_s = num("run_time_s");
   v.keepalive = w.contains("keepalive") && w["keepalive"].is_boolean() && w["keepalive"].get<bool>();

@@ -125,6 +125,7 @@ struct Threshold {
   double limit = 0;    // in the metric's unit (ms, req/s, %, count)
   OptDouble actual;    // null when it could not be measured (no success)
   bool held = false;
+  std::string name;  // a request name ("p95{name=search}<50ms"); empty: the whole run
 };
 
 /// A shard of a distributed run (--shard I/N, --start-at), or a merge of shards (loadgen merge).
@@ -225,6 +226,7 @@ struct WorkloadView {
   double spawn_rate = 0, wait_min_s = 0, wait_max_s = 0, rate = 0, run_time_s = 0;
   bool keepalive = false;
   std::string stages;  // "users 10s:100, 20s:100, 10s:0" when the run had stages
+  std::string wait;    // users mode, a wait shape other than between: "pacing:5s"
 };
 WorkloadView workload_view(const nlohmann::json& workload);
 /// The workload without what legitimately differs between runs (target address, threads,

@@ -97,6 +97,10 @@ int capacity_main(int argc, char** argv) {
     auto spec = parse_threshold(expr, err);
     if (!spec || (spec->op != "<=" && spec->op != "<"))
       return fail("--slo: '" + e + "': " + (spec ? std::string("an objective is an upper limit (metric=limit)") : err));
+    if (!spec->name.empty())
+      return fail("--slo: '" + e +
+                  "': the search judges the whole run's window; per-name objectives are not built "
+                  "for capacity (give p99=..., errors=...)");
     if (spec->metric == "rps" || spec->metric == "fidelity")
       return fail("--slo: '" + e + "': the search varies the rate; give latency or errors");
     s.slo.push_back(*spec);

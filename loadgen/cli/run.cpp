@@ -125,6 +125,8 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
   TargetOptions target;
   std::string run_time = "60s", progress = "auto", abort_after = "2s";
   std::vector<std::string> thresholds;
+  std::string abort_on_fail;
+  std::string wait;
   std::string shard, start_at, stages, rate_stages;
   int shard_count = 0;
   double spawn_rate = 0;
@@ -139,6 +141,9 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
       "run-time,t", po::value<std::string>(&run_time)->default_value("60s"), "run time: 30s, 5m, 1h30m")(
       "wait-min", po::value<double>(&w.wait_min_s)->default_value(1), "think time minimum, seconds")(
       "wait-max", po::value<double>(&w.wait_max_s)->default_value(5), "think time maximum, seconds (0: --max)")(
+      "wait", po::value<std::string>(&wait),
+      "how users wait, as Locust's wait_time: between:1s,5s (default), constant:2s, pacing:5s "
+      "(a start every 5 s), throughput:0.2 (starts/s per user), poisson:2s (exponential, mean 2 s)")(
       "max", "closed loop, no think time: maximum throughput (as wrk)")(
       "rate", po::value<double>(&w.rate),
       "open loop: this many requests/s in total, latency from the intended send time")(
@@ -152,6 +157,8 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
       "fail-on-errors", po::bool_switch(&cmd.fail_on_errors), "exit 1 if any request failed")(
       "threshold", po::value<std::vector<std::string>>(&thresholds),
       "pass/fail criterion, repeatable: p99<5ms, avg<=2ms, errors<1%, errors<10, rps>1000, fidelity>99%")(
+      "abort-on-fail", po::value<std::string>(&abort_on_fail)->implicit_value("0s"),
+      "[=DELAY] stop as soon as a --threshold fails on the data so far (judged each second after DELAY); exit 6")(
       "abort-after", po::value<std::string>(&abort_after)->default_value("2s"),
       "stop early if nothing has succeeded (and something failed) by then; 0 never stops early");
   auto shape = desc.add_options();
@@ -207,6 +214,24 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
   if (w.wait_min_s > w.wait_max_s)
     return fail("--wait-min: " + std::to_string(w.wait_min_s) + " is above --wait-max (" +
                 std::to_string(w.wait_max_s) + "); swap them");
+  if (vm.count("wait")) {
+    for (const char* flag : {"wait-min", "wait-max"})
+      if (!vm[flag].defaulted())
+        return fail(std::string("--wait and --") + flag + " exclude each other: give --wait between:MIN,MAX");
+    if (vm.count("max") || vm.count("rate"))
+      return fail("--wait: only for users (a closed loop with waits); --max and --rate do not wait");
+    std::string why;
+    const auto shape = parse_wait(wait, why);
+    if (!shape) return fail("--wait: " + why);
+    w.wait = *shape;
+    const double gap = shape->kind == WaitKind::kBetween ? 0 : shape->mean_gap_s();
+    w.wait_min_s = shape->kind == WaitKind::kBetween ? shape->a : gap;
+    w.wait_max_s = shape->kind == WaitKind::kBetween ? shape->b : gap;
+  } else if (w.scenario.think) {
+    // the scenario's think (already applied by the target options)
+  } else {
+    w.wait = WaitShape{WaitKind::kBetween, w.wait_min_s, w.wait_max_s};
+  }
   if (vm.count("max") && vm.count("rate"))
     return fail("--max and --rate exclude each other: pick closed loop (--max) or open loop (--rate R)");
   if (vm.count("rate")) {
@@ -229,6 +254,20 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
     auto spec = parse_threshold(t, err);
     if (!spec) return fail("--threshold: " + err);
     cmd.settings.thresholds.push_back(*spec);
+  }
+  {
+    std::vector<std::string> names;  // a scenario's request names (per-name thresholds judge them)
+    if (!w.scenario.file.empty())
+      for (const auto& r : w.scenario.requests) names.push_back(r.name);
+    if (std::string e = check_threshold_names(cmd.settings.thresholds, names); !e.empty())
+      return fail("--threshold: " + e);
+  }
+  if (vm.count("abort-on-fail")) {
+    if (cmd.settings.thresholds.empty())
+      return fail("--abort-on-fail: there is nothing to fail; give the --threshold it should stop on");
+    auto delay = abort_on_fail == "0" ? std::optional<std::chrono::nanoseconds>(0) : parse_duration(abort_on_fail);
+    if (!delay) return fail("--abort-on-fail: '" + abort_on_fail + "' is not a duration (e.g. --abort-on-fail=10s)");
+    cmd.settings.abort_on_fail = *delay;
   }
   auto aa = abort_after == "0" ? std::optional<std::chrono::nanoseconds>(0) : parse_duration(abort_after);
   if (!aa)
@@ -321,6 +360,7 @@ int run_main(int argc, char** argv) {
   const bool json_on_stdout = cmd->json_path == "-" || named_descriptor(cmd->json_path) == 1;
   if (!cmd->settings.quiet) print_run_table(r.result, json_on_stdout ? stderr : stdout);
   if (r.result.status != "ok") std::fprintf(stderr, "loadgen: %s\n", r.result.error.c_str());
+  if (!r.aborted_by.empty()) std::fprintf(stderr, "loadgen: stopped %s (exit 6)\n", r.result.stopped.c_str());
   nlohmann::json files = nlohmann::json::object();
   try {
     if (!cmd->json_path.empty()) {

@@ -16,7 +16,9 @@ std::string workload_line(const std::vector<Result>& rs) {
     std::ostringstream o;
     o << "Workload: mode " << w.mode << ", " << w.users << " " << (w.mode == "users" ? "users" : "connections");
     if (w.mode == "users")
-      o << ", spawn " << w.spawn_rate << "/s, waits " << w.wait_min_s << "-" << w.wait_max_s << " s";
+      o << ", spawn " << w.spawn_rate << "/s, "
+        << (w.wait.empty() ? "waits " + fixed(w.wait_min_s, "%g") + "-" + fixed(w.wait_max_s, "%g") + " s"
+                           : "wait " + w.wait);
     if (w.mode == "rate") o << ", " << w.rate << " req/s";
     if (!w.stages.empty()) o << ", stages (" << w.stages << ")";
     o << ", " << w.run_time_s << " s per model" << (w.keepalive ? ", keep-alive" : "") << ".";

@@ -71,4 +71,16 @@ double IdealUserSchedule::expected_requests(double t) const {
   return r;
 }
 
+double expected_requests(const WaitShape& w, double t) {
+  if (t < 0) return 0;
+  switch (w.kind) {
+    case WaitKind::kBetween: return IdealUserSchedule(w.a, w.b).expected_requests(t);
+    case WaitKind::kPoisson: return 1 + t / w.a;
+    case WaitKind::kConstant:
+    case WaitKind::kPacing:
+    case WaitKind::kThroughput: return t > 0 ? 1 + std::floor(t / w.mean_gap_s() - 1e-9) : 1;  // starts before the end
+  }
+  return 1;
+}
+
 }  // namespace lab

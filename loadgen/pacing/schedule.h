@@ -3,6 +3,8 @@
 // closely it kept to it (schedule fidelity) instead of hiding that it fell behind.
 #include <map>
 
+#include "loadgen/workload/wait.h"
+
 namespace lab {
 
 /// Expected requests of one user active for t seconds: its first at once, then one after each
@@ -24,5 +26,10 @@ class IdealUserSchedule {
   double a_, b_;
   mutable std::map<double, double> cache_;  // by t: many users share their active time
 };
+
+/// Expected requests of one user active for t seconds with this wait shape, responses taken as
+/// instant: its first at once, then one per wait. between: IdealUserSchedule; poisson: 1 + t/mean
+/// (a Poisson process); constant, pacing, throughput: one every gap, the starts before t.
+double expected_requests(const WaitShape& w, double t);
 
 }  // namespace lab

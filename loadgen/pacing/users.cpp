@@ -1,5 +1,5 @@
-// Locust's users: the first request at once, then a think time drawn from U(wait_min, wait_max)
-// after each response (wait_time = between(min, max)).
+// Locust's users: the first request at once, then a wait after each response as --wait shapes it
+// (between(min, max) by default; constant, constant_pacing, constant_throughput, poisson: wait.h).
 #include <algorithm>
 
 #include "loadgen/pacing/load_model.h"
@@ -11,17 +11,28 @@ namespace {
 
 class ThinkTime : public UserPacing {
  public:
-  ThinkTime(const Workload& w, std::mt19937_64& rng) : rng_(rng), think_(w.wait_min_s, w.wait_max_s) {}
+  ThinkTime(const Workload& w, std::mt19937_64& rng) : rng_(rng), wait_(w.wait), think_(w.wait_min_s, w.wait_max_s) {}
   PaceClock::time_point first(PaceClock::time_point spawned) override { return spawned; }
-  PaceClock::time_point next(PaceClock::time_point, PaceClock::time_point done) override {
-    return done + as_duration(think_(rng_));
+  PaceClock::time_point next(PaceClock::time_point due, PaceClock::time_point done) override {
+    // between: the same draw as ever (one uniform per response), so seeds keep their schedules
+    if (wait_.kind == WaitKind::kBetween) return done + as_duration(think_(rng_));
+    return after(wait_, due, done);
   }
-  PaceClock::time_point next_after(PaceClock::time_point, PaceClock::time_point done, const ThinkRange& t) override {
-    return done + as_duration(std::uniform_real_distribution<double>(t.min_s, t.max_s)(rng_));
+  PaceClock::time_point next_after(PaceClock::time_point due, PaceClock::time_point done,
+                                   const ThinkRange& t) override {
+    if (!t.shape) return done + as_duration(std::uniform_real_distribution<double>(t.min_s, t.max_s)(rng_));
+    return after(*t.shape, due, done);
   }
 
  private:
+  // pacing and throughput: the next start a period after this one's (at once if the response
+  // took longer); the others: a think time after the response.
+  PaceClock::time_point after(const WaitShape& w, PaceClock::time_point due, PaceClock::time_point done) {
+    if (const double period = w.period_s(); period > 0) return std::max(done, due + as_duration(period));
+    return done + as_duration(w.think_s(rng_));
+  }
   std::mt19937_64& rng_;
+  WaitShape wait_;
   std::uniform_real_distribution<double> think_;
 };
 
@@ -38,14 +49,18 @@ class Users : public LoadModel {
   std::optional<double> ideal_requests(const Workload& w, const ScheduleFacts& f) const override {
     // (requests with think times of their own make a mixture whose schedule is not computed)
     if (!(w.wait_max_s > 0) || !f.activations_s || w.scenario.per_request_think()) return std::nullopt;
-    IdealUserSchedule sched(w.wait_min_s, w.wait_max_s);
+    const bool between = w.wait.kind == WaitKind::kBetween;
+    IdealUserSchedule sched(w.wait_min_s, w.wait_max_s);  // (its cache serves users of like active times)
     double sum = 0;
-    for (const auto& [start, end] : *f.activations_s)
-      sum += sched.expected_requests(std::min(end < 0 ? f.duration_s : end, f.duration_s) - start);
+    for (const auto& [start, end] : *f.activations_s) {
+      const double active = std::min(end < 0 ? f.duration_s : end, f.duration_s) - start;
+      sum += between ? sched.expected_requests(active) : expected_requests(w.wait, active);
+    }
     return sum;
   }
   double connection_rate(const Workload& w) const override {
-    return w.users / std::max(0.001, (w.wait_min_s + w.wait_max_s) / 2);
+    const double gap = w.wait.kind == WaitKind::kBetween ? (w.wait_min_s + w.wait_max_s) / 2 : w.wait.mean_gap_s();
+    return w.users / std::max(0.001, gap);
   }
 };
 

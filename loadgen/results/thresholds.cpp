@@ -1,5 +1,6 @@
 #include "loadgen/results/thresholds.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -29,6 +30,24 @@ std::optional<ThresholdSpec> parse_threshold(std::string_view expr, std::string&
     return std::nullopt;
   }
   t.metric = std::string(expr.substr(0, at));
+  // metric{name=NAME}: one request name's statistics
+  if (const auto brace = t.metric.find('{'); brace != std::string::npos) {
+    const std::string sel = t.metric.substr(brace);
+    t.metric = t.metric.substr(0, brace);
+    if (sel.size() < 8 || sel.rfind("{name=", 0) != 0 || sel.back() != '}') {
+      error = "'" + t.expr + "': a selector is {name=NAME} (e.g. p95{name=search}<50ms)";
+      return std::nullopt;
+    }
+    t.name = sel.substr(6, sel.size() - 7);
+    if (t.metric == "fidelity") {
+      error = "'" + t.expr + "': fidelity is the run's schedule, not a request name's (leave {name=...} out)";
+      return std::nullopt;
+    }
+  }
+  if (t.metric.empty()) {
+    error = "'" + t.expr + "' has no metric before the comparison (use e.g. p99<5ms)";
+    return std::nullopt;
+  }
   std::size_t vstart = at + 1;
   t.op = std::string(1, expr[at]);
   if (vstart < expr.size() && expr[vstart] == '=') {
@@ -88,15 +107,24 @@ std::optional<ThresholdSpec> parse_threshold(std::string_view expr, std::string&
 }
 
 Threshold evaluate(const ThresholdSpec& spec, const Result& r) {
-  Threshold out{spec.expr, spec.metric, spec.op, spec.limit, std::nullopt, false};
+  Threshold out{spec.expr, spec.metric, spec.op, spec.limit, std::nullopt, false, spec.name};
   if (!r.summary) return out;
   const Summary& s = *r.summary;
   const Histogram* h = r.histogram ? &*r.histogram : nullptr;
+  double requests = static_cast<double>(s.requests), failures = static_cast<double>(s.failures);
+  if (!spec.name.empty()) {  // the named request's statistics (absent: nothing to judge, not held)
+    const auto e =
+        std::find_if(r.endpoints.begin(), r.endpoints.end(), [&](const auto& x) { return x.name == spec.name; });
+    if (e == r.endpoints.end()) return out;
+    h = &e->histogram;
+    requests = static_cast<double>(e->requests);
+    failures = static_cast<double>(e->failures);
+  }
   const bool measured = h && h->count() > 0;
   if (spec.metric == "rps") {
-    out.actual = s.rps;
+    out.actual = spec.name.empty() ? s.rps : (s.duration_s > 0 ? requests / s.duration_s : 0);
   } else if (spec.metric == "errors") {
-    out.actual = spec.percent ? 100.0 * s.failure_rate : static_cast<double>(s.failures);
+    out.actual = spec.percent ? (requests > 0 ? 100.0 * failures / requests : 0) : failures;
   } else if (spec.metric == "fidelity") {
     if (s.schedule_fidelity) out.actual = 100.0 * *s.schedule_fidelity;
   } else if (measured) {
@@ -113,6 +141,23 @@ Threshold evaluate(const ThresholdSpec& spec, const Result& r) {
   const double a = *out.actual, l = spec.limit;
   out.held = spec.op == "<" ? a < l : spec.op == "<=" ? a <= l : spec.op == ">" ? a > l : a >= l;
   return out;
+}
+
+std::string check_threshold_names(const std::vector<ThresholdSpec>& specs, const std::vector<std::string>& names) {
+  for (const auto& t : specs) {
+    if (t.name.empty() || std::find(names.begin(), names.end(), t.name) != names.end()) continue;
+    if (names.empty())
+      return "'" + t.expr + "' names a request, but this run has no request names (they come from --scenario)";
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    return "'" + t.expr + "': no request is named '" + t.name + "' (the names: " + list + ")";
+  }
+  return "";
+}
+
+bool final_once_failed(const ThresholdSpec& spec) {
+  const bool upper = spec.op == "<" || spec.op == "<=";
+  return upper && ((spec.metric == "errors" && !spec.percent) || spec.metric == "max");
 }
 
 }  // namespace lab

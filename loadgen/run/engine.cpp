@@ -170,6 +170,7 @@ class LoadRun {
       const SeriesPoint& point = collector_->tick(second_, len, active_users());
       progress_.tick(point, *collector_);
       tell_observer(point);
+      if (abort_on_failed_threshold()) break;
       // Nothing has succeeded so far, and something has failed: the target is down, refuses, or
       // answers only errors. Say so now rather than after the whole run.
       if (s_.abort_after.count() > 0 && next - origin_ >= s_.abort_after && collector_->successes() == 0 &&
@@ -226,6 +227,7 @@ class LoadRun {
     }
     RunResult out;
     out.interrupted = interrupted_;
+    out.aborted_by = aborted_by_;
     out.result = build_result(s_, facts_, *collector_);
     return out;
   }
@@ -325,9 +327,24 @@ class LoadRun {
     return h;
   }
 
-  // The observer's second: the point, the plan's target now, and the result so far.
-  void tell_observer(const SeriesPoint& point) {
-    if (!s_.observer) return;
+  // --abort-on-fail: the thresholds judged on the run so far, once its delay has passed; the first
+  // that fails stops the run (its result says so, and the exit code is 6).
+  bool abort_on_failed_threshold() {
+    if (!s_.abort_on_fail || s_.thresholds.empty() || Clock::now() - origin_ < *s_.abort_on_fail) return false;
+    const Result r = so_far_ ? *so_far_ : build_so_far();
+    for (const auto& spec : s_.thresholds) {
+      const Threshold t = evaluate(spec, r);
+      if (t.held || !t.actual) continue;  // nothing measured yet is not a failure
+      aborted_by_ = spec.expr;
+      facts_.stopped = "by --abort-on-fail after " + fixed(now_s(), "%.1f") + " s: threshold " + spec.expr +
+                       " failed (measured " + fixed(*t.actual, "%.4g") +
+                       (final_once_failed(spec) ? "; it cannot hold again)" : " on the data so far)");
+      return true;
+    }
+    return false;
+  }
+
+  Result build_so_far() {
     RunFacts f = facts_;  // what is known so far (nothing the load threads own)
     f.duration_s = std::chrono::duration<double>(std::min(Clock::now(), origin_ + wl_.run_time) - origin_).count();
     f.cpu_s = process_cpu_s() - cpu_at_start_;
@@ -336,7 +353,15 @@ class LoadRun {
     f.control = control_;
     Result r = build_result(s_, f, *collector_);
     r.in_progress = true;  // a snapshot says so: its status is the run's so far, not its end
-    auto so_far = std::make_shared<const Result>(std::move(r));
+    return r;
+  }
+
+  // The observer's second: the point, the plan's target now, and the result so far.
+  void tell_observer(const SeriesPoint& point) {
+    so_far_.reset();
+    if (!s_.observer) return;
+    auto so_far = std::make_shared<const Result>(build_so_far());
+    so_far_ = so_far;
     const Stages plan = shared_plan_ ? shared_plan_->get() : plan_;
     s_.observer->on_tick(point, plan.empty() ? static_cast<double>(point.users) : plan.target_at(point.t),
                          std::move(so_far));
@@ -369,6 +394,8 @@ class LoadRun {
   std::unique_ptr<SharedPlan> shared_plan_;  // a steered run's plan, as it changes
   int max_users_ = 0;
   nlohmann::json control_ = nlohmann::json::array();
+  std::shared_ptr<const Result> so_far_;  // this second's, when the observer had one made
+  std::string aborted_by_;                // --abort-on-fail's threshold
 };
 
 }  // namespace
@@ -394,6 +421,7 @@ int exit_code(const RunResult& r, bool fail_on_errors) {
   if (r.result.status != "ok") return 5;
   for (const auto& t : r.result.thresholds)
     if (!t.held) return 6;
+  if (!r.aborted_by.empty()) return 6;  // stopped for a threshold that failed then (and holds at the end)
   if (fail_on_errors && r.result.summary && r.result.summary->failures > 0) return 1;
   return 0;
 }

@@ -2,6 +2,7 @@
 // Runs one load test: preflight, threads with their workers, the once-a-second collection and
 // status line, the early stop when nothing succeeds, the bounded stop, and the result.
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ struct RunSettings {
   std::vector<std::string> redacted;      // what the command line's redaction took out
   /// Stop early when no request has succeeded this long into the run (0: never).
   std::chrono::nanoseconds abort_after{std::chrono::seconds(2)};
+  /// --abort-on-fail[=DELAY]: from DELAY into the run, judge the thresholds on the data so far
+  /// every second and stop at the first that fails (as k6's abortOnFail); nullopt: never.
+  std::optional<std::chrono::nanoseconds> abort_on_fail;
   /// A run whose client woke later than this (p99) for its requests is client-bound.
   double max_client_lag_ms = 5;
   /// Someone watching the run (the live view), and steering it (--live-control); both optional.
@@ -35,6 +39,7 @@ struct RunSettings {
 struct RunResult {
   Result result;
   bool interrupted = false;
+  std::string aborted_by;       // the threshold --abort-on-fail stopped the run for
   std::string preflight_error;  // non-empty: the run did not start
 };
 

@@ -63,7 +63,7 @@ Result build_result(const RunSettings& s, const RunFacts& f, const Collector& c)
     sh.start_at = wl.start_at_text;
     // The run's identity: given, else the instant all its shards start at.
     sh.run_id = !wl.run_id.empty() ? wl.run_id : wl.start_at ? "start-at " + wl.start_at_text : "";
-    sh.complete = !f.interrupted && f.early_stop.empty();
+    sh.complete = !f.interrupted && f.early_stop.empty() && f.stopped.empty();  // not stopped early either
     sh.start_epoch_s = f.start_epoch_s;
     sh.start_skew_ms = f.start_skew_ms;
     r.shard = sh;

@@ -27,21 +27,29 @@ ThinkRange parse_think(const Field& f) {
   const json& v = f.raw();
   if (v.is_number()) {
     const double s = f.num_in(0, kMaxThinkS);
-    return ThinkRange{s, s};
+    return ThinkRange{s, s, std::nullopt};
   }
   if (!v.is_string()) f.fail("must be a duration (\"2s\"), a range (\"1s-5s\") or seconds (2)");
   const std::string text = v.get<std::string>();
+  if (text.find(':') != std::string::npos) {  // a wait shape: "constant:2s", "pacing:5s", ...
+    std::string why;
+    const auto shape = parse_wait(text, why);
+    if (!shape) f.fail(why);
+    const double gap = shape->mean_gap_s();
+    return ThinkRange{gap, gap, shape};
+  }
   const auto dash = text.find('-');
   const auto lo = parse_duration(text.substr(0, dash));
   const auto hi = dash == std::string::npos ? lo : parse_duration(text.substr(dash + 1));
   if (!lo || !hi) f.fail("'" + text + "' is not a duration (\"2s\") or a range (\"1s-5s\")");
-  ThinkRange r{std::chrono::duration<double>(*lo).count(), std::chrono::duration<double>(*hi).count()};
+  ThinkRange r{std::chrono::duration<double>(*lo).count(), std::chrono::duration<double>(*hi).count(), std::nullopt};
   if (r.min_s > r.max_s) f.fail("'" + text + "' runs backwards (write the shorter time first)");
   if (r.max_s > kMaxThinkS) f.fail("'" + text + "' is longer than a day");
   return r;
 }
 
 std::string think_text(const ThinkRange& t) {
+  if (t.shape) return wait_text(*t.shape);
   auto d = [](double s) {
     return format_duration(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(s)));
   };

@@ -16,11 +16,18 @@
 
 #include "loadgen/workload/request_spec.h"
 
+#include "loadgen/workload/wait.h"
+
 namespace lab {
 
-/// A think time drawn uniformly from [min_s, max_s] (equal: a fixed pause).
+/// A think time drawn uniformly from [min_s, max_s] (equal: a fixed pause), or a wait shape of
+/// Locust's ("constant:2s", "pacing:5s", "poisson:2s", ...: wait.h); min_s and max_s then hold
+/// its mean gap.
 struct ThinkRange {
   double min_s = 0, max_s = 0;
+  std::optional<WaitShape> shape;
+  /// The wait as a shape: the shape, else between:min_s,max_s.
+  WaitShape as_shape() const { return shape.value_or(WaitShape{WaitKind::kBetween, min_s, max_s}); }
 };
 
 struct ScenarioRequest {

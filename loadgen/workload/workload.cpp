@@ -41,6 +41,7 @@ nlohmann::json workload_json(const Workload& w) {
   if (w.target.scheme == "https")
     j["tls"] = {{"verify", !w.tls.insecure}, {"cacert", !w.tls.cacert.empty()}, {"resume", w.tls.resume}};
   if (w.scenario.from_file()) j["scenario"] = w.scenario.to_json();
+  if (w.mode == LoadMode::kUsers && w.wait.kind != WaitKind::kBetween) j["wait"] = wait_text(w.wait);
   if (w.addresses == AddressPolicy::kRoundRobin) j["addresses"] = "round-robin";
   if (!w.stages.empty()) {
     j["stages"] = stages_json(w.stages);

@@ -10,6 +10,7 @@
 
 #include "loadgen/workload/request_spec.h"
 #include "loadgen/workload/scenario.h"
+#include "loadgen/workload/wait.h"
 #include "loadgen/workload/stages.h"
 #include "loadgen/workload/status_set.h"
 #include "loadgen/workload/url.h"
@@ -40,9 +41,10 @@ struct Workload {
   int users = 1;
   double spawn_rate = 0;  // users/s; 0: all at once
   std::chrono::nanoseconds run_time{std::chrono::seconds(60)};
-  double wait_min_s = 1, wait_max_s = 5;
-  double rate = 0;  // rate mode: requests/s in total (with stages: the highest)
-  Stages stages;    // users over time (--stages), or in rate mode the rate (--rate-stages)
+  double wait_min_s = 1, wait_max_s = 5;  // between's bounds; another shape's mean gap (both)
+  WaitShape wait;                         // users mode: how a user waits (--wait; wait.h)
+  double rate = 0;                        // rate mode: requests/s in total (with stages: the highest)
+  Stages stages;                          // users over time (--stages), or in rate mode the rate (--rate-stages)
   bool poisson = false;
   bool keepalive = false;
   int threads = 1;

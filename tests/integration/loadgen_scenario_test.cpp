@@ -178,3 +178,46 @@ TEST(LoadgenScenario, ShardsMergePerNameExactly) {
 }
 
 }  // namespace
+
+// An SLO per request name stops the run as soon as it fails (--abort-on-fail=DELAY): every
+// request here waits 20 ms at the server, so "home" misses p99<5ms from its first second.
+TEST(LoadgenScenario, APerNameThresholdStopsTheRunWhenItFails) {
+  ServerProcess server("epoll", {"--io-wait-ms", "20"});
+  const std::string scenario = write_file("shop3.json", kShop);
+  int code = -1;
+  std::string err;
+  ExitStatus st;
+  const auto j =
+      run_loadgen({"-H", url(server.port()), "--scenario", scenario, "-u", "4", "--max", "-t", "30s", "--threshold",
+                   "p99{name=home}<5ms", "--threshold", "errors{name=item}<1%", "--abort-on-fail=1s"},
+                  tmp_json("abort-on-fail"), &code, &err, &st);
+  EXPECT_EQ(code, 6) << err;
+  ASSERT_FALSE(j.is_null()) << err;
+  expect_consistent(j);
+  EXPECT_LT(j["summary"]["duration_s"].get<double>(), 10) << "stopped, not run for 30 s";
+  EXPECT_GT(j["summary"]["requests"].get<int>(), 10);
+  const std::string stopped = j.value("stopped", "");
+  EXPECT_EQ(stopped.rfind("by --abort-on-fail after ", 0), 0u) << stopped;
+  EXPECT_NE(stopped.find("threshold p99{name=home}<5ms failed"), std::string::npos) << stopped;
+  EXPECT_FALSE(j.contains("in_progress"));
+  ASSERT_EQ(j["thresholds"].size(), 2u);
+  EXPECT_EQ(j["thresholds"][0]["name"], "home");
+  EXPECT_EQ(j["thresholds"][0]["held"], false);
+  EXPECT_GT(j["thresholds"][0]["actual"].get<double>(), 5.0) << "judged on home's requests alone";
+  EXPECT_EQ(j["thresholds"][1]["held"], true) << "item has no errors";
+  EXPECT_NE(err.find("threshold p99{name=home}<5ms"), std::string::npos) << "the console names it: " << err;
+
+  // The names are checked before the run: a name not in the scenario is a CLI error listing them.
+  run_loadgen({"-H", url(server.port()), "--scenario", scenario, "-t", "1s", "--threshold", "p95{name=serch}<50ms"},
+              tmp_json("bad-name"), &code, &err);
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find("no request is named 'serch' (the names: login, home, item)"), std::string::npos) << err;
+  run_loadgen({"-H", url(server.port()), "-t", "1s", "--threshold", "p95{name=home}<50ms"}, tmp_json("no-names"), &code,
+              &err);
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find("they come from --scenario"), std::string::npos) << err;
+  run_loadgen({"-H", url(server.port()), "-t", "1s", "--abort-on-fail"}, tmp_json("nothing"), &code, &err);
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find("--abort-on-fail: there is nothing to fail"), std::string::npos) << err;
+  EXPECT_EQ(server.stop().code, 0);
+}

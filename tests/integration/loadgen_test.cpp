@@ -152,3 +152,34 @@ TEST(Loadgen, HeadAgainstTheSeedProtocolSucceeds) {
   EXPECT_GT(j["summary"]["successes"].get<int>(), 10);
   EXPECT_EQ(s.stop().code, 0);
 }
+
+// Locust's wait shapes on the wire: pacing starts a request every period whatever the server
+// takes (a 40 ms backend wait inside a 200 ms period), constant waits after each response, and
+// each keeps its ideal schedule (fidelity computed for the shape).
+TEST(Loadgen, WaitShapesKeepTheirSchedules) {
+  ServerProcess s("epoll", {"--io-wait-ms", "40"});
+  const auto pacing =
+      run_loadgen({"-H", url(s.port()), "-u", "5", "-t", "2s", "--wait", "pacing:200ms"}, tmp_json("wait-pacing"));
+  expect_consistent(pacing);
+  EXPECT_EQ(pacing["workload"]["wait"], "pacing:200ms");
+  // 5 users x (at 0, 0.2, ..., 1.8 s: 10 starts before the end)
+  EXPECT_GE(pacing["summary"]["requests"].get<int>(), 45) << pacing["summary"].dump();
+  EXPECT_LE(pacing["summary"]["requests"].get<int>(), 50);
+  EXPECT_NEAR(pacing["summary"]["schedule_fidelity"].get<double>(), 1.0, 0.1) << pacing["summary"].dump();
+  // constant 200 ms after a 40 ms response: a start every ~240 ms, fewer than pacing's
+  const auto constant =
+      run_loadgen({"-H", url(s.port()), "-u", "5", "-t", "2s", "--wait", "constant:200ms"}, tmp_json("wait-constant"));
+  expect_consistent(constant);
+  EXPECT_LT(constant["summary"]["requests"].get<int>(), pacing["summary"]["requests"].get<int>());
+  EXPECT_GE(constant["summary"]["requests"].get<int>(), 5 * 8);
+  int code = -1;
+  std::string err;
+  run_loadgen({"-H", url(s.port()), "-t", "1s", "--wait", "pacing:5s", "--wait-max", "3"}, tmp_json("wait-both"), &code,
+              &err);
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find("--wait and --wait-max exclude each other"), std::string::npos) << err;
+  run_loadgen({"-H", url(s.port()), "-t", "1s", "--wait", "steady:5s"}, tmp_json("wait-bad"), &code, &err);
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find("--wait: 'steady:5s': unknown wait shape"), std::string::npos) << err;
+  EXPECT_EQ(s.stop().code, 0);
+}

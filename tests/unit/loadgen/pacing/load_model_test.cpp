@@ -4,6 +4,7 @@
 #include <set>
 
 #include "loadgen/pacing/load_model.h"
+#include "loadgen/pacing/schedule.h"
 
 namespace lab {
 namespace {
@@ -129,6 +130,48 @@ TEST(Pacing, RateWarnsWhenEachConnectionHasLessThanTwoMilliseconds) {
   EXPECT_NE(load_model(w.mode).warning(w).find("-u 100"), std::string::npos);
   w.users = 100;
   EXPECT_EQ(load_model(w.mode).warning(w), "");
+}
+
+}  // namespace
+}  // namespace lab
+
+namespace lab {
+namespace {
+
+// Locust's constant_pacing: one start every period whatever the response took (at once when it
+// took longer); constant: the same wait after each response; the ideal count for each shape.
+TEST(Pacing, WaitShapesScheduleAsLocustsWaitTimes) {
+  std::string err;
+  Workload w;
+  w.mode = LoadMode::kUsers;
+  w.wait = *parse_wait("pacing:5s", err);
+  w.wait_min_s = w.wait_max_s = 5;
+  std::mt19937_64 rng(3);
+  auto p = load_model(w.mode).pacing(w, w.stages, 0, rng);
+  const PaceClock::time_point t0{};
+  EXPECT_DOUBLE_EQ(secs(p->next(t0, t0 + std::chrono::seconds(1)) - t0), 5) << "a fast response: the period";
+  EXPECT_DOUBLE_EQ(secs(p->next(t0, t0 + std::chrono::seconds(7)) - t0), 7) << "a slow one: at once";
+  w.wait = *parse_wait("constant:2s", err);
+  auto c = load_model(w.mode).pacing(w, w.stages, 0, rng);
+  EXPECT_DOUBLE_EQ(secs(c->next(t0, t0 + std::chrono::seconds(1)) - t0), 3) << "2 s after the response";
+  // a request's own shape (a scenario's per-request think) rules for that request
+  ThinkRange own{0.5, 0.5, parse_wait("pacing:500ms", err)};
+  EXPECT_DOUBLE_EQ(secs(c->next_after(t0, t0 + std::chrono::milliseconds(100), own) - t0), 0.5);
+
+  EXPECT_DOUBLE_EQ(expected_requests(*parse_wait("pacing:5s", err), 60), 12) << "at 0, 5, ..., 55: before the end";
+  EXPECT_DOUBLE_EQ(expected_requests(*parse_wait("constant:2s", err), 9.9), 5);
+  EXPECT_DOUBLE_EQ(expected_requests(*parse_wait("throughput:0.5", err), 10), 5);
+  EXPECT_DOUBLE_EQ(expected_requests(*parse_wait("poisson:2s", err), 60), 31) << "1 + t / mean";
+  EXPECT_NEAR(expected_requests(*parse_wait("between:1s,5s", err), 3600),
+              IdealUserSchedule(1, 5).expected_requests(3600), 1e-9);
+
+  // the users model's ideal count follows the shape (20 users active 60 s, pacing 5 s: 12 each)
+  const std::vector<std::pair<double, double>> active(20, {0.0, -1.0});
+  ScheduleFacts f;
+  f.duration_s = 60;
+  f.activations_s = &active;
+  w.wait = *parse_wait("pacing:5s", err);
+  EXPECT_DOUBLE_EQ(*load_model(w.mode).ideal_requests(w, f), 20 * 12);
 }
 
 }  // namespace

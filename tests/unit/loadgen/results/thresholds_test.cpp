@@ -49,3 +49,49 @@ TEST(Thresholds, EvaluateAgainstAResult) {
   EXPECT_FALSE(t.actual.has_value());
   EXPECT_FALSE(t.held);
 }
+
+TEST(Thresholds, PerNameSelectorsParseAndJudgeThatNameAlone) {
+  std::string err;
+  const auto t = lab::parse_threshold("p95{name=search}<50ms", err);
+  ASSERT_TRUE(t) << err;
+  EXPECT_EQ(t->metric, "p95");
+  EXPECT_EQ(t->name, "search");
+  EXPECT_DOUBLE_EQ(t->limit, 50);
+  EXPECT_EQ(lab::parse_threshold("errors{name=login}<1%", err)->name, "login");
+  EXPECT_FALSE(lab::parse_threshold("p95{search}<50ms", err));
+  EXPECT_NE(err.find("a selector is {name=NAME}"), std::string::npos) << err;
+  EXPECT_FALSE(lab::parse_threshold("fidelity{name=a}>99%", err));
+  EXPECT_NE(err.find("fidelity is the run's schedule"), std::string::npos) << err;
+  EXPECT_FALSE(lab::parse_threshold("{name=a}<5ms", err));
+
+  lab::Result r = labtest::make_run("x", 2000, 4.0, 10);  // the aggregate: p95 about 4 ms
+  lab::EndpointStats slow;
+  slow.name = "search";
+  slow.requests = 100;
+  slow.failures = 5;
+  for (int i = 0; i < 95; ++i) slow.histogram.record(80'000'000);  // 80 ms each
+  r.endpoints.push_back(slow);
+  auto eval = [&](const char* e) { return lab::evaluate(*lab::parse_threshold(e, err), r); };
+  EXPECT_TRUE(eval("p95<50ms").held) << "the aggregate holds";
+  EXPECT_FALSE(eval("p95{name=search}<50ms").held) << "search alone does not";
+  EXPECT_NEAR(*eval("p95{name=search}<50ms").actual, 80, 0.1);
+  EXPECT_NEAR(*eval("errors{name=search}<1%").actual, 5.0, 1e-9);
+  EXPECT_NEAR(*eval("errors{name=search}<10").actual, 5.0, 1e-9);
+  EXPECT_EQ(eval("p95{name=search}<50ms").name, "search");
+  EXPECT_FALSE(eval("p95{name=other}<50ms").actual) << "a name the result lacks: nothing to judge";
+
+  std::vector<lab::ThresholdSpec> specs = {*lab::parse_threshold("p95{name=serch}<50ms", err)};
+  EXPECT_NE(lab::check_threshold_names(specs, {"home", "search"}).find("(the names: home, search)"), std::string::npos);
+  EXPECT_NE(lab::check_threshold_names(specs, {}).find("--scenario"), std::string::npos);
+  specs = {*lab::parse_threshold("p95{name=search}<50ms", err), *lab::parse_threshold("p99<5ms", err)};
+  EXPECT_EQ(lab::check_threshold_names(specs, {"home", "search"}), "");
+}
+
+TEST(Thresholds, UpperLimitsOnCountsAndMaximaAreFinalOnceFailed) {
+  std::string err;
+  EXPECT_TRUE(lab::final_once_failed(*lab::parse_threshold("errors<10", err)));
+  EXPECT_TRUE(lab::final_once_failed(*lab::parse_threshold("max<=1s", err)));
+  EXPECT_FALSE(lab::final_once_failed(*lab::parse_threshold("errors<1%", err))) << "a rate can recover";
+  EXPECT_FALSE(lab::final_once_failed(*lab::parse_threshold("p99<5ms", err)));
+  EXPECT_FALSE(lab::final_once_failed(*lab::parse_threshold("rps>100", err)));
+}

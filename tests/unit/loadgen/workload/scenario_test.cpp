@@ -141,13 +141,14 @@ TEST(Scenario, ARequestsThinkTimeReplacesTheUsersOwn) {
   const auto done = PaceClock::now();
   for (int i = 0; i < 100; ++i) {
     const double gap =
-        std::chrono::duration<double>(pacing->next_after(done, done, ThinkRange{0.010, 0.020}) - done).count();
+        std::chrono::duration<double>(pacing->next_after(done, done, ThinkRange{0.010, 0.020, std::nullopt}) - done)
+            .count();
     EXPECT_GE(gap, 0.010);
     EXPECT_LE(gap, 0.020);
   }
   // The max and rate modes have no think time: they ignore it.
   auto max_pacing = max_model().pacing(w, w.stages, 0, rng);
-  EXPECT_EQ(max_pacing->next_after(done, done, ThinkRange{1, 1}), max_pacing->next(done, done));
+  EXPECT_EQ(max_pacing->next_after(done, done, ThinkRange{1, 1, std::nullopt}), max_pacing->next(done, done));
 }
 
 TEST(Scenario, IdealScheduleIsUnknownWithPerRequestThinkTimes) {
