@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "loadgen/pacing/load_model.h"
 
@@ -83,6 +84,7 @@ TEST(Scenario, MistakesNameTheLineAndField) {
       {"{\"requests\": []}", "requests: is required"},
       {"{\"order\": \"random\", \"requests\": [{\"path\": \"/\"}]}", "order: must be \"weighted\""},
       {"{\"think\": \"5s-1s\", \"requests\": [{\"path\": \"/\"}]}", "think: '5s-1s' runs backwards"},
+      {"{\"think\": \"pacing:0s\", \"requests\": [{\"path\": \"/\"}]}", "think: 'pacing:0s': a wait of 0 is --max"},
       {"{\"requests\": [{\"path\": \"/\", \"headers\": {\"Content-Length\": \"3\"}}]}",
        "requests[0].headers.Content-Length: 'Content-Length' is set by loadgen"},
       {"{\n  \"requests\": [\n    {\"path\": \"/\",}\n  ]\n}", "/tmp/shop.json:3: not valid JSON"},
@@ -159,6 +161,30 @@ TEST(Scenario, IdealScheduleIsUnknownWithPerRequestThinkTimes) {
   EXPECT_FALSE(users_model().ideal_requests(w, ScheduleFacts{10, &act, 1}));
   w.scenario.requests[2].think.reset();
   EXPECT_TRUE(users_model().ideal_requests(w, ScheduleFacts{10, &act, 1}));
+}
+
+}  // namespace
+}  // namespace lab
+
+namespace lab {
+namespace {
+
+// A scenario's think, and a request's, may be a wait shape of Locust's.
+TEST(Scenario, ThinkTakesWaitShapes) {
+  std::string err;
+  const auto s =
+      parse_scenario(R"({"think": "poisson:2s", "requests": [{"path": "/"}, {"path": "/slow", "think": "pacing:5s"}]})",
+                     "/tmp/shapes.json", err);
+  ASSERT_TRUE(s) << err;
+  ASSERT_TRUE(s->think && s->think->shape);
+  EXPECT_EQ(wait_text(*s->think->shape), "poisson:2s");
+  EXPECT_DOUBLE_EQ(s->think->min_s, 2) << "min and max hold the mean gap";
+  ASSERT_TRUE(s->requests[1].think && s->requests[1].think->shape);
+  EXPECT_DOUBLE_EQ(s->requests[1].think->shape->period_s(), 5);
+  const nlohmann::json j = s->to_json();  // as the result's workload records it
+  EXPECT_EQ(j["think"], "poisson:2s");
+  EXPECT_EQ(j["requests"][1]["think"], "pacing:5s");
+  EXPECT_FALSE(s->requests[0].think);
 }
 
 }  // namespace
