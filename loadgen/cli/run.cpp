@@ -223,14 +223,7 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
     std::string why;
     const auto shape = parse_wait(wait, why);
     if (!shape) return fail("--wait: " + why);
-    w.wait = *shape;
-    const double gap = shape->kind == WaitKind::kBetween ? 0 : shape->mean_gap_s();
-    w.wait_min_s = shape->kind == WaitKind::kBetween ? shape->a : gap;
-    w.wait_max_s = shape->kind == WaitKind::kBetween ? shape->b : gap;
-  } else if (w.scenario.think) {
-    // the scenario's think (already applied by the target options)
-  } else {
-    w.wait = WaitShape{WaitKind::kBetween, w.wait_min_s, w.wait_max_s};
+    w.set_wait(*shape);
   }
   if (vm.count("max") && vm.count("rate"))
     return fail("--max and --rate exclude each other: pick closed loop (--max) or open loop (--rate R)");

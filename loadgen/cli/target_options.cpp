@@ -132,9 +132,7 @@ std::string TargetOptions::apply_scenario(const po::variables_map& vm, Workload&
       if (vm.count(flag) && !vm[flag].defaulted())
         return std::string("--") + flag + ": " + scenario_ + " sets the think time (\"think\"); leave --" + flag +
                " out or remove \"think\" from the file";
-    w.wait_min_s = s.think->min_s;
-    w.wait_max_s = s.think->max_s;
-    w.wait = s.think->as_shape();
+    w.set_wait(s.think->as_shape());
   }
   return {};
 }

@@ -11,12 +11,13 @@ namespace {
 
 class ThinkTime : public UserPacing {
  public:
-  ThinkTime(const Workload& w, std::mt19937_64& rng) : rng_(rng), wait_(w.wait), think_(w.wait_min_s, w.wait_max_s) {}
+  ThinkTime(const Workload& w, std::mt19937_64& rng)
+      : rng_(rng), shape_(w.wait_shape), think_(w.wait_min_s, w.wait_max_s) {}
   PaceClock::time_point first(PaceClock::time_point spawned) override { return spawned; }
   PaceClock::time_point next(PaceClock::time_point due, PaceClock::time_point done) override {
     // between: the same draw as ever (one uniform per response), so seeds keep their schedules
-    if (wait_.kind == WaitKind::kBetween) return done + as_duration(think_(rng_));
-    return after(wait_, due, done);
+    if (!shape_) return done + as_duration(think_(rng_));
+    return after(*shape_, due, done);
   }
   PaceClock::time_point next_after(PaceClock::time_point due, PaceClock::time_point done,
                                    const ThinkRange& t) override {
@@ -32,7 +33,7 @@ class ThinkTime : public UserPacing {
     return done + as_duration(w.think_s(rng_));
   }
   std::mt19937_64& rng_;
-  WaitShape wait_;
+  std::optional<WaitShape> shape_;  // absent: between, drawn by think_
   std::uniform_real_distribution<double> think_;
 };
 
@@ -49,17 +50,16 @@ class Users : public LoadModel {
   std::optional<double> ideal_requests(const Workload& w, const ScheduleFacts& f) const override {
     // (requests with think times of their own make a mixture whose schedule is not computed)
     if (!(w.wait_max_s > 0) || !f.activations_s || w.scenario.per_request_think()) return std::nullopt;
-    const bool between = w.wait.kind == WaitKind::kBetween;
     IdealUserSchedule sched(w.wait_min_s, w.wait_max_s);  // (its cache serves users of like active times)
     double sum = 0;
     for (const auto& [start, end] : *f.activations_s) {
       const double active = std::min(end < 0 ? f.duration_s : end, f.duration_s) - start;
-      sum += between ? sched.expected_requests(active) : expected_requests(w.wait, active);
+      sum += w.wait_shape ? expected_requests(*w.wait_shape, active) : sched.expected_requests(active);
     }
     return sum;
   }
   double connection_rate(const Workload& w) const override {
-    const double gap = w.wait.kind == WaitKind::kBetween ? (w.wait_min_s + w.wait_max_s) / 2 : w.wait.mean_gap_s();
+    const double gap = w.wait_shape ? w.wait_shape->mean_gap_s() : (w.wait_min_s + w.wait_max_s) / 2;
     return w.users / std::max(0.001, gap);
   }
 };

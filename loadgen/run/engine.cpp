@@ -331,9 +331,10 @@ class LoadRun {
   // that fails stops the run (its result says so, and the exit code is 6).
   bool abort_on_failed_threshold() {
     if (!s_.abort_on_fail || s_.thresholds.empty() || Clock::now() - origin_ < *s_.abort_on_fail) return false;
-    const Result r = so_far_ ? *so_far_ : build_so_far();
+    // the observer's result of this second when it had one made, else one of our own
+    const auto r = so_far_ ? so_far_ : std::make_shared<const Result>(build_so_far());
     for (const auto& spec : s_.thresholds) {
-      const Threshold t = evaluate(spec, r);
+      const Threshold t = evaluate(spec, *r);
       if (t.held || !t.actual) continue;  // nothing measured yet is not a failure
       aborted_by_ = spec.expr;
       facts_.stopped = "by --abort-on-fail after " + fixed(now_s(), "%.1f") + " s: threshold " + spec.expr +

@@ -8,6 +8,13 @@
 
 namespace lab {
 
+void Workload::set_wait(const WaitShape& w) {
+  const bool between = w.kind == WaitKind::kBetween;
+  wait_min_s = between ? w.a : w.mean_gap_s();
+  wait_max_s = between ? w.b : w.mean_gap_s();
+  wait_shape = between ? std::nullopt : std::optional<WaitShape>(w);
+}
+
 nlohmann::json workload_json(const Workload& w) {
   std::vector<std::string> redacted;
   const std::string url = redact_url(w.url);
@@ -41,7 +48,7 @@ nlohmann::json workload_json(const Workload& w) {
   if (w.target.scheme == "https")
     j["tls"] = {{"verify", !w.tls.insecure}, {"cacert", !w.tls.cacert.empty()}, {"resume", w.tls.resume}};
   if (w.scenario.from_file()) j["scenario"] = w.scenario.to_json();
-  if (w.mode == LoadMode::kUsers && w.wait.kind != WaitKind::kBetween) j["wait"] = wait_text(w.wait);
+  if (w.mode == LoadMode::kUsers && w.wait_shape) j["wait"] = wait_text(*w.wait_shape);
   if (w.addresses == AddressPolicy::kRoundRobin) j["addresses"] = "round-robin";
   if (!w.stages.empty()) {
     j["stages"] = stages_json(w.stages);

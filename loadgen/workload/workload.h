@@ -42,7 +42,7 @@ struct Workload {
   double spawn_rate = 0;  // users/s; 0: all at once
   std::chrono::nanoseconds run_time{std::chrono::seconds(60)};
   double wait_min_s = 1, wait_max_s = 5;  // between's bounds; another shape's mean gap (both)
-  WaitShape wait;                         // users mode: how a user waits (--wait; wait.h)
+  std::optional<WaitShape> wait_shape;    // users mode: a shape other than between (--wait; wait.h)
   double rate = 0;                        // rate mode: requests/s in total (with stages: the highest)
   Stages stages;                          // users over time (--stages), or in rate mode the rate (--rate-stages)
   bool poisson = false;
@@ -58,6 +58,8 @@ struct Workload {
   std::optional<std::chrono::system_clock::time_point> start_at;  // --start-at
   std::string start_at_text;
   std::string run_id;  // --run-id (or LOADGEN_RUN_ID): the distributed run this shard belongs to
+  /// How users wait: between (wait_min_s, wait_max_s), or another shape (then both hold its mean gap).
+  void set_wait(const WaitShape& w);
   /// The global number of this process's j-th user (0-based): every shard_count-th from shard_index.
   int user_number(int j) const { return shard_index + j * shard_count; }
   /// The seed of user k's random stream (think times, Poisson gaps): the same whatever the

@@ -144,14 +144,13 @@ TEST(Pacing, WaitShapesScheduleAsLocustsWaitTimes) {
   std::string err;
   Workload w;
   w.mode = LoadMode::kUsers;
-  w.wait = *parse_wait("pacing:5s", err);
-  w.wait_min_s = w.wait_max_s = 5;
+  w.set_wait(*parse_wait("pacing:5s", err));
   std::mt19937_64 rng(3);
   auto p = load_model(w.mode).pacing(w, w.stages, 0, rng);
   const PaceClock::time_point t0{};
   EXPECT_DOUBLE_EQ(secs(p->next(t0, t0 + std::chrono::seconds(1)) - t0), 5) << "a fast response: the period";
   EXPECT_DOUBLE_EQ(secs(p->next(t0, t0 + std::chrono::seconds(7)) - t0), 7) << "a slow one: at once";
-  w.wait = *parse_wait("constant:2s", err);
+  w.set_wait(*parse_wait("constant:2s", err));
   auto c = load_model(w.mode).pacing(w, w.stages, 0, rng);
   EXPECT_DOUBLE_EQ(secs(c->next(t0, t0 + std::chrono::seconds(1)) - t0), 3) << "2 s after the response";
   // a request's own shape (a scenario's per-request think) rules for that request
@@ -170,8 +169,13 @@ TEST(Pacing, WaitShapesScheduleAsLocustsWaitTimes) {
   ScheduleFacts f;
   f.duration_s = 60;
   f.activations_s = &active;
-  w.wait = *parse_wait("pacing:5s", err);
+  w.set_wait(*parse_wait("pacing:5s", err));
   EXPECT_DOUBLE_EQ(*load_model(w.mode).ideal_requests(w, f), 20 * 12);
+  // between is the bounds themselves, no shape beside them
+  w.set_wait(*parse_wait("between:2s,4s", err));
+  EXPECT_FALSE(w.wait_shape);
+  EXPECT_DOUBLE_EQ(w.wait_min_s, 2);
+  EXPECT_DOUBLE_EQ(w.wait_max_s, 4);
 }
 
 }  // namespace

@@ -65,15 +65,17 @@ TEST(Merge, MissingOrFailedShardsMakeItPartialAndAreNamed) {
   EXPECT_FALSE(m.summary->ideal_requests.has_value()) << "no ideal schedule for a run with a shard missing";
 }
 
+// The merge refuses `rs`, saying `says`.
+void refused(const std::vector<Result>& rs, const std::string& says) {
+  try {
+    merge_shards(rs, {});
+    ADD_FAILURE() << "merged";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+  }
+}
+
 TEST(Merge, RefusesWhatIsNotOneRun) {
-  auto refused = [](const std::vector<Result>& rs, const std::string& says) {
-    try {
-      merge_shards(rs, {});
-      ADD_FAILURE() << "merged";
-    } catch (const std::runtime_error& e) {
-      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
-    }
-  };
   refused({make_shard(0, 2, 1, 1, 10), make_shard(0, 2, 1, 1, 10)}, "appears twice");
   refused({make_shard(0, 2, 1, 1, 10), make_shard(1, 3, 1, 1, 10)}, "different runs");
   Result other = make_shard(1, 2, 1, 1, 10);
@@ -90,14 +92,6 @@ TEST(Merge, RefusesWhatIsNotOneRun) {
 // Shards of different runs were merged (exit 0): the run id tells, and without one the start
 // times do; an interrupted shard counted as complete; failed thresholds never changed the exit.
 TEST(Merge, ShardsOfDifferentRunsAreRefusedAndIncompleteOnesMakeItPartial) {
-  auto refused = [](const std::vector<Result>& rs, const std::string& says) {
-    try {
-      merge_shards(rs, {});
-      ADD_FAILURE() << "merged";
-    } catch (const std::runtime_error& e) {
-      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
-    }
-  };
   Result a = make_shard(0, 2, 10, 1, 100), b = make_shard(1, 2, 10, 1, 100);
   a.shard->run_id = "run-1";
   b.shard->run_id = "run-2";

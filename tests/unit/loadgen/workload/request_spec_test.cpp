@@ -2,16 +2,12 @@
 
 #include "loadgen/workload/request_spec.h"
 #include "loadgen/workload/url.h"
+#include "tests/support/urls.h"
 
 namespace lab {
 namespace {
 
-Url parse(const std::string& s) {
-  std::string err;
-  auto u = parse_url(s, err);
-  EXPECT_TRUE(u) << s << ": " << err;
-  return u.value_or(Url{});
-}
+Url parse(const std::string& s) { return labtest::parse_valid_url(s); }
 
 TEST(RequestSpec, DefaultGetIsWhatLoadgenAlwaysSent) {
   const Url u = parse("http://127.0.0.1:8080/");

@@ -2,16 +2,12 @@
 #include <gtest/gtest.h>
 
 #include "loadgen/workload/url.h"
+#include "tests/support/urls.h"
 
 namespace lab {
 namespace {
 
-Url parse(const std::string& s) {
-  std::string err;
-  auto u = parse_url(s, err);
-  EXPECT_TRUE(u) << s << ": " << err;
-  return u.value_or(Url{});
-}
+Url parse(const std::string& s) { return labtest::parse_valid_url(s); }
 
 std::string error_of(const std::string& s) {
   std::string err;
