@@ -147,6 +147,21 @@ json series_json(const SeriesPoint& p) {
             {"hist", sparse_json(p.hist)}};
   if (p.cpu_pct) j["cpu_pct"] = *p.cpu_pct;
   if (p.busy_pct) j["busy_pct"] = *p.busy_pct;
+  if (!p.names.empty()) {
+    json names = json::array();
+    for (const auto& n : p.names)
+      names.push_back({{"name", n.name},
+                       {"requests", n.requests},
+                       {"failures", n.failures},
+                       {"bytes", n.bytes},
+                       {"rps", n.rps},
+                       {"avg_ms", opt(n.avg_ms)},
+                       {"p50_ms", opt(n.p50_ms)},
+                       {"p95_ms", opt(n.p95_ms)},
+                       {"p99_ms", opt(n.p99_ms)},
+                       {"hist", sparse_json(n.hist)}});
+    j["names"] = std::move(names);
+  }
   return j;
 }
 
@@ -170,6 +185,22 @@ SeriesPoint read_point(const Field& f) {
   if (f.has("hist")) p.hist = read_sparse(f.at("hist"));
   if (f.has("cpu_pct")) p.cpu_pct = f.at("cpu_pct").num_in(0, 100000);
   if (f.has("busy_pct")) p.busy_pct = f.at("busy_pct").num_in(0, 100000);
+  if (f.has("names"))
+    f.at("names").each([&](const Field& n) {
+      NamePoint np;
+      np.name = n.at("name").str();
+      np.requests = n.at("requests").u64();
+      np.failures = n.at("failures").u64();
+      if (np.failures > np.requests) n.at("failures").fail("exceeds requests");
+      if (n.has("bytes")) np.bytes = n.at("bytes").u64();
+      if (n.has("rps")) np.rps = n.at("rps").num();
+      if (n.has("avg_ms")) np.avg_ms = n.at("avg_ms").opt_num();
+      if (n.has("p50_ms")) np.p50_ms = n.at("p50_ms").opt_num();
+      if (n.has("p95_ms")) np.p95_ms = n.at("p95_ms").opt_num();
+      if (n.has("p99_ms")) np.p99_ms = n.at("p99_ms").opt_num();
+      if (n.has("hist")) np.hist = read_sparse(n.at("hist"));
+      p.names.push_back(std::move(np));
+    });
   return p;
 }
 
@@ -294,6 +325,15 @@ void SeriesPoint::add(const SeriesPoint& o) {
   lag_max_ms = std::max(lag_max_ms, o.lag_max_ms);
   cpu_pct.reset();  // each shard's own (in its document)
   busy_pct.reset();
+}
+
+void NamePoint::finish(const Histogram& h, double length_s) {
+  rps = length_s > 0 ? static_cast<double>(requests) / length_s : 0;
+  avg_ms = h.count() ? OptDouble(h.mean() / 1e6) : std::nullopt;
+  p50_ms = percentile_ms(h, 50);
+  p95_ms = percentile_ms(h, 95);
+  p99_ms = percentile_ms(h, 99);
+  hist = sparse_counts(h);
 }
 
 void SeriesPoint::finish(const Histogram& h) {

@@ -92,6 +92,19 @@ struct ErrorEntry {
 /// example; `into` stays ordered by count, largest first.
 void add_errors(std::vector<ErrorEntry>& into, const std::vector<ErrorEntry>& from, double offset_s = 0);
 
+/// One request name's share of a second (--scenario). The names of a second add up to the
+/// second: requests, failures and the successes' buckets (rate mode's unsent slots, never sent,
+/// belong to no name and are in the aggregate's histogram only).
+struct NamePoint {
+  std::string name;
+  std::uint64_t requests = 0, failures = 0, bytes = 0;
+  double rps = 0;
+  OptDouble avg_ms, p50_ms, p95_ms, p99_ms;  // of the name's successes in the second
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> hist;
+  /// What follows from the counts and the name's successes in a second `length_s` long.
+  void finish(const Histogram& successes, double length_s);
+};
+
 struct SeriesPoint {
   int t = 0;            // end of the interval, seconds since the start
   double length_s = 1;  // shorter for the last, partial second
@@ -107,11 +120,12 @@ struct SeriesPoint {
   /// The interval's successes as sparse [bucket index, count] in the run histogram's layout,
   /// so seconds (and shards) merge exactly.
   std::vector<std::pair<std::uint32_t, std::uint64_t>> hist;
+  std::vector<NamePoint> names;  // --scenario: one per request name, in the scenario's order
 
   /// Adds another part's same second (a shard's): counts sum, the worst lag is the worst, the
   /// average lag and lateness are weighted by requests, the load threads' shares are left out
-  /// (each shard's document keeps its own). `hist` is not touched: merge the seconds'
-  /// histograms and call finish.
+  /// (each shard's document keeps its own). `hist` and `names` are not touched: merge the
+  /// seconds' histograms and call finish.
   void add(const SeriesPoint& o);
   /// What follows from the counts and `successes` (the interval's successes): requests/s, the
   /// average and percentiles, and `hist`.

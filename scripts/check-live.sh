@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The live view as a browser and Prometheus see it, during a real run (a test of make test):
-#  - headless Chromium loads the page mid-run; its DOM must show the four charts drawn with
+#  - headless Chromium loads the page mid-run; its DOM must show the six charts (two by request
+#    name) drawn with
 #    points, the tiles and the statistics table filled with numbers (an Aggregated row and one per
 #    request name), and no page error; a screenshot is taken (OUT=docs/live-view.png refreshes
 #    the one in the docs);
@@ -55,7 +56,7 @@ python3 "$ROOT/scripts/lib/browser_snapshot.py" "$url" --wait 4 --dom "$work/dom
 bad=0
 check() { if ! eval "$2"; then echo "check-live: the page: $1" >&2; bad=$((bad + 1)); fi; }
 dom="$work/dom.html"
-for chart in chart-rps chart-latency chart-users chart-client; do
+for chart in chart-rps chart-latency chart-users chart-client chart-names-rps chart-names-p95; do
   n=$(grep -oE "id=\"$chart\" data-points=\"[0-9]+\"" "$dom" | grep -oE '[0-9]+"$' | tr -d '"' || true)
   check "$chart has ${n:-no} points (at least 3 expected)" '[ "${n:-0}" -ge 3 ]'
 done
@@ -83,5 +84,5 @@ check "/metrics says $total requests, the result file $want" '[ "$total" = "$wan
 check "/metrics has no per-name counter for cart" 'grep -q "loadgen_endpoint_requests_total{name=\"cart\"}" "$work/metrics.txt"'
 kill -INT "$lg"
 wait "$lg" || fail "loadgen exited $? after Ctrl-C while lingering"
-echo "check-live: the page (4 charts, tiles, 5 table rows, codes) and /metrics (promtool; $total requests) checked, $bad problems; screenshot $shot"
+echo "check-live: the page (6 charts, tiles, 5 table rows, codes) and /metrics (promtool; $total requests) checked, $bad problems; screenshot $shot"
 [ "$bad" -eq 0 ]

@@ -46,6 +46,20 @@ json tick_json(const SeriesPoint& p, double target, const Result& r) {
             {"busy_pct", opt(p.busy_pct)},
             {"lag_max_ms", p.lag_max_ms},
             {"late_ms", p.late_ms}};
+  if (!p.names.empty()) {  // this second by name: the busiest 8 and "other", as the report draws them
+    json rows = json::array();
+    for (const NameSeries& n : name_series({p}, r.endpoints)) {
+      const NamePoint& np = n.points.front().second;
+      rows.push_back({{"name", n.name},
+                      {"requests", np.requests},
+                      {"failures", np.failures},
+                      {"rps", np.rps},
+                      {"p50_ms", opt(np.p50_ms)},
+                      {"p95_ms", opt(np.p95_ms)},
+                      {"p99_ms", opt(np.p99_ms)}});
+    }
+    j["second_names"] = std::move(rows);
+  }
   if (!r.summary) return j;
   const Summary& s = *r.summary;
   json total = {{"requests", s.requests},

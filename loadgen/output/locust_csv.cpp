@@ -1,6 +1,7 @@
 #include "loadgen/output/locust_csv.h"
 
 #include <ctime>
+#include <map>
 #include <sstream>
 
 #include "common/output_file.h"
@@ -76,24 +77,41 @@ void write_locust_csv(const Result& r, const std::string& prefix) {
       << ",Total Request Count,Total Failure Count,Total Median Response Time,Total Average Response Time,"
          "Total Min Response Time,Total Max Response Time,Total Average Content Size\n";
     const long long t0 = unix_start(r);
-    Histogram cumulative;  // successes up to this second (rebuilt from the per-second histograms)
-    std::uint64_t cum_req = 0, cum_fail = 0, cum_bytes = 0;
-    for (const auto& p : r.series) {
+    // Each name's row, then the aggregate's, every second (Locust's --csv-full-history): the
+    // second's own rates and percentiles, then the totals so far.
+    struct Running {
+      Histogram successes;  // up to this second (rebuilt from the per-second histograms)
+      std::uint64_t requests = 0, failures = 0, bytes = 0;
+    };
+    auto row = [&](long long ts, int users, const std::string& type, const std::string& name, double length_s,
+                   std::uint64_t requests, std::uint64_t failures, std::uint64_t bytes,
+                   const std::vector<std::pair<std::uint32_t, std::uint64_t>>& hist, Running& run) {
       Histogram second;
-      for (const auto& [i, c] : p.hist) second.add_to_bucket(i, c);
-      cumulative.merge(second);
-      cum_req += p.requests;
-      cum_fail += p.failures;
-      cum_bytes += p.bytes;
-      const std::uint64_t ok = cum_req - cum_fail;
-      f << t0 + p.t << ',' << p.users << ",,Aggregated," << csv_num(p.rps) << ','
-        << csv_num(p.length_s > 0 ? static_cast<double>(p.failures) / p.length_s : 0) << percentiles_of(second) << ','
-        << cum_req << ',' << cum_fail << ','
-        << (cumulative.count() ? ms3(static_cast<double>(cumulative.percentile(50))) : "N/A") << ','
-        << (cumulative.count() ? ms3(cumulative.mean()) : "N/A") << ','
-        << (cumulative.count() ? ms3(static_cast<double>(cumulative.min())) : "N/A") << ','
-        << (cumulative.count() ? ms3(static_cast<double>(cumulative.max())) : "N/A") << ','
-        << csv_num(ok ? static_cast<double>(cum_bytes) / static_cast<double>(ok) : 0) << '\n';
+      for (const auto& [i, c] : hist) second.add_to_bucket(i, c);
+      run.successes.merge(second);
+      run.requests += requests;
+      run.failures += failures;
+      run.bytes += bytes;
+      const Histogram& cum = run.successes;
+      const std::uint64_t ok = run.requests - run.failures;
+      auto per_s = [&](std::uint64_t n) { return csv_num(length_s > 0 ? static_cast<double>(n) / length_s : 0); };
+      f << ts << ',' << users << ',' << field(type) << ',' << field(name) << ',' << per_s(requests) << ','
+        << per_s(failures) << percentiles_of(second) << ',' << run.requests << ',' << run.failures << ','
+        << (cum.count() ? ms3(static_cast<double>(cum.percentile(50))) : "N/A") << ','
+        << (cum.count() ? ms3(cum.mean()) : "N/A") << ',' << (cum.count() ? ms3(static_cast<double>(cum.min())) : "N/A")
+        << ',' << (cum.count() ? ms3(static_cast<double>(cum.max())) : "N/A") << ','
+        << csv_num(ok ? static_cast<double>(run.bytes) / static_cast<double>(ok) : 0) << '\n';
+    };
+    Running aggregate;
+    std::map<std::string, Running> by_name;
+    for (const auto& p : r.series) {
+      for (const auto& n : p.names) {
+        std::string method;
+        for (const auto& e : r.endpoints)
+          if (e.name == n.name) method = e.method;
+        row(t0 + p.t, p.users, method, n.name, p.length_s, n.requests, n.failures, n.bytes, n.hist, by_name[n.name]);
+      }
+      row(t0 + p.t, p.users, "", "Aggregated", p.length_s, p.requests, p.failures, p.bytes, p.hist, aggregate);
     }
     write_output(prefix + "_stats_history.csv", f.str());
   }

@@ -5,6 +5,7 @@
 
 #include "common/output_file.h"
 #include "common/format.h"
+#include "loadgen/results/name_rows.h"
 #include "loadgen/results/noise.h"
 #include "loadgen/results/result_set.h"
 #include "loadgen/output/summary.h"
@@ -56,6 +57,25 @@ std::vector<LinePoint> points(const Result& r, OptDouble (*get)(const SeriesPoin
   return v;
 }
 
+// A scenario's per-name lines: requests/s and p95 of each name (the busiest 8, the rest as "other").
+std::string name_charts(const Result& r) {
+  const std::vector<NameSeries> names = name_series(r);
+  if (names.empty()) return "";
+  std::vector<XySeries> rate, p95;
+  for (const auto& n : names) {
+    XySeries a{n.name, {}, {}, {}}, b{n.name, {}, {}, {}};
+    for (const auto& [t, p] : n.points) {
+      a.points.emplace_back(t, p.rps);
+      if (p.p95_ms) b.points.emplace_back(t, *p.p95_ms);
+    }
+    rate.push_back(std::move(a));
+    p95.push_back(std::move(b));
+  }
+  const std::string id = esc(r.name());
+  return "<br>" + xy_chart("names-rps-" + id, rate, "seconds", "requests/s by name", false, false) + "<br>" +
+         xy_chart("names-p95-" + id, p95, "seconds", "p95 ms by name", false, false);
+}
+
 }  // namespace
 
 std::string render_report(const std::vector<Result>& rs, const std::string& title) {
@@ -101,7 +121,7 @@ std::string render_report(const std::vector<Result>& rs, const std::string& titl
                     "#4e79a7")
       << "<br>"
       << line_chart(r.name(), "p95 ms", "p95_ms", points(r, [](const SeriesPoint& p) { return p.p95_ms; }), "#e15759")
-      << "</div>\n";
+      << name_charts(r) << "</div>\n";
   }
   return html_page(title, o.str());
 }

@@ -109,16 +109,31 @@ class Merged {
     const int offset = static_cast<int>(std::llround(sh.start_epoch_s - info_.start_epoch_s));
     for (const auto& p : r.series) {
       auto [it, fresh] = seconds_.try_emplace(p.t + offset);
-      auto& [point, hist] = it->second;
+      Second& s = it->second;
       if (fresh) {
-        point = p;
-        point.t = p.t + offset;
-        point.cpu_pct.reset();
-        point.busy_pct.reset();
+        s.point = p;
+        s.point.t = p.t + offset;
+        s.point.cpu_pct.reset();
+        s.point.busy_pct.reset();
+        s.point.names.clear();
       } else {
-        point.add(p);
+        s.point.add(p);
       }
-      for (const auto& [i, n] : p.hist) hist.add_to_bucket(i, n);
+      for (const auto& [i, n] : p.hist) s.hist[i] += n;
+      for (const auto& n : p.names) {  // by name, in the scenario's order
+        auto at = std::find_if(s.point.names.begin(), s.point.names.end(),
+                               [&](const NamePoint& x) { return x.name == n.name; });
+        if (at == s.point.names.end()) {
+          at = s.point.names.insert(s.point.names.end(), NamePoint{});
+          at->name = n.name;
+          s.name_hists.emplace_back();
+        }
+        at->requests += n.requests;
+        at->failures += n.failures;
+        at->bytes += n.bytes;
+        Buckets& h = s.name_hists[static_cast<std::size_t>(at - s.point.names.begin())];
+        for (const auto& [i, c] : n.hist) h[i] += c;
+      }
     }
     add_errors(out_.errors, r.errors, offset);
     for (const auto& e : r.endpoints) {  // by name, in the scenario's order
@@ -148,8 +163,10 @@ class Merged {
     if (out_.uncorrected_histogram) out_.uncorrected_latency = LatencySummary::of(*out_.uncorrected_histogram);
     out_.client = client_;
     for (auto& [t, second] : seconds_) {
-      second.first.finish(second.second);
-      out_.series.push_back(second.first);
+      second.point.finish(histogram_of(second.hist));
+      for (std::size_t i = 0; i < second.point.names.size(); ++i)
+        second.point.names[i].finish(histogram_of(second.name_hists[i]), second.point.length_s);
+      out_.series.push_back(second.point);
     }
     // The thresholds, judged again on the union: the shards' own, and those given to merge.
     std::vector<std::string> seen;
@@ -201,7 +218,20 @@ class Merged {
   std::set<int> present_;
   std::optional<Summary> summary_;
   Histogram successes_;
-  std::map<int, std::pair<SeriesPoint, Histogram>> seconds_;
+  // A second's buckets are kept sparse until the end: a full histogram per second (and per
+  // name) would hold hundreds of kilobytes each for an hour's run.
+  using Buckets = std::map<std::uint32_t, std::uint64_t>;
+  static Histogram histogram_of(const Buckets& b) {
+    Histogram h;
+    for (const auto& [i, n] : b) h.add_to_bucket(i, n);
+    return h;
+  }
+  struct Second {
+    SeriesPoint point;
+    Buckets hist;                     // the second's successes
+    std::vector<Buckets> name_hists;  // each name's, as point.names
+  };
+  std::map<int, Second> seconds_;
   ClientHealth client_;
 };
 

@@ -25,4 +25,19 @@ struct NameRow {
 /// The rows of `r` (which must have a summary): names first, the aggregate last.
 std::vector<NameRow> name_rows(const Result& r);
 
+/// One line of a per-name chart: a name's per-second points (or "other", the rest summed).
+struct NameSeries {
+  std::string name;
+  std::vector<std::pair<int, NamePoint>> points;  // (second, its point)
+};
+/// The per-second series of each request name, the `cap` busiest by name and the rest summed as
+/// "other" (counts added, buckets merged): what a chart can show. Busiest by the endpoints'
+/// requests (the run so far, so a live view's lines stay the same from second to second), or by
+/// the series' own totals without them. Empty without per-name series (not a scenario run).
+std::vector<NameSeries> name_series(const std::vector<SeriesPoint>& series, const std::vector<EndpointStats>& endpoints,
+                                    std::size_t cap = 8);
+inline std::vector<NameSeries> name_series(const Result& r, std::size_t cap = 8) {
+  return name_series(r.series, r.endpoints, cap);
+}
+
 }  // namespace lab

@@ -243,6 +243,16 @@ const SeriesPoint& Collector::tick(int seconds, double length_s, int users) {
   p.lag_max_ms = ns_to_ms(merged_.lag_max_ns);
   p.late_ms = merged_.late_count ? ns_to_ms(merged_.late_sum_ns / merged_.late_count) : 0;
   p.finish(merged_.latency);
+  for (std::size_t i = 0; i < names_.size(); ++i) {
+    NamePoint& n = p.names.emplace_back();
+    n.name = names_[i];
+    if (i >= merged_.names.size()) continue;
+    const NameInterval& m = merged_.names[i];
+    n.requests = m.requests;
+    n.failures = m.failures;
+    n.bytes = m.bytes;
+    n.finish(m.latency, length_s);
+  }
   if (clocks && !workers_.empty()) {
     p.cpu_pct = 100.0 * cpu_sum / static_cast<double>(workers_.size());
     p.busy_pct = 100.0 * busy_sum / static_cast<double>(workers_.size());

@@ -127,6 +127,9 @@ class WorkerStats {
 class Collector {
  public:
   explicit Collector(std::vector<WorkerStats*> workers);
+  /// --scenario: the request names, by index (the workers' set_names): each series point then
+  /// carries a row per name.
+  void set_names(std::vector<std::string> names) { names_ = std::move(names); }
   /// Merges every worker's interval; `seconds` is the interval's end (s since start),
   /// `length_s` its length. Appends a series point and returns it.
   const SeriesPoint& tick(int seconds, double length_s, int users);
@@ -160,6 +163,7 @@ class Collector {
   double busy_s_ = 0, busy_total_s_ = 0, cpu_total_s_ = 0, thread_s_ = 0;
   Interval scratch_, merged_, total_;
   std::vector<SeriesPoint> series_;
+  std::vector<std::string> names_;
 };
 
 }  // namespace lab

@@ -118,6 +118,11 @@ class LoadRun {
       stats.push_back(&w.stats);
     }
     collector_ = std::make_unique<Collector>(stats);
+    if (wl_.scenario.from_file()) {
+      std::vector<std::string> names;
+      for (const auto& r : wl_.scenario.requests) names.push_back(r.name);
+      collector_->set_names(std::move(names));
+    }
     for (auto& w : workers_) w->start(threads_);
     for (auto& w : workers_) {
       finished_.push_back(std::make_unique<std::atomic<bool>>(false));

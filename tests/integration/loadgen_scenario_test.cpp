@@ -44,6 +44,30 @@ const char kShop[] = R"({
   ]
 })";
 
+// Every second of the series has a row per name, in the scenario's order, and the rows add up to
+// the second: requests, failures, bytes and the successes' buckets, bucket by bucket.
+void expect_names_add_up(const nlohmann::json& j, std::size_t names) {
+  ASSERT_FALSE(j["series"].empty());
+  for (const auto& p : j["series"]) {
+    ASSERT_EQ(p["names"].size(), names) << p.dump();
+    std::uint64_t requests = 0, failures = 0, bytes = 0;
+    std::map<std::uint64_t, std::uint64_t> buckets, name_buckets;
+    for (const auto& pair : p["hist"]) buckets[pair[0]] += pair[1].get<std::uint64_t>();
+    for (std::size_t k = 0; k < names; ++k) {
+      const auto& n = p["names"][k];
+      EXPECT_EQ(n["name"], j["endpoints"][k]["name"]);
+      requests += n["requests"].get<std::uint64_t>();
+      failures += n["failures"].get<std::uint64_t>();
+      bytes += n["bytes"].get<std::uint64_t>();
+      for (const auto& pair : n["hist"]) name_buckets[pair[0]] += pair[1].get<std::uint64_t>();
+    }
+    EXPECT_EQ(requests, p["requests"].get<std::uint64_t>()) << "second " << p["t"];
+    EXPECT_EQ(failures, p["failures"].get<std::uint64_t>()) << "second " << p["t"];
+    EXPECT_EQ(bytes, p["bytes"].get<std::uint64_t>()) << "second " << p["t"];
+    EXPECT_EQ(name_buckets, buckets) << "second " << p["t"];
+  }
+}
+
 TEST(LoadgenScenario, StartSequenceThenWeightedRequestsWithStatisticsPerName) {
   RecordingServer s;
   const std::string scenario = write_file("shop.json", kShop);
@@ -66,6 +90,7 @@ TEST(LoadgenScenario, StartSequenceThenWeightedRequestsWithStatisticsPerName) {
   EXPECT_NEAR(home / (home + item), 0.75, 0.06) << "weights 3 : 1";
   EXPECT_EQ(by["item"]["path"], "/item?id=7");
   EXPECT_EQ(j["workload"]["scenario"]["requests"].size(), 3u) << "the scenario is part of the workload";
+  expect_names_add_up(j, 3);
 
   // On the wire: each connection's first request is the login, with its header and JSON body;
   // --header goes to every request.
@@ -93,6 +118,23 @@ TEST(LoadgenScenario, StartSequenceThenWeightedRequestsWithStatisticsPerName) {
   EXPECT_NE(stats.find("\n,Aggregated," + std::to_string(j["summary"]["requests"].get<int>()) + ",0,"),
             std::string::npos)
       << stats;
+  // The history: a row per name each second (Locust's full history), then the aggregate's.
+  const std::string history = read_file(csv + "_stats_history.csv");
+  std::istringstream lines(history);
+  std::string line;
+  std::getline(lines, line);  // the header
+  std::vector<std::string> names;
+  while (std::getline(lines, line)) {
+    const auto a = line.find(',', line.find(',') + 1), b = line.find(',', a + 1), c = line.find(',', b + 1);
+    names.push_back(line.substr(a + 1, b - a - 1) + " " + line.substr(b + 1, c - b - 1));
+  }
+  ASSERT_EQ(names.size(), 4 * j["series"].size()) << history;
+  for (std::size_t k = 0; k + 3 < names.size(); k += 4) {
+    EXPECT_EQ(names[k], "POST login");
+    EXPECT_EQ(names[k + 1], "GET home");
+    EXPECT_EQ(names[k + 2], "GET item");
+    EXPECT_EQ(names[k + 3], " Aggregated");
+  }
   for (const char* f : {"_stats.csv", "_stats_history.csv", "_failures.csv", "_exceptions.csv"}) fs::remove(csv + f);
   // The phases were timed: one connect per user (keep-alive), waiting for every success.
   EXPECT_EQ(j["timings"]["connect"]["count"], 3);
@@ -169,6 +211,7 @@ TEST(LoadgenScenario, ShardsMergePerNameExactly) {
     EXPECT_EQ(h.percentile(99), sum.percentile(99));
   }
   EXPECT_EQ(j["endpoints"][0]["requests"], 4) << "each user of either shard logged in once";
+  expect_names_add_up(j, 3);  // the merged seconds too
   EXPECT_EQ(j["timings"]["waiting"]["count"].get<std::uint64_t>(),
             parts[0]["timings"]["waiting"]["count"].get<std::uint64_t>() +
                 parts[1]["timings"]["waiting"]["count"].get<std::uint64_t>());

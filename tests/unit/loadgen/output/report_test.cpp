@@ -2,6 +2,7 @@
 
 #include "loadgen/output/report.h"
 #include "loadgen/output/svg.h"
+#include "loadgen/results/name_rows.h"
 #include "tests/support/result_docs.h"
 
 using namespace labtest;
@@ -41,4 +42,50 @@ TEST(Report, ReportIsSelfContainedAndCarriesTheNumbers) {
   EXPECT_NE(html.find("<td class=\"text\">http_500</td>"), std::string::npos);
   EXPECT_NE(html.find("load generator's own health"), std::string::npos);
   EXPECT_NE(html.find("<td class=\"text\">200:997 500:3</td>"), std::string::npos) << "status codes in the report";
+}
+
+// A scenario's seconds by name: the busiest names keep their lines, the rest add up to "other",
+// and the report draws a line per name for requests/s and p95.
+TEST(Report, NameSeriesKeepTheBusiestAndSumTheRestAsOther) {
+  lab::Result r = labtest::make_run("shop", 100, 2);
+  r.series.clear();
+  for (int t = 1; t <= 3; ++t) {
+    lab::SeriesPoint p;
+    p.t = t;
+    for (int k = 0; k < 4; ++k) {
+      lab::NamePoint n;
+      n.name = "n" + std::to_string(k);
+      n.requests = static_cast<std::uint64_t>(10 * (k + 1));  // n3 busiest, n0 quietest
+      n.failures = k == 0 ? 1 : 0;
+      lab::Histogram h;
+      for (std::uint64_t i = 0; i < n.requests - n.failures; ++i)
+        h.record(1'000'000 * static_cast<std::uint64_t>(k + 1));
+      n.finish(h, 1.0);
+      p.names.push_back(n);
+    }
+    r.series.push_back(p);
+  }
+  const auto all = lab::name_series(r);
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].name, "n0") << "the scenario's order";
+  const auto capped = lab::name_series(r, 2);
+  ASSERT_EQ(capped.size(), 3u);
+  EXPECT_EQ(capped[0].name, "n2");
+  EXPECT_EQ(capped[1].name, "n3");
+  EXPECT_EQ(capped[2].name, "other");
+  ASSERT_EQ(capped[2].points.size(), 3u);
+  const lab::NamePoint& other = capped[2].points[0].second;
+  EXPECT_EQ(other.requests, 30u);  // n0 + n1
+  EXPECT_EQ(other.failures, 1u);
+  EXPECT_DOUBLE_EQ(other.rps, 30.0);
+  std::uint64_t buckets = 0;
+  for (const auto& [i, c] : other.hist) buckets += c;
+  EXPECT_EQ(buckets, 29u);
+  ASSERT_TRUE(other.p95_ms);
+  EXPECT_NEAR(*other.p95_ms, 2.0, 0.01) << "n1's 2 ms dominate the top of other";
+
+  const std::string html = lab::render_report({r}, "names");
+  EXPECT_NE(html.find("id=\"names-rps-shop\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"names-p95-shop\""), std::string::npos);
+  EXPECT_NE(html.find("data-series=\"n3\" data-x=\"2\" data-y=\"40\""), std::string::npos) << "n3's requests/s";
 }
