@@ -24,5 +24,6 @@ int report_main(int argc, char** argv);
 int aggregate_main(int argc, char** argv);
 int capacity_report_main(int argc, char** argv);
 int live_hub_main(int argc, char** argv);
+int export_main(int argc, char** argv);
 
 }  // namespace lab

@@ -7,6 +7,7 @@
 #include "loadgen/cli/commands.h"
 #include "loadgen/cli/target_options.h"
 #include "loadgen/output/locust_csv.h"
+#include "loadgen/results/hdr_log.h"
 #include "loadgen/results/merge.h"
 #include "loadgen/results/result_set.h"
 #include "loadgen/results/thresholds.h"
@@ -19,7 +20,9 @@ int merge_main(int argc, char** argv) {
   std::string json_path, csv_prefix;
   po::options_description desc(
       "loadgen merge: the shards of one distributed run (loadgen --shard I/N) into one result, exactly\n\n"
-      "usage: loadgen merge SHARD.json... --json MERGED.json [--csv PREFIX] [--threshold EXPR]...\n\noptions");
+      "usage: loadgen merge SHARD.json... --json MERGED.json [--csv PREFIX] [--threshold EXPR]...\n"
+      "A shard may be an HdrHistogram interval log (.hlog): logs are taken as the shards of one run, in order.\n\n"
+      "options");
   desc.add_options()("help,h", "show this help")("json", po::value<std::string>(&json_path), "the merged result")(
       "csv", po::value<std::string>(&csv_prefix), "also the Locust CSVs")(
       "threshold", po::value<std::vector<std::string>>(&threshold_args),
@@ -61,6 +64,15 @@ int merge_main(int argc, char** argv) {
   try {
     std::vector<Result> shards;
     for (const auto& f : files) shards.push_back(load_result(f));
+    // An interval log knows no shard: the logs given are the shards of one run, in their order.
+    for (std::size_t i = 0; i < shards.size(); ++i)
+      if (from_hlog(shards[i]) && !shards[i].shard) {
+        ShardInfo sh;
+        sh.index = static_cast<int>(i);
+        sh.count = static_cast<int>(shards.size());
+        sh.start_epoch_s = shards[i].environment.value("start_epoch_s", 0.0);
+        shards[i].shard = sh;
+      }
     merged = merge_shards(shards, command_line, thresholds);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "loadgen merge: %s\n", e.what());

@@ -11,6 +11,7 @@
 #include "loadgen/live/view.h"
 #include "loadgen/run/preflight.h"
 #include "loadgen/output/locust_csv.h"
+#include "loadgen/results/hdr_log.h"
 #include "loadgen/output/run_table.h"
 
 #include <boost/program_options.hpp>
@@ -151,8 +152,10 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
       "json", po::value<std::string>(&cmd.json_path), "write the result document here (- for standard output)")(
       "csv", po::value<std::string>(&cmd.csv_prefix),
       "also write Locust-style PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv, PREFIX_exceptions.csv")(
-      "progress", po::value<std::string>(&progress)->default_value("auto"),
-      "status line: auto (on a terminal), always, never")(
+      "hlog", po::value<std::string>(&cmd.hlog_path),
+      "also write an HdrHistogram interval log (v1.3): each second, a Tag=NAME line per request name and the "
+      "aggregate's line")("progress", po::value<std::string>(&progress)->default_value("auto"),
+                          "status line: auto (on a terminal), always, never")(
       "progress-prefix", po::value<std::string>(&cmd.settings.progress_prefix), "text before the status line")(
       "fail-on-errors", po::bool_switch(&cmd.fail_on_errors), "exit 1 if any request failed")(
       "threshold", po::value<std::vector<std::string>>(&thresholds),
@@ -271,6 +274,7 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
     if (cmd.csv_prefix == "-") return fail("--csv: '-' is not supported (the CSVs are several files; give a prefix)");
     if (!(err = check_output_flag("--csv", cmd.csv_prefix + "_stats.csv")).empty()) return fail(err);
   }
+  if (vm.count("hlog") && !(err = check_output_flag("--hlog", cmd.hlog_path)).empty()) return fail(err);
   if (vm.count("live") && vm.count("live-hub")) return fail("--live and --live-hub exclude each other: serve, or send");
   if (vm.count("live-hub")) {
     const char* token = std::getenv("LOADGEN_LIVE_TOKEN");
@@ -363,6 +367,10 @@ int run_main(int argc, char** argv) {
     if (!cmd->csv_prefix.empty()) {
       write_locust_csv(r.result, cmd->csv_prefix);
       files["csv"] = cmd->csv_prefix + "_*.csv";
+    }
+    if (!cmd->hlog_path.empty() && r.result.has_summary()) {
+      write_output(cmd->hlog_path, hlog_text(r.result));
+      files["hlog"] = cmd->hlog_path;
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "loadgen: %s\n", e.what());

@@ -12,6 +12,7 @@ struct RunCommand {
   RunSettings settings;
   std::string json_path;   // --json
   std::string csv_prefix;  // --csv
+  std::string hlog_path;   // --hlog: the HdrHistogram interval log
   bool fail_on_errors = false;
   std::optional<LiveOptions> live;          // --live [ADDR:]PORT (with --live-control)
   std::chrono::nanoseconds live_linger{0};  // --live-linger: serve the ended run this long

@@ -1,5 +1,7 @@
 #include "loadgen/results/compare.h"
 
+#include "loadgen/results/hdr_log.h"
+
 #include <cmath>
 #include <map>
 #include <sstream>
@@ -46,7 +48,8 @@ std::vector<ModelDelta> compare_sets(const std::vector<Result>& base, const std:
         throw std::runtime_error("schema versions differ (" + first->path + ": " +
                                  std::to_string(first->schema_version) + ", " + c.path + ": " +
                                  std::to_string(c.schema_version) + "); use --force to compare anyway");
-      if (comparable_workload(c.workload) != comparable_workload(first->workload))
+      if (!from_hlog(c) && !from_hlog(*first) &&
+          comparable_workload(c.workload) != comparable_workload(first->workload))
         throw std::runtime_error("workloads differ (" + first->path + " vs " + c.path +
                                  "): " + comparable_workload(first->workload).dump() + " vs " +
                                  comparable_workload(c.workload).dump() + "; use --force to compare anyway");

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "common/output_file.h"
+#include "loadgen/results/hdr_log.h"
 
 namespace fs = std::filesystem;
 
@@ -14,6 +15,7 @@ namespace lab {
 
 Result load_result(const std::string& file) {
   const JsonSource src = read_json_source(file);
+  if (looks_like_hlog(src.text)) return read_hlog(src.text, file);
   return result_from_json(parse_json_source(src), src);
 }
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "common/base64.h"
+
 namespace lab {
 
 struct Url {
@@ -25,8 +27,5 @@ std::optional<Url> parse_url(const std::string& text, std::string& error);
 /// Percent-encodes the bytes of a path or query that may not appear raw in a request line
 /// (controls, space, non-ASCII, and "<>\^`{|}); existing %XX escapes are kept.
 std::string encode_target(const std::string& raw);
-
-/// RFC 4648 base64 (for Basic authorization).
-std::string base64(const std::string& bytes);
 
 }  // namespace lab

@@ -1,0 +1,21 @@
+#pragma once
+// HdrHistogram's compressed V2 encoding, the "HISTFAAAA..." of interval logs (.hlog): a 40-byte
+// header (cookie, payload length, normalizing offset, significant digits, lowest discernible and
+// highest trackable value, the double conversion ratio), then the counts from index 0 as ZigZag
+// LEB128 varints (a run of zeros as one negative number), deflated with zlib and base64'd.
+// lab::Histogram has HdrHistogram's layout with 3 significant digits and a lowest discernible
+// value of 1 ns, so a histogram goes out and comes back bucket for bucket. A histogram of
+// another layout (wrk2's, a Java tool's) is read value by value into ours.
+#include <string>
+#include <string_view>
+
+#include "common/histogram.h"
+
+namespace lab {
+
+/// The histogram, encoded and base64'd as an interval log's last column.
+std::string hdr_encode(const Histogram& h);
+/// The histogram of an encoded one; throws std::runtime_error saying what is wrong.
+Histogram hdr_decode(std::string_view base64_text);
+
+}  // namespace lab

@@ -1,0 +1,208 @@
+#include "loadgen/results/hdr_log.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+#include "common/hdr_codec.h"
+
+namespace lab {
+
+namespace {
+
+constexpr const char* kLegend =
+    "\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\"";
+
+double unix_start(const Result& r) {
+  if (r.shard && r.shard->start_epoch_s > 0) return r.shard->start_epoch_s;
+  std::tm tm{};
+  if (!strptime(r.started_at.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) return 0;
+  return static_cast<double>(timegm(&tm));
+}
+
+// A tag may not hold the log's separators.
+std::string tag_of(const std::string& name) {
+  std::string t = name;
+  for (char& c : t)
+    if (c == ',' || c == ' ' || c == '=' || c == '\t' || c == '\r' || c == '\n') c = '_';
+  return t;
+}
+
+Histogram histogram_of(const std::vector<std::pair<std::uint32_t, std::uint64_t>>& sparse) {
+  Histogram h;
+  for (const auto& [i, n] : sparse) h.add_to_bucket(i, n);
+  return h;
+}
+
+std::string line(const std::string& tag, double start, double length, const Histogram& h) {
+  // The interval's max in milliseconds (HdrHistogram's default unit ratio for nanoseconds):
+  // the highest value its top bucket holds.
+  const double max_ms = h.count() ? static_cast<double>(h.max()) / 1e6 : 0.0;
+  char head[96];
+  std::snprintf(head, sizeof head, "%.3f,%.3f,%.3f,", start, length, max_ms);
+  return (tag.empty() ? "" : "Tag=" + tag + ",") + head + hdr_encode(h) + "\n";
+}
+
+}  // namespace
+
+std::string hlog_text(const Result& r) {
+  std::ostringstream o;
+  const double t0 = unix_start(r);
+  const std::time_t whole = static_cast<std::time_t>(t0);
+  std::tm tm{};
+  gmtime_r(&whole, &tm);
+  char when[64];
+  std::strftime(when, sizeof when, "%a %b %d %H:%M:%S UTC %Y", &tm);
+  char start[160];
+  std::snprintf(start, sizeof start, "#[StartTime: %.3f (seconds since epoch), %s]\n", t0, when);
+  o << "#[Histogram log format version 1.3]\n"
+    << "#[loadgen " << (r.tool.is_object() ? r.tool.value("version", "?") : "?") << ": " << r.name()
+    << ", latency of successes in ns; Tag=NAME: one request name; untagged: all]\n"
+    << start << "#[BaseTime: " <<
+      [&] {
+        char b[32];
+        std::snprintf(b, sizeof b, "%.3f", t0);
+        return std::string(b);
+      }()
+    << " (seconds since epoch)]\n"
+    << kLegend << "\n";
+  double prev_end = 0;
+  for (const auto& p : r.series) {
+    // A second ends at t; a last, partial one began where the previous ended (at t - 1).
+    const double end = static_cast<double>(p.t), begin = std::max(prev_end, end - 1.0);
+    for (const auto& n : p.names) o << line(tag_of(n.name), begin, p.length_s, histogram_of(n.hist));
+    o << line("", begin, p.length_s, histogram_of(p.hist));
+    prev_end = end;
+  }
+  return o.str();
+}
+
+bool looks_like_hlog(const std::string& text) {
+  const std::size_t i = text.find_first_not_of(" \t\r\n");
+  if (i == std::string::npos) return false;
+  return text.compare(i, 2, "#[") == 0 || text.compare(i, 16, "\"StartTimestamp\"") == 0;
+}
+
+Result read_hlog(const std::string& text, const std::string& path) {
+  Result r;
+  r.path = path;
+  r.label = std::filesystem::path(path).stem().string();
+  r.workload = {{"source", "hlog"}};
+  r.tool = {{"name", "hlog"}};
+  double start_time = 0, base_time = 0;
+  bool have_base = false;
+  struct Second {
+    double start = 0, length = 0;
+    bool untagged = false;
+    std::vector<Histogram> by_tag;  // as `tags`
+    Histogram all;
+  };
+  std::map<long long, Second> seconds;  // by start in milliseconds
+  std::vector<std::string> tags;
+  std::istringstream in(text);
+  std::string l;
+  int line_no = 0;
+  auto fail = [&](const std::string& what) -> void {
+    throw std::runtime_error(path + ":" + std::to_string(line_no) + ": " + what);
+  };
+  while (std::getline(in, l)) {
+    ++line_no;
+    if (!l.empty() && l.back() == '\r') l.pop_back();
+    if (l.empty()) continue;
+    if (l[0] == '#') {
+      double v = 0;
+      if (std::sscanf(l.c_str(), "#[StartTime: %lf", &v) == 1) start_time = v;
+      if (std::sscanf(l.c_str(), "#[BaseTime: %lf", &v) == 1) {
+        base_time = v;
+        have_base = true;
+      }
+      continue;
+    }
+    if (l.rfind("\"StartTimestamp\"", 0) == 0) continue;
+    std::string tag;
+    std::string rest = l;
+    if (rest.rfind("Tag=", 0) == 0) {
+      const auto comma = rest.find(',');
+      if (comma == std::string::npos) fail("a tag without an interval");
+      tag = rest.substr(4, comma - 4);
+      rest = rest.substr(comma + 1);
+    }
+    double ts = 0, length = 0, max_ms = 0;
+    int used = 0;
+    if (std::sscanf(rest.c_str(), "%lf,%lf,%lf,%n", &ts, &length, &max_ms, &used) != 3 || used <= 0)
+      fail("expected StartTimestamp,Interval_Length,Interval_Max,Interval_Compressed_Histogram");
+    if (!std::isfinite(ts) || !std::isfinite(length) || length < 0) fail("a start or length that is not a time");
+    Histogram h;
+    try {
+      h = hdr_decode(std::string_view(rest).substr(static_cast<std::size_t>(used)));
+    } catch (const std::exception& e) {
+      fail(e.what());
+    }
+    // Timestamps are relative to the base time; without one, HdrHistogram's rule: small ones
+    // are relative to the start time.
+    if (!have_base) base_time = ts < start_time - 365 * 24 * 3600.0 ? start_time : 0;
+    Second& s = seconds[std::llround((base_time + ts) * 1000)];
+    s.start = base_time + ts;
+    s.length = std::max(s.length, length);
+    if (tag.empty()) {
+      s.untagged = true;
+      s.all.merge(h);
+    } else {
+      auto it = std::find(tags.begin(), tags.end(), tag);
+      if (it == tags.end()) it = tags.insert(tags.end(), tag);
+      const auto k = static_cast<std::size_t>(it - tags.begin());
+      if (s.by_tag.size() <= k) s.by_tag.resize(k + 1);
+      s.by_tag[k].merge(h);
+    }
+  }
+  if (seconds.empty()) throw std::runtime_error(path + ": an interval log with no interval in it");
+  const double origin = seconds.begin()->second.start;
+  char started[32];
+  const auto whole = static_cast<std::time_t>(origin);
+  std::tm tm{};
+  gmtime_r(&whole, &tm);
+  std::strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  r.started_at = started;
+  Histogram total;
+  std::vector<EndpointStats> endpoints(tags.size());
+  for (std::size_t k = 0; k < tags.size(); ++k) endpoints[k].name = tags[k];
+  double end = origin;
+  for (auto& [key, s] : seconds) {
+    s.by_tag.resize(tags.size());
+    if (!s.untagged)
+      for (const auto& h : s.by_tag) s.all.merge(h);
+    SeriesPoint p;
+    p.length_s = s.length;
+    p.t = static_cast<int>(std::lround(s.start - origin)) + 1;  // a second is named by its end
+    p.partial = s.length < 0.999;
+    p.requests = s.all.count();
+    for (std::size_t k = 0; k < tags.size(); ++k) {
+      NamePoint& n = p.names.emplace_back();
+      n.name = tags[k];
+      n.requests = s.by_tag[k].count();
+      n.finish(s.by_tag[k], s.length);
+      endpoints[k].requests += n.requests;
+      endpoints[k].histogram.merge(s.by_tag[k]);
+    }
+    p.finish(s.all);
+    total.merge(s.all);
+    end = std::max(end, s.start + s.length);
+    r.series.push_back(std::move(p));
+  }
+  Summary sum;
+  sum.requests = total.count();
+  sum.duration_s = end - origin;
+  sum.finish(total);
+  r.summary = sum;
+  r.histogram = total;
+  r.endpoints = std::move(endpoints);
+  r.environment = {{"start_epoch_s", origin}};
+  return r;
+}
+
+}  // namespace lab
