@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 
 #include "common/environment.h"
 #include "loadgen/capacity/search.h"
@@ -34,6 +35,14 @@ CapacityStep judge_step(const Result& r, double rate, double warmup_s, const std
   std::uint64_t failures = 0;
   const SeriesPoint* first = nullptr;
   const SeriesPoint* last = nullptr;
+  // Per request name (an SLO such as p99{name=checkout}=200ms): the name's rows of the same seconds.
+  struct NameWindow {
+    Histogram h;
+    std::uint64_t requests = 0, failures = 0;
+  };
+  std::map<std::string, NameWindow> names;
+  for (const auto& t : slo)
+    if (!t.name.empty()) names.try_emplace(t.name);
   for (const auto& p : r.series) {
     if (p.t <= warmup_s + 1e-9) continue;
     if (!first) first = &p;
@@ -42,6 +51,12 @@ CapacityStep judge_step(const Result& r, double rate, double warmup_s, const std
     failures += p.failures;
     dur += p.length_s;
     for (const auto& [i, c] : p.hist) h.add_to_bucket(i, c);
+    for (const auto& n : p.names)
+      if (auto it = names.find(n.name); it != names.end()) {
+        it->second.requests += n.requests;
+        it->second.failures += n.failures;
+        for (const auto& [i, c] : n.hist) it->second.h.add_to_bucket(i, c);
+      }
   }
   st.achieved_rps = dur > 0 ? static_cast<double>(st.requests) / dur : 0;
   st.error_pct = st.requests ? 100.0 * static_cast<double>(failures) / static_cast<double>(st.requests) : 0;
@@ -64,28 +79,34 @@ CapacityStep judge_step(const Result& r, double rate, double warmup_s, const std
   bool errors_given = false;
   for (const auto& t : slo) {
     if (t.metric != "errors") continue;
-    errors_given = true;
-    const double v = t.percent ? st.error_pct : static_cast<double>(failures);
+    const NameWindow* nw = t.name.empty() ? nullptr : &names.at(t.name);
+    if (!nw) errors_given = true;  // a name's limit leaves the run's default in place
+    const std::uint64_t reqs = nw ? nw->requests : st.requests, fails = nw ? nw->failures : failures;
+    const double pct = reqs ? 100.0 * static_cast<double>(fails) / static_cast<double>(reqs) : 0;
+    const double v = t.percent ? pct : static_cast<double>(fails);
     if (v > t.limit)
-      st.failed.push_back("errors: " + fixed(v, "%.3g") + (t.percent ? "%" : "") + " > " + limit_text(t));
+      st.failed.push_back("errors" + (nw ? "{name=" + t.name + "}" : std::string()) + ": " + fixed(v, "%.3g") +
+                          (t.percent ? "%" : "") + " > " + limit_text(t));
   }
   if (!errors_given && st.error_pct > 0.1)
     st.failed.push_back("errors: " + fixed(st.error_pct, "%.3g") + "% > 0.1% (default)");
   for (const auto& t : slo) {
     if (t.metric == "errors" || t.metric == "rps" || t.metric == "fidelity") continue;
+    const Histogram& hw = t.name.empty() ? h : names.at(t.name).h;
+    const std::string what = t.metric + (t.name.empty() ? "" : "{name=" + t.name + "}");
     OptDouble v;
     if (t.metric == "avg")
-      v = st.mean_ms;
+      v = hw.count() ? OptDouble(hw.mean() / 1e6) : std::nullopt;
     else if (t.metric == "max")
-      v = h.count() ? OptDouble(ms_of(h.max())) : std::nullopt;
+      v = hw.count() ? OptDouble(ms_of(hw.max())) : std::nullopt;
     else if (t.metric == "min")
-      v = h.count() ? OptDouble(ms_of(h.min())) : std::nullopt;
-    else if (h.count())
-      v = ms_of(h.percentile(std::strtod(t.metric.c_str() + 1, nullptr)));
+      v = hw.count() ? OptDouble(ms_of(hw.min())) : std::nullopt;
+    else if (hw.count())
+      v = ms_of(hw.percentile(std::strtod(t.metric.c_str() + 1, nullptr)));
     if (!v)
-      st.failed.push_back("latency: no " + t.metric + " (nothing succeeded)");
+      st.failed.push_back("latency: no " + what + " (nothing succeeded)");
     else if (*v > t.limit)
-      st.failed.push_back("latency: " + t.metric + " " + ms(v) + " ms > " + limit_text(t));
+      st.failed.push_back("latency: " + what + " " + ms(v) + " ms > " + limit_text(t));
   }
   if (rate > 0) {
     // Within 2% of the offered rate; one request of slack absorbs the window's edge at low

@@ -92,18 +92,21 @@ int capacity_main(int argc, char** argv) {
   if (slos.empty()) return fail("--slo is required: what must hold, e.g. --slo p99=50ms --slo errors=0.1%");
   std::string err;
   for (const auto& e : slos) {
-    const auto eq = e.find('=');
+    const auto brace = e.find('}');  // p99{name=checkout}=200ms: the '=' after the selector
+    const auto eq = e.find('=', brace == std::string::npos ? 0 : brace);
     const std::string expr = eq == std::string::npos ? e : e.substr(0, eq) + "<=" + e.substr(eq + 1);
     auto spec = parse_threshold(expr, err);
     if (!spec || (spec->op != "<=" && spec->op != "<"))
       return fail("--slo: '" + e + "': " + (spec ? std::string("an objective is an upper limit (metric=limit)") : err));
-    if (!spec->name.empty())
-      return fail("--slo: '" + e +
-                  "': the search judges the whole run's window; per-name objectives are not built "
-                  "for capacity (give p99=..., errors=...)");
     if (spec->metric == "rps" || spec->metric == "fidelity")
       return fail("--slo: '" + e + "': the search varies the rate; give latency or errors");
     s.slo.push_back(*spec);
+  }
+  {  // a per-name objective must name a request of the scenario
+    std::vector<std::string> names;
+    if (s.base.workload.scenario.from_file())
+      for (const auto& r : s.base.workload.scenario.requests) names.push_back(r.name);
+    if (std::string e = check_threshold_names(s.slo, names); !e.empty()) return fail("--slo: " + e);
   }
   for (auto [flag, text, out] : {std::tuple{"--warmup", &warmup, &s.warmup},
                                  {"--measure", &measure, &s.measure},

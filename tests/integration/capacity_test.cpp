@@ -191,7 +191,9 @@ TEST(Capacity, CliMistakesNameTheFlag) {
            {{"-H", "http://127.0.0.1:1", "--slo", "p99=5ms", "--resolution", "0"}, "--resolution"},
            {{"-H", "http://127.0.0.1:1", "--slo", "p99=5ms", "--sweep", "1,x"}, "--sweep"},
            {{"-H", "http://127.0.0.1:1", "--slo", "p99=5ms", "--warmup", "1500ms"}, "--warmup: whole seconds"},
-           {{"-H", "http://127.0.0.1:1", "--slo", "p99=5ms", "--json", "/nonexistent/x.json"}, "--json: the folder"}}) {
+           {{"-H", "http://127.0.0.1:1", "--slo", "p99=5ms", "--json", "/nonexistent/x.json"}, "--json: the folder"},
+           {{"-H", "http://127.0.0.1:1", "--slo", "p99{name=checkout}=5ms"},
+            "--slo: 'p99{name=checkout}<=5ms' names a request, but this run has no request names"}}) {
     std::vector<std::string> argv = {LOADGEN_BIN, "capacity"};
     argv.insert(argv.end(), args.begin(), args.end());
     Process p(argv);

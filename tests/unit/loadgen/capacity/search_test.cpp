@@ -67,5 +67,35 @@ TEST(CapacitySearch, AClientLimitedStepIsLabelled) {
   EXPECT_EQ(st.limit, "client");
 }
 
+// An objective per request name judges that name's rows of the measured seconds: "checkout" at
+// 20 ms is 1% of the requests, so the run's p99 passes while checkout's fails.
+TEST(CapacitySearch, APerNameObjectiveJudgesThatNamesSeconds) {
+  Result r = step_result(3, 1000, 1);
+  for (auto& p : r.series) {
+    Histogram fast, slow, all;
+    for (int i = 0; i < 990; ++i) fast.record(1'000'000);
+    for (int i = 0; i < 10; ++i) slow.record(20'000'000);
+    all.merge(fast);
+    all.merge(slow);
+    p.names.resize(2);
+    p.names[0].name = "home";
+    p.names[0].requests = 990;
+    p.names[0].finish(fast, 1);
+    p.names[1].name = "checkout";
+    p.names[1].requests = 10;
+    p.names[1].failures = p.t == 3 ? 1 : 0;
+    p.names[1].finish(slow, 1);
+    p.finish(all);
+  }
+  EXPECT_TRUE(judge_step(r, 1000, 1, {slo("p99<=5ms")}, nullptr).passed);
+  const CapacityStep st = judge_step(r, 1000, 1, {slo("p99<=5ms"), slo("p99{name=checkout}<=5ms")}, nullptr);
+  EXPECT_FALSE(st.passed);
+  ASSERT_FALSE(st.failed.empty());
+  EXPECT_EQ(st.failed.front().rfind("latency: p99{name=checkout} 19.9", 0), 0u) << st.failed.front();
+  const CapacityStep err = judge_step(r, 1000, 1, {slo("errors{name=checkout}<=1%")}, nullptr);
+  ASSERT_FALSE(err.failed.empty());
+  EXPECT_EQ(err.failed.front(), "errors{name=checkout}: 5% > 1%") << "1 of checkout's 20 measured requests";
+}
+
 }  // namespace
 }  // namespace lab
