@@ -128,38 +128,43 @@ Summary read_summary(const Field& f) {
   return s;
 }
 
+json counts_json(const SecondCounts& c) {
+  return {{"requests", c.requests},     {"failures", c.failures},  {"bytes", c.bytes},        {"rps", c.rps},
+          {"avg_ms", opt(c.avg_ms)},    {"p50_ms", opt(c.p50_ms)}, {"p95_ms", opt(c.p95_ms)}, {"p99_ms", opt(c.p99_ms)},
+          {"hist", sparse_json(c.hist)}};
+}
+
+void read_counts(const Field& f, SecondCounts& c) {
+  c.requests = f.at("requests").u64();
+  c.failures = f.at("failures").u64();
+  if (c.failures > c.requests) f.at("failures").fail("exceeds requests");
+  if (f.has("bytes")) c.bytes = f.at("bytes").u64();
+  c.rps = f.has("rps") ? f.at("rps").num() : 0;
+  if (f.has("avg_ms")) c.avg_ms = f.at("avg_ms").opt_num();
+  if (f.has("p50_ms")) c.p50_ms = f.at("p50_ms").opt_num();
+  if (f.has("p95_ms")) c.p95_ms = f.at("p95_ms").opt_num();
+  if (f.has("p99_ms")) c.p99_ms = f.at("p99_ms").opt_num();
+  if (f.has("hist")) c.hist = read_sparse(f.at("hist"));
+}
+
 json series_json(const SeriesPoint& p) {
-  json j = {{"t", p.t},
+  json j = counts_json(p);
+  j.update({{"t", p.t},
             {"length_s", p.length_s},
             {"partial", p.partial},
             {"users", p.users},
-            {"requests", p.requests},
-            {"failures", p.failures},
-            {"bytes", p.bytes},
-            {"rps", p.rps},
-            {"avg_ms", opt(p.avg_ms)},
-            {"p50_ms", opt(p.p50_ms)},
-            {"p95_ms", opt(p.p95_ms)},
-            {"p99_ms", opt(p.p99_ms)},
             {"lag_avg_ms", p.lag_avg_ms},
             {"lag_max_ms", p.lag_max_ms},
-            {"late_ms", p.late_ms},
-            {"hist", sparse_json(p.hist)}};
+            {"late_ms", p.late_ms}});
   if (p.cpu_pct) j["cpu_pct"] = *p.cpu_pct;
   if (p.busy_pct) j["busy_pct"] = *p.busy_pct;
   if (!p.names.empty()) {
     json names = json::array();
-    for (const auto& n : p.names)
-      names.push_back({{"name", n.name},
-                       {"requests", n.requests},
-                       {"failures", n.failures},
-                       {"bytes", n.bytes},
-                       {"rps", n.rps},
-                       {"avg_ms", opt(n.avg_ms)},
-                       {"p50_ms", opt(n.p50_ms)},
-                       {"p95_ms", opt(n.p95_ms)},
-                       {"p99_ms", opt(n.p99_ms)},
-                       {"hist", sparse_json(n.hist)}});
+    for (const auto& n : p.names) {
+      json row = counts_json(n);
+      row["name"] = n.name;
+      names.push_back(std::move(row));
+    }
     j["names"] = std::move(names);
   }
   return j;
@@ -171,34 +176,17 @@ SeriesPoint read_point(const Field& f) {
   if (f.has("length_s")) p.length_s = f.at("length_s").num();
   if (f.has("partial")) p.partial = f.at("partial").boolean();
   p.users = f.at("users").i32();
-  p.requests = f.at("requests").u64();
-  p.failures = f.at("failures").u64();
-  if (f.has("bytes")) p.bytes = f.at("bytes").u64();
-  p.rps = f.at("rps").num();
-  if (f.has("avg_ms")) p.avg_ms = f.at("avg_ms").opt_num();
-  p.p50_ms = f.at("p50_ms").opt_num();
-  p.p95_ms = f.at("p95_ms").opt_num();
-  p.p99_ms = f.at("p99_ms").opt_num();
+  read_counts(f, p);
   if (f.has("lag_avg_ms")) p.lag_avg_ms = f.at("lag_avg_ms").num();
   if (f.has("lag_max_ms")) p.lag_max_ms = f.at("lag_max_ms").num();
   if (f.has("late_ms")) p.late_ms = f.at("late_ms").num();
-  if (f.has("hist")) p.hist = read_sparse(f.at("hist"));
   if (f.has("cpu_pct")) p.cpu_pct = f.at("cpu_pct").num_in(0, 100000);
   if (f.has("busy_pct")) p.busy_pct = f.at("busy_pct").num_in(0, 100000);
   if (f.has("names"))
     f.at("names").each([&](const Field& n) {
       NamePoint np;
       np.name = n.at("name").str();
-      np.requests = n.at("requests").u64();
-      np.failures = n.at("failures").u64();
-      if (np.failures > np.requests) n.at("failures").fail("exceeds requests");
-      if (n.has("bytes")) np.bytes = n.at("bytes").u64();
-      if (n.has("rps")) np.rps = n.at("rps").num();
-      if (n.has("avg_ms")) np.avg_ms = n.at("avg_ms").opt_num();
-      if (n.has("p50_ms")) np.p50_ms = n.at("p50_ms").opt_num();
-      if (n.has("p95_ms")) np.p95_ms = n.at("p95_ms").opt_num();
-      if (n.has("p99_ms")) np.p99_ms = n.at("p99_ms").opt_num();
-      if (n.has("hist")) np.hist = read_sparse(n.at("hist"));
+      read_counts(n, np);
       p.names.push_back(std::move(np));
     });
   return p;
@@ -327,7 +315,7 @@ void SeriesPoint::add(const SeriesPoint& o) {
   busy_pct.reset();
 }
 
-void NamePoint::finish(const Histogram& h, double length_s) {
+void SecondCounts::finish_counts(const Histogram& h, double length_s) {
   rps = length_s > 0 ? static_cast<double>(requests) / length_s : 0;
   avg_ms = h.count() ? OptDouble(h.mean() / 1e6) : std::nullopt;
   p50_ms = percentile_ms(h, 50);
@@ -336,14 +324,7 @@ void NamePoint::finish(const Histogram& h, double length_s) {
   hist = sparse_counts(h);
 }
 
-void SeriesPoint::finish(const Histogram& h) {
-  rps = length_s > 0 ? static_cast<double>(requests) / length_s : 0;
-  avg_ms = h.count() ? OptDouble(h.mean() / 1e6) : std::nullopt;
-  p50_ms = percentile_ms(h, 50);
-  p95_ms = percentile_ms(h, 95);
-  p99_ms = percentile_ms(h, 99);
-  hist = sparse_counts(h);
-}
+void SeriesPoint::finish(const Histogram& h) { finish_counts(h, length_s); }
 
 void add_errors(std::vector<ErrorEntry>& into, const std::vector<ErrorEntry>& from, double offset_s) {
   for (const auto& e : from) {

@@ -92,34 +92,37 @@ struct ErrorEntry {
 /// example; `into` stays ordered by count, largest first.
 void add_errors(std::vector<ErrorEntry>& into, const std::vector<ErrorEntry>& from, double offset_s = 0);
 
+/// What a second counts, for the whole run or one request name: requests, failures, bytes, and
+/// the successes' rate, latency and buckets.
+struct SecondCounts {
+  std::uint64_t requests = 0, failures = 0, bytes = 0;
+  double rps = 0;
+  OptDouble avg_ms, p50_ms, p95_ms, p99_ms;  // of the interval's successes
+  /// The interval's successes as sparse [bucket index, count] in the run histogram's layout,
+  /// so seconds (and shards) merge exactly.
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> hist;
+  /// What follows from the counts and `successes` in an interval `length_s` long: requests/s,
+  /// the average and percentiles, and `hist`.
+  void finish_counts(const Histogram& successes, double length_s);
+};
+
 /// One request name's share of a second (--scenario). The names of a second add up to the
 /// second: requests, failures and the successes' buckets (rate mode's unsent slots, never sent,
 /// belong to no name and are in the aggregate's histogram only).
-struct NamePoint {
+struct NamePoint : SecondCounts {
   std::string name;
-  std::uint64_t requests = 0, failures = 0, bytes = 0;
-  double rps = 0;
-  OptDouble avg_ms, p50_ms, p95_ms, p99_ms;  // of the name's successes in the second
-  std::vector<std::pair<std::uint32_t, std::uint64_t>> hist;
-  /// What follows from the counts and the name's successes in a second `length_s` long.
-  void finish(const Histogram& successes, double length_s);
+  void finish(const Histogram& successes, double length_s) { finish_counts(successes, length_s); }
 };
 
-struct SeriesPoint {
+struct SeriesPoint : SecondCounts {
   int t = 0;            // end of the interval, seconds since the start
   double length_s = 1;  // shorter for the last, partial second
   bool partial = false;
   int users = 0;
-  std::uint64_t requests = 0, failures = 0, bytes = 0;
-  double rps = 0;
-  OptDouble avg_ms, p50_ms, p95_ms, p99_ms;  // of the interval's successes
   double lag_avg_ms = 0, lag_max_ms = 0;
-  double late_ms = 0;  // rate mode: how late the sends already due went out, on average
-  OptDouble cpu_pct;   // the load threads' CPU share of the interval (their CPU clocks)
-  OptDouble busy_pct;  // ... on a CPU or runnable and waiting for one (the kernel's schedstat)
-  /// The interval's successes as sparse [bucket index, count] in the run histogram's layout,
-  /// so seconds (and shards) merge exactly.
-  std::vector<std::pair<std::uint32_t, std::uint64_t>> hist;
+  double late_ms = 0;            // rate mode: how late the sends already due went out, on average
+  OptDouble cpu_pct;             // the load threads' CPU share of the interval (their CPU clocks)
+  OptDouble busy_pct;            // ... on a CPU or runnable and waiting for one (the kernel's schedstat)
   std::vector<NamePoint> names;  // --scenario: one per request name, in the scenario's order
 
   /// Adds another part's same second (a shard's): counts sum, the worst lag is the worst, the
