@@ -24,6 +24,12 @@ void TargetOptions::add(po::options_description& d, RunSettings& s, int default_
   opt("body", po::value<std::string>(&body_), "request body: TEXT, or @FILE for a file's contents");
   opt("scenario", po::value<std::string>(&scenario_),
       "FILE.json: named requests picked by weight or in sequence, with statistics per name (docs/loadgen.md)");
+  opt("data", po::value<std::string>(&data_),
+      "FILE.csv or FILE.jsonl: rows whose columns fill {{column}} in the paths, header values and bodies");
+  opt("data-per", po::value<std::string>(&data_per_)->default_value("request"),
+      "--data: request (each request takes a row) or user (each user keeps one row)");
+  opt("data-order", po::value<std::string>(&data_order_)->default_value("round-robin"),
+      "--data: round-robin (rows in turn) or random");
   opt("insecure,k", po::bool_switch(&w.tls.insecure), "https: do not verify the server's certificate or name");
   opt("cacert", po::value<std::string>(&w.tls.cacert), "https: trust the CA certificates in this PEM file");
   opt("tls-resume", po::value<std::string>(&tls_resume_)->default_value("on"),
@@ -79,6 +85,7 @@ std::string TargetOptions::apply(const po::variables_map& vm, RunSettings& s) {
     w.request.body = std::move(*body);
   }
   if (std::string e = apply_scenario(vm, w); !e.empty()) return e;
+  if (std::string e = apply_data(vm, w); !e.empty()) return e;
   if (addresses_ == "first")
     w.addresses = AddressPolicy::kFirst;
   else if (addresses_ == "round-robin")
@@ -134,6 +141,39 @@ std::string TargetOptions::apply_scenario(const po::variables_map& vm, Workload&
                " out or remove \"think\" from the file";
     w.set_wait(s.think->as_shape());
   }
+  return {};
+}
+
+std::string TargetOptions::apply_data(const po::variables_map& vm, Workload& w) {
+  if (data_.empty()) {
+    for (const char* flag : {"data-per", "data-order"})
+      if (vm.count(flag) && !vm[flag].defaulted()) return std::string("--") + flag + ": goes with --data FILE";
+    w.data = DataSet{};
+    if (std::string e = check_placeholders(w.scenario, nullptr); !e.empty()) return e;
+    return {};
+  }
+  std::string err;
+  auto d = load_data(data_, err);
+  if (!d) return "--data: " + err;
+  if (data_per_ == "request" || data_per_ == "user")
+    d->per = data_per_ == "user" ? DataPer::kUser : DataPer::kRequest;
+  else
+    return "--data-per: '" + data_per_ + "' is not request or user";
+  if (data_order_ == "round-robin" || data_order_ == "random")
+    d->order = data_order_ == "random" ? DataOrder::kRandom : DataOrder::kRoundRobin;
+  else
+    return "--data-order: '" + data_order_ + "' is not round-robin or random";
+  // Each row's requests are built before the run: a bound on the bytes that takes.
+  std::size_t bytes = 0;
+  for (const auto& row : d->rows)
+    for (const auto& v : row) bytes += v.size() + 64;
+  bytes *= w.scenario.requests.size();
+  if (d->rows.size() > 1'000'000 || bytes > (512u << 20))
+    return "--data: " + data_ + " has " + std::to_string(d->rows.size()) +
+           " rows; each row's requests are prebuilt, and at most 1,000,000 rows (512 MiB of requests) are kept: "
+           "split the file";
+  w.data = std::move(*d);
+  if (std::string e = check_placeholders(w.scenario, &w.data); !e.empty()) return "--data: " + e;
   return {};
 }
 

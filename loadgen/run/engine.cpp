@@ -93,11 +93,23 @@ class LoadRun {
     facts_.environment["target_addresses"] = listed;  // as resolved; the first used unless round-robin
     if (wl_.addresses == AddressPolicy::kFirst) addresses_.resize(1);
     warn_before_run(wl_, model_);
-    for (const auto& r : wl_.scenario.requests) {  // the scenario's requests, built once
-      Url url = wl_.target;
-      url.target = r.target;
-      requests_.push_back({build_request(url, r.spec, wl_.keepalive), r.spec.method == "HEAD"});
-    }
+    // The scenario's requests, built once; with --data once per row (row r's request k at
+    // r * requests + k), each row's values in their placeholders.
+    const std::size_t rows = wl_.data.given() ? wl_.data.rows.size() : 1;
+    requests_.reserve(rows * wl_.scenario.requests.size());
+    for (std::size_t row = 0; row < rows; ++row)
+      for (const auto& r : wl_.scenario.requests) {
+        Url url = wl_.target;
+        url.target = r.target;
+        RequestSpec spec = r.spec;
+        if (wl_.data.given()) {
+          const auto& values = wl_.data.rows[row];
+          url.target = fill(r.target, wl_.data, values, true);
+          spec.body = fill(spec.body, wl_.data, values, false);
+          for (auto& h : spec.headers) h.second = fill(h.second, wl_.data, values, false);
+        }
+        requests_.push_back({build_request(url, spec, wl_.keepalive), spec.method == "HEAD"});
+      }
     if (wl_.target.scheme == "https" && !(tls_ = make_tls_context(wl_, err))) return err;
     return set_origin();
   }

@@ -304,6 +304,12 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
   UserPacing& pacing = *u.pacing;
   Clock::time_point intended = pacing.first(first_at);
   u.picker.restart();  // a user that starts again (stages) runs its start sequence again
+  const std::size_t per_row = wl.scenario.requests.size();
+  const std::size_t rows = per_row ? w.requests.size() / per_row : 1;
+  if (wl.data.given() && wl.data.per == DataPer::kUser)  // the row it keeps
+    u.data_row = wl.data.order == DataOrder::kRandom
+                     ? std::uniform_int_distribution<std::size_t>(0, rows - 1)(w.data_rng)
+                     : static_cast<std::size_t>(u.id) % rows;
   w.active_users.fetch_add(1, std::memory_order_relaxed);  // active until the end of the run
   error_code ec;
   while (!w.stopping && !u.retiring) {
@@ -335,7 +341,14 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
     u.timed_out = false;
     u.deadline = sent_at + wl.timeout;
     const int k = u.picker.next(u.rng);
-    const WireRequest& req = w.requests[static_cast<std::size_t>(k)];
+    std::size_t row = u.data_row;
+    if (rows > 1 && wl.data.per == DataPer::kRequest)  // this request's row: in turn across threads, or drawn
+      row = wl.data.order == DataOrder::kRandom
+                ? std::uniform_int_distribution<std::size_t>(0, rows - 1)(w.data_rng)
+                : static_cast<std::size_t>(
+                      (static_cast<std::uint64_t>(w.index) + static_cast<std::uint64_t>(wl.threads) * w.data_turn++) %
+                      rows);
+    const WireRequest& req = w.requests[row * per_row + static_cast<std::size_t>(k)];
     Outcome o;  // (not one co_await of a conditional expression: GCC 12 destroys its temporary twice)
     if (w.tls)
       o = co_await exchange_tls(w, u, req, sent_at);

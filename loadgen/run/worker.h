@@ -66,7 +66,8 @@ struct User {
   bool retiring = false;               // stages: leave after the current request
   double started_s = 0;                // when it last started, seconds after the run's start
   bool timed_out = false;
-  char first_buf[512];  // the first read of each response (most replies fit)
+  std::size_t data_row = 0;  // --data-per user: the row it keeps
+  char first_buf[512];       // the first read of each response (most replies fit)
 };
 
 struct Worker {
@@ -75,15 +76,17 @@ struct Worker {
       // Each io_context is run by one thread and its sockets are touched only there; the
       // scheduler keeps its lock for the one cross-thread call (stop's post).
       : io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO), workload(w), model(model_), index(index_), origin(origin_),
-        end(origin_ + w.run_time), requests(requests_), tls(tls_), sweeper(io.get_executor()),
-        spawner_timer(io.get_executor()) {}
+        end(origin_ + w.run_time), requests(requests_), data_rng(w.seed ^ (0x9e3779b97f4a7c15ull * (index_ + 1))),
+        tls(tls_), sweeper(io.get_executor()), spawner_timer(io.get_executor()) {}
 
   asio::io_context io;
   const Workload& workload;
   const LoadModel& model;  // the run's load mode, resolved once by the engine
   int index;
   Clock::time_point origin, end;
-  const std::vector<WireRequest>& requests;  // the scenario's, built once, shared read-only
+  const std::vector<WireRequest>& requests;  // the scenario's, built once (per --data row), shared read-only
+  std::uint64_t data_turn = 0;               // --data round robin per request: this thread's next turn
+  std::mt19937_64 data_rng;                  // --data random: its own stream (the users' stay as without)
   asio::ssl::context* tls;                   // https: the run's client context; else null
   bool by_name = false;                      // keep statistics per request name (--scenario)
   // The run's target over time as this thread sees it (--stages, --rate-stages, or a steered

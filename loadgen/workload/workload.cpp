@@ -48,6 +48,7 @@ nlohmann::json workload_json(const Workload& w) {
   if (w.target.scheme == "https")
     j["tls"] = {{"verify", !w.tls.insecure}, {"cacert", !w.tls.cacert.empty()}, {"resume", w.tls.resume}};
   if (w.scenario.from_file()) j["scenario"] = w.scenario.to_json();
+  if (w.data.given()) j["data"] = w.data.to_json();
   if (w.mode == LoadMode::kUsers && w.wait_shape) j["wait"] = wait_text(*w.wait_shape);
   if (w.addresses == AddressPolicy::kRoundRobin) j["addresses"] = "round-robin";
   if (!w.stages.empty()) {

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "loadgen/workload/data.h"
 #include "loadgen/workload/request_spec.h"
 #include "loadgen/workload/scenario.h"
 #include "loadgen/workload/wait.h"
@@ -35,6 +36,7 @@ struct Workload {
   Url target;           // parsed
   RequestSpec request;  // -X/--header/--body
   Scenario scenario;    // what is sent: --scenario, else one request from the URL and `request`
+  DataSet data;         // --data: rows that fill the requests' {{column}} placeholders
   AddressPolicy addresses = AddressPolicy::kFirst;
   TlsOptions tls;
   LoadMode mode = LoadMode::kUsers;

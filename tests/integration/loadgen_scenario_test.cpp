@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -263,4 +264,83 @@ TEST(LoadgenScenario, APerNameThresholdStopsTheRunWhenItFails) {
   EXPECT_EQ(code, 2);
   EXPECT_NE(err.find("--abort-on-fail: there is nothing to fail"), std::string::npos) << err;
   EXPECT_EQ(server.stop().code, 0);
+}
+
+// Request data (--data): each row's values reach the wire in the path (percent-encoded), a
+// header and the body; rows are taken in turn per request, or kept per user; mistakes are
+// refused before the run, naming the file, line or placeholder.
+TEST(LoadgenScenario, DataRowsFillThePlaceholdersOnTheWire) {
+  RecordingServer s;
+  const std::string data = write_file("users.csv", "id,name,token\n7,\"Ann, Smith\",t1\n8,Bob,\"t\"\"2\"\n9,Cy,t3\n");
+  const std::string scenario = write_file("data.json", R"({"requests": [
+    {"name": "item", "path": "/item/{{id}}?who={{name}}", "headers": {"X-Token": "{{token}}"}},
+    {"name": "login", "method": "POST", "path": "/login", "body": "user={{name}}"}]})");
+  int code = -1;
+  std::string err;
+  auto j = run_loadgen(
+      {"-H", url(s.port()), "--scenario", scenario, "--data", data, "-u", "1", "--max", "--keepalive", "-t", "1s"},
+      tmp_json("data"), &code, &err);
+  ASSERT_EQ(code, 0) << err;
+  EXPECT_EQ(j["workload"]["data"]["rows"], 3);
+  EXPECT_EQ(j["workload"]["data"]["per"], "request");
+  EXPECT_EQ(j["workload"]["data"].dump().find("Ann"), std::string::npos) << "values stay out of the result";
+  const auto reqs = s.requests();
+  ASSERT_GT(reqs.size(), 6u);
+  std::map<std::string, int> lines;
+  for (const auto& r : reqs) {
+    const std::string first = r.substr(0, r.find("\r\n"));
+    if (r.rfind("GET ", 0) == 0) {
+      const auto token = r.substr(r.find("\r\nX-Token: ") + 11);
+      ++lines[first + " | " + token.substr(0, token.find("\r\n"))];
+    } else {
+      ++lines[first + " | " + r.substr(r.find("\r\n\r\n") + 4)];
+    }
+  }
+  // Row per request in turn: the item and login requests share the rows' sequence.
+  std::set<std::string> kinds;
+  for (const auto& [l, n] : lines) kinds.insert(l);
+  for (const char* want : {"GET /item/7?who=Ann,%20Smith HTTP/1.1 | t1", "GET /item/8?who=Bob HTTP/1.1 | t\"2",
+                           "GET /item/9?who=Cy HTTP/1.1 | t3", "POST /login HTTP/1.1 | user=Ann, Smith",
+                           "POST /login HTTP/1.1 | user=Bob", "POST /login HTTP/1.1 | user=Cy"})
+    EXPECT_TRUE(kinds.count(want)) << want << " not among:\n"
+                                   << [&] {
+                                        std::string all;
+                                        for (const auto& k : kinds) all += k + "\n";
+                                        return all;
+                                      }();
+  EXPECT_EQ(kinds.size(), 6u);
+
+  // Per user: one user keeps its row.
+  RecordingServer s2;
+  j = run_loadgen({"-H", url(s2.port()), "--scenario", scenario, "--data", data, "--data-per", "user", "-u", "1",
+                   "--max", "--keepalive", "-t", "1s"},
+                  tmp_json("data-user"), &code, &err);
+  ASSERT_EQ(code, 0) << err;
+  for (const auto& r : s2.requests())
+    EXPECT_TRUE(r.rfind("GET /item/7?", 0) == 0 || r.find("user=Ann, Smith") != std::string::npos) << r;
+
+  // Mistakes, before the run.
+  auto refused = [&](std::vector<std::string> extra, const std::string& expect) {
+    std::vector<std::string> args = {"-H", url(s.port()), "--scenario", scenario, "-t", "1s"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    run_loadgen(args, tmp_json("refused"), &code, &err);
+    EXPECT_EQ(code, 2) << expect;
+    EXPECT_NE(err.find(expect), std::string::npos) << err;
+  };
+  refused({}, "{{id}} in the path of request 'item' has no value: give --data FILE with a column 'id'");
+  const std::string other = write_file("other.csv", "sku\n1\n");
+  refused({"--data", other}, "is not a column of " + other + " (its columns: sku)");
+  const std::string empty = write_file("empty.csv", "id,name,token\n");
+  refused({"--data", empty}, empty + ": no rows");
+  const std::string ragged = write_file("ragged.csv", "id,name,token\n1,a,b\n2,c\n");
+  refused({"--data", ragged}, ragged + ":3: 2 fields, the header has 3");
+  refused({"--data", data, "--data-per", "session"}, "--data-per: 'session' is not request or user");
+  const std::string plain = write_file("plain.json", R"({"requests": [{"name": "home", "path": "/"}]})");
+  std::vector<std::string> args = {"-H", url(s.port()), "--scenario", plain, "--data", data, "-t", "1s"};
+  run_loadgen(args, tmp_json("refused"), &code, &err);
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find(data + " fills nothing: no request has a placeholder for its columns (id, name, token)"),
+            std::string::npos)
+      << err;
+  for (const auto& f : {data, scenario, other, empty, ragged, plain}) fs::remove(f);
 }

@@ -1,0 +1,63 @@
+// Request data: CSV and JSON lines read with their errors named, placeholders found plain and
+// URL-encoded, and filled (percent-encoded in a target).
+#include <gtest/gtest.h>
+
+#include "loadgen/workload/data.h"
+#include "loadgen/workload/scenario.h"
+
+namespace lab {
+namespace {
+
+TEST(Data, CsvKeepsQuotedCommasQuotesAndLineBreaks) {
+  std::string err;
+  auto d = parse_data("id,note\r\n1,\"a, b\"\r\n2,\"say \"\"hi\"\"\"\r\n\r\n3,\"two\nlines\"\n", "d.csv", false, err);
+  ASSERT_TRUE(d) << err;
+  EXPECT_EQ(d->columns, (std::vector<std::string>{"id", "note"}));
+  ASSERT_EQ(d->rows.size(), 3u);
+  EXPECT_EQ(d->rows[0][1], "a, b");
+  EXPECT_EQ(d->rows[1][1], "say \"hi\"");
+  EXPECT_EQ(d->rows[2][1], "two\nlines");
+  EXPECT_FALSE(parse_data("id\n1\n\"open\n", "d.csv", false, err));
+  EXPECT_EQ(err, "d.csv:3: a quoted field is not closed");
+  EXPECT_FALSE(parse_data("id,id\n1,2\n", "d.csv", false, err));
+  EXPECT_EQ(err, "d.csv:1: column 'id' appears twice");
+  EXPECT_FALSE(parse_data("id\n1\"x\n", "d.csv", false, err));
+  EXPECT_NE(err.find("d.csv:2: a quote inside an unquoted field"), std::string::npos) << err;
+  EXPECT_FALSE(parse_data("", "d.csv", false, err));
+  EXPECT_NE(err.find("d.csv: empty"), std::string::npos);
+}
+
+TEST(Data, JsonLinesTakeTheFirstLinesKeys) {
+  std::string err;
+  auto d = parse_data("{\"sku\": \"a1\", \"qty\": 2}\n\n{\"sku\": \"b2\", \"qty\": 5}\n", "d.jsonl", true, err);
+  ASSERT_TRUE(d) << err;
+  EXPECT_EQ(d->columns, (std::vector<std::string>{"qty", "sku"}));
+  EXPECT_EQ(d->rows[1], (std::vector<std::string>{"5", "b2"}));
+  EXPECT_FALSE(parse_data("{\"sku\": \"a\"}\n{\"qty\": 1}\n", "d.jsonl", true, err));
+  EXPECT_EQ(err, "d.jsonl:2: no 'sku' (every line has the first line's keys)");
+  EXPECT_FALSE(parse_data("{\"sku\": [1]}\n", "d.jsonl", true, err));
+  EXPECT_EQ(err, "d.jsonl:1: 'sku' must be a string or a number");
+}
+
+TEST(Data, PlaceholdersAreFoundPlainAndEncodedAndFilled) {
+  DataSet d;
+  d.file = "d.csv";
+  d.columns = {"id", "q"};
+  d.rows = {{"7", "a b/c"}};
+  EXPECT_EQ(placeholders("/x/%7B%7Bid%7D%7D?q={{ q }}"), (std::vector<std::string>{"id", "q"}));
+  EXPECT_EQ(fill("/x/%7b%7bid%7d%7d?q={{q}}", d, d.rows[0], true), "/x/7?q=a%20b/c");
+  EXPECT_EQ(fill("q={{q}}&none={{nope}}", d, d.rows[0], false), "q=a b/c&none={{nope}}");
+  EXPECT_EQ(fill("no holes {{", d, d.rows[0], false), "no holes {{");
+  Scenario s;
+  ScenarioRequest r;
+  r.name = "r";
+  r.target = "/x";
+  r.spec.headers = {{"X-Q", "{{q}}"}};
+  s.requests.push_back(r);
+  EXPECT_EQ(check_placeholders(s, &d), "");
+  d.rows.push_back({"8", "two\nlines"});
+  EXPECT_EQ(check_placeholders(s, &d), "d.csv: row 2's 'q' holds a line break, which cannot go into the header X-Q");
+}
+
+}  // namespace
+}  // namespace lab
