@@ -48,6 +48,13 @@ std::string line(const std::string& tag, double start, double length, const Hist
   return (tag.empty() ? "" : "Tag=" + tag + ",") + head + hdr_encode(h) + "\n";
 }
 
+// What the log measured: the run's label, else its target (the workload's URL, password redacted).
+std::string what(const Result& r) {
+  if (!r.label.empty()) return r.label;
+  const std::string url = r.workload.is_object() ? r.workload.value("url", "") : "";
+  return url.empty() ? r.name() : url;
+}
+
 }  // namespace
 
 std::string hlog_text(const Result& r) {
@@ -61,8 +68,8 @@ std::string hlog_text(const Result& r) {
   char start[160];
   std::snprintf(start, sizeof start, "#[StartTime: %.3f (seconds since epoch), %s]\n", t0, when);
   o << "#[Histogram log format version 1.3]\n"
-    << "#[loadgen " << (r.tool.is_object() ? r.tool.value("version", "?") : "?") << ": " << r.name()
-    << ", latency of successes in ns; Tag=NAME: one request name; untagged: all]\n"
+    << "#[loadgen " << (r.tool.is_object() ? r.tool.value("version", "?") : "?") << ": " << what(r)
+    << "; latency of successes in ns; Tag=NAME: one request name; untagged: all]\n"
     << start << "#[BaseTime: " <<
       [&] {
         char b[32];

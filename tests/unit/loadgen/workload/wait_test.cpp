@@ -45,18 +45,20 @@ TEST(Wait, ThinkTimesAreDrawnAsEachShapeSays) {
   EXPECT_DOUBLE_EQ(parse_wait("constant:2s", err)->think_s(rng), 2);
   EXPECT_DOUBLE_EQ(parse_wait("pacing:5s", err)->think_s(rng), 0) << "pacing waits by its period, not a think";
   const WaitShape between = *parse_wait("between:1s,5s", err), poisson = *parse_wait("poisson:2s", err);
-  double sum = 0, sum_sq = 0;
+  double sum = 0, sum_sq = 0, between_sum = 0;
   constexpr int kN = 200000;
   for (int i = 0; i < kN; ++i) {
     const double b = between.think_s(rng);
     ASSERT_GE(b, 1);
     ASSERT_LE(b, 5);
+    between_sum += b;
     const double p = poisson.think_s(rng);
     sum += p;
     sum_sq += p * p;
   }
   const double mean = sum / kN, var = sum_sq / kN - mean * mean;
   EXPECT_NEAR(mean, 2, 0.03) << "exponential, mean 2 s";
+  EXPECT_NEAR(between_sum / kN, 3, 0.06) << "uniform 1-5 s, mean 3 s (within 2%)";
   EXPECT_NEAR(var, 4, 0.15) << "an exponential's variance is its mean squared";
 }
 
