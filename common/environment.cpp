@@ -68,8 +68,14 @@ nlohmann::json calibration_info() {
   }
 }
 
-std::string utc_timestamp() {
-  std::time_t t = std::time(nullptr);
+std::optional<std::time_t> parse_utc_timestamp(const std::string& text) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (!end || *end) return std::nullopt;
+  return timegm(&tm);
+}
+
+std::string utc_timestamp(std::time_t t) {
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];

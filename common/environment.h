@@ -1,5 +1,7 @@
 #pragma once
 // What a result records about where it was made: the tool, the machine, the time.
+#include <ctime>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -14,7 +16,9 @@ nlohmann::json environment_info();
 /// LOADGEN_CALIBRATION names (make bench-all and make capacity set it), null when unset, and
 /// {"file", "error"} when it cannot be read.
 nlohmann::json calibration_info();
-/// Current UTC time as 2026-11-26T15:13:15Z.
-std::string utc_timestamp();
+/// A UTC time (default: now) as 2026-11-26T15:13:15Z.
+std::string utc_timestamp(std::time_t t = std::time(nullptr));
+/// Back: the Unix seconds of such a timestamp; nullopt when it is not one.
+std::optional<std::time_t> parse_utc_timestamp(const std::string& text);
 
 }  // namespace lab

@@ -250,7 +250,18 @@ WorkloadView workload_view(const nlohmann::json& workload);
 /// seed): two results are comparable when these are equal.
 nlohmann::json comparable_workload(const nlohmann::json& workload);
 
-/// Sparse [index, count] pairs of a histogram, and back (into the same layout).
+/// Sparse [index, count] pairs of a histogram, and back (into the same layout): `pairs` is any
+/// range of (index, count), a series' `hist` or a map of them.
 std::vector<std::pair<std::uint32_t, std::uint64_t>> sparse_counts(const Histogram& h);
+template <class Pairs>
+void add_sparse(Histogram& into, const Pairs& pairs) {
+  for (const auto& [i, n] : pairs) into.add_to_bucket(i, n);
+}
+template <class Pairs>
+Histogram from_sparse(const Pairs& pairs) {
+  Histogram h;
+  add_sparse(h, pairs);
+  return h;
+}
 
 }  // namespace lab

@@ -50,12 +50,12 @@ CapacityStep judge_step(const Result& r, double rate, double warmup_s, const std
     st.requests += p.requests;
     failures += p.failures;
     dur += p.length_s;
-    for (const auto& [i, c] : p.hist) h.add_to_bucket(i, c);
+    add_sparse(h, p.hist);
     for (const auto& n : p.names)
       if (auto it = names.find(n.name); it != names.end()) {
         it->second.requests += n.requests;
         it->second.failures += n.failures;
-        for (const auto& [i, c] : n.hist) it->second.h.add_to_bucket(i, c);
+        add_sparse(it->second.h, n.hist);
       }
   }
   st.achieved_rps = dur > 0 ? static_cast<double>(st.requests) / dur : 0;

@@ -62,16 +62,13 @@ std::string hgrm_text(const Histogram& h) {
   std::string o = format("%12s %14s %10s %14s\n\n", "Value", "Percentile", "TotalCount", "1/(1-Percentile)");
   const std::uint64_t total = h.count();
   const std::size_t n = Histogram::bucket_count();
+  const std::size_t last = Histogram::index_of(h.max());  // the highest bucket with a count
   // HdrHistogram's PercentileIterator: walk the buckets; report a bucket when the share counted
   // so far reaches the next percentile level, the levels halving their distance to 100%.
   if (total) {
     double level = 0;
     std::uint64_t seen = 0;
-    std::size_t i = 0;
-    std::size_t last = 0;
-    for (std::size_t k = 0; k < n; ++k)
-      if (h.count_at(k)) last = k;
-    for (; i <= last; ++i) {
+    for (std::size_t i = 0; i <= last; ++i) {
       const std::uint64_t c = h.count_at(i);
       if (c == 0) continue;
       seen += c;
@@ -108,10 +105,7 @@ std::string hgrm_text(const Histogram& h) {
       }
     dev = std::sqrt(sq / static_cast<double>(total));
   }
-  std::size_t top = 0;
-  for (std::size_t k = 0; k < n; ++k)
-    if (h.count_at(k)) top = k;
-  const double max = total ? static_cast<double>(highest_equivalent(top)) / kUnit : 0.0;
+  const double max = total ? static_cast<double>(highest_equivalent(last)) / kUnit : 0.0;
   o += "#[Mean    = " + decimal(mean / kUnit, 3, 12) + ", StdDeviation   = " + decimal(dev / kUnit, 3, 12) + "]\n";
   o += "#[Max     = " + decimal(max, 3, 12) +
        format(", Total count    = %12llu]\n", static_cast<unsigned long long>(total));

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "common/output_file.h"
+#include "common/environment.h"
 #include "common/format.h"
 #include "loadgen/results/name_rows.h"
 
@@ -35,12 +36,6 @@ std::string percentiles_of(const Histogram& h) {
   std::string s;
   for (double q : kPercentiles) s += "," + (h.count() ? ms3(static_cast<double>(h.percentile(q))) : std::string("N/A"));
   return s;
-}
-
-long long unix_start(const Result& r) {
-  std::tm tm{};
-  if (!strptime(r.started_at.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) return 0;
-  return static_cast<long long>(timegm(&tm));
 }
 
 }  // namespace
@@ -76,7 +71,7 @@ void write_locust_csv(const Result& r, const std::string& prefix) {
     f << "Timestamp,User Count,Type,Name,Requests/s,Failures/s" << percentile_header()
       << ",Total Request Count,Total Failure Count,Total Median Response Time,Total Average Response Time,"
          "Total Min Response Time,Total Max Response Time,Total Average Content Size\n";
-    const long long t0 = unix_start(r);
+    const long long t0 = parse_utc_timestamp(r.started_at).value_or(0);
     // Each name's row, then the aggregate's, every second (Locust's --csv-full-history): the
     // second's own rates and percentiles, then the totals so far.
     struct Running {
@@ -86,8 +81,7 @@ void write_locust_csv(const Result& r, const std::string& prefix) {
     auto row = [&](long long ts, int users, const std::string& type, const std::string& name, double length_s,
                    std::uint64_t requests, std::uint64_t failures, std::uint64_t bytes,
                    const std::vector<std::pair<std::uint32_t, std::uint64_t>>& hist, Running& run) {
-      Histogram second;
-      for (const auto& [i, c] : hist) second.add_to_bucket(i, c);
+      const Histogram second = from_sparse(hist);
       run.successes.merge(second);
       run.requests += requests;
       run.failures += failures;

@@ -9,6 +9,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "common/environment.h"
+#include "common/format.h"
 #include "common/hdr_codec.h"
 
 namespace lab {
@@ -18,11 +20,10 @@ namespace {
 constexpr const char* kLegend =
     "\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\"";
 
+// The run's origin in Unix seconds: a shard's exact start, else its started_at.
 double unix_start(const Result& r) {
   if (r.shard && r.shard->start_epoch_s > 0) return r.shard->start_epoch_s;
-  std::tm tm{};
-  if (!strptime(r.started_at.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) return 0;
-  return static_cast<double>(timegm(&tm));
+  return static_cast<double>(parse_utc_timestamp(r.started_at).value_or(0));
 }
 
 // A tag may not hold the log's separators.
@@ -31,12 +32,6 @@ std::string tag_of(const std::string& name) {
   for (char& c : t)
     if (c == ',' || c == ' ' || c == '=' || c == '\t' || c == '\r' || c == '\n') c = '_';
   return t;
-}
-
-Histogram histogram_of(const std::vector<std::pair<std::uint32_t, std::uint64_t>>& sparse) {
-  Histogram h;
-  for (const auto& [i, n] : sparse) h.add_to_bucket(i, n);
-  return h;
 }
 
 std::string line(const std::string& tag, double start, double length, const Histogram& h) {
@@ -70,20 +65,14 @@ std::string hlog_text(const Result& r) {
   o << "#[Histogram log format version 1.3]\n"
     << "#[loadgen " << (r.tool.is_object() ? r.tool.value("version", "?") : "?") << ": " << what(r)
     << "; latency of successes in ns; Tag=NAME: one request name; untagged: all]\n"
-    << start << "#[BaseTime: " <<
-      [&] {
-        char b[32];
-        std::snprintf(b, sizeof b, "%.3f", t0);
-        return std::string(b);
-      }()
-    << " (seconds since epoch)]\n"
+    << start << "#[BaseTime: " << fixed(t0, "%.3f") << " (seconds since epoch)]\n"
     << kLegend << "\n";
   double prev_end = 0;
   for (const auto& p : r.series) {
     // A second ends at t; a last, partial one began where the previous ended (at t - 1).
     const double end = static_cast<double>(p.t), begin = std::max(prev_end, end - 1.0);
-    for (const auto& n : p.names) o << line(tag_of(n.name), begin, p.length_s, histogram_of(n.hist));
-    o << line("", begin, p.length_s, histogram_of(p.hist));
+    for (const auto& n : p.names) o << line(tag_of(n.name), begin, p.length_s, from_sparse(n.hist));
+    o << line("", begin, p.length_s, from_sparse(p.hist));
     prev_end = end;
   }
   return o.str();
@@ -169,12 +158,7 @@ Result read_hlog(const std::string& text, const std::string& path) {
   }
   if (seconds.empty()) throw std::runtime_error(path + ": an interval log with no interval in it");
   const double origin = seconds.begin()->second.start;
-  char started[32];
-  const auto whole = static_cast<std::time_t>(origin);
-  std::tm tm{};
-  gmtime_r(&whole, &tm);
-  std::strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  r.started_at = started;
+  r.started_at = utc_timestamp(static_cast<std::time_t>(origin));
   Histogram total;
   std::vector<EndpointStats> endpoints(tags.size());
   for (std::size_t k = 0; k < tags.size(); ++k) endpoints[k].name = tags[k];

@@ -163,9 +163,9 @@ class Merged {
     if (out_.uncorrected_histogram) out_.uncorrected_latency = LatencySummary::of(*out_.uncorrected_histogram);
     out_.client = client_;
     for (auto& [t, second] : seconds_) {
-      second.point.finish(histogram_of(second.hist));
+      second.point.finish(from_sparse(second.hist));
       for (std::size_t i = 0; i < second.point.names.size(); ++i)
-        second.point.names[i].finish(histogram_of(second.name_hists[i]), second.point.length_s);
+        second.point.names[i].finish(from_sparse(second.name_hists[i]), second.point.length_s);
       out_.series.push_back(second.point);
     }
     // The thresholds, judged again on the union: the shards' own, and those given to merge.
@@ -221,11 +221,6 @@ class Merged {
   // A second's buckets are kept sparse until the end: a full histogram per second (and per
   // name) would hold hundreds of kilobytes each for an hour's run.
   using Buckets = std::map<std::uint32_t, std::uint64_t>;
-  static Histogram histogram_of(const Buckets& b) {
-    Histogram h;
-    for (const auto& [i, n] : b) h.add_to_bucket(i, n);
-    return h;
-  }
   struct Second {
     SeriesPoint point;
     Buckets hist;                     // the second's successes

@@ -80,7 +80,7 @@ std::vector<NameSeries> name_series(const std::vector<SeriesPoint>& series, cons
       rest.requests += n.requests;
       rest.failures += n.failures;
       rest.bytes += n.bytes;
-      for (const auto& [i, c] : n.hist) rest_hist.add_to_bucket(i, c);
+      add_sparse(rest_hist, n.hist);
     }
     if (other) {
       rest.finish(rest_hist, p.length_s);

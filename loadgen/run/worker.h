@@ -76,8 +76,8 @@ struct Worker {
       // Each io_context is run by one thread and its sockets are touched only there; the
       // scheduler keeps its lock for the one cross-thread call (stop's post).
       : io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO), workload(w), model(model_), index(index_), origin(origin_),
-        end(origin_ + w.run_time), requests(requests_), data_rng(w.seed ^ (0x9e3779b97f4a7c15ull * (index_ + 1))),
-        tls(tls_), sweeper(io.get_executor()), spawner_timer(io.get_executor()) {}
+        end(origin_ + w.run_time), requests(requests_), tls(tls_), sweeper(io.get_executor()),
+        spawner_timer(io.get_executor()), data_rng(w.seed ^ (0x9e3779b97f4a7c15ull * (index_ + 1))) {}
 
   asio::io_context io;
   const Workload& workload;
@@ -85,8 +85,6 @@ struct Worker {
   int index;
   Clock::time_point origin, end;
   const std::vector<WireRequest>& requests;  // the scenario's, built once (per --data row), shared read-only
-  std::uint64_t data_turn = 0;               // --data round robin per request: this thread's next turn
-  std::mt19937_64 data_rng;                  // --data random: its own stream (the users' stay as without)
   asio::ssl::context* tls;                   // https: the run's client context; else null
   bool by_name = false;                      // keep statistics per request name (--scenario)
   // The run's target over time as this thread sees it (--stages, --rate-stages, or a steered
@@ -107,6 +105,10 @@ struct Worker {
   Timer sweeper, spawner_timer;
   WorkerStats stats;
   char read_buf[65536];  // shared by this thread's users for the rest of long replies, read in turn
+  // --data only (kept apart from the fields every request touches): round robin per request,
+  // this thread's next turn; random rows, its own stream (the users' streams stay as without).
+  std::uint64_t data_turn = 0;
+  std::mt19937_64 data_rng;
 
   double seconds_since_start(Clock::time_point t) const { return std::chrono::duration<double>(t - origin).count(); }
   /// Takes the shared plan's latest version if it changed (this thread only).

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -183,7 +185,7 @@ std::optional<DataSet> parse_data(const std::string& text, const std::string& fi
 std::optional<DataSet> load_data(const std::string& file, std::string& error) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
-    error = file + ": cannot be read";
+    error = file + ": cannot be read (" + std::strerror(errno) + ")";
     return std::nullopt;
   }
   std::stringstream s;

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "common/environment.h"
 #include "common/output_file.h"
 #include "common/result.h"
 #include "loadgen/output/summary.h"
@@ -64,4 +65,20 @@ TEST(Result, UnlabelledRunsAreNamedByTheirFile) {
   lab::Result r = lab::result_from_json(doc, "/runs/x/epoll-tuned.json");
   EXPECT_EQ(r.name(), "epoll-tuned");
   EXPECT_NE(lab::summary_markdown({r}).find("| epoll-tuned |"), std::string::npos);
+}
+
+TEST(Environment, UtcTimestampsRoundTrip) {
+  EXPECT_EQ(lab::utc_timestamp(1796083200), "2026-12-01T00:00:00Z");
+  EXPECT_EQ(lab::parse_utc_timestamp("2026-12-01T00:00:00Z"), std::optional<std::time_t>(1796083200));
+  EXPECT_FALSE(lab::parse_utc_timestamp("2026-12-01 00:00:00"));
+  EXPECT_FALSE(lab::parse_utc_timestamp("2026-12-01T00:00:00Zjunk"));
+}
+
+TEST(Result, SparseCountsComeBackIntoTheSameBuckets) {
+  lab::Histogram h;
+  for (std::uint64_t v : {1ull, 5000ull, 5001ull, 123456789ull}) h.record(v);
+  const lab::Histogram back = lab::from_sparse(lab::sparse_counts(h));
+  EXPECT_EQ(back.count(), h.count());
+  EXPECT_EQ(back.count_at(lab::Histogram::index_of(5000)), h.count_at(lab::Histogram::index_of(5000)));
+  EXPECT_EQ(back.percentile(99), h.percentile(99));
 }

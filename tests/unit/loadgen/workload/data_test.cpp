@@ -25,6 +25,8 @@ TEST(Data, CsvKeepsQuotedCommasQuotesAndLineBreaks) {
   EXPECT_NE(err.find("d.csv:2: a quote inside an unquoted field"), std::string::npos) << err;
   EXPECT_FALSE(parse_data("", "d.csv", false, err));
   EXPECT_NE(err.find("d.csv: empty"), std::string::npos);
+  EXPECT_FALSE(load_data("/nonexistent/d.csv", err));
+  EXPECT_EQ(err, "/nonexistent/d.csv: cannot be read (No such file or directory)");
 }
 
 TEST(Data, JsonLinesTakeTheFirstLinesKeys) {
