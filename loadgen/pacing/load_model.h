@@ -10,11 +10,11 @@
 #include <chrono>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "loadgen/workload/rng.h"
 #include "loadgen/workload/workload.h"
 
 namespace lab {
@@ -67,8 +67,7 @@ class LoadModel {
   /// The pacing of user `user` (0-based, of `users`), drawing from `rng` (the user's own).
   /// `plan` is the run's target over time as this user's thread sees it (--stages, --rate-stages
   /// or a steered run; empty when the run has none); the pacing may keep a reference to it.
-  virtual std::unique_ptr<UserPacing> pacing(const Workload& w, const Stages& plan, int user,
-                                             std::mt19937_64& rng) const = 0;
+  virtual std::unique_ptr<UserPacing> pacing(const Workload& w, const Stages& plan, int user, Rng& rng) const = 0;
   /// Requests a perfect client would have sent; nullopt when the mode has no schedule (max).
   virtual std::optional<double> ideal_requests(const Workload& w, const ScheduleFacts& f) const = 0;
   /// New connections per second the workload asks for (for the ephemeral-port warning); 0: unknown.

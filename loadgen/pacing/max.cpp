@@ -17,7 +17,7 @@ class Max : public LoadModel {
   LoadMode mode() const override { return LoadMode::kMax; }
   const char* name() const override { return "max"; }
   bool open_loop() const override { return false; }
-  std::unique_ptr<UserPacing> pacing(const Workload&, const Stages&, int, std::mt19937_64&) const override {
+  std::unique_ptr<UserPacing> pacing(const Workload&, const Stages&, int, Rng&) const override {
     return std::make_unique<Immediately>();
   }
   std::optional<double> ideal_requests(const Workload&, const ScheduleFacts&) const override { return std::nullopt; }

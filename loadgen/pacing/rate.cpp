@@ -3,6 +3,7 @@
 // exactly every 1/rate seconds (with --poisson: exponential gaps, each user starting at a random
 // point of its first interval). A slot is due whether or not the last response came back.
 #include <algorithm>
+#include <random>
 #include <cmath>
 #include <cstdio>
 
@@ -27,7 +28,7 @@ UnsentSlots spread(PaceClock::time_point due, PaceClock::time_point until, std::
 // intervals, so that no rounding accumulates and no interval truncates to zero.
 class Slots : public UserPacing {
  public:
-  Slots(const Workload& w, int user, std::mt19937_64& rng)
+  Slots(const Workload& w, int user, Rng& rng)
       : rng_(rng), interval_s_(w.users / w.rate), poisson_(w.poisson), gap_(1.0 / interval_s_) {
     std::uniform_real_distribution<double> random_phase(0, interval_s_);
     phase_s_ = poisson_ ? random_phase(rng_) : interval_s_ * (user + 0.5) / w.users;
@@ -51,7 +52,7 @@ class Slots : public UserPacing {
   }
 
  private:
-  std::mt19937_64& rng_;
+  Rng& rng_;
   double interval_s_, phase_s_ = 0, offset_s_ = 0;
   bool poisson_;
   std::exponential_distribution<double> gap_;
@@ -101,7 +102,7 @@ class Rate : public LoadModel {
   const char* name() const override { return "rate"; }
   bool open_loop() const override { return true; }
   std::unique_ptr<UserPacing> pacing(const Workload& w, const Stages& plan, int user,
-                                     std::mt19937_64& rng) const override {
+                                     Rng& rng) const override {
     if (!plan.empty()) return std::make_unique<StagedSlots>(w, plan, user);
     return std::make_unique<Slots>(w, user, rng);
   }

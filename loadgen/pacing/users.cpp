@@ -1,6 +1,7 @@
 // Locust's users: the first request at once, then a wait after each response as --wait shapes it
 // (between(min, max) by default; constant, constant_pacing, constant_throughput, poisson: wait.h).
 #include <algorithm>
+#include <random>
 
 #include "loadgen/pacing/load_model.h"
 #include "loadgen/pacing/schedule.h"
@@ -11,7 +12,7 @@ namespace {
 
 class ThinkTime : public UserPacing {
  public:
-  ThinkTime(const Workload& w, std::mt19937_64& rng)
+  ThinkTime(const Workload& w, Rng& rng)
       : rng_(rng), shape_(w.wait_shape), think_(w.wait_min_s, w.wait_max_s) {}
   PaceClock::time_point first(PaceClock::time_point spawned) override { return spawned; }
   PaceClock::time_point next(PaceClock::time_point due, PaceClock::time_point done) override {
@@ -32,7 +33,7 @@ class ThinkTime : public UserPacing {
     if (const double period = w.period_s(); period > 0) return std::max(done, due + as_duration(period));
     return done + as_duration(w.think_s(rng_));
   }
-  std::mt19937_64& rng_;
+  Rng& rng_;
   std::optional<WaitShape> shape_;  // absent: between, drawn by think_
   std::uniform_real_distribution<double> think_;
 };
@@ -42,7 +43,7 @@ class Users : public LoadModel {
   LoadMode mode() const override { return LoadMode::kUsers; }
   const char* name() const override { return "users"; }
   bool open_loop() const override { return false; }
-  std::unique_ptr<UserPacing> pacing(const Workload& w, const Stages&, int, std::mt19937_64& rng) const override {
+  std::unique_ptr<UserPacing> pacing(const Workload& w, const Stages&, int, Rng& rng) const override {
     return std::make_unique<ThinkTime>(w, rng);
   }
   // Each user, each time it was active (stages may stop and restart it): 1 + the renewal

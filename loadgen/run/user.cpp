@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <optional>
+#include <random>
 
 namespace lab {
 

@@ -15,6 +15,7 @@
 #include "common/http/response_parser.h"
 #include "loadgen/pacing/load_model.h"
 #include "loadgen/run/plan.h"
+#include "loadgen/workload/rng.h"
 #include "loadgen/workload/scenario.h"
 #include "loadgen/run/collector.h"
 #include "loadgen/run/tls.h"
@@ -55,7 +56,7 @@ struct User {
   Socket socket;
   Timer timer;
   int id;
-  std::mt19937_64 rng;
+  Rng rng;
   std::unique_ptr<UserPacing> pacing;  // when its requests are due (draws from rng)
   RequestPicker picker;                // which request of the scenario is next
   std::unique_ptr<UserTls> tls;        // https only, from the first connection
@@ -108,7 +109,7 @@ struct Worker {
   // --data only (kept apart from the fields every request touches): round robin per request,
   // this thread's next turn; random rows, its own stream (the users' streams stay as without).
   std::uint64_t data_turn = 0;
-  std::mt19937_64 data_rng;
+  Rng data_rng;
 
   double seconds_since_start(Clock::time_point t) const { return std::chrono::duration<double>(t - origin).count(); }
   /// Takes the shared plan's latest version if it changed (this thread only).

@@ -1,6 +1,7 @@
 #include "loadgen/workload/scenario.h"
 
 #include <algorithm>
+#include <random>
 #include <filesystem>
 #include <map>
 
@@ -220,7 +221,7 @@ std::optional<Scenario> load_scenario(const std::string& file, std::string& erro
 
 RequestPicker::RequestPicker(const Scenario& s) : s_(&s) {}
 
-int RequestPicker::next(std::mt19937_64& rng) {
+int RequestPicker::next(Rng& rng) {
   const std::uint64_t step = step_++;
   if (step < s_->start.size()) return s_->start[step];
   const std::size_t n = s_->requests.size();

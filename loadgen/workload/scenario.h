@@ -8,12 +8,12 @@
 // --body; only a scenario file gets per-name statistics (one name is the aggregate).
 #include <cstdint>
 #include <optional>
-#include <random>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "loadgen/workload/rng.h"
 #include "loadgen/workload/request_spec.h"
 
 #include "loadgen/workload/wait.h"
@@ -69,7 +69,7 @@ class RequestPicker {
   RequestPicker() = default;
   explicit RequestPicker(const Scenario& s);
   void restart() { step_ = 0; }
-  int next(std::mt19937_64& rng);
+  int next(Rng& rng);
 
  private:
   const Scenario* s_ = nullptr;  // (16 bytes a user: the weights are the scenario's)

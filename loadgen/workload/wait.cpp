@@ -1,6 +1,7 @@
 #include "loadgen/workload/wait.h"
 
 #include <cmath>
+#include <random>
 #include <cstdlib>
 
 #include "common/duration.h"
@@ -29,7 +30,7 @@ double WaitShape::period_s() const {
   return 0;
 }
 
-double WaitShape::think_s(std::mt19937_64& rng) const {
+double WaitShape::think_s(Rng& rng) const {
   switch (kind) {
     case WaitKind::kBetween: return a == b ? a : std::uniform_real_distribution<double>(a, b)(rng);
     case WaitKind::kConstant: return a;

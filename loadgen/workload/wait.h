@@ -9,9 +9,10 @@
 //   poisson:2s      an exponential think time of mean 2 s after each response (a Poisson process
 //                   of requests when responses are fast)
 #include <optional>
-#include <random>
 #include <string>
 #include <string_view>
+
+#include "loadgen/workload/rng.h"
 
 namespace lab {
 
@@ -25,7 +26,7 @@ struct WaitShape {
   /// or 0 when the wait follows the response (between, constant, poisson).
   double period_s() const;
   /// The think time after a response (pacing and throughput: 0, their period rules instead).
-  double think_s(std::mt19937_64& rng) const;
+  double think_s(Rng& rng) const;
   /// The mean time between a user's requests when responses are instant.
   double mean_gap_s() const;
   bool operator==(const WaitShape& o) const { return kind == o.kind && a == o.a && b == o.b; }

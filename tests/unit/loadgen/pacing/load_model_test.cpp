@@ -28,7 +28,7 @@ TEST(Pacing, UsersThinkBetweenMinAndMaxAfterEachResponse) {
   w.mode = LoadMode::kUsers;
   w.wait_min_s = 1;
   w.wait_max_s = 5;
-  std::mt19937_64 rng(7);
+  Rng rng(7);
   auto p = load_model(w.mode).pacing(w, w.stages, 0, rng);
   const PaceClock::time_point t0{};
   EXPECT_EQ(p->first(t0), t0) << "the first request at once";
@@ -47,7 +47,7 @@ TEST(Pacing, UsersThinkBetweenMinAndMaxAfterEachResponse) {
 
 TEST(Pacing, MaxSendsTheNextRequestWhenTheResponseIsIn) {
   Workload w;
-  std::mt19937_64 rng(1);
+  Rng rng(1);
   auto p = load_model(LoadMode::kMax).pacing(w, w.stages, 0, rng);
   const PaceClock::time_point done = PaceClock::time_point{} + std::chrono::milliseconds(42);
   EXPECT_EQ(p->next(PaceClock::time_point{}, done), done);
@@ -61,7 +61,7 @@ TEST(Pacing, RateStaggersUsersEvenlyAndIgnoresResponses) {
   w.mode = LoadMode::kRate;
   w.users = 4;
   w.rate = 100;
-  std::mt19937_64 rng(1);
+  Rng rng(1);
   const PaceClock::time_point t0{};
   std::vector<double> firsts;
   for (int u = 0; u < 4; ++u) {
@@ -87,7 +87,7 @@ TEST(Pacing, AnyRateMovesForwardAndItsUnsentSlotsAreCounted) {
   w.mode = LoadMode::kRate;
   w.users = 1;
   w.rate = kMaxRate;
-  std::mt19937_64 rng(1);
+  Rng rng(1);
   auto p = load_model(w.mode).pacing(w, w.stages, 0, rng);
   const PaceClock::time_point t0{};
   PaceClock::time_point due = p->first(t0);
@@ -145,7 +145,7 @@ TEST(Pacing, WaitShapesScheduleAsLocustsWaitTimes) {
   Workload w;
   w.mode = LoadMode::kUsers;
   w.set_wait(*parse_wait("pacing:5s", err));
-  std::mt19937_64 rng(3);
+  Rng rng(3);
   auto p = load_model(w.mode).pacing(w, w.stages, 0, rng);
   const PaceClock::time_point t0{};
   EXPECT_DOUBLE_EQ(secs(p->next(t0, t0 + std::chrono::seconds(1)) - t0), 5) << "a fast response: the period";

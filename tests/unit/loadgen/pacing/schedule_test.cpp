@@ -13,7 +13,7 @@ struct Sim {
   double mean = 0, sd = 0;
 };
 Sim simulate(double a, double b, double t, int trials, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
+  lab::Rng rng(seed);
   std::uniform_real_distribution<double> think(a, b);
   double sum = 0, sq = 0;
   for (int i = 0; i < trials; ++i) {

@@ -101,7 +101,7 @@ TEST(Scenario, StartSequenceRunsOnceThenWeightsDecide) {
   auto s = parse(kShop, err);
   ASSERT_TRUE(s) << err;
   RequestPicker p(*s);
-  std::mt19937_64 rng(7);
+  Rng rng(7);
   EXPECT_EQ(p.next(rng), 0);  // login first
   std::map<int, int> n;
   const int draws = 40000;
@@ -118,7 +118,7 @@ TEST(Scenario, SequenceWalksTheRequestsInOrder) {
   auto s = parse(R"({"order": "sequence", "requests": [{"path": "/a"}, {"path": "/b"}, {"path": "/c"}]})", err);
   ASSERT_TRUE(s) << err;
   RequestPicker p(*s);
-  std::mt19937_64 rng(1);
+  Rng rng(1);
   std::vector<int> got;
   for (int i = 0; i < 7; ++i) got.push_back(p.next(rng));
   EXPECT_EQ(got, (std::vector<int>{0, 1, 2, 0, 1, 2, 0}));
@@ -129,7 +129,7 @@ TEST(Scenario, OneRequestDrawsNothingFromTheUsersStream) {
   Scenario s;
   s.requests.push_back(ScenarioRequest{});
   RequestPicker p(s);
-  std::mt19937_64 a(5), b(5);
+  Rng a(5), b(5);
   for (int i = 0; i < 10; ++i) EXPECT_EQ(p.next(a), 0);
   EXPECT_EQ(a(), b());
 }
@@ -138,7 +138,7 @@ TEST(Scenario, ARequestsThinkTimeReplacesTheUsersOwn) {
   Workload w;
   w.wait_min_s = 1;
   w.wait_max_s = 5;
-  std::mt19937_64 rng(3);
+  Rng rng(3);
   auto pacing = users_model().pacing(w, w.stages, 0, rng);
   const auto done = PaceClock::now();
   for (int i = 0; i < 100; ++i) {

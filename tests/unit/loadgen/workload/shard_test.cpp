@@ -91,7 +91,7 @@ TEST(Shard, ShardsSplitTheUsersAndKeepEachOnesStream) {
   w.wait_min_s = 1;
   w.wait_max_s = 5;
   auto think_times = [](const Workload& wl, int k) {
-    std::mt19937_64 rng(wl.user_seed(k));
+    Rng rng(wl.user_seed(k));
     auto p = load_model(LoadMode::kUsers).pacing(wl, wl.stages, k, rng);
     std::vector<double> out;
     PaceClock::time_point t{};

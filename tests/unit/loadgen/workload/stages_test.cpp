@@ -61,7 +61,7 @@ TEST(Stages, RatePacingFollowsTheStagesIntegral) {
   w.users = 2;
   w.stages = parse("10s:100,10s:100");
   w.rate = 100;
-  std::mt19937_64 rng(1);
+  Rng rng(1);
   auto a = load_model(w.mode).pacing(w, w.stages, 0, rng), b = load_model(w.mode).pacing(w, w.stages, 1, rng);
   const PaceClock::time_point t0{};
   std::vector<double> due;

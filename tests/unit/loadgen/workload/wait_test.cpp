@@ -41,7 +41,7 @@ TEST(Wait, MistakesSayWhatWouldBeRight) {
 
 TEST(Wait, ThinkTimesAreDrawnAsEachShapeSays) {
   std::string err;
-  std::mt19937_64 rng(11);
+  Rng rng(11);
   EXPECT_DOUBLE_EQ(parse_wait("constant:2s", err)->think_s(rng), 2);
   EXPECT_DOUBLE_EQ(parse_wait("pacing:5s", err)->think_s(rng), 0) << "pacing waits by its period, not a think";
   const WaitShape between = *parse_wait("between:1s,5s", err), poisson = *parse_wait("poisson:2s", err);
