@@ -5,6 +5,8 @@
 #include "loadgen/run/worker.h"
 
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <optional>
@@ -124,6 +126,43 @@ Outcome finished(const Worker& w, const ResponseParser& parser, Outcome o) {
   return o;
 }
 
+// The socket's own send and receive, without Asio's wrappers: the plain-HTTP path needs neither
+// Asio's operation objects nor glibc's cancellation-point bookkeeping (send() and recv() enable
+// and disable asynchronous cancellation around each call). A short count or -1 with errno, as
+// the system calls; EINTR is retried. MSG_NOSIGNAL: a peer's reset is an error, not SIGPIPE.
+std::size_t send_some(int fd, const char* data, std::size_t n, error_code& ec) {
+  for (;;) {
+    const long r = ::syscall(SYS_sendto, fd, data, n, MSG_NOSIGNAL, nullptr, 0);
+    if (r >= 0) {
+      ec = {};
+      return static_cast<std::size_t>(r);
+    }
+    if (errno == EINTR) continue;
+    ec = (errno == EAGAIN || errno == EWOULDBLOCK) ? error_code(asio::error::would_block)
+                                                   : error_code(errno, asio::error::get_system_category());
+    return 0;
+  }
+}
+
+// As send_some; 0 bytes read is the end of the stream (asio::error::eof, as Asio reports it).
+std::size_t recv_some(int fd, char* data, std::size_t n, error_code& ec) {
+  for (;;) {
+    const long r = ::syscall(SYS_recvfrom, fd, data, n, 0, nullptr, nullptr);
+    if (r > 0) {
+      ec = {};
+      return static_cast<std::size_t>(r);
+    }
+    if (r == 0) {
+      ec = asio::error::eof;
+      return 0;
+    }
+    if (errno == EINTR) continue;
+    ec = (errno == EAGAIN || errno == EWOULDBLOCK) ? error_code(asio::error::would_block)
+                                                   : error_code(errno, asio::error::get_system_category());
+    return 0;
+  }
+}
+
 // One request on `u.socket` (opened here unless kept alive), in plain HTTP.
 Task<Outcome> exchange(Worker& w, User& u, const WireRequest& req, Clock::time_point start) {
   error_code ec;
@@ -138,11 +177,11 @@ Task<Outcome> exchange(Worker& w, User& u, const WireRequest& req, Clock::time_p
     // No TCP_NODELAY: each request is one write sent when nothing is unacknowledged, so Nagle
     // never holds it back, and a new connection per request would pay a setsockopt for nothing.
   }
+  const int fd = u.socket.native_handle();
   // The request is small: one write almost always takes it all.
   std::size_t sent = 0;
   while (sent < req.bytes.size()) {
-    std::size_t n = u.socket.write_some(asio::buffer(req.bytes.data() + sent, req.bytes.size() - sent), ec);
-    sent += n;
+    sent += send_some(fd, req.bytes.data() + sent, req.bytes.size() - sent, ec);
     if (ec == asio::error::would_block) {
       if (pending) {  // still connecting: the write is the first use of the connection
         ec = co_await finish_connect(u);
@@ -163,19 +202,22 @@ Task<Outcome> exchange(Worker& w, User& u, const WireRequest& req, Clock::time_p
   parser.reset();
   parser.set_head_request(req.head);
   bool any = false;
-  // The first read is an asynchronous receive into the user's small buffer, started after the
-  // handlers already queued have run (post): by then the reply has usually arrived and Asio's
-  // first, speculative receive gets it; otherwise it waits for the edge epoll reports. Started
-  // at once it would nearly always find nothing (one wasted recv per request), and waiting for
-  // readability instead costs an epoll_ctl per wait (Asio re-arms the descriptor). A reply
-  // larger than the small buffer is read on into the worker's shared buffer: directly while
-  // bytes keep coming, after readiness when they pause.
-  bool first = true, wait_first = false;
+  // The first read waits until the handlers already queued have run (post): by then the reply
+  // has usually arrived and one receive gets it; otherwise (EAGAIN) Asio's receive waits for it
+  // (an async_wait for readability would cost an epoll_ctl per wait: Asio re-arms). Read at once
+  // it would nearly always find nothing (one wasted recv per request). The first read goes into
+  // the user's small buffer; a reply larger than that is read on into the worker's shared
+  // buffer, the same way. Asio's async_read_some for every read would cost a second trip through
+  // the scheduler per response (its speculative receive posts the completion) and an operation
+  // and a coroutine frame allocated.
+  co_await asio::post(use_task);  // the queue runs, the reply arrives meanwhile
+  // a cancellation (timeout sweep, end of run) during the post had nothing to cancel
+  if (u.timed_out) co_return read_timeout();
+  if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");  // run_user drops it
+  bool wait_first = false;
   std::size_t reads_in_a_row = 0;
   for (;;) {
-    std::size_t n = 0;
-    const char* data = w.read_buf;
-    if (!first && ++reads_in_a_row % kReadsBeforeYield == 0) {
+    if (any && ++reads_in_a_row % kReadsBeforeYield == 0) {
       // A server that streams without pause never makes a read would-block: let the other
       // users, the timeout sweep and the end of the run have their turn, and check the deadline
       // here, since the sweep cannot interrupt a loop that does not wait.
@@ -183,27 +225,20 @@ Task<Outcome> exchange(Worker& w, User& u, const WireRequest& req, Clock::time_p
       if (u.timed_out || Clock::now() > u.deadline) co_return read_timeout();
       if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");
     }
-    if (first) {
-      first = false;
-      co_await asio::post(use_task);  // the queue runs, the reply arrives meanwhile
-      // a cancellation (timeout sweep, end of run) during the post had nothing to cancel
+    char* const data = any ? w.read_buf : u.first_buf;
+    const std::size_t cap = any ? sizeof w.read_buf : sizeof u.first_buf;
+    std::size_t n = 0;
+    if (wait_first) {  // Asio's receive: it waits on the registration the socket has (no epoll_ctl)
+      n = co_await u.socket.async_read_some(asio::buffer(data, cap), asio::redirect_error(use_task, ec));
       if (u.timed_out) co_return read_timeout();
-      if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");  // run_user drops it
-      n = co_await u.socket.async_read_some(asio::buffer(u.first_buf), asio::redirect_error(use_task, ec));
-      if (u.timed_out) co_return read_timeout();
-      data = u.first_buf;
+      if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");
+      wait_first = false;
     } else {
-      if (wait_first) {
-        co_await u.socket.async_wait(Socket::wait_read, asio::redirect_error(use_task, ec));
-        if (u.timed_out) co_return read_timeout();
-        if (ec) co_return fail(classify(ec, false), "wait: " + ec.message());
-      }
-      n = u.socket.read_some(asio::buffer(w.read_buf), ec);
+      n = recv_some(fd, data, cap, ec);
       if (ec == asio::error::would_block) {
         wait_first = true;
         continue;
       }
-      wait_first = false;
     }
     if (ec == asio::error::eof) {
       if (auto f = at_eof(parser, any)) co_return *f;
