@@ -74,6 +74,33 @@ Task<error_code> finish_connect(User& u) {
   co_return error_code(err, asio::error::get_system_category());
 }
 
+error_code errno_code() { return {errno, asio::error::get_system_category()}; }
+
+// http: the same connect on a socket created non-blocking and not handed to Asio (no ioctl, no
+// epoll_ctl): with a new connection per request most connections never wait (the reply is there
+// when the user reads after the queue has run), and one that has to is handed over then (adopt).
+bool open_and_connect_fd(Worker& w, User& u, error_code& ec) {
+  const auto& ep = w.addresses[w.next_address];
+  if (w.addresses.size() > 1) w.next_address = (w.next_address + 1) % w.addresses.size();
+  u.fd = ::socket(ep.protocol().family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (u.fd < 0) {
+    ec = errno_code();
+    return false;
+  }
+  u.family_v6 = ep.protocol() == asio::ip::tcp::v6();
+  if (::connect(u.fd, ep.data(), static_cast<socklen_t>(ep.size())) == 0) return false;
+  if (errno == EINPROGRESS) return true;
+  ec = errno_code();
+  return false;
+}
+
+// http: the connection has to wait: Asio's reactor takes it over (one epoll_ctl) until its close.
+error_code adopt(User& u) {
+  error_code ec;
+  if (!u.socket.is_open()) u.socket.assign(u.family_v6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), u.fd, ec);
+  return ec;
+}
+
 Outcome connect_failed(const User& u, const error_code& e) {
   if (u.timed_out) return fail(ErrorKind::kConnectTimeout, "connect timed out");
   return fail(classify(e, true), "connect: " + e.message());
@@ -168,8 +195,8 @@ Task<Outcome> exchange(Worker& w, User& u, const WireRequest& req, Clock::time_p
   error_code ec;
   Outcome o;
   bool pending = false;  // connect issued, not yet known to have completed
-  if (!u.socket.is_open()) {
-    pending = open_and_connect(w, u, ec);
+  if (u.fd < 0) {
+    pending = open_and_connect_fd(w, u, ec);
     if (ec) co_return connect_failed(u, ec);
     // Connected when connect() returned, or (EINPROGRESS) by then on loopback: corrected below
     // when the first write finds the connection still pending.
@@ -177,12 +204,13 @@ Task<Outcome> exchange(Worker& w, User& u, const WireRequest& req, Clock::time_p
     // No TCP_NODELAY: each request is one write sent when nothing is unacknowledged, so Nagle
     // never holds it back, and a new connection per request would pay a setsockopt for nothing.
   }
-  const int fd = u.socket.native_handle();
+  const int fd = u.fd;
   // The request is small: one write almost always takes it all.
   std::size_t sent = 0;
   while (sent < req.bytes.size()) {
     sent += send_some(fd, req.bytes.data() + sent, req.bytes.size() - sent, ec);
     if (ec == asio::error::would_block) {
+      if (!u.socket.is_open() && (ec = adopt(u))) co_return fail(classify(ec, false), "epoll_ctl: " + ec.message());
       if (pending) {  // still connecting: the write is the first use of the connection
         ec = co_await finish_connect(u);
         if (ec) co_return connect_failed(u, ec);
@@ -214,7 +242,9 @@ Task<Outcome> exchange(Worker& w, User& u, const WireRequest& req, Clock::time_p
   // a cancellation (timeout sweep, end of run) during the post had nothing to cancel
   if (u.timed_out) co_return read_timeout();
   if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");  // run_user drops it
-  bool wait_first = false;
+  // A connection Asio holds (it had to wait before) reads through Asio: its receive tries at
+  // once, then waits on the registration, so a miss costs one receive, not two.
+  bool wait_first = u.socket.is_open();
   std::size_t reads_in_a_row = 0;
   for (;;) {
     if (any && ++reads_in_a_row % kReadsBeforeYield == 0) {
@@ -228,7 +258,8 @@ Task<Outcome> exchange(Worker& w, User& u, const WireRequest& req, Clock::time_p
     char* const data = any ? w.read_buf : u.first_buf;
     const std::size_t cap = any ? sizeof w.read_buf : sizeof u.first_buf;
     std::size_t n = 0;
-    if (wait_first) {  // Asio's receive: it waits on the registration the socket has (no epoll_ctl)
+    if (wait_first) {  // Asio's receive: it waits on the socket's registration
+      if (!u.socket.is_open() && (ec = adopt(u))) co_return fail(classify(ec, false), "epoll_ctl: " + ec.message());
       n = co_await u.socket.async_read_some(asio::buffer(data, cap), asio::redirect_error(use_task, ec));
       if (u.timed_out) co_return read_timeout();
       if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");
@@ -328,7 +359,14 @@ void close_connection(User& u, bool clean = false) {
     u.tls->stream.reset();
   }
   error_code ignored;
-  if (u.socket.is_open()) u.socket.close(ignored);
+  if (u.socket.is_open()) {
+    u.socket.close(ignored);  // (closes u.fd too when it holds it)
+  } else if (u.fd >= 0) {
+    // close() on a socket fails only with EBADF (never: the fd is ours) or EINTR/EIO, after
+    // which Linux has released the descriptor anyway: there is nothing to retry.
+    ::close(u.fd);
+  }
+  u.fd = -1;
 }
 
 }  // namespace

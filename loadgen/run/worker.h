@@ -53,7 +53,9 @@ struct WireRequest {
 struct User {
   User(asio::io_context& io, int id_, std::uint64_t seed)
       : socket(io.get_executor()), timer(io.get_executor()), id(id_), rng(seed) {}
-  Socket socket;
+  Socket socket;  // https: the connection; http: the connection once it had to wait
+  int fd = -1;    // http: the connection (Asio's socket holds it from its first wait)
+  bool family_v6 = false;
   Timer timer;
   int id;
   Rng rng;
