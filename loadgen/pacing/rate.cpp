@@ -101,8 +101,7 @@ class Rate : public LoadModel {
   LoadMode mode() const override { return LoadMode::kRate; }
   const char* name() const override { return "rate"; }
   bool open_loop() const override { return true; }
-  std::unique_ptr<UserPacing> pacing(const Workload& w, const Stages& plan, int user,
-                                     Rng& rng) const override {
+  std::unique_ptr<UserPacing> pacing(const Workload& w, const Stages& plan, int user, Rng& rng) const override {
     if (!plan.empty()) return std::make_unique<StagedSlots>(w, plan, user);
     return std::make_unique<Slots>(w, user, rng);
   }

@@ -12,8 +12,7 @@ namespace {
 
 class ThinkTime : public UserPacing {
  public:
-  ThinkTime(const Workload& w, Rng& rng)
-      : rng_(rng), shape_(w.wait_shape), think_(w.wait_min_s, w.wait_max_s) {}
+  ThinkTime(const Workload& w, Rng& rng) : rng_(rng), shape_(w.wait_shape), think_(w.wait_min_s, w.wait_max_s) {}
   PaceClock::time_point first(PaceClock::time_point spawned) override { return spawned; }
   PaceClock::time_point next(PaceClock::time_point due, PaceClock::time_point done) override {
     // between: the same draw as ever (one uniform per response), so seeds keep their schedules
