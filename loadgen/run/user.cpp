@@ -51,9 +51,15 @@ std::uint64_t ns_between(Clock::time_point a, Clock::time_point b) {
 // wrk does on every connection. Asio's async_connect always waits: one ioctl, one poll(), one
 // epoll_ctl, one getsockopt and a trip through the event loop more per connection.
 // Returns whether the connection is still pending.
-bool open_and_connect(Worker& w, User& u, error_code& ec) {
+// The target address for the next connection: the one, or each in turn (--addresses round-robin).
+const asio::ip::tcp::endpoint& next_endpoint(Worker& w) {
   const auto& ep = w.addresses[w.next_address];
   if (w.addresses.size() > 1) w.next_address = (w.next_address + 1) % w.addresses.size();
+  return ep;
+}
+
+bool open_and_connect(Worker& w, User& u, error_code& ec) {
+  const auto& ep = next_endpoint(w);
   u.socket.open(ep.protocol(), ec);
   if (!ec) u.socket.non_blocking(true, ec);
   if (ec) return false;
@@ -80,8 +86,7 @@ error_code errno_code() { return {errno, asio::error::get_system_category()}; }
 // epoll_ctl): with a new connection per request most connections never wait (the reply is there
 // when the user reads after the queue has run), and one that has to is handed over then (adopt).
 bool open_and_connect_fd(Worker& w, User& u, error_code& ec) {
-  const auto& ep = w.addresses[w.next_address];
-  if (w.addresses.size() > 1) w.next_address = (w.next_address + 1) % w.addresses.size();
+  const auto& ep = next_endpoint(w);
   u.fd = ::socket(ep.protocol().family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (u.fd < 0) {
     ec = errno_code();
@@ -157,6 +162,11 @@ Outcome finished(const Worker& w, const ResponseParser& parser, Outcome o) {
 // Asio's operation objects nor glibc's cancellation-point bookkeeping (send() and recv() enable
 // and disable asynchronous cancellation around each call). A short count or -1 with errno, as
 // the system calls; EINTR is retried. MSG_NOSIGNAL: a peer's reset is an error, not SIGPIPE.
+// A failed send or receive: would_block (as Asio names EAGAIN), or the system's error.
+error_code io_error() {
+  return (errno == EAGAIN || errno == EWOULDBLOCK) ? error_code(asio::error::would_block) : errno_code();
+}
+
 std::size_t send_some(int fd, const char* data, std::size_t n, error_code& ec) {
   for (;;) {
     const long r = ::syscall(SYS_sendto, fd, data, n, MSG_NOSIGNAL, nullptr, 0);
@@ -165,8 +175,7 @@ std::size_t send_some(int fd, const char* data, std::size_t n, error_code& ec) {
       return static_cast<std::size_t>(r);
     }
     if (errno == EINTR) continue;
-    ec = (errno == EAGAIN || errno == EWOULDBLOCK) ? error_code(asio::error::would_block)
-                                                   : error_code(errno, asio::error::get_system_category());
+    ec = io_error();
     return 0;
   }
 }
@@ -184,8 +193,7 @@ std::size_t recv_some(int fd, char* data, std::size_t n, error_code& ec) {
       return 0;
     }
     if (errno == EINTR) continue;
-    ec = (errno == EAGAIN || errno == EWOULDBLOCK) ? error_code(asio::error::would_block)
-                                                   : error_code(errno, asio::error::get_system_category());
+    ec = io_error();
     return 0;
   }
 }
