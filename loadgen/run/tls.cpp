@@ -84,6 +84,57 @@ bool prepare_tls(SSL* ssl, const Workload& w, SSL_SESSION* resume, std::string& 
   return true;
 }
 
+bool attach_tls(TlsHandle& ssl, SSL_CTX* ctx, int fd, const Workload& w, SSL_SESSION* resume, std::string& error) {
+  if (ssl && SSL_clear(ssl.get()) != 1) ssl.reset();
+  if (!ssl) {
+    ssl.reset(SSL_new(ctx));
+    if (!ssl) {
+      error = "TLS: cannot create a connection (SSL_new): out of memory";
+      return false;
+    }
+    SSL_set_connect_state(ssl.get());
+    SSL_set_read_ahead(ssl.get(), 1);
+  }
+  // The socket BIO of the last connection takes the new descriptor (SSL_clear keeps it).
+  BIO* bio = SSL_get_rbio(ssl.get());
+  if (bio && bio == SSL_get_wbio(ssl.get()) && BIO_method_type(bio) == BIO_TYPE_SOCKET) {
+    BIO_set_fd(bio, fd, BIO_NOCLOSE);
+  } else if (SSL_set_fd(ssl.get(), fd) != 1) {
+    error = "TLS: cannot attach the socket (SSL_set_fd)";
+    return false;
+  }
+  // SSL_clear keeps the last session for the next handshake: offer exactly `resume`, or none.
+  if (!resume) SSL_set_session(ssl.get(), nullptr);
+  return prepare_tls(ssl.get(), w, resume, error);
+}
+
+TlsWait tls_result(SSL* ssl, int result, int sys_errno, boost::system::error_code& ec) {
+  ec = {};
+  switch (SSL_get_error(ssl, result)) {
+    case SSL_ERROR_NONE: return TlsWait::kNone;
+    case SSL_ERROR_WANT_READ: return TlsWait::kRead;
+    case SSL_ERROR_WANT_WRITE: return TlsWait::kWrite;
+    case SSL_ERROR_ZERO_RETURN: ec = boost::asio::error::eof; return TlsWait::kNone;  // close_notify
+    case SSL_ERROR_SYSCALL:
+      if (const unsigned long e = ERR_get_error())
+        ec = boost::system::error_code(static_cast<int>(e), boost::asio::error::get_ssl_category());
+      else if (sys_errno != 0)
+        ec = boost::system::error_code(sys_errno, boost::asio::error::get_system_category());
+      else  // (OpenSSL 1.1: the stream ended without close_notify)
+        ec = ssl::error::stream_truncated;
+      return TlsWait::kNone;
+    case SSL_ERROR_SSL: {
+      const unsigned long e = ERR_get_error();
+      if (ERR_GET_LIB(e) == ERR_LIB_SSL && ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+        ec = ssl::error::stream_truncated;  // as Asio names an end without close_notify
+      else
+        ec = boost::system::error_code(static_cast<int>(e), boost::asio::error::get_ssl_category());
+      return TlsWait::kNone;
+    }
+    default: ec = ssl::error::unspecified_system_error; return TlsWait::kNone;
+  }
+}
+
 std::string tls_failure(SSL* ssl, const boost::system::error_code& ec, bool verifying) {
   std::string why = ssl_reason(ec);
   const long verify = SSL_get_verify_result(ssl);

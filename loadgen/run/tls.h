@@ -1,9 +1,15 @@
 #pragma once
-// https:// targets through Boost.Asio's SSL support (OpenSSL): one client context per run, and
-// per connection SNI, the certificate's name check and session resumption.
+// https:// targets through OpenSSL on the connection's own socket: one client context per run
+// (Boost.Asio's ssl::context), and per user one SSL object that serves its connections in turn
+// (SSL_clear between them, as wrk does), each with SNI, the certificate's name check and
+// session resumption. The calls are non-blocking; the caller waits on the socket when OpenSSL
+// asks for it (TlsWait).
 #include <utility>  // Boost 1.74's awaitable.hpp needs it first
 
+#include <openssl/err.h>
+
 #include <boost/asio/ssl.hpp>
+#include <cerrno>
 #include <memory>
 #include <string>
 
@@ -23,6 +29,40 @@ bool prepare_tls(SSL* ssl, const Workload& w, SSL_SESSION* resume, std::string& 
 /// Why a handshake failed, in words: OpenSSL's reason, and when certificates are checked
 /// (`verifying`: not --insecure) the certificate check's result with the flags that help.
 std::string tls_failure(SSL* ssl, const boost::system::error_code& ec, bool verifying);
+
+/// A user's SSL object, kept from one connection to the next.
+struct SslDeleter {
+  void operator()(SSL* s) const { SSL_free(s); }
+};
+using TlsHandle = std::unique_ptr<SSL, SslDeleter>;
+
+/// Readies `ssl` for a new connection on `fd`: created the first time (and after a failure
+/// dropped it), else the last connection's object cleared by SSL_clear (its buffers and
+/// settings stay: no allocation of a new object per connection); then prepare_tls. Read-ahead
+/// is on: one receive takes what the socket holds, not a record header and its body apart.
+bool attach_tls(TlsHandle& ssl, SSL_CTX* ctx, int fd, const Workload& w, SSL_SESSION* resume, std::string& error);
+
+/// What a non-blocking OpenSSL call needs before it can go on.
+enum class TlsWait { kNone, kRead, kWrite };
+
+/// One non-blocking OpenSSL call on the socket (SSL_connect, SSL_read, SSL_write: `call` returns
+/// its result): what it waits for (then call it again once the socket is ready), or kNone with
+/// `ec` clear (done: the count is `result`) or set: boost::asio::error::eof (close_notify
+/// received), ssl::error::stream_truncated (the stream ended without one), the system's error
+/// (ECONNRESET, ...) or OpenSSL's (ssl category, as Asio reports it).
+template <class F>
+TlsWait tls_call(SSL* ssl, F&& call, int& result, boost::system::error_code& ec);
+
+/// tls_call's classification of `result` (errno as the call left it: `sys_errno`).
+TlsWait tls_result(SSL* ssl, int result, int sys_errno, boost::system::error_code& ec);
+
+template <class F>
+TlsWait tls_call(SSL* ssl, F&& call, int& result, boost::system::error_code& ec) {
+  ERR_clear_error();  // SSL_get_error reads the thread's queue: only this call's errors
+  errno = 0;
+  result = call();
+  return tls_result(ssl, result, errno, ec);
+}
 
 /// A session kept for the next connection (SSL_SESSION reference, freed on reset).
 struct SessionDeleter {

@@ -4,6 +4,8 @@
 // server cannot hide (wrk2's correction).
 #include "loadgen/run/worker.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -43,30 +45,11 @@ std::uint64_t ns_between(Clock::time_point a, Clock::time_point b) {
   return b > a ? static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count()) : 0;
 }
 
-// A non-blocking connect by hand: open (Asio registers the socket with epoll), make it
-// non-blocking, connect. It does not wait for the connection: on loopback the handshake has
-// completed by the time connect() returns EINPROGRESS (the SYN-ACK is processed as the call
-// releases the socket), so the request is written at once; only when that write finds the
-// connection still pending (EAGAIN) does the user wait until writable and read SO_ERROR, as
-// wrk does on every connection. Asio's async_connect always waits: one ioctl, one poll(), one
-// epoll_ctl, one getsockopt and a trip through the event loop more per connection.
-// Returns whether the connection is still pending.
 // The target address for the next connection: the one, or each in turn (--addresses round-robin).
 const asio::ip::tcp::endpoint& next_endpoint(Worker& w) {
   const auto& ep = w.addresses[w.next_address];
   if (w.addresses.size() > 1) w.next_address = (w.next_address + 1) % w.addresses.size();
   return ep;
-}
-
-bool open_and_connect(Worker& w, User& u, error_code& ec) {
-  const auto& ep = next_endpoint(w);
-  u.socket.open(ep.protocol(), ec);
-  if (!ec) u.socket.non_blocking(true, ec);
-  if (ec) return false;
-  if (::connect(u.socket.native_handle(), ep.data(), static_cast<socklen_t>(ep.size())) == 0) return false;
-  if (errno == EINPROGRESS) return true;
-  ec = error_code(errno, asio::error::get_system_category());
-  return false;
 }
 
 // Waits until a pending connect has finished; its result.
@@ -82,9 +65,16 @@ Task<error_code> finish_connect(User& u) {
 
 error_code errno_code() { return {errno, asio::error::get_system_category()}; }
 
-// http: the same connect on a socket created non-blocking and not handed to Asio (no ioctl, no
-// epoll_ctl): with a new connection per request most connections never wait (the reply is there
-// when the user reads after the queue has run), and one that has to is handed over then (adopt).
+// A non-blocking connect by hand, on a socket created non-blocking and not handed to Asio (no
+// ioctl, no epoll_ctl): with a new connection per request most connections never wait (the
+// reply is there when the user reads after the queue has run), and one that has to is handed
+// over then (adopt). It does not wait for the connection: on loopback the handshake has
+// completed by the time connect() returns EINPROGRESS (the SYN-ACK is processed as the call
+// releases the socket), so the request (or the ClientHello) is written at once; only when that
+// write finds the connection still pending (EAGAIN) does the user wait until writable and read
+// SO_ERROR, as wrk does on every connection. Asio's async_connect always waits: one ioctl, one
+// poll(), one epoll_ctl, one getsockopt and a trip through the event loop more per connection.
+// Returns whether the connection is still pending.
 bool open_and_connect_fd(Worker& w, User& u, error_code& ec) {
   const auto& ep = next_endpoint(w);
   u.fd = ::socket(ep.protocol().family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -290,38 +280,78 @@ Task<Outcome> exchange(Worker& w, User& u, const WireRequest& req, Clock::time_p
   co_return finished(w, parser, std::move(o));
 }
 
+// Waits until the socket is ready for what OpenSSL asked (handing it to Asio's reactor first).
+Task<error_code> tls_wait(User& u, TlsWait want) {
+  error_code ec;
+  if (!u.socket.is_open() && (ec = adopt(u))) co_return ec;
+  co_await u.socket.async_wait(want == TlsWait::kRead ? Socket::wait_read : Socket::wait_write,
+                               asio::redirect_error(use_task, ec));
+  co_return ec;
+}
+
 // One request over TLS (https://): connect, handshake (resuming the user's last session), then
-// the request and response through Asio's SSL stream.
+// the request and response, OpenSSL reading and writing the socket itself (no BIO pair and no
+// copies through it, as through Asio's SSL stream) and the user waiting on the socket only when
+// OpenSSL asks to.
 Task<Outcome> exchange_tls(Worker& w, User& u, const WireRequest& req, Clock::time_point start) {
   error_code ec;
   Outcome o;
   bool fresh = false;
   if (!u.tls) u.tls = std::make_unique<UserTls>();
   UserTls& t = *u.tls;
-  if (!u.socket.is_open()) {
-    const bool pending = open_and_connect(w, u, ec);
-    if (!ec && pending) ec = co_await finish_connect(u);
+  int r = 0;
+  if (u.fd < 0) {
+    bool pending = open_and_connect_fd(w, u, ec);
     if (ec) co_return connect_failed(u, ec);
-    const Clock::time_point connected = Clock::now();
+    Clock::time_point connected = Clock::now();
     o.phases.connect_ns = ns_between(start, connected);
     // TCP_NODELAY: the handshake's last flight is still unacknowledged when the request is
     // written, and Nagle would hold the request back until the server's delayed ACK (40 ms).
-    u.socket.set_option(asio::ip::tcp::no_delay(true), ec);
-    if (ec) co_return fail(classify(ec, false), "setsockopt TCP_NODELAY: " + ec.message());
-    t.stream.emplace(u.socket, *w.tls);
+    const int one = 1;
+    if (::setsockopt(u.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0)
+      co_return fail(classify(errno_code(), false), "setsockopt TCP_NODELAY: " + errno_code().message());
+    t.connected = true;  // (from here a failure frees the SSL object: close_connection)
     std::string err;
-    if (!prepare_tls(t.stream->native_handle(), w.workload, w.workload.tls.resume ? t.session.get() : nullptr, err))
+    if (!attach_tls(t.ssl, w.tls->native_handle(), u.fd, w.workload, w.workload.tls.resume ? t.session.get() : nullptr,
+                    err))
       co_return fail(ErrorKind::kTlsHandshake, err);
-    co_await t.stream->async_handshake(asio::ssl::stream_base::client, asio::redirect_error(use_task, ec));
-    if (u.timed_out) co_return fail(ErrorKind::kConnectTimeout, "TLS handshake timed out");
+    SSL* const ssl = t.ssl.get();
+    for (;;) {
+      const TlsWait want = tls_call(
+          ssl, [ssl] { return SSL_connect(ssl); }, r, ec);
+      if (want == TlsWait::kNone) break;
+      if (pending && want == TlsWait::kWrite) {  // the ClientHello met a connection still pending
+        if (!u.socket.is_open() && (ec = adopt(u))) co_return fail(classify(ec, false), "epoll_ctl: " + ec.message());
+        ec = co_await finish_connect(u);
+        if (ec) co_return connect_failed(u, ec);
+        connected = Clock::now();
+        o.phases.connect_ns = ns_between(start, connected);
+        pending = false;
+        continue;
+      }
+      pending = false;  // the ClientHello is out: connected
+      ec = co_await tls_wait(u, want);
+      if (u.timed_out) co_return fail(ErrorKind::kConnectTimeout, "TLS handshake timed out");
+      if (ec) co_return fail(classify(ec, false), "TLS handshake: " + ec.message());
+    }
+    // a refused or failed connection reports its error to the ClientHello's write
+    if (ec && pending) co_return connect_failed(u, ec);
     if (ec)
-      co_return fail(ErrorKind::kTlsHandshake,
-                     "TLS handshake: " + tls_failure(t.stream->native_handle(), ec, !w.workload.tls.insecure));
+      co_return fail(ErrorKind::kTlsHandshake, "TLS handshake: " + tls_failure(ssl, ec, !w.workload.tls.insecure));
     o.phases.tls_ns = ns_between(connected, Clock::now());
     fresh = true;
   }
-  co_await asio::async_write(*t.stream, asio::buffer(req.bytes), asio::redirect_error(use_task, ec));
-  if (u.timed_out) co_return fail(ErrorKind::kReadTimeout, "write timed out");
+  SSL* const ssl = t.ssl.get();
+  const char* const bytes = req.bytes.data();
+  const int size = static_cast<int>(req.bytes.size());
+  for (;;) {  // SSL_write returns once all of it is written (no partial writes)
+    const TlsWait want = tls_call(
+        ssl, [ssl, bytes, size] { return SSL_write(ssl, bytes, size); }, r, ec);
+    if (want == TlsWait::kNone) break;
+    ec = co_await tls_wait(u, want);
+    if (u.timed_out) co_return fail(ErrorKind::kReadTimeout, "write timed out");
+    if (ec) break;
+  }
   if (ec) co_return fail(classify(ec, false), "write: " + ec.message());
   const Clock::time_point written = Clock::now();
   ResponseParser& parser = u.parser;
@@ -333,10 +363,23 @@ Task<Outcome> exchange_tls(Worker& w, User& u, const WireRequest& req, Clock::ti
   co_await asio::post(use_task);
   if (u.timed_out) co_return read_timeout();
   if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");
+  std::size_t reads_in_a_row = 0;
+  char* const buf = t.buf;
   for (;;) {
-    const std::size_t n = co_await t.stream->async_read_some(asio::buffer(t.buf), asio::redirect_error(use_task, ec));
-    if (u.timed_out) co_return read_timeout();
-    if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");
+    if (any && ++reads_in_a_row % kReadsBeforeYield == 0) {  // a server that never pauses (as in exchange)
+      co_await asio::post(use_task);
+      if (u.timed_out || Clock::now() > u.deadline) co_return read_timeout();
+      if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");
+    }
+    const TlsWait want = tls_call(
+        ssl, [ssl, buf] { return SSL_read(ssl, buf, sizeof(UserTls::buf)); }, r, ec);
+    if (want != TlsWait::kNone) {
+      ec = co_await tls_wait(u, want);
+      if (u.timed_out) co_return read_timeout();
+      if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");
+      if (ec) co_return fail(classify(ec, false), "read: " + ec.message());
+      continue;
+    }
     if (ec == asio::ssl::error::stream_truncated && any && parser.close_delimited())
       // Without close_notify an attacker (or a failure) could have cut the stream: a body that
       // runs to the close cannot be known complete (RFC 8446 6.1).
@@ -348,11 +391,11 @@ Task<Outcome> exchange_tls(Worker& w, User& u, const WireRequest& req, Clock::ti
       break;
     }
     if (ec) co_return fail(classify(ec, false), "read: " + ec.message());
-    if (auto f = received(o, parser, any, written, t.buf, n)) co_return *f;
+    if (auto f = received(o, parser, any, written, buf, static_cast<std::size_t>(r))) co_return *f;
     if (parser.status() == ResponseParser::Status::kComplete) break;
   }
   // TLS 1.3 sends its session tickets after the handshake: by now they have been read.
-  if (fresh && w.workload.tls.resume) t.session.reset(SSL_get1_session(t.stream->native_handle()));
+  if (fresh && w.workload.tls.resume) t.session.reset(SSL_get1_session(ssl));
   co_return finished(w, parser, std::move(o));
 }
 
@@ -361,10 +404,15 @@ Task<Outcome> exchange_tls(Worker& w, User& u, const WireRequest& req, Clock::ti
 // without a close_notify exchange; loadgen closes without one (as most HTTP clients: the
 // response was complete), so it tells OpenSSL the connection ended cleanly. A connection that
 // failed keeps OpenSSL's default: its session is not offered again.
+// The SSL object of a clean end is kept for the next connection (attach_tls clears it); one of
+// a failure is freed (OpenSSL then drops what it may not offer again), and the next is new.
 void close_connection(User& u, bool clean = false) {
-  if (u.tls && u.tls->stream) {
-    if (clean) SSL_set_shutdown(u.tls->stream->native_handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
-    u.tls->stream.reset();
+  if (u.tls && u.tls->connected) {
+    if (clean)
+      SSL_set_shutdown(u.tls->ssl.get(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    else
+      u.tls->ssl.reset();
+    u.tls->connected = false;
   }
   error_code ignored;
   if (u.socket.is_open()) {

@@ -33,15 +33,16 @@ using Timer = asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, Execut
 template <class T>
 using Task = asio::awaitable<T, Executor>;
 inline constexpr asio::use_awaitable_t<Executor> use_task;
-using TlsStream = asio::ssl::stream<Socket&>;
 
 /// A user's TLS state (https only; allocated at its first connection, so that plain-HTTP users
-/// stay small): the connection's stream, the session to resume, the buffer reads decrypt into
-/// (the user's own: another user's read may complete before this one resumes).
+/// stay small): its SSL object (kept for the next connection), the session to resume, the
+/// buffer reads decrypt into (the user's own: another user's read may complete before this one
+/// resumes).
 struct UserTls {
-  std::optional<TlsStream> stream;  // while connected
-  TlsSession session;               // the last session, offered on reconnect
-  char buf[16384];                  // one TLS record at most
+  TlsHandle ssl;           // reused from connection to connection (attach_tls); none after a failure
+  bool connected = false;  // `ssl` carries the user's open connection
+  TlsSession session;      // the last session, offered on reconnect
+  char buf[16384];         // one TLS record at most
 };
 
 /// A scenario's request as sent: its bytes, built once per run.

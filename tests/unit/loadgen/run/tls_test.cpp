@@ -1,7 +1,10 @@
-// How a failed handshake is explained.
+// How a failed handshake is explained; the SSL object a user keeps from one connection to the
+// next; how a non-blocking OpenSSL call's result is read.
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "loadgen/run/tls.h"
 
@@ -24,6 +27,109 @@ TEST(Tls, TheCertificateHintOnlyWhenCertificatesAreChecked) {
   EXPECT_EQ(insecure.find("--insecure"), std::string::npos) << insecure;
   SSL_free(ssl);
   SSL_CTX_free(ctx);
+}
+
+// A socket pair for one test (non-blocking: OpenSSL's calls must not block), closed after it.
+struct Pair {
+  int fd[2] = {-1, -1};
+  Pair() { EXPECT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fd), 0); }
+  ~Pair() {
+    for (const int f : fd)
+      if (f >= 0) close(f);
+  }
+};
+
+struct ClientCtx {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  ~ClientCtx() { SSL_CTX_free(ctx); }
+};
+
+Workload localhost() {
+  Workload w;
+  w.target.host = "localhost";
+  return w;
+}
+
+// A reconnect reuses the user's SSL object (attach_tls clears it) on the new descriptor, and
+// offers exactly the session it is given: SSL_clear keeps the last one, which --tls-resume off
+// must not offer.
+TEST(Tls, AReconnectReusesTheSslObjectAndOffersOnlyTheGivenSession) {
+  ClientCtx c;
+  ASSERT_NE(c.ctx, nullptr);
+  Pair a, b;
+  const Workload w = localhost();
+  TlsHandle ssl;
+  std::string err;
+  ASSERT_TRUE(attach_tls(ssl, c.ctx, a.fd[0], w, nullptr, err)) << err;
+  ASSERT_NE(ssl, nullptr);
+  SSL* const first = ssl.get();
+  EXPECT_EQ(SSL_get_fd(first), a.fd[0]);
+  SSL_SESSION* kept = SSL_SESSION_new();
+  ASSERT_NE(kept, nullptr);
+  ASSERT_EQ(SSL_set_session(first, kept), 1);                          // as a finished handshake leaves it
+  SSL_set_shutdown(first, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);  // a clean end (close_connection)
+
+  ASSERT_TRUE(attach_tls(ssl, c.ctx, b.fd[0], w, nullptr, err)) << err;
+  EXPECT_EQ(ssl.get(), first) << "the same object, cleared";
+  EXPECT_EQ(SSL_get_fd(ssl.get()), b.fd[0]);
+  EXPECT_EQ(SSL_get_session(ssl.get()), nullptr) << "no resumption asked: the kept session is not offered";
+  EXPECT_EQ(SSL_get_shutdown(ssl.get()), 0) << "cleared for a new connection";
+
+  ASSERT_TRUE(attach_tls(ssl, c.ctx, a.fd[0], w, kept, err)) << err;
+  EXPECT_EQ(SSL_get_session(ssl.get()), kept);
+  const char* sni = SSL_get_servername(ssl.get(), TLSEXT_NAMETYPE_host_name);
+  ASSERT_NE(sni, nullptr);
+  EXPECT_STREQ(sni, "localhost");
+  SSL_SESSION_free(kept);
+
+  ssl.reset();  // after a failure (close_connection): the next connection gets a new object
+  ASSERT_TRUE(attach_tls(ssl, c.ctx, a.fd[0], w, nullptr, err)) << err;
+  EXPECT_NE(ssl, nullptr);
+}
+
+// The results of a non-blocking handshake: waiting for the server's reply, then the stream's end
+// without close_notify (named as Asio names it); a reply that is not TLS.
+TEST(Tls, NonBlockingCallsWaitThenReportTheEndAndErrors) {
+  ClientCtx c;
+  ASSERT_NE(c.ctx, nullptr);
+  const Workload w = localhost();
+  {
+    Pair p;
+    TlsHandle ssl;
+    std::string err;
+    ASSERT_TRUE(attach_tls(ssl, c.ctx, p.fd[0], w, nullptr, err)) << err;
+    SSL* s = ssl.get();
+    int r = 0;
+    boost::system::error_code ec;
+    EXPECT_EQ(tls_call(
+                  s, [s] { return SSL_connect(s); }, r, ec),
+              TlsWait::kRead)
+        << "the ClientHello is out";
+    EXPECT_FALSE(ec) << ec.message();
+    char hello[5];
+    EXPECT_EQ(read(p.fd[1], hello, sizeof hello), 5);
+    EXPECT_EQ(hello[0], 0x16) << "a handshake record";
+    ASSERT_EQ(shutdown(p.fd[1], SHUT_WR), 0);  // the server ends the stream without a word
+    EXPECT_EQ(tls_call(
+                  s, [s] { return SSL_connect(s); }, r, ec),
+              TlsWait::kNone);
+    EXPECT_EQ(ec, boost::asio::ssl::error::stream_truncated) << ec.message();
+  }
+  {
+    Pair p;
+    TlsHandle ssl;
+    std::string err;
+    ASSERT_TRUE(attach_tls(ssl, c.ctx, p.fd[0], w, nullptr, err)) << err;
+    SSL* s = ssl.get();
+    int r = 0;
+    boost::system::error_code ec;
+    ASSERT_EQ(write(p.fd[1], "HTTP/1.1 200 OK\r\n\r\n", 19), 19);  // not TLS at all
+    EXPECT_EQ(tls_call(
+                  s, [s] { return SSL_connect(s); }, r, ec),
+              TlsWait::kNone);
+    EXPECT_EQ(ec.category(), boost::asio::error::get_ssl_category()) << ec.message();
+    EXPECT_NE(tls_failure(s, ec, true).find("wrong version number"), std::string::npos) << tls_failure(s, ec, true);
+  }
 }
 
 }  // namespace
