@@ -87,48 +87,50 @@ TEST(Tls, AReconnectReusesTheSslObjectAndOffersOnlyTheGivenSession) {
   EXPECT_NE(ssl, nullptr);
 }
 
+// A client handshake on one end of a socket pair; the test plays the server on the other.
+struct Handshake {
+  ClientCtx c;
+  Pair p;
+  TlsHandle ssl;
+  Handshake() {
+    std::string err;
+    EXPECT_TRUE(attach_tls(ssl, c.ctx, p.fd[0], localhost(), nullptr, err)) << err;
+  }
+  int server() const { return p.fd[1]; }
+  // One SSL_connect step: what it waits for, `ec` its failure.
+  TlsWait step(boost::system::error_code& ec) {
+    SSL* s = ssl.get();
+    int r = 0;
+    return tls_call(
+        s, [s] { return SSL_connect(s); }, r, ec);
+  }
+};
+
 // The results of a non-blocking handshake: waiting for the server's reply, then the stream's end
 // without close_notify (named as Asio names it); a reply that is not TLS.
 TEST(Tls, NonBlockingCallsWaitThenReportTheEndAndErrors) {
-  ClientCtx c;
-  ASSERT_NE(c.ctx, nullptr);
-  const Workload w = localhost();
   {
-    Pair p;
-    TlsHandle ssl;
-    std::string err;
-    ASSERT_TRUE(attach_tls(ssl, c.ctx, p.fd[0], w, nullptr, err)) << err;
-    SSL* s = ssl.get();
-    int r = 0;
+    Handshake h;
+    ASSERT_NE(h.ssl, nullptr);
     boost::system::error_code ec;
-    EXPECT_EQ(tls_call(
-                  s, [s] { return SSL_connect(s); }, r, ec),
-              TlsWait::kRead)
-        << "the ClientHello is out";
+    EXPECT_EQ(h.step(ec), TlsWait::kRead) << "the ClientHello is out";
     EXPECT_FALSE(ec) << ec.message();
     char hello[5];
-    EXPECT_EQ(read(p.fd[1], hello, sizeof hello), 5);
+    EXPECT_EQ(read(h.server(), hello, sizeof hello), 5);
     EXPECT_EQ(hello[0], 0x16) << "a handshake record";
-    ASSERT_EQ(shutdown(p.fd[1], SHUT_WR), 0);  // the server ends the stream without a word
-    EXPECT_EQ(tls_call(
-                  s, [s] { return SSL_connect(s); }, r, ec),
-              TlsWait::kNone);
+    ASSERT_EQ(shutdown(h.server(), SHUT_WR), 0);  // the server ends the stream without a word
+    EXPECT_EQ(h.step(ec), TlsWait::kNone);
     EXPECT_EQ(ec, boost::asio::ssl::error::stream_truncated) << ec.message();
   }
   {
-    Pair p;
-    TlsHandle ssl;
-    std::string err;
-    ASSERT_TRUE(attach_tls(ssl, c.ctx, p.fd[0], w, nullptr, err)) << err;
-    SSL* s = ssl.get();
-    int r = 0;
+    Handshake h;
+    ASSERT_NE(h.ssl, nullptr);
     boost::system::error_code ec;
-    ASSERT_EQ(write(p.fd[1], "HTTP/1.1 200 OK\r\n\r\n", 19), 19);  // not TLS at all
-    EXPECT_EQ(tls_call(
-                  s, [s] { return SSL_connect(s); }, r, ec),
-              TlsWait::kNone);
+    ASSERT_EQ(write(h.server(), "HTTP/1.1 200 OK\r\n\r\n", 19), 19);  // not TLS at all
+    EXPECT_EQ(h.step(ec), TlsWait::kNone);
     EXPECT_EQ(ec.category(), boost::asio::error::get_ssl_category()) << ec.message();
-    EXPECT_NE(tls_failure(s, ec, true).find("wrong version number"), std::string::npos) << tls_failure(s, ec, true);
+    const std::string why = tls_failure(h.ssl.get(), ec, true);
+    EXPECT_NE(why.find("wrong version number"), std::string::npos) << why;
   }
 }
 
