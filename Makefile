@@ -75,14 +75,14 @@ baseline: tools
 # The whole suite under ASan+UBSan (the nightly job); sanitize-quick: the unit tests and the
 # suites where hostile input meets the servers and the parsers (every model, every hostile
 # client, real clients, the workload knobs, keep-alive and pipelining, hostile servers against
-# loadgen): what CI runs on every submission.
+# loadgen in plain HTTP and TLS, loadgen's HTTPS suite): what CI runs on every submission.
 sanitize: sanitize-build
 	cd build-asan && $(ASAN_ENV) ctest --output-on-failure --no-tests=error -j 2 --timeout 600
 
 sanitize-quick: sanitize-build
 	cd build-asan && $(ASAN_ENV) ctest --output-on-failure --no-tests=error -j 2 --timeout 600 -L unit
 	cd build-asan && $(ASAN_ENV) ctest --output-on-failure --no-tests=error -j 2 --timeout 600 \
-	  -R '^(Models/Hostile|Models/Interop|Models/Knobs|Models/EveryModel|PooledModels|Cases/HostileServer|HostileServerInterim)'
+	  -R '^(Models/Hostile|Models/Interop|Models/Knobs|Models/EveryModel|PooledModels|Cases/HostileServer|HostileServerInterim|LoadgenHttps)'
 
 sanitize-build:
 	@bash scripts/install-deps.sh --test-tools

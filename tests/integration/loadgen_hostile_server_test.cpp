@@ -1,12 +1,14 @@
 // The hostile-server suite: loadgen against servers that send forever, drip, never close, send
 // interim responses, truncate, overflow chunk sizes or reset, as the hostile-client suite does
 // for the server. Every run must end within its duration plus its timeout (and a margin for
-// start and stop), keep its memory bounded, and classify what happened.
+// start and stop), keep its memory bounded, and classify what happened; each case in plain HTTP
+// and inside TLS (loadgen's two connection paths: its own socket calls, OpenSSL on the socket).
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <tuple>
 
 #include "tests/support/bad_server.h"
 #include "tests/support/loadgen_run.h"
@@ -36,13 +38,16 @@ const Case kCases[] = {
     {"reset", BadServer::kReset, "connection_reset"},
 };
 
-class HostileServer : public ::testing::TestWithParam<Case> {};
+class HostileServer : public ::testing::TestWithParam<std::tuple<Case, bool>> {};  // (case, https)
 
-void run_case(const Case& c, bool keepalive) {
-  BadServer bad(c.mode);
-  std::vector<std::string> args = {"-H",         url(bad.port()), "-u",         "2",   "-t",        "2s",
-                                   "--wait-min", "0.05",          "--wait-max", "0.1", "--timeout", "1s"};
+void run_case(const std::tuple<Case, bool>& param, bool keepalive) {
+  const auto& [c, https] = param;
+  BadServer bad(c.mode, https);
+  const std::string target = https ? "https://localhost:" + std::to_string(bad.port()) + "/" : url(bad.port());
+  std::vector<std::string> args = {"-H",         target, "-u",         "2",   "-t",        "2s",
+                                   "--wait-min", "0.05", "--wait-max", "0.1", "--timeout", "1s"};
   if (keepalive) args.push_back("--keepalive");
+  if (https) args.push_back("--insecure");  // (a throwaway certificate)
   ExitStatus st;
   std::string err;
   const auto t0 = std::chrono::steady_clock::now();
@@ -68,8 +73,10 @@ TEST_P(HostileServer, EndsInTimeBoundedAndClassified) { run_case(GetParam(), fal
 
 TEST_P(HostileServer, EndsInTimeBoundedAndClassifiedWithKeepAlive) { run_case(GetParam(), true); }
 
-INSTANTIATE_TEST_SUITE_P(Cases, HostileServer, ::testing::ValuesIn(kCases),
-                         [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Cases, HostileServer, ::testing::Combine(::testing::ValuesIn(kCases), ::testing::Bool()),
+                         [](const auto& info) {
+                           return std::string(std::get<0>(info.param).name) + (std::get<1>(info.param) ? "_https" : "");
+                         });
 
 // 100 Continue, then the real reply 50 ms later: the interim response is skipped, so every
 // request takes the 50 ms and none is answered by the previous request's 200 (keep-alive).

@@ -1,12 +1,16 @@
 #pragma once
 // A server that misbehaves on purpose, for the load generator's tests: one listener on
-// 127.0.0.1, a thread per connection, each reading the request and then doing one bad thing.
+// 127.0.0.1, a thread per connection, each reading the request and then doing one bad thing,
+// in plain HTTP or (`tls`) inside TLS, with the test certificate (test_server_tls_context):
+// the same bytes, and its closes cut the TLS stream (no close_notify), as a failing server's.
 #include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <openssl/ssl.h>
 
 namespace labtest {
 
@@ -30,7 +34,7 @@ class BadServer {
     kChunkOverflow,    // a chunk size with 21 hex digits
     kTlsAlert,         // a TLS alert record, as a TLS server answers plain HTTP
   };
-  explicit BadServer(Mode m);
+  explicit BadServer(Mode m, bool tls = false);
   ~BadServer();
   BadServer(const BadServer&) = delete;
   BadServer& operator=(const BadServer&) = delete;
@@ -39,13 +43,19 @@ class BadServer {
   int connections() const { return accepted_.load(); }
 
  private:
+  /// One connection: its socket, and its TLS session when the server speaks TLS.
+  struct Link {
+    int fd;
+    SSL* ssl;
+  };
   void accept_loop();
   void serve(int fd);
-  bool send_paced(int fd, const std::string& data);
+  bool send_paced(const Link& l, const std::string& data);
   void close_now(int fd);
-  void send_forever(int fd, const std::string& unit);
+  void send_forever(const Link& l, const std::string& unit);
 
   Mode mode_;
+  SSL_CTX* tls_ = nullptr;
   int fd_ = -1;
   std::uint16_t port_ = 0;
   std::atomic<bool> stop_{false};

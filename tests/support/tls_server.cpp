@@ -10,19 +10,38 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "common/net.h"
+
 namespace labtest {
 
+SSL_CTX* test_server_tls_context() {
+  static const std::string dir =
+      (std::filesystem::temp_directory_path() / ("loadlab-tls-" + std::to_string(getpid()))).string();
+  static SSL_CTX* const ctx = []() -> SSL_CTX* {
+    // OpenSSL's socket BIO writes with write(): a client that has gone must be an error, not a
+    // SIGPIPE that ends the test process.
+    lab::ignore_sigpipe();
+    const std::string cmd = "bash -c 'source " SOURCE_DIR "/scripts/lib/test-cert.sh && make_test_cert " + dir + "'";
+    const int made = std::system(cmd.c_str());
+    std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    });
+    if (made != 0) return nullptr;
+    SSL_CTX* c = SSL_CTX_new(TLS_server_method());
+    if (!c || SSL_CTX_use_certificate_chain_file(c, (dir + "/server.pem").c_str()) != 1 ||
+        SSL_CTX_use_PrivateKey_file(c, (dir + "/server.key").c_str(), SSL_FILETYPE_PEM) != 1) {
+      SSL_CTX_free(c);
+      return nullptr;
+    }
+    return c;
+  }();
+  return ctx;
+}
+
 TlsServer::TlsServer(bool close_notify) : close_notify_(close_notify) {
-  dir_ = (std::filesystem::temp_directory_path() /
-          ("loadlab-tls-" + std::to_string(getpid()) + "-" + std::to_string(reinterpret_cast<std::uintptr_t>(this))))
-             .string();
-  const std::string cmd = "bash -c 'source " SOURCE_DIR "/scripts/lib/test-cert.sh && make_test_cert " + dir_ + "'";
-  if (std::system(cmd.c_str()) != 0) return;
-  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
-  if (!ctx || SSL_CTX_use_certificate_chain_file(ctx, (dir_ + "/server.pem").c_str()) != 1 ||
-      SSL_CTX_use_PrivateKey_file(ctx, (dir_ + "/server.key").c_str(), SSL_FILETYPE_PEM) != 1)
-    return;
-  ctx_ = ctx;
+  ctx_ = test_server_tls_context();
+  if (!ctx_) return;
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -40,9 +59,6 @@ TlsServer::~TlsServer() {
   stop_ = true;
   if (thread_.joinable()) thread_.join();
   if (listen_fd_ >= 0) ::close(listen_fd_);
-  if (ctx_) SSL_CTX_free(static_cast<SSL_CTX*>(ctx_));
-  std::error_code ec;
-  std::filesystem::remove_all(dir_, ec);
 }
 
 void TlsServer::serve() {
@@ -51,7 +67,7 @@ void TlsServer::serve() {
     if (::poll(&p, 1, 50) <= 0) continue;
     const int fd = ::accept(listen_fd_, nullptr, nullptr);
     if (fd < 0) continue;
-    SSL* ssl = SSL_new(static_cast<SSL_CTX*>(ctx_));
+    SSL* ssl = SSL_new(ctx_);
     SSL_set_fd(ssl, fd);
     if (SSL_accept(ssl) == 1) {
       char buf[4096];

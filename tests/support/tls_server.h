@@ -3,12 +3,18 @@
 // close-delimited response ("HTTP/1.1 200 OK", no length), then the server either sends
 // close_notify before closing or just closes the socket (a cut stream). The certificate is a
 // throwaway one (scripts/lib/test-cert.sh); loadgen talks to it with --insecure.
+#include <openssl/ssl.h>
+
 #include <atomic>
 #include <cstdint>
 #include <string>
 #include <thread>
 
 namespace labtest {
+
+/// The tests' TLS server context: a throwaway certificate for localhost, 127.0.0.1 and ::1,
+/// made once per test process (removed at its exit); nullptr when openssl could not make it.
+SSL_CTX* test_server_tls_context();
 
 class TlsServer {
  public:
@@ -20,10 +26,9 @@ class TlsServer {
  private:
   void serve();
   bool close_notify_;
-  std::string dir_;
   int listen_fd_ = -1;
   std::uint16_t port_ = 0;
-  void* ctx_ = nullptr;  // SSL_CTX
+  SSL_CTX* ctx_ = nullptr;  // test_server_tls_context()
   bool ok_ = false;
   std::atomic<bool> stop_{false};
   std::thread thread_;
