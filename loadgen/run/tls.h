@@ -45,17 +45,14 @@ bool attach_tls(TlsHandle& ssl, SSL_CTX* ctx, int fd, const Workload& w, SSL_SES
 /// What a non-blocking OpenSSL call needs before it can go on.
 enum class TlsWait { kNone, kRead, kWrite };
 
+/// tls_call's classification of an OpenSSL call's `result` (errno as the call left it).
+TlsWait tls_result(SSL* ssl, int result, int sys_errno, boost::system::error_code& ec);
+
 /// One non-blocking OpenSSL call on the socket (SSL_connect, SSL_read, SSL_write: `call` returns
 /// its result): what it waits for (then call it again once the socket is ready), or kNone with
 /// `ec` clear (done: the count is `result`) or set: boost::asio::error::eof (close_notify
 /// received), ssl::error::stream_truncated (the stream ended without one), the system's error
 /// (ECONNRESET, ...) or OpenSSL's (ssl category, as Asio reports it).
-template <class F>
-TlsWait tls_call(SSL* ssl, F&& call, int& result, boost::system::error_code& ec);
-
-/// tls_call's classification of `result` (errno as the call left it: `sys_errno`).
-TlsWait tls_result(SSL* ssl, int result, int sys_errno, boost::system::error_code& ec);
-
 template <class F>
 TlsWait tls_call(SSL* ssl, F&& call, int& result, boost::system::error_code& ec) {
   ERR_clear_error();  // SSL_get_error reads the thread's queue: only this call's errors

@@ -364,7 +364,7 @@ Task<Outcome> exchange_tls(Worker& w, User& u, const WireRequest& req, Clock::ti
   if (u.timed_out) co_return read_timeout();
   if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");
   std::size_t reads_in_a_row = 0;
-  char* const buf = t.buf;
+  char* const buf = w.read_buf;  // (parsed before the user yields: see UserTls)
   for (;;) {
     if (any && ++reads_in_a_row % kReadsBeforeYield == 0) {  // a server that never pauses (as in exchange)
       co_await asio::post(use_task);
@@ -372,7 +372,7 @@ Task<Outcome> exchange_tls(Worker& w, User& u, const WireRequest& req, Clock::ti
       if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");
     }
     const TlsWait want = tls_call(
-        ssl, [ssl, buf] { return SSL_read(ssl, buf, sizeof(UserTls::buf)); }, r, ec);
+        ssl, [ssl, buf] { return SSL_read(ssl, buf, sizeof(Worker::read_buf)); }, r, ec);
     if (want != TlsWait::kNone) {
       ec = co_await tls_wait(u, want);
       if (u.timed_out) co_return read_timeout();

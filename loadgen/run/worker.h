@@ -35,14 +35,13 @@ using Task = asio::awaitable<T, Executor>;
 inline constexpr asio::use_awaitable_t<Executor> use_task;
 
 /// A user's TLS state (https only; allocated at its first connection, so that plain-HTTP users
-/// stay small): its SSL object (kept for the next connection), the session to resume, the
-/// buffer reads decrypt into (the user's own: another user's read may complete before this one
-/// resumes).
+/// stay small): its SSL object (kept for the next connection) and the session to resume. Reads
+/// decrypt into the worker's shared buffer: SSL_read returns what it has at once, so the bytes
+/// are parsed before any other user runs.
 struct UserTls {
   TlsHandle ssl;           // reused from connection to connection (attach_tls); none after a failure
   bool connected = false;  // `ssl` carries the user's open connection
   TlsSession session;      // the last session, offered on reconnect
-  char buf[16384];         // one TLS record at most
 };
 
 /// A scenario's request as sent: its bytes, built once per run.
