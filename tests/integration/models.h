@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -12,18 +13,39 @@ struct ModelTraits {
   bool event_driven = false;
 };
 
-inline std::vector<ModelTraits> model_traits() {
-  std::vector<ModelTraits> out;
-  FILE* p = popen(SERVER_BIN " --list-models", "r");
-  if (!p) return out;
-  char line[512];
-  while (std::fgets(line, sizeof line, p)) {
-    std::string s(line);
-    out.push_back({s.substr(0, s.find(' ')), s.find("keepalive=yes") != std::string::npos,
-                   s.find("event_driven=yes") != std::string::npos});
-  }
-  pclose(p);
-  return out;
+/// How many times this process ran `server --list-models` (once, checked by a test).
+inline int& model_list_reads() {
+  static int reads = 0;
+  return reads;
+}
+
+/// Read once per test process: GoogleTest evaluates a suite's parameter generator once for every
+/// TEST_P in it (33 at the last count), and under ASan each popen of this large binary costs
+/// about 0.12 s, which made every integration test process start 4 s late.
+inline const std::vector<ModelTraits>& model_traits() {
+  static const std::vector<ModelTraits> all = [] {
+    ++model_list_reads();
+    std::vector<ModelTraits> out;
+    FILE* p = popen(SERVER_BIN " --list-models", "r");
+    if (!p) {
+      std::perror("popen(server --list-models)");
+      std::abort();
+    }
+    char line[512];
+    while (std::fgets(line, sizeof line, p)) {
+      std::string s(line);
+      out.push_back({s.substr(0, s.find(' ')), s.find("keepalive=yes") != std::string::npos,
+                     s.find("event_driven=yes") != std::string::npos});
+    }
+    const int rc = pclose(p);
+    if (rc != 0 || out.empty()) {
+      // No models would mean no parameterised tests at all: a green run that tested nothing.
+      std::fprintf(stderr, "%s --list-models failed (status %d, %zu models)\n", SERVER_BIN, rc, out.size());
+      std::abort();
+    }
+    return out;
+  }();
+  return all;
 }
 
 /// The models the server binary offers, so a new model is tested by every parameterized suite
@@ -35,8 +57,7 @@ inline std::vector<std::string> server_models() {
 }
 
 inline const ModelTraits& traits_of(const std::string& model) {
-  static const std::vector<ModelTraits> all = model_traits();
-  for (const auto& m : all)
+  for (const auto& m : model_traits())
     if (m.name == model) return m;
   static const ModelTraits none{};
   return none;

@@ -325,3 +325,11 @@ INSTANTIATE_TEST_SUITE_P(Models, EveryModel, ::testing::ValuesIn(server_models()
     if (c == '-') c = '_';
   return n;
 });
+
+// The model list comes from one `server --list-models` per test process, however many
+// parameterised tests ask for it (GoogleTest evaluates a suite's generator once per TEST_P).
+TEST(ModelList, IsReadOncePerTestProcess) {
+  EXPECT_FALSE(server_models().empty());
+  EXPECT_TRUE(keeps_alive("epoll"));
+  EXPECT_EQ(labtest::model_list_reads(), 1);
+}
