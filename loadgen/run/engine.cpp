@@ -91,6 +91,9 @@ class LoadRun {
     nlohmann::json listed = nlohmann::json::array();
     for (const auto& a : addresses_) listed.push_back(endpoints_text({a}));
     facts_.environment["target_addresses"] = listed;  // as resolved; the first used unless round-robin
+    // The client's I/O path (docs/loadgen.md "How a request travels"): a result says which one
+    // measured it.
+    facts_.environment["client_io"] = wl_.target.scheme == "https" ? kClientIoTls : kClientIoPlain;
     if (wl_.addresses == AddressPolicy::kFirst) addresses_.resize(1);
     warn_before_run(wl_, model_);
     // The scenario's requests, built once; with --data once per row (row r's request k at

@@ -34,6 +34,12 @@ template <class T>
 using Task = asio::awaitable<T, Executor>;
 inline constexpr asio::use_awaitable_t<Executor> use_task;
 
+/// The client's I/O paths, as a result's `environment.client_io` names them (user.cpp): plain
+/// HTTP through the socket's own non-blocking calls, Asio's reactor only to wait; HTTPS through
+/// OpenSSL reading and writing the same socket (a socket BIO), Asio's reactor only to wait.
+inline constexpr const char* kClientIoPlain = "sockets";
+inline constexpr const char* kClientIoTls = "openssl-socket-bio";
+
 /// A user's TLS state (https only; allocated at its first connection, so that plain-HTTP users
 /// stay small): its SSL object (kept for the next connection) and the session to resume. Reads
 /// decrypt into the worker's shared buffer: SSL_read returns what it has at once, so the bytes

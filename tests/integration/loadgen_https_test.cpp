@@ -130,6 +130,7 @@ TEST(LoadgenHttps, WeightedScenarioOfGetsAndPostsByNameWithStatisticsPerEndpoint
   ASSERT_EQ(e["gone"]["errors"].size(), 1u);
   EXPECT_EQ(e["gone"]["errors"][0]["kind"], "http_404");
   EXPECT_EQ(e["home"]["errors"].size(), 0u);
+  EXPECT_EQ(j["environment"]["client_io"], "openssl-socket-bio") << "the run names its I/O path";
   // One handshake per connection (keep-alive), timed on its own (404s too: a complete response).
   EXPECT_EQ(j["timings"]["tls"]["count"], 4);
   EXPECT_EQ(j["timings"]["connect"]["count"], 4);
