@@ -30,7 +30,8 @@ struct LiveOptions {
   std::string mode;          // the run's load mode: what a control may change
   int max_users = 0;         // the most users a control may ask for (the fd limit's)
   std::string ingest_token;  // a job's hub: POST /ingest with X-Loadlab-Token equal to this
-  /// A write to a listener that does not finish in this long drops it (it stopped reading).
+  /// A listener whose socket takes no byte of a write for this long is dropped (it stopped
+  /// reading); one that reads slowly is not, however long its backlog takes.
   std::chrono::milliseconds write_deadline{10000};
 };
 

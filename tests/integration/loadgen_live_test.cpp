@@ -341,6 +341,41 @@ TEST(LiveServer, AListenerThatStopsReadingIsDroppedAndTheOthersAreServed) {
   server.stop();
 }
 
+// One that reads slowly but steadily is not dropped, however long its backlog takes: the deadline
+// is for progress (a write the socket takes nothing of), not for the whole backlog. 400 events of
+// 64 KB wait when it joins (before: one write of 26 MB under one deadline); it takes 64 KB every
+// 5 ms, at most 13 MB/s, so the backlog takes at least 2 s, twice the write deadline, while the
+// kernel's send buffer (4 MB at most, writable again when half of it has drained) sees progress
+// at least every 0.15 s.
+TEST(LiveServer, ASlowButReadingListenerIsNotDroppedWhileItsBacklogDrains) {
+  lab::LiveHub hub;
+  lab::LiveOptions o;
+  o.write_deadline = 1s;
+  lab::LiveServer server(hub, o);
+  ASSERT_EQ(server.start(), "");
+  const std::string big = "\"" + std::string(64 * 1024, 'x') + "\"";
+  std::uint64_t last = 0;
+  for (int i = 0; i < 400; ++i) last = hub.publish("tick", big);
+  const int fd = connect_to(server.port());
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(send_all(fd, "GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  const std::string want = "id: " + std::to_string(last) + "\n";
+  std::string got;
+  std::vector<char> chunk(64 * 1024);
+  const auto give_up = std::chrono::steady_clock::now() + 30s;
+  while (got.find(want, got.size() > 100'000 ? got.size() - 100'000 : 0) == std::string::npos &&
+         std::chrono::steady_clock::now() < give_up) {
+    const ssize_t n = recv(fd, chunk.data(), chunk.size(), 0);
+    if (n <= 0) break;  // closed: dropped
+    got.append(chunk.data(), static_cast<std::size_t>(n));
+    std::this_thread::sleep_for(5ms);
+  }
+  close(fd);
+  EXPECT_NE(got.find(want), std::string::npos) << "the slow listener got " << got.size() << " bytes, then the end";
+  EXPECT_EQ(server.dropped.load(), 0u) << "a listener that reads was dropped";
+  server.stop();
+}
+
 // A job's hub (make bench-all LIVE=PORT): its runs post their events with the job's token; one
 // page shows the job, each run's hello, ticks and end with its row, and the job's end.
 TEST(LiveHub, AJobsRunsShareOnePage) {
