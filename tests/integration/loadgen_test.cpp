@@ -134,7 +134,11 @@ TEST(Loadgen, NarrowThinkTimesHaveTheRightIdealCount) {
                               "--threshold", "fidelity<101%"},
                              tmp_json("narrow"));
   expect_consistent(j);
-  EXPECT_NEAR(j["summary"]["schedule_fidelity"].get<double>(), 1.0, 0.05) << j["summary"].dump();
+  // The ideal takes responses as instant; each cycle here is a response and a 10.5 ms mean wait,
+  // so the fidelity to expect is 10.5 / (10.5 + the mean response time): 0.99 in the optimised
+  // build, 0.93 under ASan, whose client takes 0.7 ms a request.
+  const double expected = 10.5 / (10.5 + j["summary"]["avg_ms"].get<double>());
+  EXPECT_NEAR(j["summary"]["schedule_fidelity"].get<double>(), expected, 0.05) << j["summary"].dump();
   EXPECT_TRUE(j["thresholds"][0]["held"].get<bool>());
   EXPECT_EQ(s.stop().code, 0);
 }
