@@ -134,11 +134,19 @@ TEST(Loadgen, NarrowThinkTimesHaveTheRightIdealCount) {
                               "--threshold", "fidelity<101%"},
                              tmp_json("narrow"));
   expect_consistent(j);
-  // The ideal takes responses as instant; each cycle here is a response and a 10.5 ms mean wait,
-  // so the fidelity to expect is 10.5 / (10.5 + the mean response time): 0.99 in the optimised
-  // build, 0.93 under ASan, whose client takes 0.7 ms a request.
-  const double expected = 10.5 / (10.5 + j["summary"]["avg_ms"].get<double>());
-  EXPECT_NEAR(j["summary"]["schedule_fidelity"].get<double>(), expected, 0.05) << j["summary"].dump();
+  // The ideal takes responses as instant and wake-ups as punctual; each cycle here is a response,
+  // a 10.5 ms mean wait and the client's lateness in waking from it, so the fidelity to expect is
+  // 10.5 / (10.5 + the mean response time + the mean lag): 0.98 in the optimised build, 0.80-0.90
+  // under ASan, whose client takes 0.7-1.5 ms a request and wakes late.
+  double lag_ms = 0, weight = 0;
+  for (const auto& p : j["series"]) {
+    lag_ms += p["lag_avg_ms"].get<double>() * p["requests"].get<double>();
+    weight += p["requests"].get<double>();
+  }
+  ASSERT_GT(weight, 0);
+  const double expected = 10.5 / (10.5 + j["summary"]["avg_ms"].get<double>() + lag_ms / weight);
+  EXPECT_NEAR(j["summary"]["schedule_fidelity"].get<double>(), expected, 0.05)
+      << "mean lag " << lag_ms / weight << " ms; " << j["summary"].dump();
   EXPECT_TRUE(j["thresholds"][0]["held"].get<bool>());
   EXPECT_EQ(s.stop().code, 0);
 }
