@@ -309,11 +309,22 @@ TEST(LiveView, StalledListenersDoNotChangeTheRun) {
 
 // The listener itself: one that stops reading is dropped once a write has waited past the
 // deadline; the others, and the publisher, carry on.
-TEST(LiveServer, AListenerThatStopsReadingIsDroppedAndTheOthersAreServed) {
+// A listener on its own hub, with the given write deadline.
+struct Listener {
+  static lab::LiveOptions with_deadline(std::chrono::milliseconds d) {
+    lab::LiveOptions o;
+    o.write_deadline = d;
+    return o;
+  }
+  explicit Listener(std::chrono::milliseconds deadline) : server(hub, with_deadline(deadline)) {}
   lab::LiveHub hub;
-  lab::LiveOptions o;
-  o.write_deadline = 500ms;
-  lab::LiveServer server(hub, o);
+  lab::LiveServer server;
+};
+
+TEST(LiveServer, AListenerThatStopsReadingIsDroppedAndTheOthersAreServed) {
+  Listener l(500ms);
+  lab::LiveHub& hub = l.hub;
+  lab::LiveServer& server = l.server;
   ASSERT_EQ(server.start(), "");
   const int stalled = connect_to(server.port());
   ASSERT_GE(stalled, 0);
@@ -348,10 +359,9 @@ TEST(LiveServer, AListenerThatStopsReadingIsDroppedAndTheOthersAreServed) {
 // kernel's send buffer (4 MB at most, writable again when half of it has drained) sees progress
 // at least every 0.15 s.
 TEST(LiveServer, ASlowButReadingListenerIsNotDroppedWhileItsBacklogDrains) {
-  lab::LiveHub hub;
-  lab::LiveOptions o;
-  o.write_deadline = 1s;
-  lab::LiveServer server(hub, o);
+  Listener l(1s);
+  lab::LiveHub& hub = l.hub;
+  lab::LiveServer& server = l.server;
   ASSERT_EQ(server.start(), "");
   const std::string big = "\"" + std::string(64 * 1024, 'x') + "\"";
   std::uint64_t last = 0;
