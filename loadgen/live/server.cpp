@@ -200,8 +200,9 @@ struct LiveServer::Impl {
     --streams;
   }
 
-// GCC 12 takes the frame's delete for a mismatch with its new once this coroutine holds one more
-// local across a co_await (GCC bug 109224, Asio's recycling allocator): a false positive.
+// GCC 12 reports -Wmismatched-new-delete for this coroutine's frame (Asio's class-specific
+// operator new and delete, which do match) since it writes the response through async_write: a
+// false positive; rearranging the writes into a helper coroutine moved it, did not remove it.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
   asio::awaitable<void> serve(tcp::socket socket) {

@@ -91,7 +91,7 @@ class LoadRun {
     nlohmann::json listed = nlohmann::json::array();
     for (const auto& a : addresses_) listed.push_back(endpoints_text({a}));
     facts_.environment["target_addresses"] = listed;  // as resolved; the first used unless round-robin
-    // The client's I/O path (docs/loadgen.md "How a request travels"): a result says which one
+    // The client's I/O path (docs/architecture.md, the virtual user): a result says which one
     // measured it.
     facts_.environment["client_io"] = wl_.target.scheme == "https" ? kClientIoTls : kClientIoPlain;
     if (wl_.addresses == AddressPolicy::kFirst) addresses_.resize(1);
