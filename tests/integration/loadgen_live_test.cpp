@@ -272,11 +272,13 @@ TEST(LiveView, StalledListenersDoNotChangeTheRun) {
   ServerProcess server("epoll");
   const std::vector<std::string> load = {"--rate", "2000", "-u", "20", "-t", "4s"};
   std::map<std::string, json> docs;
+  std::map<std::string, double> wall_s;
   for (const bool live : {false, true}) {
     const std::string path = tmp_json(live ? "live-stalled" : "live-none");
     std::vector<std::string> argv = {LOADGEN_BIN, "-H", url(server.port()), "-q", "--json", path};
     argv.insert(argv.end(), load.begin(), load.end());
     if (live) argv.insert(argv.end(), {"--live", "0"});
+    const auto began = std::chrono::steady_clock::now();
     Process lg(argv);
     std::vector<int> stalled;
     if (live) {
@@ -291,6 +293,7 @@ TEST(LiveView, StalledListenersDoNotChangeTheRun) {
       }
     }
     const ExitStatus st = lg.wait(30s);
+    wall_s[live ? "live" : "none"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     for (int fd : stalled) close(fd);
     ASSERT_TRUE(st.exited) << "a stalled listener must not hold the run";
     EXPECT_EQ(st.code, 0) << lg.err();
@@ -302,9 +305,17 @@ TEST(LiveView, StalledListenersDoNotChangeTheRun) {
     EXPECT_GE(doc["summary"]["schedule_fidelity"].get<double>(), 0.99);
     EXPECT_EQ(doc["summary"]["failures"], 0);
   }
-  // The client's own health is not worse with the listeners (a bound client would be).
-  EXPECT_FALSE(docs["live"]["client"]["bound"].get<bool>() && !docs["none"]["client"]["bound"].get<bool>())
-      << docs["live"]["client"];
+  // The client's own health is not worse with the listeners: its lag, compared as numbers with
+  // room for a shared machine's noise (not as the "bound" verdict, whose 5 ms line one noisy run
+  // under ASan crossed at 5.7 ms while the run without listeners stayed under it). A publisher
+  // that waited on a stalled listener would add its write deadline (seconds) to the lag.
+  // Nor does the run end later: a tick that waited for a listener would hold the controller,
+  // and with it the end (a 2 s wait per tick made this 4 s run take 9 s; its result still said 4 s).
+  EXPECT_LE(wall_s["live"], wall_s["none"] + 3.0) << "a stalled listener held the run's end";
+  const json& with = docs["live"]["client"];
+  const json& without = docs["none"]["client"];
+  EXPECT_LE(with["lag_p99_ms"].get<double>(), without["lag_p99_ms"].get<double>() + 25.0) << with << "\n" << without;
+  EXPECT_LE(with["lag_max_ms"].get<double>(), without["lag_max_ms"].get<double>() + 500.0) << with << "\n" << without;
 }
 
 // The listener itself: one that stops reading is dropped once a write has waited past the
