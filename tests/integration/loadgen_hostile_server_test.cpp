@@ -4,12 +4,20 @@
 // start and stop), keep its memory bounded, and classify what happened; each case in plain HTTP
 // and inside TLS (loadgen's two connection paths: its own socket calls, OpenSSL on the socket).
 #include <gtest/gtest.h>
+#include <pthread.h>
+#include <sched.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <thread>
 #include <tuple>
 
+#include "common/output_file.h"
 #include "tests/support/bad_server.h"
 #include "tests/support/loadgen_run.h"
 
@@ -89,3 +97,72 @@ TEST(HostileServerInterim, TheFinalResponseIsTheOneMeasured) {
   EXPECT_LE(s["requests"].get<std::uint64_t>(), 21u) << "one request per 50 ms at most";
   EXPECT_GE(s["min_ms"].get<double>(), 49.0);
 }
+
+// A server faster than its client. The server's threads run first on their CPU (SCHED_FIFO)
+// and loadgen shares that CPU: the server refills the socket as soon as the client has taken
+// some, so a read never finds it empty and the read loop never has to wait. It must still yield
+// to the rest of its thread, or the timeout sweep and the run's end never get their turn
+// (without the yield, in either path, the 2 s run's load thread did not stop: loadgen's own
+// watchdog ended it 10 s after the end, exit 70 and no result). loadgen keeps a normal share of
+// the CPU beside other work; only the server is ahead of it.
+class HostileServerOutpaced : public ::testing::TestWithParam<bool> {};  // https
+
+namespace {
+
+// Runs `fn` on a thread of its own pinned to `cpu`, with the scheduling `policy` (priority 1
+// for the real-time ones): what it starts (threads, processes) inherits both.
+template <typename Fn>
+void on_cpu(int cpu, int policy, Fn fn) {
+  std::thread t([&] {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    ASSERT_EQ(pthread_setaffinity_np(pthread_self(), sizeof set, &set), 0);
+    sched_param p{};
+    p.sched_priority = policy == SCHED_FIFO ? 1 : 0;
+    ASSERT_EQ(sched_setscheduler(0, policy, &p), 0)
+        << std::strerror(errno) << " (a real-time priority needs root or CAP_SYS_NICE, as make test has)";
+    fn();
+  });
+  t.join();
+}
+
+int first_allowed_cpu() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return -1;
+  for (int c = 0; c < CPU_SETSIZE; ++c)
+    if (CPU_ISSET(c, &set)) return c;
+  return -1;
+}
+
+}  // namespace
+
+TEST_P(HostileServerOutpaced, AReadLoopThatNeverWaitsStillEndsInTime) {
+  const bool https = GetParam();
+  const int cpu = first_allowed_cpu();
+  ASSERT_GE(cpu, 0) << std::strerror(errno);
+  std::optional<BadServer> bad;
+  on_cpu(cpu, SCHED_FIFO, [&] { bad.emplace(BadServer::kEndlessBody, https); });
+  const std::string target = https ? "https://localhost:" + std::to_string(bad->port()) + "/" : url(bad->port());
+  const std::string path = tmp_json(https ? "outpaced-https" : "outpaced");
+  std::vector<std::string> argv = {LOADGEN_BIN, "-H", target,       "-q",   "--json",     path,  "-u",        "1",
+                                   "-t",        "2s", "--wait-min", "0.05", "--wait-max", "0.1", "--timeout", "1s"};
+  if (https) argv.push_back("--insecure");
+  const auto t0 = std::chrono::steady_clock::now();
+  std::optional<Process> lg;
+  on_cpu(cpu, SCHED_OTHER, [&] { lg.emplace(argv); });
+  const ExitStatus st = lg->wait(30s);
+  const auto took = std::chrono::steady_clock::now() - t0;
+  ASSERT_TRUE(st.exited) << "the run did not end: killed at 30 s";
+  EXPECT_EQ(st.code, 5) << "no request succeeded (docs/loadgen.md's exit codes): " << lg->err();
+  EXPECT_LT(took, 2s + 1s + 3s) << "the run must end within --run-time + --timeout";
+  const auto j = lab::read_json_file(path);
+  expect_consistent(j);
+  EXPECT_GT(j["summary"]["failures"].get<std::uint64_t>(), 0u) << j["errors"].dump();
+  EXPECT_EQ(errors_of(j, "read_timeout"), j["summary"]["failures"].get<std::uint64_t>()) << j["errors"].dump();
+  std::remove(path.c_str());
+}
+
+INSTANTIATE_TEST_SUITE_P(Paths, HostileServerOutpaced, ::testing::Bool(),
+                         [](const auto& info) { return std::string(info.param ? "https" : "plain"); });
