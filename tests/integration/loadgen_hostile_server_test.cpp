@@ -144,6 +144,7 @@ TEST_P(HostileServerOutpaced, AReadLoopThatNeverWaitsStillEndsInTime) {
   ASSERT_GE(cpu, 0) << std::strerror(errno);
   std::optional<BadServer> bad;
   on_cpu(cpu, SCHED_FIFO, [&] { bad.emplace(BadServer::kEndlessBody, https); });
+  ASSERT_TRUE(bad.has_value()) << "the server's thread could not take its CPU or priority (above)";
   const std::string target = https ? "https://localhost:" + std::to_string(bad->port()) + "/" : url(bad->port());
   const std::string path = tmp_json(https ? "outpaced-https" : "outpaced");
   std::vector<std::string> argv = {LOADGEN_BIN, "-H", target,       "-q",   "--json",     path,  "-u",        "1",
@@ -152,6 +153,7 @@ TEST_P(HostileServerOutpaced, AReadLoopThatNeverWaitsStillEndsInTime) {
   const auto t0 = std::chrono::steady_clock::now();
   std::optional<Process> lg;
   on_cpu(cpu, SCHED_OTHER, [&] { lg.emplace(argv); });
+  ASSERT_TRUE(lg.has_value()) << "loadgen's starting thread could not take its CPU (above)";
   const ExitStatus st = lg->wait(30s);
   const auto took = std::chrono::steady_clock::now() - t0;
   ASSERT_TRUE(st.exited) << "the run did not end: killed at 30 s";
