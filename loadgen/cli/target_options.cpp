@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 #include "common/duration.h"
@@ -40,6 +41,10 @@ void TargetOptions::add(po::options_description& d, RunSettings& s, int default_
       "virtual users (or connections in --max/--rate)");
   opt("keepalive", po::bool_switch(&w.keepalive), "reuse one connection per user where the server allows it");
   opt("threads", po::value<int>(&w.threads)->default_value(1), "load-generating threads, one io_context each");
+  const char* env_io = std::getenv("LOADGEN_CLIENT_IO");
+  opt("client-io", po::value<std::string>(&client_io_)->default_value(env_io && *env_io ? env_io : "auto"),
+      "plain HTTP's I/O: auto (uring where the kernel gives a ring, else sockets), uring (a ring per thread, "
+      "waits batched), or sockets (epoll); also LOADGEN_CLIENT_IO");
   opt("timeout", po::value<std::string>(&timeout_)->default_value("10s"), "per-request connect+response timeout");
   opt("label", po::value<std::string>(&w.label), "name of what is measured (the server model)");
   opt("seed", po::value<std::uint64_t>(&w.seed)->default_value(1), "random seed for think times and schedules");
@@ -92,6 +97,16 @@ std::string TargetOptions::apply(const po::variables_map& vm, RunSettings& s) {
     w.addresses = AddressPolicy::kRoundRobin;
   else
     return "--addresses: '" + addresses_ + "' is not first or round-robin";
+  if (client_io_ == "sockets")
+    w.client_io = ClientIo::kSockets;
+  else if (client_io_ == "uring")
+    w.client_io = ClientIo::kUring;
+  else if (client_io_ == "auto")
+    w.client_io = ClientIo::kAuto;
+  else
+    return "--client-io: '" + client_io_ + "' is not sockets, uring or auto (LOADGEN_CLIENT_IO sets the default)";
+  if (w.client_io == ClientIo::kUring && w.target.scheme == "https" && !vm["client-io"].defaulted())
+    return "--client-io uring: only for http:// targets (HTTPS runs through OpenSSL on sockets); leave it out";
   if (w.users < 1 || w.users > 1'000'000) return "--users: must be 1..1000000";
   auto to = parse_duration(timeout_);
   if (!to || to->count() <= 0) return "--timeout: '" + timeout_ + "' is not a duration (use e.g. 10s, 500ms)";

@@ -68,6 +68,10 @@ void catch_interrupts() { install_signals(); }
 
 namespace {
 
+// Operations a thread's ring holds before it is entered (more wait in the kernel's hands: a full
+// queue is submitted and refilled).
+constexpr unsigned kRingEntries = 4096;
+
 // One run, as its phases: prepare (preflight, resolve, build the requests and TLS, fix the
 // origin), start the workers, wait for the start, tick once a second until the end, stop the
 // workers, and build the result. The load model is resolved here once and handed on.
@@ -91,9 +95,6 @@ class LoadRun {
     nlohmann::json listed = nlohmann::json::array();
     for (const auto& a : addresses_) listed.push_back(endpoints_text({a}));
     facts_.environment["target_addresses"] = listed;  // as resolved; the first used unless round-robin
-    // The client's I/O path (docs/architecture.md, the virtual user): a result says which one
-    // measured it.
-    facts_.environment["client_io"] = wl_.target.scheme == "https" ? kClientIoTls : kClientIoPlain;
     if (wl_.addresses == AddressPolicy::kFirst) addresses_.resize(1);
     warn_before_run(wl_, model_);
     // The scenario's requests, built once; with --data once per row (row r's request k at
@@ -114,12 +115,17 @@ class LoadRun {
         requests_.push_back({build_request(url, spec, wl_.keepalive), spec.method == "HEAD"});
       }
     if (wl_.target.scheme == "https" && !(tls_ = make_tls_context(wl_, err))) return err;
-    return set_origin();
+    if (std::string e = set_origin(); !e.empty()) return e;
+    // The client's I/O path (docs/architecture.md, the virtual user): a result says which one
+    // measured it.
+    return make_workers();
   }
 
-  void start_workers() {
-    cpu_at_start_ = process_cpu_s();
-    std::vector<WorkerStats*> stats;
+  // The workers, and with the ring path each one's ring (a kernel that refuses one refuses the
+  // run with --client-io uring; auto falls back to sockets and says why).
+  std::string make_workers() {
+    bool uring = wl_.target.scheme == "http" && wl_.client_io != ClientIo::kSockets;
+    std::string why_not;
     for (int i = 0; i < threads_; ++i) {
       auto& w = *workers_.emplace_back(std::make_unique<Worker>(wl_, model_, i, origin_, requests_, tls_.get()));
       w.addresses = addresses_;
@@ -130,8 +136,24 @@ class LoadRun {
         w.by_name = true;
         w.stats.set_names(wl_.scenario.requests.size());
       }
-      stats.push_back(&w.stats);
+      if (uring && !(w.uring = UringIo::open(w.io, kRingEntries, why_not))) uring = false;
     }
+    if (!uring)
+      for (auto& w : workers_) w->uring.reset();
+    if (!why_not.empty()) {
+      if (wl_.client_io == ClientIo::kUring) return "--client-io uring: " + why_not + " (use --client-io sockets)";
+      facts_.environment["client_io_fallback"] = why_not;
+    }
+    facts_.environment["client_io"] = wl_.target.scheme == "https" ? kClientIoTls
+                                      : uring                      ? kClientIoUring
+                                                                   : kClientIoPlain;
+    return {};
+  }
+
+  void start_workers() {
+    cpu_at_start_ = process_cpu_s();
+    std::vector<WorkerStats*> stats;
+    for (auto& w : workers_) stats.push_back(&w->stats);
     collector_ = std::make_unique<Collector>(stats);
     if (wl_.scenario.from_file()) {
       std::vector<std::string> names;

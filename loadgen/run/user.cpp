@@ -32,6 +32,7 @@ struct Outcome {
   bool reusable = false;  // keep-alive: the connection can carry the next request
   PhaseTimes phases;      // connect, tls, waiting (receiving is done - first_byte)
   Clock::time_point first_byte{};
+  Clock::time_point arrived{};  // the kernel's receive time of the response's end (io_uring); {} if not known
 };
 
 Outcome fail(ErrorKind k, std::string detail) {
@@ -280,6 +281,73 @@ Task<Outcome> exchange(Worker& w, User& u, const WireRequest& req, Clock::time_p
   co_return finished(w, parser, std::move(o));
 }
 
+// One request on `u.fd` (opened here unless kept alive), in plain HTTP through the thread's ring
+// (--client-io uring): the send and the first receive go in together, linked; a connection still
+// being made holds the send in the kernel until it is writable (or failed). The response's end is
+// timed by the kernel's receive time, since the ring is reaped in batches.
+Task<Outcome> exchange_uring(Worker& w, User& u, const WireRequest& req, Clock::time_point start) {
+  error_code ec;
+  Outcome o;
+  bool pending = false;  // connect issued, not known to have completed
+  if (!u.ring) u.ring = std::make_unique<UringUser>();
+  UringUser& ru = *u.ring;
+  if (u.fd < 0) {
+    pending = open_and_connect_fd(w, u, ec);
+    if (ec) co_return connect_failed(u, ec);
+    o.phases.connect_ns = ns_between(start, Clock::now());
+    const int one = 1;  // every receive carries the kernel's receive time
+    if (::setsockopt(u.fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one) != 0)
+      co_return fail(classify(errno_code(), false), "setsockopt SO_TIMESTAMPNS: " + errno_code().message());
+  }
+  const int fd = u.fd;
+  ResponseParser& parser = u.parser;
+  parser.reset();
+  parser.set_head_request(req.head);
+  const Clock::time_point written = Clock::now();  // (it leaves at the thread's next enter)
+  int r =
+      co_await w.uring->send_and_receive(ru, fd, req.bytes.data(), req.bytes.size(), u.first_buf, sizeof u.first_buf);
+  if (ru.send_result != 0) {  // the send failed (and its receive was cancelled)
+    if (u.timed_out)
+      co_return fail(pending ? ErrorKind::kConnectTimeout : ErrorKind::kReadTimeout,
+                     pending ? "connect timed out" : "write timed out");
+    if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");
+    if (ru.send_result > 0) co_return fail(ErrorKind::kOther, "write: the connection failed within the request");
+    ec = error_code(-ru.send_result, asio::error::get_system_category());
+    // a refused or failed connection reports its error to the first write
+    co_return pending ? connect_failed(u, ec) : fail(classify(ec, false), "write: " + ec.message());
+  }
+  bool any = false;
+  std::size_t reads = 0;
+  for (;;) {
+    if (u.timed_out) co_return read_timeout();
+    if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");
+    if (r == 0) {
+      if (auto f = at_eof(parser, any)) co_return *f;
+      break;
+    }
+    if (r < 0) {
+      ec = error_code(-r, asio::error::get_system_category());
+      co_return fail(classify(ec, false), "read: " + ec.message());
+    }
+    const char* const data = any ? ru.more.data() : u.first_buf;
+    if (!any) {
+      o.first_byte = ru.arrived;
+      o.phases.waiting_ns = ns_between(written, ru.arrived);
+      any = true;
+    }
+    if (auto f = feed(parser, data, static_cast<std::size_t>(r))) co_return *f;
+    if (parser.status() == ResponseParser::Status::kComplete) break;
+    // Every read waits in the ring, so the sweep and the end of the run always get their turn;
+    // the deadline is checked here too, as in the other paths, for a server that never pauses.
+    if (++reads % kReadsBeforeYield == 0 && Clock::now() > u.deadline) co_return read_timeout();
+    // The rest goes into the user's own buffer: other users' receives are in the ring meanwhile.
+    if (ru.more.empty()) ru.more.resize(UringUser::kMoreBytes);
+    r = co_await w.uring->receive(ru, fd, ru.more.data(), ru.more.size());
+  }
+  o.arrived = ru.arrived;
+  co_return finished(w, parser, std::move(o));
+}
+
 // Waits until the socket is ready for what OpenSSL asked (handing it to Asio's reactor first).
 Task<error_code> tls_wait(User& u, TlsWait want) {
   error_code ec;
@@ -482,6 +550,8 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
     Outcome o;  // (not one co_await of a conditional expression: GCC 12 destroys its temporary twice)
     if (w.tls)
       o = co_await exchange_tls(w, u, req, sent_at);
+    else if (w.uring)
+      o = co_await exchange_uring(w, u, req, sent_at);
     else
       o = co_await exchange(w, u, req, sent_at);
     u.deadline = {};
@@ -493,13 +563,15 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
     }
     const int name = w.by_name ? k : -1;
     const bool responded = o.ok || o.kind == ErrorKind::kUnexpectedStatus;  // a complete response: timed
-    if (responded) o.phases.receiving_ns = ns_between(o.first_byte, done_at);
+    // The response's end: when the kernel received it if known (a batched reap is later), else now.
+    const Clock::time_point end_at = o.arrived != Clock::time_point{} ? std::min(o.arrived, done_at) : done_at;
+    if (responded) o.phases.receiving_ns = ns_between(o.first_byte, end_at);
     if (o.ok) {
       if (open_loop)
-        w.stats.record_success(o.status, ns_between(intended, done_at), ns_between(sent_at, done_at), o.bytes, lag,
-                               name, o.phases);
+        w.stats.record_success(o.status, ns_between(intended, end_at), ns_between(sent_at, end_at), o.bytes, lag, name,
+                               o.phases);
       else
-        w.stats.record_success(o.status, ns_between(sent_at, done_at), 0, o.bytes, lag, name, o.phases);
+        w.stats.record_success(o.status, ns_between(sent_at, end_at), 0, o.bytes, lag, name, o.phases);
     } else {
       w.stats.record_failure(o.kind, o.status, w.seconds_since_start(done_at), o.detail, ns_between(sent_at, done_at),
                              lag, name, responded ? &o.phases : nullptr);

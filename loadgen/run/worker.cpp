@@ -93,6 +93,7 @@ void sweep(Worker& w) {
         u->timed_out = true;
         boost::system::error_code ignored;
         u->socket.cancel(ignored);
+        if (u->ring && u->ring->waiter) w.uring->cancel(*u->ring);
       }
     }
     sweep(w);
@@ -108,6 +109,7 @@ void Worker::sync_plan() {
 }
 
 void Worker::start(int total_threads) {
+  if (uring) asio::post(io, [this] { uring->enable(); });  // first: this thread submits to it
   if (!plan.empty() && workload.mode != LoadMode::kRate)
     asio::co_spawn(io.get_executor(), stage_spawner(*this, total_threads), asio::detached);
   else
@@ -126,6 +128,7 @@ void Worker::stop() {
       u->timer.cancel();
       if (u->socket.is_open()) u->socket.cancel(ignored);
     }
+    if (uring) uring->cancel_all();
   });
 }
 

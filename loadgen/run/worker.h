@@ -19,6 +19,7 @@
 #include "loadgen/workload/scenario.h"
 #include "loadgen/run/collector.h"
 #include "loadgen/run/tls.h"
+#include "loadgen/run/uring.h"
 #include "loadgen/workload/workload.h"
 
 namespace lab {
@@ -39,6 +40,8 @@ inline constexpr asio::use_awaitable_t<Executor> use_task;
 /// OpenSSL reading and writing the same socket (a socket BIO), Asio's reactor only to wait.
 inline constexpr const char* kClientIoPlain = "sockets";
 inline constexpr const char* kClientIoTls = "openssl-socket-bio";
+/// Plain HTTP through a ring per thread (--client-io uring; run/uring.h).
+inline constexpr const char* kClientIoUring = "io_uring";
 
 /// A user's TLS state (https only; allocated at its first connection, so that plain-HTTP users
 /// stay small): its SSL object (kept for the next connection) and the session to resume. Reads
@@ -68,6 +71,7 @@ struct User {
   std::unique_ptr<UserPacing> pacing;  // when its requests are due (draws from rng)
   RequestPicker picker;                // which request of the scenario is next
   std::unique_ptr<UserTls> tls;        // https only, from the first connection
+  std::unique_ptr<UringUser> ring;     // --client-io uring only, from the first request
   ResponseParser parser;               // reset per response: its line buffer is allocated once
   Clock::time_point deadline{};        // of the request in flight; {} when none
   bool started = false;                // it ran at least once (stages create users idle)
@@ -105,6 +109,9 @@ struct Worker {
   std::vector<asio::ip::tcp::endpoint> addresses;  // the target's: one, or each in turn (--addresses round-robin)
   std::size_t next_address = 0;
   std::vector<std::unique_ptr<User>> users;
+  // --client-io uring: the thread's ring (after `users`: destroyed before them, whose state its
+  // operations point at, and before `io`, whose reactor holds its eventfd).
+  std::unique_ptr<UringIo> uring;
   std::atomic<int> active_users{0};
   std::atomic<std::uint64_t> in_flight_at_stop{0};
   // Each user's active times (start, end; end -1 while active) for the ideal request count.

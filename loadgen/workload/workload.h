@@ -31,6 +31,11 @@ struct TlsOptions {
   bool resume = true;     // reconnects resume the last session (abbreviated handshake)
 };
 
+/// The client's I/O path for plain HTTP (--client-io): Asio-waited sockets, a ring per thread,
+/// or the ring where the kernel gives one. Not part of the workload: the result's environment
+/// names the path that ran (environment.client_io).
+enum class ClientIo { kSockets, kUring, kAuto };
+
 struct Workload {
   std::string url;      // as typed
   Url target;           // parsed
@@ -50,6 +55,7 @@ struct Workload {
   bool poisson = false;
   bool keepalive = false;
   int threads = 1;
+  ClientIo client_io = ClientIo::kAuto;
   std::chrono::nanoseconds timeout{std::chrono::seconds(10)};
   std::uint64_t seed = 1;
   std::string label;

@@ -49,6 +49,28 @@ TEST(Loadgen, MaxAndRateModesWithKeepAlive) {
   EXPECT_EQ(s.stop().code, 0);
 }
 
+// Both client paths, chosen on the command line, against responses that take many reads each,
+// with many users reading at once (on the ring each user's reads go into its own buffer, since
+// the others' receives are in the kernel meanwhile): every response whole, and the run names the
+// path that measured it.
+TEST(Loadgen, EachClientPathReadsLongResponsesWholeAndNamesItself) {
+  constexpr int kBody = 100000;
+  ServerProcess s("epoll", {"--protocol", "http11", "--body-bytes", std::to_string(kBody)});
+  for (const std::string io : {"uring", "sockets"}) {
+    int code = -1;
+    const auto j = run_loadgen({"-H", url(s.port()), "-u", "20", "--max", "--keepalive", "-t", "2s", "--client-io", io},
+                               tmp_json("paths-" + io), &code);
+    EXPECT_EQ(code, 0) << io;
+    expect_consistent(j);
+    EXPECT_EQ(j["environment"]["client_io"], io == "uring" ? "io_uring" : "sockets");
+    const auto successes = j["summary"]["successes"].get<std::uint64_t>();
+    EXPECT_GT(successes, 100u) << io;
+    EXPECT_EQ(j["summary"]["failures"].get<std::uint64_t>(), 0u) << io;
+    EXPECT_EQ(j["summary"]["bytes_received"].get<std::uint64_t>(), successes * kBody) << io;
+  }
+  EXPECT_EQ(s.stop().code, 0);
+}
+
 TEST(Loadgen, InterruptStillWritesAResultMarkedInterrupted) {
   ServerProcess s("epoll");
   const std::string json = tmp_json("interrupt");
@@ -87,7 +109,9 @@ TEST(Loadgen, CliMistakesNameTheFlag) {
                              {{"-H", "http://127.0.0.1:80", "-t", "soon"}, "--run-time"},
                              {{"-H", "http://127.0.0.1:80", "--wait-min", "5", "--wait-max", "1"}, "--wait-min"},
                              {{"-H", "http://127.0.0.1:80", "--max", "--rate", "5"}, "--max and --rate"},
-                             {{"-H", "http://127.0.0.1:80", "-u", "0"}, "--users"}};
+                             {{"-H", "http://127.0.0.1:80", "-u", "0"}, "--users"},
+                             {{"-H", "http://127.0.0.1:80", "--client-io", "fast"}, "--client-io"},
+                             {{"-H", "https://127.0.0.1:80", "--client-io", "uring"}, "--client-io uring"}};
   for (const auto& c : cases) {
     std::vector<std::string> argv = {LOADGEN_BIN};
     argv.insert(argv.end(), c.args.begin(), c.args.end());

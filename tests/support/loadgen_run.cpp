@@ -1,7 +1,10 @@
 #include "tests/support/loadgen_run.h"
 
 #include <gtest/gtest.h>
+#include <liburing.h>
 #include <unistd.h>
+
+#include <cstdlib>
 
 #include <filesystem>
 
@@ -83,6 +86,17 @@ std::uint64_t errors_of(const nlohmann::json& j, const std::string& kind) {
   for (const auto& e : j["errors"])
     if (e["kind"] == kind) return e["count"].get<std::uint64_t>();
   return 0;
+}
+
+std::string expected_client_io() {
+  const char* env = std::getenv("LOADGEN_CLIENT_IO");
+  const std::string asked = env && *env ? env : "auto";
+  if (asked == "sockets") return "sockets";
+  if (asked == "uring") return "io_uring";
+  io_uring ring;  // auto: the ring where this kernel gives one
+  if (io_uring_queue_init(1, &ring, 0) != 0) return "sockets";
+  io_uring_queue_exit(&ring);
+  return "io_uring";
 }
 
 std::string url(std::uint16_t port) { return "http://127.0.0.1:" + std::to_string(port); }
