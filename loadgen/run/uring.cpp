@@ -132,7 +132,7 @@ UringIo::Task<int> UringIo::wait(UringUser& u) {
 }
 
 UringIo::Task<int> UringIo::send_and_receive(UringUser& u, int fd, const char* data, std::size_t n, char* buf,
-                                              std::size_t cap) {
+                                             std::size_t cap) {
   u.send_result = 0;
   u.arrived = {};
   io_uring_sqe* sqe = next_sqe();

@@ -33,8 +33,8 @@ struct UringUser {
   msghdr msg{};
   iovec iov{};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
-  std::optional<Handler> waiter;  // set while its receive is in the ring
-  int send_result = 0;            // a send that failed: its result (-errno, or a short count)
+  std::optional<Handler> waiter;                    // set while its receive is in the ring
+  int send_result = 0;                              // a send that failed: its result (-errno, or a short count)
   std::chrono::steady_clock::time_point arrived{};  // the request's last bytes: kernel time (or reap time); {} none
   // The rest of a response longer than the user's first buffer (allocated at the first such).
   static constexpr std::size_t kMoreBytes = 16384;
@@ -87,7 +87,7 @@ class UringIo {
   bool ring_open_ = false;
   bool deferred_ = false;  // completions run only when the thread enters the ring (DEFER_TASKRUN)
   asio::posix::basic_stream_descriptor<Executor> event_;  // signalled by the ring on completions
-  std::uint64_t event_count_ = 0;                          // (read to reset it before each wait)
+  std::uint64_t event_count_ = 0;                         // (read to reset it before each wait)
   int stamp_keeper_ = -1;      // a socket that keeps the kernel's receive timestamps on (open)
   std::size_t in_flight_ = 0;  // receives whose completion is due (each resumes one user)
   bool flush_posted_ = false;
