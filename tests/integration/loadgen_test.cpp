@@ -41,11 +41,14 @@ TEST(Loadgen, MaxAndRateModesWithKeepAlive) {
   EXPECT_EQ(m["workload"]["mode"], "max");
   EXPECT_TRUE(m["summary"]["ideal_requests"].is_null());
   EXPECT_GT(m["summary"]["requests"].get<int>(), 1000);
+  // auto: the ring for a closed loop without pauses, the sockets path for paced users
+  EXPECT_EQ(m["environment"]["client_io"], expected_client_io(/*max_mode=*/true));
   auto r = run_loadgen({"-H", url(s.port()), "-u", "4", "--rate", "200", "-t", "2s", "--poisson"}, tmp_json("rate"));
   expect_consistent(r);
   EXPECT_EQ(r["workload"]["mode"], "rate");
   EXPECT_NEAR(r["summary"]["schedule_fidelity"].get<double>(), 1.0, 0.25);
   EXPECT_TRUE(r.contains("uncorrected"));
+  EXPECT_EQ(r["environment"]["client_io"], expected_client_io(/*max_mode=*/false));
   EXPECT_EQ(s.stop().code, 0);
 }
 
