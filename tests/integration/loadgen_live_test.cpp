@@ -302,9 +302,14 @@ TEST(LiveView, StalledListenersDoNotChangeTheRun) {
   }
   for (const auto& [name, doc] : docs) {
     SCOPED_TRACE(name);
-    EXPECT_GE(doc["summary"]["schedule_fidelity"].get<double>(), 0.99);
+    EXPECT_GE(doc["summary"]["schedule_fidelity"].get<double>(), 0.9);
     EXPECT_EQ(doc["summary"]["failures"], 0);
   }
+  // The schedule kept as well as without them (compared, not against a fixed line: under ASan at
+  // -j2 the run with listeners once kept 96.3%, both runs in that noise). A load thread held by
+  // a stalled listener for its write deadline (seconds of a 4 s run) would lose far more.
+  EXPECT_GE(docs["live"]["summary"]["schedule_fidelity"].get<double>(),
+            docs["none"]["summary"]["schedule_fidelity"].get<double>() - 0.05);
   // The client's own health is not worse with the listeners: its lag, compared as numbers with
   // room for a shared machine's noise (not as the "bound" verdict, whose 5 ms line one noisy run
   // under ASan crossed at 5.7 ms while the run without listeners stayed under it). A publisher
