@@ -75,9 +75,9 @@ baseline: tools
 # The whole suite under ASan+UBSan (the nightly job); sanitize-quick, what CI runs on every
 # submission: the unit tests and every integration suite (every model against hostile clients,
 # real clients and the knobs; loadgen against hostile servers in plain HTTP and TLS; every
-# loadgen suite on the default client paths; the live view; the main job's, capacity's
+# loadgen suite on the default client path, io_uring; the live view; the main job's, capacity's
 # and calibration's scripts) but the manifests' validation, a script that runs no program of
-# ours, and the loadgen suites' second run, every one on the ring (`uring:`, in make test; the
+# ours, and the loadgen suites' second run on the sockets path (`sockets:`, in make test; the
 # nightly sanitize runs it under ASan too).
 sanitize: sanitize-build
 	cd build-asan && $(ASAN_ENV) ctest --output-on-failure --no-tests=error -j 2 --timeout 600
@@ -85,7 +85,7 @@ sanitize: sanitize-build
 sanitize-quick: sanitize-build
 	cd build-asan && $(ASAN_ENV) ctest --output-on-failure --no-tests=error -j 2 --timeout 600 -L unit
 	cd build-asan && $(ASAN_ENV) ctest --output-on-failure --no-tests=error -j 2 --timeout 600 \
-	  -L integration -E '^(Kubernetes\.|uring:)'
+	  -L integration -E '^(Kubernetes\.|sockets:)'
 
 sanitize-build:
 	@bash scripts/install-deps.sh --test-tools

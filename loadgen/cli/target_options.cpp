@@ -43,7 +43,7 @@ void TargetOptions::add(po::options_description& d, RunSettings& s, int default_
   opt("threads", po::value<int>(&w.threads)->default_value(1), "load-generating threads, one io_context each");
   const char* env_io = std::getenv("LOADGEN_CLIENT_IO");
   opt("client-io", po::value<std::string>(&client_io_)->default_value(env_io && *env_io ? env_io : "auto"),
-      "plain HTTP's I/O: auto (uring for --max where the kernel gives a ring, else sockets), uring (a ring per thread, "
+      "plain HTTP's I/O: auto (uring where the kernel gives a ring, else sockets), uring (a ring per thread, "
       "waits batched), or sockets (epoll); also LOADGEN_CLIENT_IO");
   opt("timeout", po::value<std::string>(&timeout_)->default_value("10s"), "per-request connect+response timeout");
   opt("label", po::value<std::string>(&w.label), "name of what is measured (the server model)");

@@ -122,14 +122,12 @@ class LoadRun {
   }
 
   // The workers, and with the ring path each one's ring (a kernel that refuses one refuses the
-  // run with --client-io uring; auto falls back to sockets and says why). Auto takes the ring
-  // for a closed loop without pauses (--max), where many receives are in flight and one enter
-  // serves many; paced users (rate, think times) mostly have one or two in flight, and then the
-  // ring's wakeups (eventfd, re-arm, enter) cost more than the sockets path's (11.0 against 6.9
-  // system calls per request at 10,000/s over 2,000 kept-alive users: docs/performance.md).
+  // run with --client-io uring; auto falls back to sockets and says why). The ring serves every
+  // load mode: a closed loop's receives are reaped in batches, a paced user's without a wakeup of
+  // their own (docs/performance.md: fewer system calls and less CPU per request than the sockets
+  // path in both).
   std::string make_workers() {
-    bool uring = wl_.target.scheme == "http" && (wl_.client_io == ClientIo::kUring ||
-                                                 (wl_.client_io == ClientIo::kAuto && wl_.mode == LoadMode::kMax));
+    bool uring = wl_.target.scheme == "http" && wl_.client_io != ClientIo::kSockets;
     std::string why_not;
     for (int i = 0; i < threads_; ++i) {
       auto& w = *workers_.emplace_back(std::make_unique<Worker>(wl_, model_, i, origin_, requests_, tls_.get()));

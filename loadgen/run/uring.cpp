@@ -4,6 +4,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
@@ -12,13 +13,14 @@ namespace lab {
 
 namespace {
 
-// With this many receives in the ring an enter waits for a quarter of them or kBatchWaitNs,
-// whichever comes first; below it, completions are reaped as they come (each wakes the thread
-// through the eventfd). The wait is what makes one enter serve many requests (reaping each
-// response as it came cost more CPU per request than the sockets path: docs/performance.md);
-// its bound is what a closed loop pays for it: a response reaped up to 50 us late sends the
-// next request up to 50 us late (its latency is the kernel's, not delayed). 200 us saved 5% more
-// CPU per request and cost a closed loop against a 2 ms backend 6% of its rate; 50 us, 1%.
+// With this many prompt receives in the ring (a closed loop's: its users wait for them to send
+// again) an enter waits for a quarter of them or kBatchWaitNs, whichever comes first; below it,
+// completions are reaped as they come (each wakes the thread through the eventfd). A paced
+// user's receive is deferred: reaped at the next pass, or within its user's allowance (defer). The wait is what makes
+// one enter serve many requests (reaping each response as it came cost more CPU per request than the sockets path:
+// docs/performance.md); its bound is what a closed loop pays for it: a response reaped up to 50 us late sends the next
+// request up to 50 us late (its latency is the kernel's, not delayed). 200 us saved 5% more CPU per request and cost a
+// closed loop against a 2 ms backend 6% of its rate; 50 us, 1%.
 constexpr std::size_t kBusy = 8;
 constexpr long kBatchWaitNs = 50'000;
 
@@ -44,12 +46,14 @@ std::unique_ptr<UringIo> UringIo::open(asio::io_context& io, unsigned entries, s
   // One thread submits, and completions run when it enters the ring rather than interrupting
   // it (DEFER_TASKRUN, Linux 6.1); the ring starts disabled so that the worker's thread, not this
   // one, becomes its submitter (enable). Older kernels: completions as the kernel runs them.
-  p.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_R_DISABLED;
+  // TASKRUN_FLAG: the ring says when completions wait for the thread to enter (see arm).
+  p.flags =
+      IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_R_DISABLED | IORING_SETUP_TASKRUN_FLAG;
   int rc = io_uring_queue_init_params(entries, &r->ring_, &p);
   r->deferred_ = rc == 0;
   if (rc == -EINVAL) {
     p = io_uring_params{};
-    p.flags = IORING_SETUP_COOP_TASKRUN;
+    p.flags = IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
     rc = io_uring_queue_init_params(entries, &r->ring_, &p);
   }
   if (rc < 0) {
@@ -73,6 +77,11 @@ std::unique_ptr<UringIo> UringIo::open(asio::io_context& io, unsigned entries, s
     err = std::string("io_uring_register_eventfd: ") + std::strerror(-rc);
     return nullptr;
   }
+  // Signalled only while the thread waits for it (arm): a deferred receive must not wake it.
+  if (rc = io_uring_cq_eventfd_toggle(&r->ring_, false); rc < 0) {
+    err = std::string("io_uring_cq_eventfd_toggle: ") + std::strerror(-rc);
+    return nullptr;
+  }
   // The kernel stamps received packets only while some socket asks for it, and turning that on
   // or off patches its code (a static key, on every CPU): with a new connection per request and
   // few at a time, each connection's SO_TIMESTAMPNS would do it twice. A socket of the ring's
@@ -86,7 +95,7 @@ std::unique_ptr<UringIo> UringIo::open(asio::io_context& io, unsigned entries, s
   return r;
 }
 
-UringIo::UringIo(asio::io_context& io) : io_(io), event_(io.get_executor()) {}
+UringIo::UringIo(asio::io_context& io) : io_(io), event_(io.get_executor()), reap_timer_(io.get_executor()) {}
 
 UringIo::~UringIo() {
   if (ring_open_) io_uring_queue_exit(&ring_);
@@ -112,7 +121,7 @@ io_uring_sqe* UringIo::next_sqe() {
   return sqe;
 }
 
-void UringIo::queue_receive(UringUser& u, int fd, char* buf, std::size_t cap) {
+void UringIo::queue_receive(UringUser& u, int fd, char* buf, std::size_t cap, Clock::duration reap_within) {
   u.iov = {buf, cap};
   u.msg = {};
   u.msg.msg_iov = &u.iov;
@@ -123,6 +132,11 @@ void UringIo::queue_receive(UringUser& u, int fd, char* buf, std::size_t cap) {
   io_uring_sqe* sqe = next_sqe();
   io_uring_prep_recvmsg(sqe, fd, &u.msg, 0);
   io_uring_sqe_set_data64(sqe, key(u));
+  u.prompt = reap_within <= Clock::duration::zero();
+  if (u.prompt)
+    ++prompt_;
+  else if (in_flight_ == prompt_ || reap_within < reap_within_)  // (the first deferred one sets it)
+    reap_within_ = reap_within;
   ++in_flight_;
 }
 
@@ -132,7 +146,7 @@ UringIo::Task<int> UringIo::wait(UringUser& u) {
 }
 
 UringIo::Task<int> UringIo::send_and_receive(UringUser& u, int fd, const char* data, std::size_t n, char* buf,
-                                             std::size_t cap) {
+                                             std::size_t cap, Clock::duration reap_within) {
   u.send_result = 0;
   u.arrived = {};
   io_uring_sqe* sqe = next_sqe();
@@ -141,13 +155,20 @@ UringIo::Task<int> UringIo::send_and_receive(UringUser& u, int fd, const char* d
   io_uring_prep_send(sqe, fd, data, n, MSG_NOSIGNAL | MSG_WAITALL);
   io_uring_sqe_set_data64(sqe, key(u) | kSendBit);
   sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
-  queue_receive(u, fd, buf, cap);
+  queue_receive(u, fd, buf, cap, reap_within);
   return wait(u);
 }
 
 UringIo::Task<int> UringIo::receive(UringUser& u, int fd, char* buf, std::size_t cap) {
-  queue_receive(u, fd, buf, cap);
+  queue_receive(u, fd, buf, cap, {});
   return wait(u);
+}
+
+void UringIo::reap() {
+  if (in_flight_ == 0) return;
+  const int r = io_uring_submit_and_get_events(&ring_);
+  if (r < 0 && !transient(r)) fail("enter", -r);
+  drain();
 }
 
 void UringIo::cancel(UringUser& u) {
@@ -177,9 +198,11 @@ void UringIo::schedule_flush() {
 void UringIo::flush() {
   flush_posted_ = false;
   int r = 0;
-  const bool busy = in_flight_ >= kBusy;
+  // (only receives that wake the thread count: a paced user's sends are due on its timer, which
+  // a wait in the ring would hold up, and a wait for its response gains nothing)
+  const bool busy = prompt_ >= kBusy;
   if (busy) {
-    const auto want = static_cast<unsigned>(in_flight_ / 4);
+    const auto want = static_cast<unsigned>(prompt_ / 4);
     __kernel_timespec most{0, kBatchWaitNs};
     io_uring_cqe* first = nullptr;
     r = io_uring_submit_and_wait_timeout(&ring_, &first, want, &most, nullptr);
@@ -187,13 +210,15 @@ void UringIo::flush() {
     r = io_uring_submit_and_get_events(&ring_);
   }
   if (r < 0 && !transient(r)) fail("enter", -r);
-  const std::size_t before = in_flight_;
+  const std::size_t before = prompt_;
   drain();
   if (in_flight_ == 0 || flush_posted_) return;  // (a resumed user queued more: the flush is posted)
-  if (busy && in_flight_ < before)
+  if (busy && prompt_ < before)
     schedule_flush();
-  else
+  else if (busy || prompt_ > 0)
     arm();
+  else
+    defer();
 }
 
 // Every completion reaped: each receive resumes its user, timed by the kernel's receive time.
@@ -215,6 +240,7 @@ void UringIo::drain() {
     if (k & kSendBit) u.send_result = res != 0 ? res : -EPIPE;
     if (!u.waiter) continue;  // (none is waiting: nothing can complete twice)
     --in_flight_;
+    if (u.prompt) --prompt_;
     // The end of the stream or a failure keeps the time of the last bytes: a response that ends
     // at the close ended with its last bytes (the FIN carries no time).
     if (res > 0) u.arrived = now;
@@ -232,19 +258,41 @@ void UringIo::drain() {
   }
 }
 
-// Idle: the thread sleeps in Asio's reactor until the ring signals its eventfd.
+// Idle: the thread sleeps in Asio's reactor until the ring signals its eventfd. The signal is
+// on only for this wait; a completion that came before it was on is looked for after.
 void UringIo::arm() {
   if (armed_) return;
   armed_ = true;
-  event_.async_wait(asio::posix::descriptor_base::wait_read, [this](boost::system::error_code ec) {
+  signal_wakes(true);
+  // (a read into room for two counters returns one, less than asked: Asio then waits for the next
+  // signal without trying first, and neither re-arms the registration nor reads in vain)
+  event_.async_read_some(asio::buffer(event_count_), [this](boost::system::error_code ec, std::size_t) {
     armed_ = false;
+    signal_wakes(false);
     if (ec == asio::error::operation_aborted) return;
-    if (ec) fail("wait", ec.value());
-    // reset the counter, or the next wait would find it readable at once
-    if (::read(event_.native_handle(), &event_count_, sizeof event_count_) < 0 && errno != EAGAIN)
-      fail("read eventfd", errno);
+    if (ec) fail("read eventfd", ec.value());
     if (!flush_posted_) flush();
   });
+  if (io_uring_cq_ready(&ring_) != 0 || (IO_URING_READ_ONCE(*ring_.sq.kflags) & IORING_SQ_TASKRUN) != 0)
+    schedule_flush();
+}
+
+// Only deferred receives in the ring: no signal; the next pass of the scheduler for anything
+// else reaps them (a flush), or this timer does, the shortest time one of them may wait after it
+// arrived. What arrived before now was reaped, so each flush moves the deadline on.
+void UringIo::defer() {
+  reap_timer_.expires_at(Clock::now() + reap_within_);
+  reap_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec == asio::error::operation_aborted) return;
+    if (!flush_posted_ && in_flight_ > 0) flush();
+  });
+}
+
+void UringIo::signal_wakes(bool on) {
+  if (io_uring_cq_eventfd_toggle(&ring_, on) < 0) fail("eventfd toggle", EOPNOTSUPP);
+  // the kernel sets IORING_SQ_TASKRUN, then reads the toggle; this thread writes the toggle,
+  // then reads IORING_SQ_TASKRUN (arm): one of the two sees the other's write
+  std::atomic_thread_fence(std::memory_order_seq_cst);
 }
 
 }  // namespace lab

@@ -6,7 +6,10 @@
 // (or 50 us), so that one system call serves many requests. Reaping late must not time late:
 // every receive is a recvmsg that carries the kernel's receive time (SO_TIMESTAMPNS), and the
 // response is timed by it. Idle, the thread sleeps in Asio's reactor on an eventfd the ring
-// signals. docs/architecture.md, "The virtual user", and docs/performance.md.
+// signals; a paced user's receive need not wake it (its response is timed by the kernel, and
+// the user has nothing to do before its next due time): such receives are reaped at the
+// thread's next wakeup for anything else, or within the time the user gave. docs/architecture.md,
+// "The virtual user", and docs/performance.md.
 #include <utility>  // Boost 1.74's awaitable.hpp needs it first
 
 #include <liburing.h>
@@ -34,6 +37,8 @@ struct UringUser {
   iovec iov{};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
   std::optional<Handler> waiter;                    // set while its receive is in the ring
+  bool prompt = true;                               // its receive in the ring wakes the thread
+  bool long_reply = false;                          // its last reply took more than one receive
   int send_result = 0;                              // a send that failed: its result (-errno, or a short count)
   std::chrono::steady_clock::time_point arrived{};  // the request's last bytes: kernel time (or reap time); {} none
   // The rest of a response longer than the user's first buffer (allocated at the first such).
@@ -62,34 +67,42 @@ class UringIo {
   /// Sends `data` on `fd` (all of it) and then receives into `buf`: resumes with the receive's
   /// result (bytes, 0 at the end of the stream, -errno; -ECANCELED after cancel()). A send that
   /// failed resumes it instead, its result in `u.send_result` (the receive is never made).
-  Task<int> send_and_receive(UringUser& u, int fd, const char* data, std::size_t n, char* buf, std::size_t cap);
-  /// Receives into `buf` only (the rest of a response).
+  /// `reap_within` > 0: the user is paced and can wait that long after its response arrived
+  /// before it is resumed (the thread is not woken for it); 0: resumed as it arrives.
+  Task<int> send_and_receive(UringUser& u, int fd, const char* data, std::size_t n, char* buf, std::size_t cap,
+                             Clock::duration reap_within = {});
+  /// Receives into `buf` only (the rest of a response: resumed as it arrives).
   Task<int> receive(UringUser& u, int fd, char* buf, std::size_t cap);
+  /// Resumes every user whose receive has completed, now (the end of the run, before its cancel).
+  void reap();
   /// Cancels what `u` has in the ring (the timeout sweep): its receive completes with -ECANCELED.
   void cancel(UringUser& u);
   /// Cancels everything in the ring (the end of the run).
   void cancel_all();
-  /// Operations in the ring whose completion is still to come.
-  std::size_t in_flight() const { return in_flight_; }
 
  private:
   explicit UringIo(asio::io_context& io);
   io_uring_sqe* next_sqe();
-  void queue_receive(UringUser& u, int fd, char* buf, std::size_t cap);
+  void queue_receive(UringUser& u, int fd, char* buf, std::size_t cap, Clock::duration reap_within);
   Task<int> wait(UringUser& u);
   void schedule_flush();
   void flush();
   void drain();
   void arm();
+  void defer();
+  void signal_wakes(bool on);
 
   asio::io_context& io_;
   io_uring ring_{};
   bool ring_open_ = false;
   bool deferred_ = false;  // completions run only when the thread enters the ring (DEFER_TASKRUN)
-  asio::posix::basic_stream_descriptor<Executor> event_;  // signalled by the ring on completions
-  std::uint64_t event_count_ = 0;                         // (read to reset it before each wait)
-  int stamp_keeper_ = -1;      // a socket that keeps the kernel's receive timestamps on (open)
-  std::size_t in_flight_ = 0;  // receives whose completion is due (each resumes one user)
+  asio::posix::basic_stream_descriptor<Executor> event_;  // signalled by the ring on completions (when on)
+  std::uint64_t event_count_[2] = {};                     // (its counter, read by the wait that it ends)
+  asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, Executor> reap_timer_;  // for deferred receives
+  int stamp_keeper_ = -1;        // a socket that keeps the kernel's receive timestamps on (open)
+  std::size_t in_flight_ = 0;    // receives whose completion is due (each resumes one user)
+  std::size_t prompt_ = 0;       // of them, those that wake the thread (the others are deferred)
+  Clock::duration reap_within_;  // the shortest time a deferred receive in the ring may wait
   bool flush_posted_ = false;
   bool armed_ = false;
 };

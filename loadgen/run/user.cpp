@@ -285,7 +285,9 @@ Task<Outcome> exchange(Worker& w, User& u, const WireRequest& req, Clock::time_p
 // (--client-io uring): the send and the first receive go in together, linked; a connection still
 // being made holds the send in the kernel until it is writable (or failed). The response's end is
 // timed by the kernel's receive time, since the ring is reaped in batches.
-Task<Outcome> exchange_uring(Worker& w, User& u, const WireRequest& req, Clock::time_point start) {
+// `reap_within`: how long the user may be left after its response arrived (0: resume it at once).
+Task<Outcome> exchange_uring(Worker& w, User& u, const WireRequest& req, Clock::time_point start,
+                             Clock::duration reap_within) {
   error_code ec;
   Outcome o;
   bool pending = false;  // connect issued, not known to have completed
@@ -304,8 +306,11 @@ Task<Outcome> exchange_uring(Worker& w, User& u, const WireRequest& req, Clock::
   parser.reset();
   parser.set_head_request(req.head);
   const Clock::time_point written = Clock::now();  // (it leaves at the thread's next enter)
-  int r =
-      co_await w.uring->send_and_receive(ru, fd, req.bytes.data(), req.bytes.size(), u.first_buf, sizeof u.first_buf);
+  // A reply that came in more than one read the last time is read promptly: one left in the socket
+  // would hold up a server that waits for room to send the rest.
+  if (ru.long_reply) reap_within = {};
+  int r = co_await w.uring->send_and_receive(ru, fd, req.bytes.data(), req.bytes.size(), u.first_buf,
+                                             sizeof u.first_buf, reap_within);
   if (ru.send_result != 0) {  // the send failed (and its receive was cancelled)
     if (u.timed_out)
       co_return fail(pending ? ErrorKind::kConnectTimeout : ErrorKind::kReadTimeout,
@@ -344,6 +349,7 @@ Task<Outcome> exchange_uring(Worker& w, User& u, const WireRequest& req, Clock::
     if (ru.more.empty()) ru.more.resize(UringUser::kMoreBytes);
     r = co_await w.uring->receive(ru, fd, ru.more.data(), ru.more.size());
   }
+  ru.long_reply = reads > 0;
   o.arrived = ru.arrived;
   co_return finished(w, parser, std::move(o));
 }
@@ -493,6 +499,16 @@ void close_connection(User& u, bool clean = false) {
   u.fd = -1;
 }
 
+// How long a paced user on the ring may wait after its response arrived before it is resumed
+// (the thread is not woken for it: the response is timed by the kernel, and the user has
+// nothing to do until its next request): a sixteenth of the time between its last two requests,
+// at most 1 ms; 0 (resumed at once) below 50 us. A sixteenth: a next request due sooner after a
+// response than that is rare, and late by at most that.
+Clock::duration reap_allowance(Clock::duration gap) {
+  const Clock::duration d = std::min<Clock::duration>(std::chrono::milliseconds(1), gap / 16);
+  return d < std::chrono::microseconds(50) ? Clock::duration::zero() : d;
+}
+
 }  // namespace
 
 Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
@@ -501,7 +517,8 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
   const bool open_loop = model.open_loop();
   UserPacing& pacing = *u.pacing;
   Clock::time_point intended = pacing.first(first_at);
-  u.picker.restart();  // a user that starts again (stages) runs its start sequence again
+  Clock::time_point last_intended{};  // (a closed loop without pauses has none: --max)
+  u.picker.restart();                 // a user that starts again (stages) runs its start sequence again
   const std::size_t per_row = wl.scenario.requests.size();
   const std::size_t rows = per_row ? w.requests.size() / per_row : 1;
   if (wl.data.given() && wl.data.per == DataPer::kUser)  // the row it keeps
@@ -551,20 +568,25 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
     if (w.tls)
       o = co_await exchange_tls(w, u, req, sent_at);
     else if (w.uring)
-      o = co_await exchange_uring(w, u, req, sent_at);
+      o = co_await exchange_uring(
+          w, u, req, sent_at,
+          last_intended == Clock::time_point{} ? Clock::duration::zero() : reap_allowance(intended - last_intended));
     else
       o = co_await exchange(w, u, req, sent_at);
     u.deadline = {};
+    if (model.mode() != LoadMode::kMax) last_intended = intended;
     const Clock::time_point done_at = Clock::now();
-    if (w.stopping || done_at > w.end) {  // finished after the end: not part of the run
+    // The response's end: when the kernel received it if known (a batched reap is later), else now.
+    const Clock::time_point end_at = o.arrived != Clock::time_point{} ? std::min(o.arrived, done_at) : done_at;
+    const bool responded = o.ok || o.kind == ErrorKind::kUnexpectedStatus;  // a complete response: timed
+    // When it finished: a response, when it arrived (the ring may resume its user later); else now.
+    const Clock::time_point finished = responded ? end_at : done_at;
+    if (w.stopping || finished > w.end) {  // finished after the end: not part of the run
       w.in_flight_at_stop.fetch_add(1, std::memory_order_relaxed);
-      intended = pacing.next(intended, done_at);  // this one was sent
+      intended = pacing.next(intended, finished);  // this one was sent
       break;
     }
     const int name = w.by_name ? k : -1;
-    const bool responded = o.ok || o.kind == ErrorKind::kUnexpectedStatus;  // a complete response: timed
-    // The response's end: when the kernel received it if known (a batched reap is later), else now.
-    const Clock::time_point end_at = o.arrived != Clock::time_point{} ? std::min(o.arrived, done_at) : done_at;
     if (responded) o.phases.receiving_ns = ns_between(o.first_byte, end_at);
     if (o.ok) {
       if (open_loop)
@@ -578,7 +600,7 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
     }
     if (!o.reusable) close_connection(u, responded);
     const auto& think = wl.scenario.requests[static_cast<std::size_t>(k)].think;
-    intended = think ? pacing.next_after(intended, done_at, *think) : pacing.next(intended, done_at);
+    intended = think ? pacing.next_after(intended, finished, *think) : pacing.next(intended, finished);
   }
   close_connection(u);
   // This activation, for the ideal schedule: a user that left (stages) ends now; one still

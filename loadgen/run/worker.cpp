@@ -119,6 +119,8 @@ void Worker::start(int total_threads) {
 
 void Worker::stop() {
   asio::post(io, [this] {
+    // responses that arrived and wait to be reaped (a paced user's, on the ring) are the run's
+    if (uring) uring->reap();
     stopping = true;
     stopped_at = Clock::now();
     boost::system::error_code ignored;

@@ -32,8 +32,8 @@ struct TlsOptions {
 };
 
 /// The client's I/O path for plain HTTP (--client-io): Asio-waited sockets, a ring per thread,
-/// or (auto) the ring for --max where the kernel gives one, sockets otherwise. Not part of the workload: the result's
-/// environment names the path that ran (environment.client_io).
+/// or (auto) the ring where the kernel gives one. Not part of the workload: the result's environment
+/// names the path that ran (environment.client_io).
 enum class ClientIo { kSockets, kUring, kAuto };
 
 struct Workload {

@@ -40,7 +40,7 @@ TEST(LoadgenRequests, NameResolvedHostHeaderAsTypedQueryKeptFragmentDropped) {
       << reqs[0];
   EXPECT_EQ(j["environment"]["target_addresses"][0], "127.0.0.1:" + std::to_string(s.port()))
       << "the resolved addresses are recorded: " << j["environment"].dump();
-  EXPECT_EQ(j["environment"]["client_io"], expected_client_io(/*max_mode=*/false)) << "the run names its I/O path";
+  EXPECT_EQ(j["environment"]["client_io"], expected_client_io()) << "the run names its I/O path";
 }
 
 TEST(LoadgenRequests, Ipv6Literal) {

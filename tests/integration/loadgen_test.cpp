@@ -41,14 +41,14 @@ TEST(Loadgen, MaxAndRateModesWithKeepAlive) {
   EXPECT_EQ(m["workload"]["mode"], "max");
   EXPECT_TRUE(m["summary"]["ideal_requests"].is_null());
   EXPECT_GT(m["summary"]["requests"].get<int>(), 1000);
-  // auto: the ring for a closed loop without pauses, the sockets path for paced users
-  EXPECT_EQ(m["environment"]["client_io"], expected_client_io(/*max_mode=*/true));
+  // auto: the ring for every load mode where the kernel gives one
+  EXPECT_EQ(m["environment"]["client_io"], expected_client_io());
   auto r = run_loadgen({"-H", url(s.port()), "-u", "4", "--rate", "200", "-t", "2s", "--poisson"}, tmp_json("rate"));
   expect_consistent(r);
   EXPECT_EQ(r["workload"]["mode"], "rate");
   EXPECT_NEAR(r["summary"]["schedule_fidelity"].get<double>(), 1.0, 0.25);
   EXPECT_TRUE(r.contains("uncorrected"));
-  EXPECT_EQ(r["environment"]["client_io"], expected_client_io(/*max_mode=*/false));
+  EXPECT_EQ(r["environment"]["client_io"], expected_client_io());
   EXPECT_EQ(s.stop().code, 0);
 }
 
@@ -70,6 +70,31 @@ TEST(Loadgen, EachClientPathReadsLongResponsesWholeAndNamesItself) {
     EXPECT_GT(successes, 100u) << io;
     EXPECT_EQ(j["summary"]["failures"].get<std::uint64_t>(), 0u) << io;
     EXPECT_EQ(j["summary"]["bytes_received"].get<std::uint64_t>(), successes * kBody) << io;
+  }
+  EXPECT_EQ(s.stop().code, 0);
+}
+
+// A paced user's receive on the ring does not wake the thread when its response arrives (it is
+// reaped at the thread's next wakeup for anything else): with one user there is nothing else,
+// and its allowance's timer must reap it, every time, or the user waits until its timeout.
+TEST(Loadgen, APacedUserOnTheRingIsResumedWithNothingElseToWakeIt) {
+  ServerProcess s("epoll", {"--protocol", "http11"});
+  for (const std::vector<std::string>& pace : {std::vector<std::string>{"--rate", "20"},
+                                               std::vector<std::string>{"--wait-min", "0.05", "--wait-max", "0.05"}}) {
+    std::vector<std::string> args = {"-H", url(s.port()), "-u", "1",           "--keepalive", "-t",
+                                     "2s", "--timeout",   "1s", "--client-io", "uring"};
+    args.insert(args.end(), pace.begin(), pace.end());
+    int code = -1;
+    const auto j = run_loadgen(args, tmp_json("paced-ring"), &code);
+    ASSERT_FALSE(j.is_null()) << pace[0];
+    EXPECT_EQ(code, 0) << pace[0];
+    expect_consistent(j);
+    EXPECT_EQ(j["environment"]["client_io"], "io_uring");
+    EXPECT_EQ(j["summary"]["failures"].get<std::uint64_t>(), 0u) << pace[0] << ": " << j["errors"].dump();
+    // 40 due at 20/s; a think time of 50 ms after each response: at most 40, and each response
+    // reaped late would push the rest later (its wait starts at its arrival, not at its reap)
+    EXPECT_GE(j["summary"]["successes"].get<std::uint64_t>(), 36u) << pace[0];
+    EXPECT_LT(j["summary"]["max_ms"].get<double>(), 500.0) << pace[0];
   }
   EXPECT_EQ(s.stop().code, 0);
 }

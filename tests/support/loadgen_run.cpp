@@ -88,12 +88,12 @@ std::uint64_t errors_of(const nlohmann::json& j, const std::string& kind) {
   return 0;
 }
 
-std::string expected_client_io(bool max_mode) {
+std::string expected_client_io() {
   const char* env = std::getenv("LOADGEN_CLIENT_IO");
   const std::string asked = env && *env ? env : "auto";
-  if (asked == "sockets" || (asked == "auto" && !max_mode)) return "sockets";
+  if (asked == "sockets") return "sockets";
   if (asked == "uring") return "io_uring";
-  io_uring ring;  // auto with --max: the ring where this kernel gives one
+  io_uring ring;  // auto: the ring where this kernel gives one
   if (io_uring_queue_init(1, &ring, 0) != 0) return "sockets";
   io_uring_queue_exit(&ring);
   return "io_uring";

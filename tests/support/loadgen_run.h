@@ -24,9 +24,9 @@ void expect_consistent(const nlohmann::json& j);
 /// The count of errors of `kind` in a result (0 when absent).
 std::uint64_t errors_of(const nlohmann::json& j, const std::string& kind);
 /// The client I/O path a plain-HTTP run names in environment.client_io: the one LOADGEN_CLIENT_IO
-/// asks for (the suites run with it unset and with uring, tests/CMakeLists.txt); auto: io_uring
-/// for --max (`max_mode`) where the kernel gives a ring, else sockets.
-std::string expected_client_io(bool max_mode);
+/// asks for (the suites run with it unset and with sockets, tests/CMakeLists.txt); auto: io_uring
+/// where the kernel gives a ring.
+std::string expected_client_io();
 /// http://127.0.0.1:PORT
 std::string url(std::uint16_t port);
 
