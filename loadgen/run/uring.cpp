@@ -16,10 +16,11 @@ namespace {
 // With this many prompt receives in the ring (a closed loop's: its users wait for them to send
 // again) an enter waits for a quarter of them or kBatchWaitNs, whichever comes first; below it,
 // completions are reaped as they come (each wakes the thread through the eventfd). A paced
-// user's receive is deferred: reaped at the next pass, or within its user's allowance (defer). The wait is what makes
-// one enter serve many requests (reaping each response as it came cost more CPU per request than the sockets path:
-// docs/performance.md); its bound is what a closed loop pays for it: a response reaped up to 50 us late sends the next
-// request up to 50 us late (its latency is the kernel's, not delayed). 200 us saved 5% more CPU per request and cost a
+// user's receive is deferred: reaped at the next pass, or within its user's allowance (defer).
+// The wait is what makes one enter serve many requests (reaping each response as it came cost
+// more CPU per request than the sockets path: docs/performance.md); its bound is what a closed
+// loop pays for it: a response reaped up to 50 us late sends the next request up to 50 us late
+// (its latency is the kernel's, not delayed). 200 us saved 5% more CPU per request and cost a
 // closed loop against a 2 ms backend 6% of its rate; 50 us, 1%.
 constexpr std::size_t kBusy = 8;
 constexpr long kBatchWaitNs = 50'000;
