@@ -499,13 +499,15 @@ void close_connection(User& u, bool clean = false) {
   u.fd = -1;
 }
 
-// How long a paced user on the ring may wait after its response arrived before it is resumed
-// (the thread is not woken for it: the response is timed by the kernel, and the user has
-// nothing to do until its next request): a sixteenth of the time between its last two requests,
-// at most 1 ms; 0 (resumed at once) below 50 us. A sixteenth: a next request due sooner after a
-// response than that is rare, and late by at most that.
-Clock::duration reap_allowance(Clock::duration gap) {
-  const Clock::duration d = std::min<Clock::duration>(std::chrono::milliseconds(1), gap / 16);
+// How long a user on the ring may wait after its response arrived before it is resumed (the
+// thread is not woken for it: the response is timed by the kernel): a sixteenth of the time it
+// last waited between a response and its next due time, at most 1 ms; 0 (resumed at once) below
+// 50 us, and for a user that had no wait (a closed loop without pauses, an open loop running
+// late: its next request is due as soon as the response is in) or no response yet. A sixteenth:
+// a next request due sooner after a response than that is rare, and late by at most that.
+Clock::duration reap_allowance(Clock::time_point last_finished, Clock::time_point due) {
+  if (last_finished == Clock::time_point{}) return Clock::duration::zero();
+  const Clock::duration d = std::min<Clock::duration>(std::chrono::milliseconds(1), (due - last_finished) / 16);
   return d < std::chrono::microseconds(50) ? Clock::duration::zero() : d;
 }
 
@@ -517,7 +519,7 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
   const bool open_loop = model.open_loop();
   UserPacing& pacing = *u.pacing;
   Clock::time_point intended = pacing.first(first_at);
-  Clock::time_point last_intended{};  // (a closed loop without pauses has none: --max)
+  Clock::time_point last_finished{};  // when its last request finished ({} before the first)
   u.picker.restart();                 // a user that starts again (stages) runs its start sequence again
   const std::size_t per_row = wl.scenario.requests.size();
   const std::size_t rows = per_row ? w.requests.size() / per_row : 1;
@@ -568,19 +570,17 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
     if (w.tls)
       o = co_await exchange_tls(w, u, req, sent_at);
     else if (w.uring)
-      o = co_await exchange_uring(
-          w, u, req, sent_at,
-          last_intended == Clock::time_point{} ? Clock::duration::zero() : reap_allowance(intended - last_intended));
+      o = co_await exchange_uring(w, u, req, sent_at, reap_allowance(last_finished, intended));
     else
       o = co_await exchange(w, u, req, sent_at);
     u.deadline = {};
-    if (model.mode() != LoadMode::kMax) last_intended = intended;
     const Clock::time_point done_at = Clock::now();
     // The response's end: when the kernel received it if known (a batched reap is later), else now.
     const Clock::time_point end_at = o.arrived != Clock::time_point{} ? std::min(o.arrived, done_at) : done_at;
     const bool responded = o.ok || o.kind == ErrorKind::kUnexpectedStatus;  // a complete response: timed
     // When it finished: a response, when it arrived (the ring may resume its user later); else now.
     const Clock::time_point finished = responded ? end_at : done_at;
+    last_finished = finished;
     if (w.stopping || finished > w.end) {  // finished after the end: not part of the run
       w.in_flight_at_stop.fetch_add(1, std::memory_order_relaxed);
       intended = pacing.next(intended, finished);  // this one was sent
