@@ -129,6 +129,12 @@ class LoadRun {
   std::string make_workers() {
     bool uring = wl_.target.scheme == "http" && wl_.client_io != ClientIo::kSockets;
     std::string why_not;
+    if (uring) {  // a ring this kernel does not wake us for in time is no path (UringIo::probe_wake)
+      double median_us = -1;
+      why_not = UringIo::probe_wake(median_us);
+      if (median_us >= 0) facts_.environment["client_io_probe_wake_us"] = median_us;
+      uring = why_not.empty();
+    }
     for (int i = 0; i < threads_; ++i) {
       auto& w = *workers_.emplace_back(std::make_unique<Worker>(wl_, model_, i, origin_, requests_, tls_.get()));
       w.addresses = addresses_;
