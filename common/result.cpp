@@ -158,6 +158,7 @@ json series_json(const SeriesPoint& p) {
             {"late_ms", p.late_ms}});
   if (p.cpu_pct) j["cpu_pct"] = *p.cpu_pct;
   if (p.busy_pct) j["busy_pct"] = *p.busy_pct;
+  if (p.reap_max_ms) j["reap_max_ms"] = *p.reap_max_ms;
   if (!p.names.empty()) {
     json names = json::array();
     for (const auto& n : p.names) {
@@ -182,6 +183,7 @@ SeriesPoint read_point(const Field& f) {
   if (f.has("late_ms")) p.late_ms = f.at("late_ms").num();
   if (f.has("cpu_pct")) p.cpu_pct = f.at("cpu_pct").num_in(0, 100000);
   if (f.has("busy_pct")) p.busy_pct = f.at("busy_pct").num_in(0, 100000);
+  if (f.has("reap_max_ms")) p.reap_max_ms = f.at("reap_max_ms").num_in(0, 1e9);
   if (f.has("names"))
     f.at("names").each([&](const Field& n) {
       NamePoint np;
@@ -193,11 +195,19 @@ SeriesPoint read_point(const Field& f) {
 }
 
 json client_json(const ClientHealth& c) {
-  return {{"cpu_s", c.cpu_s},           {"cpu_pct", c.cpu_pct},
-          {"threads", c.threads},       {"lag_p99_ms", opt(c.lag_p99_ms)},
-          {"lag_max_ms", c.lag_max_ms}, {"busy_lag_p99_ms", opt(c.busy_lag_p99_ms)},
-          {"busy_s", c.busy_s},         {"bound", c.bound},
-          {"reason", c.reason}};
+  return {{"cpu_s", c.cpu_s},
+          {"cpu_pct", c.cpu_pct},
+          {"threads", c.threads},
+          {"lag_p99_ms", opt(c.lag_p99_ms)},
+          {"lag_max_ms", c.lag_max_ms},
+          {"busy_lag_p99_ms", opt(c.busy_lag_p99_ms)},
+          {"busy_s", c.busy_s},
+          {"bound", c.bound},
+          {"reason", c.reason},
+          {"reap_p99_ms", opt(c.reap_p99_ms)},
+          {"reap_max_ms", opt(c.reap_max_ms)},
+          {"late_s", c.late_s},
+          {"note", c.note}};
 }
 
 ClientHealth read_client(const Field& f) {
@@ -209,6 +219,10 @@ ClientHealth read_client(const Field& f) {
   c.lag_max_ms = f.at("lag_max_ms").num();
   if (f.has("busy_lag_p99_ms")) c.busy_lag_p99_ms = f.at("busy_lag_p99_ms").num();
   if (f.has("busy_s")) c.busy_s = f.at("busy_s").num();
+  if (f.has("reap_p99_ms")) c.reap_p99_ms = f.at("reap_p99_ms").opt_num();
+  if (f.has("reap_max_ms")) c.reap_max_ms = f.at("reap_max_ms").opt_num();
+  if (f.has("late_s")) c.late_s = f.at("late_s").i32();
+  if (f.has("note")) c.note = f.at("note").str();
   c.bound = f.at("bound").boolean();
   c.reason = f.at("reason").str();
   return c;
@@ -354,6 +368,10 @@ void ClientHealth::add(const ClientHealth& o, const std::string& who) {
   if (o.busy_lag_p99_ms) busy_lag_p99_ms = std::max(busy_lag_p99_ms.value_or(0), *o.busy_lag_p99_ms);
   lag_max_ms = std::max(lag_max_ms, o.lag_max_ms);
   busy_s += o.busy_s;
+  if (o.reap_p99_ms) reap_p99_ms = std::max(reap_p99_ms.value_or(0), *o.reap_p99_ms);
+  if (o.reap_max_ms) reap_max_ms = std::max(reap_max_ms.value_or(0), *o.reap_max_ms);
+  late_s = std::max(late_s, o.late_s);
+  if (!o.note.empty()) note += (note.empty() ? "" : "; ") + who + ": " + o.note;
   if (o.bound) {
     bound = true;
     reason += (reason.empty() ? "" : "; ") + who + ": " + o.reason;

@@ -73,9 +73,18 @@ struct ClientHealth {
   /// lateness the client caused itself (an idle client woken late by a burst of the server's
   /// timeouts is not the limit). Null when no second was that busy.
   OptDouble busy_lag_p99_ms;
-  double busy_s = 0;   // thread-seconds that busy
+  double busy_s = 0;  // thread-seconds that busy
+  /// The ring path only (null elsewhere): how long responses that were to resume their users at
+  /// once sat in the kernel before the client reaped them (p99 and worst). An idle client whose
+  /// wake-ups are late reads as a slow server unless this is looked at.
+  OptDouble reap_p99_ms, reap_max_ms;
   bool bound = false;  // the client, not the server, may have set the numbers
   std::string reason;  // why `bound`
+  /// Seconds in which the client, busy, fell behind its schedule (lag p99 over the limit), and
+  /// what they mean when they were too few to make it `bound` ("client late in 1 s of 60
+  /// (161 ms); those seconds' latencies are the client's"): the rest of the run is judged.
+  int late_s = 0;
+  std::string note;
 
   /// Adds another client's (a shard's, named `who` in the reason): threads and CPU sum, the CPU
   /// share is weighted by threads, lags take the worst, any bound client makes it bound.
@@ -121,6 +130,7 @@ struct SeriesPoint : SecondCounts {
   int users = 0;
   double lag_avg_ms = 0, lag_max_ms = 0;
   double late_ms = 0;            // rate mode: how late the sends already due went out, on average
+  OptDouble reap_max_ms;         // the ring path: the longest a response sat in the kernel unreaped
   OptDouble cpu_pct;             // the load threads' CPU share of the interval (their CPU clocks)
   OptDouble busy_pct;            // ... on a CPU or runnable and waiting for one (the kernel's schedstat)
   std::vector<NamePoint> names;  // --scenario: one per request name, in the scenario's order

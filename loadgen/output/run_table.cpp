@@ -59,8 +59,11 @@ void print_run_table(const Result& r, std::FILE* f) {
                  s.unsent ? (", never sent " + commas(static_cast<double>(*s.unsent))).c_str() : "");
   const ClientHealth& c = r.client;
   std::fprintf(f, "Client: CPU %.0f%% of %d load thread(s), lag p99 %s ms, max %.1f ms%s%s\n", c.cpu_pct, c.threads,
-               ms(c.lag_p99_ms).c_str(), c.lag_max_ms, c.bound ? "; CLIENT-BOUND: " : "",
-               c.bound ? c.reason.c_str() : "");
+               ms(c.lag_p99_ms).c_str(), c.lag_max_ms,
+               c.bound          ? "; CLIENT-BOUND: "
+               : c.note.empty() ? ""
+                                : "; ",
+               c.bound ? c.reason.c_str() : c.note.c_str());
   for (const auto& e : r.errors)
     std::fprintf(f, "error %-24s %10s  first %.1fs last %.1fs  e.g. %s\n", e.kind.c_str(),
                  commas(static_cast<double>(e.count)).c_str(), e.first_s, e.last_s, e.example.c_str());

@@ -57,6 +57,7 @@ std::string status_text(const Result& r) {
   if (r.interrupted) s += " (interrupted)";
   if (r.in_progress) s += " (IN PROGRESS: a snapshot at " + fixed(sm.duration_s, "%.0f") + " s, not the run's end)";
   if (!r.stopped.empty()) s += "; stopped " + r.stopped;
+  if (!r.client.bound && !r.client.note.empty()) s += "; " + r.client.note;  // judged, its late seconds named
   if (r.client.bound) {
     s += "; CLIENT-BOUND: " + r.client.reason;
   } else if (r.status == "ok" &&

@@ -33,7 +33,8 @@ void Interval::reset() {
   uncorrected.reset();
   failed.reset();
   lag.reset();
-  requests = failures = bytes = unsent = lag_sum_ns = lag_max_ns = lag_count = 0;
+  reap.reset();
+  requests = failures = bytes = unsent = lag_sum_ns = lag_max_ns = lag_count = reap_max_ns = 0;
   late_sum_ns = late_count = 0;
   errors.fill(0);
   status.fill(0);
@@ -70,6 +71,8 @@ void Interval::merge(const Interval& o) {
   uncorrected.merge(o.uncorrected);
   failed.merge(o.failed);
   lag.merge(o.lag);
+  reap.merge(o.reap);
+  if (o.reap_max_ns > reap_max_ns) reap_max_ns = o.reap_max_ns;
   requests += o.requests;
   failures += o.failures;
   bytes += o.bytes;
@@ -109,6 +112,12 @@ void WorkerStats::record_success(int status, std::uint64_t latency_ns, std::uint
     n.bytes += bytes;
     ++n.status[status];
   }
+}
+
+void WorkerStats::record_reap(std::uint64_t gap_ns) {
+  std::lock_guard lk(mu_);
+  cur_.reap.record(gap_ns);
+  if (gap_ns > cur_.reap_max_ns) cur_.reap_max_ns = gap_ns;
 }
 
 void WorkerStats::set_names(std::size_t n) {
@@ -203,6 +212,8 @@ const SeriesPoint& Collector::tick(int seconds, double length_s, int users) {
   merged_.reset();
   double cpu_sum = 0, busy_sum = 0;
   bool clocks = true;
+  bool busy_second = false;
+  std::uint64_t busy_second_lag = 0;
   for (std::size_t i = 0; i < workers_.size(); ++i) {
     WorkerStats* w = workers_[i];
     scratch_.reset();
@@ -227,8 +238,12 @@ const SeriesPoint& Collector::tick(int seconds, double length_s, int users) {
     if (busy >= kBusyShare) {
       busy_lag_.merge(scratch_.lag);
       busy_s_ += length_s;
+      busy_second = true;
+      if (scratch_.lag.count()) busy_second_lag = std::max(busy_second_lag, scratch_.lag.percentile(99));
     }
   }
+  if (busy_second) busy_lag_by_second_.push_back(busy_second_lag);
+  ++seconds_;
   total_.merge(merged_);
 
   SeriesPoint p;
@@ -241,6 +256,7 @@ const SeriesPoint& Collector::tick(int seconds, double length_s, int users) {
   p.bytes = merged_.bytes;
   p.lag_avg_ms = merged_.lag_count ? ns_to_ms(merged_.lag_sum_ns / merged_.lag_count) : 0;
   p.lag_max_ms = ns_to_ms(merged_.lag_max_ns);
+  if (merged_.reap.count()) p.reap_max_ms = ns_to_ms(merged_.reap_max_ns);
   p.late_ms = merged_.late_count ? ns_to_ms(merged_.late_sum_ns / merged_.late_count) : 0;
   p.finish(merged_.latency);
   for (std::size_t i = 0; i < names_.size(); ++i) {

@@ -45,8 +45,10 @@ struct Interval {
   Histogram uncorrected;  // rate mode: from the actual send time
   Histogram failed;       // how long failed requests took
   Histogram lag;          // how late the client woke for requests it was waiting to send
+  Histogram reap;         // the ring: how long a response that was to wake its user sat in the kernel
   std::uint64_t requests = 0, failures = 0, bytes = 0, unsent = 0;
   std::uint64_t lag_sum_ns = 0, lag_max_ns = 0, lag_count = 0;
+  std::uint64_t reap_max_ns = 0;
   std::uint64_t late_sum_ns = 0, late_count = 0;  // rate mode: sends already due (a backlog)
   std::array<std::uint64_t, static_cast<std::size_t>(ErrorKind::kCount)> errors{};  // not by status
   std::array<std::uint64_t, kStatusSlots> status{};                                 // every response received, by code
@@ -89,6 +91,9 @@ class WorkerStats {
   /// `phases` only for a complete response (an unexpected status).
   void record_failure(ErrorKind kind, int status, double at_s, const std::string& detail, std::uint64_t latency_ns,
                       std::uint64_t lag_ns, int name = -1, const PhaseTimes* phases = nullptr);
+  /// The ring path: a response that was to resume its user at once (not a paced user's deferred
+  /// one) sat `gap_ns` in the kernel before the client reaped it (the client's own lateness).
+  void record_reap(std::uint64_t gap_ns);
   /// Keep statistics per request name for `n` names (before the run starts).
   void set_names(std::size_t n);
   /// Rate mode: scheduled requests never sent, each as late as from its slot to the end.
@@ -144,6 +149,11 @@ class Collector {
   PhaseHistograms phases() const;
   /// Lag recorded in the seconds a load thread was busy at least kBusyShare of the time.
   const Histogram& busy_lag() const { return busy_lag_; }
+  /// For each second in which some load thread was busy (kBusyShare): the worst of those threads'
+  /// lag p99 in it, ns (how late the client was, second by second, when it was its own doing).
+  const std::vector<std::uint64_t>& busy_lag_by_second() const { return busy_lag_by_second_; }
+  /// The seconds ticked so far.
+  int seconds() const { return seconds_; }
   /// Thread-seconds that busy.
   double busy_s() const { return busy_s_; }
   /// The load threads' busy share of the run so far (on a CPU or waiting for one), and their
@@ -160,6 +170,8 @@ class Collector {
   std::vector<WorkerStats*> workers_;
   std::vector<ThreadTime> time_at_tick_;
   Histogram busy_lag_;
+  std::vector<std::uint64_t> busy_lag_by_second_;
+  int seconds_ = 0;
   double busy_s_ = 0, busy_total_s_ = 0, cpu_total_s_ = 0, thread_s_ = 0;
   Interval scratch_, merged_, total_;
   std::vector<SeriesPoint> series_;

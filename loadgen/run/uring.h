@@ -63,9 +63,11 @@ class UringIo {
   /// Whether a thread asleep outside the ring (as the worker sleeps in Asio's reactor) is woken in
   /// time by a completion of a ring set up as open() sets one up, on this kernel: empty if it is,
   /// else why not. Five round trips over a loopback TCP connection, each answered 1 ms after the
-  /// thread went to sleep on the eventfd: a median wake-up more than 5 ms after the answer is a
-  /// lost wake-up (about 10 ms in all). `median_us` gets the median (-1 if none was measured).
-  static std::string probe_wake(double& median_us);
+  /// thread went to sleep on the ring's eventfd, alternated with five where it sleeps on the
+  /// socket itself (the sockets path): a median wake-up more than 5 ms later than the socket's is
+  /// a lost wake-up (about 15 ms in all). `median_us` gets the ring's median (-1 if not measured).
+  /// `signal` false: the eventfd is never signalled, a wake-up always lost (for its test).
+  static std::string probe_wake(double& median_us, bool signal = true);
 
   /// Makes the calling thread the ring's only submitter: call it on the io_context's thread
   /// before anything is queued (Worker::start posts it first).

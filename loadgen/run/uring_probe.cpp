@@ -27,7 +27,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kTrials = 5;
 constexpr auto kAnswerAfter = std::chrono::milliseconds(1);  // the thread is asleep by then
-constexpr auto kLate = std::chrono::milliseconds(5);        // a healthy wake-up takes tens of us
+constexpr auto kLate = std::chrono::milliseconds(5);         // later than a socket's reader: a lost wake-up
 constexpr int kGiveUpMs = 200;
 
 std::string sys_error(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
@@ -63,36 +63,60 @@ std::string loopback_pair(Fds& fds, int& a, int& b) {
   return {};
 }
 
-// One round trip: a receive in the ring, the thread asleep on the eventfd, the answer 1 ms later.
-// Returns how long after the answer the thread woke, or a failure.
-std::string one_trial(io_uring& ring, int efd, int a, int b, Clock::duration& late) {
+// The other side answers one byte, 1 ms from now (the probing thread is asleep by then).
+class Answer {
+ public:
+  explicit Answer(int fd)
+      : thread_([this, fd] {
+          std::this_thread::sleep_for(kAnswerAfter);
+          at_ = Clock::now();
+          if (::send(fd, "x", 1, MSG_NOSIGNAL) != 1) errno_ = errno;
+        }) {}
+  /// When it was sent, or a failure; waits for it.
+  std::string join(Clock::time_point& at) {
+    thread_.join();
+    at = at_;
+    return errno_ == 0 ? std::string() : std::string("send: ") + std::strerror(errno_);
+  }
+
+ private:
+  Clock::time_point at_{};
+  int errno_ = 0;
+  std::thread thread_;
+};
+
+// Sleeps in poll() on `fd` until it is readable (or the give-up time): when it woke, or a failure.
+std::string sleep_on(int fd, Clock::time_point& woke, bool& ready) {
+  pollfd p{fd, POLLIN, 0};
+  int n = -1;
+  do n = ::poll(&p, 1, kGiveUpMs);
+  while (n < 0 && errno == EINTR);
+  woke = Clock::now();
+  ready = n > 0;
+  return n < 0 ? sys_error("poll") : std::string();
+}
+
+// One round trip on the ring: a receive in it, the thread asleep on the eventfd, the answer 1 ms
+// later. `late`: how long after the answer the thread woke.
+std::string ring_trial(io_uring& ring, int efd, int a, int b, bool signal, Clock::duration& late) {
   char byte = 0;
   io_uring_sqe* sqe = io_uring_get_sqe(&ring);
   if (!sqe) return "io_uring: no submission entry";
   io_uring_prep_recv(sqe, a, &byte, 1, 0);
   io_uring_sqe_set_data64(sqe, 1);
   if (const int rc = io_uring_submit(&ring); rc < 0) return std::string("io_uring_submit: ") + std::strerror(-rc);
-  if (const int rc = io_uring_cq_eventfd_toggle(&ring, true); rc < 0) return "io_uring_cq_eventfd_toggle: unsupported";
+  if (io_uring_cq_eventfd_toggle(&ring, signal) < 0) return "io_uring_cq_eventfd_toggle: unsupported";
+  Answer answer(b);
+  Clock::time_point woke{};
   Clock::time_point answered{};
-  int write_errno = 0;
-  std::thread answer([&] {
-    std::this_thread::sleep_for(kAnswerAfter);
-    answered = Clock::now();
-    if (::send(b, "x", 1, MSG_NOSIGNAL) != 1) write_errno = errno;
-  });
-  pollfd p{efd, POLLIN, 0};
-  int n = -1;
-  do n = ::poll(&p, 1, kGiveUpMs);
-  while (n < 0 && errno == EINTR);
-  const int poll_errno = errno;
-  const Clock::time_point woke = Clock::now();
-  answer.join();
-  if (write_errno != 0) return std::string("send: ") + std::strerror(write_errno);
-  if (n < 0) return std::string("poll: ") + std::strerror(poll_errno);
-  late = n == 0 ? std::chrono::milliseconds(kGiveUpMs) : woke - answered;
-  if (const int rc = io_uring_cq_eventfd_toggle(&ring, false); rc < 0) return "io_uring_cq_eventfd_toggle: unsupported";
+  bool ready = false;
+  const std::string slept = sleep_on(efd, woke, ready);
+  if (std::string e = answer.join(answered); !e.empty()) return e;
+  if (!slept.empty()) return slept;
+  late = ready ? woke - answered : std::chrono::milliseconds(kGiveUpMs);
+  if (io_uring_cq_eventfd_toggle(&ring, false) < 0) return "io_uring_cq_eventfd_toggle: unsupported";
   std::uint64_t count = 0;
-  if (n > 0 && ::read(efd, &count, sizeof count) != sizeof count) return sys_error("read eventfd");
+  if (ready && ::read(efd, &count, sizeof count) != sizeof count) return sys_error("read eventfd");
   // The receive's completion (it is in, or comes within the give-up time).
   io_uring_cqe* cqe = nullptr;
   __kernel_timespec most{0, kGiveUpMs * 1'000'000L};
@@ -104,9 +128,29 @@ std::string one_trial(io_uring& ring, int efd, int a, int b, Clock::duration& la
   return {};
 }
 
+// The same round trip as the sockets path waits for it: asleep on the socket itself.
+std::string socket_trial(int a, int b, Clock::duration& late) {
+  Answer answer(b);
+  Clock::time_point woke{};
+  Clock::time_point answered{};
+  bool ready = false;
+  const std::string slept = sleep_on(a, woke, ready);
+  if (std::string e = answer.join(answered); !e.empty()) return e;
+  if (!slept.empty()) return slept;
+  late = ready ? woke - answered : std::chrono::milliseconds(kGiveUpMs);
+  char byte = 0;
+  if (ready && ::recv(a, &byte, 1, 0) != 1) return sys_error("recv");
+  return {};
+}
+
+Clock::duration median(std::vector<Clock::duration> v) {
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+  return v[v.size() / 2];
+}
+
 }  // namespace
 
-std::string UringIo::probe_wake(double& median_us) {
+std::string UringIo::probe_wake(double& median_us, bool signal) {
   median_us = -1;
   io_uring ring{};
   if (const int rc = setup(ring, 4, false); rc < 0) return std::string("io_uring_setup: ") + std::strerror(-rc);
@@ -123,19 +167,25 @@ std::string UringIo::probe_wake(double& median_us) {
   int a = -1;
   int b = -1;
   if (std::string e = loopback_pair(fds, a, b); !e.empty()) return "the probe's connection: " + e;
-  std::vector<Clock::duration> lates;
+  // Ring and socket trials alternated, so that a busy machine delays both alike.
+  std::vector<Clock::duration> ring_lates;
+  std::vector<Clock::duration> socket_lates;
   for (int i = 0; i < kTrials; ++i) {
     Clock::duration late{};
-    if (std::string e = one_trial(ring, efd, a, b, late); !e.empty()) return e;
-    lates.push_back(late);
+    if (std::string e = ring_trial(ring, efd, a, b, signal, late); !e.empty()) return e;
+    ring_lates.push_back(late);
+    if (std::string e = socket_trial(a, b, late); !e.empty()) return e;
+    socket_lates.push_back(late);
   }
-  std::nth_element(lates.begin(), lates.begin() + kTrials / 2, lates.end());
-  const Clock::duration median = lates[kTrials / 2];
-  median_us = std::chrono::duration<double, std::micro>(median).count();
-  if (median > kLate) {
-    char buf[160];
-    std::snprintf(buf, sizeof buf, "a completion woke the sleeping thread %.1f ms after it arrived (median of %d)",
-                  median_us / 1000.0, kTrials);
+  const Clock::duration ring_median = median(ring_lates);
+  const Clock::duration socket_median = median(socket_lates);
+  median_us = std::chrono::duration<double, std::micro>(ring_median).count();
+  if (ring_median > socket_median + kLate) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf,
+                  "a completion woke the thread asleep on the ring's eventfd %.1f ms after it arrived, a socket's "
+                  "reader %.1f ms (medians of %d)",
+                  median_us / 1000.0, std::chrono::duration<double, std::milli>(socket_median).count(), kTrials);
     return buf;
   }
   return {};

@@ -316,13 +316,26 @@ Task<Outcome> exchange_uring(Worker& w, User& u, const WireRequest& req, Clock::
       co_return fail(pending ? ErrorKind::kConnectTimeout : ErrorKind::kReadTimeout,
                      pending ? "connect timed out" : "write timed out");
     if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");
-    if (ru.send_result > 0) co_return fail(ErrorKind::kOther, "write: the connection failed within the request");
+    if (ru.send_result > 0) {  // part of it went: the ring's send stopped on an error it does not return
+      int err = 0;
+      socklen_t len = sizeof err;
+      if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err != 0) {
+        ec = error_code(err, asio::error::get_system_category());
+        co_return fail(classify(ec, false), "write: " + ec.message());
+      }
+      // (the error was the send's, already taken: a peer that closed or reset mid-request, as the
+      // sockets path reports it: docs/reliability.md, round 4)
+      co_return fail(ErrorKind::kReset, "write: the connection was closed within the request (" +
+                                            std::to_string(ru.send_result) + " of " + std::to_string(req.bytes.size()) +
+                                            " bytes sent)");
+    }
     ec = error_code(-ru.send_result, asio::error::get_system_category());
     // a refused or failed connection reports its error to the first write
     co_return pending ? connect_failed(u, ec) : fail(classify(ec, false), "write: " + ec.message());
   }
   bool any = false;
   std::size_t reads = 0;
+  const char* data = u.first_buf;
   for (;;) {
     if (u.timed_out) co_return read_timeout();
     if (w.stopping) co_return fail(ErrorKind::kOther, "stopped");
@@ -334,7 +347,6 @@ Task<Outcome> exchange_uring(Worker& w, User& u, const WireRequest& req, Clock::
       ec = error_code(-r, asio::error::get_system_category());
       co_return fail(classify(ec, false), "read: " + ec.message());
     }
-    const char* const data = any ? ru.more.data() : u.first_buf;
     if (!any) {
       o.first_byte = ru.arrived;
       o.phases.waiting_ns = ns_between(written, ru.arrived);
@@ -342,12 +354,25 @@ Task<Outcome> exchange_uring(Worker& w, User& u, const WireRequest& req, Clock::
     }
     if (auto f = feed(parser, data, static_cast<std::size_t>(r))) co_return *f;
     if (parser.status() == ResponseParser::Status::kComplete) break;
-    // Every read waits in the ring, so the sweep and the end of the run always get their turn;
-    // the deadline is checked here too, as in the other paths, for a server that never pauses.
-    if (++reads % kReadsBeforeYield == 0 && Clock::now() > u.deadline) co_return read_timeout();
+    // The rest: read at once while the socket has it, into the thread's shared buffer (parsed
+    // before the user yields, as on the sockets path: one system call per 64 KiB); through the
+    // ring only when it must wait, and every kReadsBeforeYield-th read, so that the sweep and the
+    // end of the run get their turn against a server that never pauses.
+    if (++reads % kReadsBeforeYield != 0) {
+      const ssize_t n = ::recv(fd, w.read_buf, sizeof w.read_buf, MSG_DONTWAIT);
+      if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        r = n >= 0 ? static_cast<int>(n) : -errno;
+        if (n > 0) ru.arrived = Clock::now();  // (in the socket by now: no kernel time for it)
+        data = w.read_buf;
+        continue;
+      }
+    } else if (Clock::now() > u.deadline) {
+      co_return read_timeout();
+    }
     // The rest goes into the user's own buffer: other users' receives are in the ring meanwhile.
     if (ru.more.empty()) ru.more.resize(UringUser::kMoreBytes);
     r = co_await w.uring->receive(ru, fd, ru.more.data(), ru.more.size());
+    data = ru.more.data();
   }
   ru.long_reply = reads > 0;
   o.arrived = ru.arrived;
@@ -566,15 +591,19 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
                       (static_cast<std::uint64_t>(w.index) + static_cast<std::uint64_t>(wl.threads) * w.data_turn++) %
                       rows);
     const WireRequest& req = w.requests[row * per_row + static_cast<std::size_t>(k)];
-    Outcome o;  // (not one co_await of a conditional expression: GCC 12 destroys its temporary twice)
+    Outcome o;                    // (not one co_await of a conditional expression: GCC 12 destroys its temporary twice)
+    Clock::duration allowance{};  // the ring: how long its response may wait unreaped (0: none)
     if (w.tls)
       o = co_await exchange_tls(w, u, req, sent_at);
     else if (w.uring)
-      o = co_await exchange_uring(w, u, req, sent_at, reap_allowance(last_finished, intended));
+      o = co_await exchange_uring(w, u, req, sent_at, allowance = reap_allowance(last_finished, intended));
     else
       o = co_await exchange(w, u, req, sent_at);
     u.deadline = {};
     const Clock::time_point done_at = Clock::now();
+    // A response that was to resume its user at once, and sat in the kernel: the client's delay.
+    if (w.uring && allowance == Clock::duration::zero() && o.arrived != Clock::time_point{} && o.arrived < done_at)
+      w.stats.record_reap(ns_between(o.arrived, done_at));
     // The response's end: when the kernel received it if known (a batched reap is later), else now.
     const Clock::time_point end_at = o.arrived != Clock::time_point{} ? std::min(o.arrived, done_at) : done_at;
     const bool responded = o.ok || o.kind == ErrorKind::kUnexpectedStatus;  // a complete response: timed

@@ -72,6 +72,53 @@ TEST(ResultBuilder, ClientBoundNeedsTheClientsOwnEvidence) {
   EXPECT_GE(*busy.series[0].busy_pct, *busy.series[0].cpu_pct) << "busy counts waiting for a CPU too";
 }
 
+// Responses that sat in the kernel while an idle client slept (the ring's lost wake-up of round 4:
+// 1% CPU, the result blamed the server) make the client the limit on that evidence alone;
+// responses reaped promptly (a batch's 50 us) do not. The per-second series shows the worst.
+TEST(ResultBuilder, ResponsesLeftInTheKernelAreTheClientsDelay) {
+  for (const std::uint64_t gap_ns : {16'000'000ULL, 50'000ULL}) {
+    WorkerStats stats;
+    Collector c({&stats});
+    for (int i = 0; i < 200; ++i) {
+      stats.record_success(200, 17'000'000, 0, 10, 0);
+      stats.record_reap(gap_ns);
+    }
+    c.tick(1, 1.0, 1);
+    RunSettings s;
+    s.workload.mode = LoadMode::kMax;
+    RunFacts f;
+    f.duration_s = 1;
+    f.cpu_s = 0.01;  // idle: no busy evidence
+    const Result r = build_result(s, f, c);
+    ASSERT_TRUE(r.client.reap_p99_ms.has_value());
+    EXPECT_NEAR(*r.client.reap_p99_ms, static_cast<double>(gap_ns) / 1e6, static_cast<double>(gap_ns) / 1e8);
+    ASSERT_EQ(r.series.size(), 1u);
+    ASSERT_TRUE(r.series[0].reap_max_ms.has_value());
+    EXPECT_NEAR(*r.series[0].reap_max_ms, static_cast<double>(gap_ns) / 1e6, static_cast<double>(gap_ns) / 1e8);
+    if (gap_ns > 5'000'000) {
+      EXPECT_TRUE(r.client.bound);
+      EXPECT_NE(r.client.reason.find("in the kernel before the client read them"), std::string::npos)
+          << r.client.reason;
+    } else {
+      EXPECT_FALSE(r.client.bound) << r.client.reason;
+    }
+  }
+}
+
+// A path without the ring reports no reap times (null, not 0).
+TEST(ResultBuilder, NoReapTimesWithoutTheRing) {
+  WorkerStats stats;
+  Collector c({&stats});
+  stats.record_success(200, 1'000'000, 0, 10, 0);
+  c.tick(1, 1.0, 1);
+  RunSettings s;
+  RunFacts f;
+  f.duration_s = 1;
+  const Result r = build_result(s, f, c);
+  EXPECT_FALSE(r.client.reap_p99_ms.has_value());
+  EXPECT_FALSE(r.series.at(0).reap_max_ms.has_value());
+}
+
 // Interrupted while waiting for --start-at: nothing was sent, and nothing is said of the server
 // (the result had a negative duration, a negative ideal count and "the server never answered").
 TEST(ResultBuilder, ARunInterruptedBeforeItsStartSaysSo) {
