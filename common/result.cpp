@@ -159,6 +159,8 @@ json series_json(const SeriesPoint& p) {
   if (p.cpu_pct) j["cpu_pct"] = *p.cpu_pct;
   if (p.busy_pct) j["busy_pct"] = *p.busy_pct;
   if (p.reap_max_ms) j["reap_max_ms"] = *p.reap_max_ms;
+  if (p.server_cpu_s) j["server_cpu_s"] = *p.server_cpu_s;
+  if (p.server_throttled_s) j["server_throttled_s"] = *p.server_throttled_s;
   if (!p.names.empty()) {
     json names = json::array();
     for (const auto& n : p.names) {
@@ -184,6 +186,8 @@ SeriesPoint read_point(const Field& f) {
   if (f.has("cpu_pct")) p.cpu_pct = f.at("cpu_pct").num_in(0, 100000);
   if (f.has("busy_pct")) p.busy_pct = f.at("busy_pct").num_in(0, 100000);
   if (f.has("reap_max_ms")) p.reap_max_ms = f.at("reap_max_ms").num_in(0, 1e9);
+  if (f.has("server_cpu_s")) p.server_cpu_s = f.at("server_cpu_s").num_in(0, 1e6);
+  if (f.has("server_throttled_s")) p.server_throttled_s = f.at("server_throttled_s").num_in(0, 1e6);
   if (f.has("names"))
     f.at("names").each([&](const Field& n) {
       NamePoint np;
@@ -437,6 +441,19 @@ json to_json(const Result& r) {
             {"environment", r.environment}};
   if (!r.error.empty()) j["error"] = r.error;
   if (!r.server.is_null()) j["server"] = r.server;
+  if (r.server_cpu) {
+    const ServerCpu& c = *r.server_cpu;
+    j["server_cpu"] = {{"cgroup", c.cgroup},
+                       {"kind", c.kind},
+                       {"usage_s", c.usage_s},
+                       {"cpus", c.cpus},
+                       {"us_per_request", opt(c.us_per_request)},
+                       {"limit_cpus", opt(c.limit_cpus)},
+                       {"period_us", c.period_us},
+                       {"periods", c.periods},
+                       {"throttled", c.throttled},
+                       {"throttled_s", c.throttled_s}};
+  }
   if (r.summary) j["summary"] = summary_json(*r.summary);
   if (r.histogram) j["histogram"] = r.histogram->to_json();
   if (r.failed_histogram) j["failed_requests"] = {{"histogram", r.failed_histogram->to_json()}};
@@ -526,6 +543,21 @@ Result result_from_json(const json& j, const JsonSource& src) {
     root.at("command_line").each([&](const Field& a) { r.command_line.push_back(a.str()); });
   if (root.has("environment")) r.environment = j["environment"];
   if (root.has("server")) r.server = j["server"];
+  if (root.has("server_cpu")) {
+    const Field f = root.at("server_cpu");
+    ServerCpu c;
+    c.cgroup = f.at("cgroup").str();
+    c.kind = f.at("kind").str();
+    c.usage_s = f.at("usage_s").num_in(0, 1e9);
+    c.cpus = f.at("cpus").num_in(0, 1e6);
+    c.us_per_request = f.at("us_per_request").opt_num();
+    c.limit_cpus = f.at("limit_cpus").opt_num();
+    c.period_us = f.at("period_us").num_in(0, 1e9);
+    c.periods = f.at("periods").u64();
+    c.throttled = f.at("throttled").u64();
+    c.throttled_s = f.at("throttled_s").num_in(0, 1e9);
+    r.server_cpu = c;
+  }
   if (root.has("summary") || r.status == "ok") {
     r.summary = read_summary(root.at("summary"));
     r.histogram = read_histogram(root.at("histogram"));

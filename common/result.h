@@ -131,6 +131,8 @@ struct SeriesPoint : SecondCounts {
   double lag_avg_ms = 0, lag_max_ms = 0;
   double late_ms = 0;            // rate mode: how late the sends already due went out, on average
   OptDouble reap_max_ms;         // the ring path: the longest a response sat in the kernel unreaped
+  OptDouble server_cpu_s;        // --server-cgroup: the server's CPU time in this interval (CPU-seconds)
+  OptDouble server_throttled_s;  // ... and how long a CPU limit held it throttled
   OptDouble cpu_pct;             // the load threads' CPU share of the interval (their CPU clocks)
   OptDouble busy_pct;            // ... on a CPU or runnable and waiting for one (the kernel's schedstat)
   std::vector<NamePoint> names;  // --scenario: one per request name, in the scenario's order
@@ -198,6 +200,18 @@ struct Repeats {
   std::map<std::string, RepeatStat> metrics;  // by metric name (see loadgen/metrics.h)
 };
 
+/// The server's CPU over the run, read from its cgroup (--server-cgroup): its service demand.
+struct ServerCpu {
+  std::string cgroup, kind;                  // the group's name; "v2" or "v1"
+  double usage_s = 0;                        // CPU-seconds over the run's measured time
+  double cpus = 0;                           // usage / duration: CPUs busy on average (utilization)
+  OptDouble us_per_request;                  // usage / requests completed: the service demand D (null: none)
+  OptDouble limit_cpus;                      // a CPU limit (CFS bandwidth), if set
+  double period_us = 0;                      // its period
+  std::uint64_t periods = 0, throttled = 0;  // CFS periods over the run, and those throttled
+  double throttled_s = 0;
+};
+
 struct Result {
   int schema_version = kResultSchemaVersion;
   nlohmann::json tool = nlohmann::json::object();  // {name, version, git_sha}
@@ -210,6 +224,7 @@ struct Result {
   nlohmann::json workload = nlohmann::json::object();     // what loadgen was asked to do
   nlohmann::json environment = nlohmann::json::object();  // machine, limits, pinning
   nlohmann::json server;                                  // bench-all's note on the server
+  std::optional<ServerCpu> server_cpu;                    // --server-cgroup: the server's CPU
   std::optional<Summary> summary;                         // absent when the run never started
   std::optional<Histogram> histogram;                     // successes (rate mode: corrected, unsent included)
   std::optional<Histogram> failed_histogram;              // how long failed requests took (Locust counts them)

@@ -53,6 +53,9 @@ void TargetOptions::add(po::options_description& d, RunSettings& s, int default_
   opt("max-client-lag", po::value<double>(&s.max_client_lag_ms)->default_value(5),
       "ms: a run whose requests started later than this (p99) is marked client-bound");
   opt("quiet,q", po::bool_switch(&s.quiet), "no status line and no summary table");
+  opt("server-cgroup", po::value<std::string>(&s.server_cgroup),
+      "NAME: the cgroup the server runs in (v2, or v1's cpuacct): its CPU time each second, per request "
+      "(server_cpu in the result; scripts/lib/cgroup.sh makes one)");
 }
 
 std::string TargetOptions::apply(const po::variables_map& vm, RunSettings& s) {

@@ -208,7 +208,7 @@ Collector::Collector(std::vector<WorkerStats*> workers) : workers_(std::move(wor
   for (std::size_t i = 0; i < workers_.size(); ++i) time_at_tick_[i] = workers_[i]->thread_time();
 }
 
-const SeriesPoint& Collector::tick(int seconds, double length_s, int users) {
+const SeriesPoint& Collector::tick(int seconds, double length_s, int users, std::optional<ServerInterval> server) {
   merged_.reset();
   double cpu_sum = 0, busy_sum = 0;
   bool clocks = true;
@@ -257,6 +257,10 @@ const SeriesPoint& Collector::tick(int seconds, double length_s, int users) {
   p.lag_avg_ms = merged_.lag_count ? ns_to_ms(merged_.lag_sum_ns / merged_.lag_count) : 0;
   p.lag_max_ms = ns_to_ms(merged_.lag_max_ns);
   if (merged_.reap.count()) p.reap_max_ms = ns_to_ms(merged_.reap_max_ns);
+  if (server) {
+    p.server_cpu_s = server->cpu_s;
+    p.server_throttled_s = server->throttled_s;
+  }
   p.late_ms = merged_.late_count ? ns_to_ms(merged_.late_sum_ns / merged_.late_count) : 0;
   p.finish(merged_.latency);
   for (std::size_t i = 0; i < names_.size(); ++i) {

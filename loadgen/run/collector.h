@@ -40,6 +40,11 @@ struct PhaseTimes {
   std::uint64_t connect_ns = 0, tls_ns = 0, waiting_ns = 0, receiving_ns = 0;
 };
 
+/// The server's CPU over one interval (--server-cgroup), as the engine read it from its cgroup.
+struct ServerInterval {
+  double cpu_s = 0, throttled_s = 0;
+};
+
 struct Interval {
   Histogram latency;      // successes; rate mode: from the intended send time (and unsent)
   Histogram uncorrected;  // rate mode: from the actual send time
@@ -137,7 +142,7 @@ class Collector {
   void set_names(std::vector<std::string> names) { names_ = std::move(names); }
   /// Merges every worker's interval; `seconds` is the interval's end (s since start),
   /// `length_s` its length. Appends a series point and returns it.
-  const SeriesPoint& tick(int seconds, double length_s, int users);
+  const SeriesPoint& tick(int seconds, double length_s, int users, std::optional<ServerInterval> server = {});
 
   const Interval& total() const { return total_; }
   std::uint64_t successes() const { return total_.requests - total_.failures; }

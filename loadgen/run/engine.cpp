@@ -1,5 +1,8 @@
 #include "loadgen/run/engine.h"
 
+#include <fstream>
+#include <sstream>
+
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -9,6 +12,8 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -22,6 +27,7 @@
 #include "common/format.h"
 #include "loadgen/run/preflight.h"
 #include "loadgen/run/resolve.h"
+#include "loadgen/run/server_cpu.h"
 #include "loadgen/workload/shard.h"
 #include "loadgen/run/worker.h"
 
@@ -87,6 +93,7 @@ class LoadRun {
   std::string prepare() {
     facts_.environment = environment_info();
     if (std::string why = preflight(wl_, facts_.environment); !why.empty()) return why;
+    if (std::string why = find_server_cgroup(); !why.empty()) return why;
     max_users_ = s_.steering ? std::max(wl_.users, max_users_for_fds(threads_)) : wl_.users;
     std::string err;
     addresses_ = resolve(wl_.target, err);
@@ -202,6 +209,10 @@ class LoadRun {
   // Once a second until the end, an interrupt, or an early stop (nothing succeeds).
   void tick_until_end() {
     last_tick_ = origin_;
+    if (cgroup_) {  // the server's CPU from the origin on (what it spent before is not the run's)
+      server_interval();
+      cg_first_ = cg_last_;
+    }
     const auto end = origin_ + wl_.run_time;
     while (!facts_.not_started) {
       const auto next = std::min(origin_ + std::chrono::seconds(second_ + 1), end);
@@ -218,7 +229,7 @@ class LoadRun {
       ++second_;
       const double len = std::chrono::duration<double>(next - last_tick_).count();
       last_tick_ = next;
-      const SeriesPoint& point = collector_->tick(second_, len, active_users());
+      const SeriesPoint& point = collector_->tick(second_, len, active_users(), server_interval());
       progress_.tick(point, *collector_);
       tell_observer(point);
       if (abort_on_failed_threshold()) break;
@@ -256,10 +267,11 @@ class LoadRun {
     const auto last_end = std::min(stopped_at_, origin_ + wl_.run_time);
     const double len = std::chrono::duration<double>(last_end - last_tick_).count();
     if (len > 0) {
-      const SeriesPoint& point = collector_->tick(second_ + 1, len, users_at_stop_);
+      const SeriesPoint& point = collector_->tick(second_ + 1, len, users_at_stop_, server_interval());
       progress_.last(point, *collector_);
       tell_observer(point);
     }
+    finish_server_cpu();
   }
 
   RunResult finish() {
@@ -284,6 +296,59 @@ class LoadRun {
   }
 
  private:
+  // --server-cgroup: where the server's CPU is read, and its first reading.
+  std::string find_server_cgroup() {
+    if (s_.server_cgroup.empty()) return {};
+    std::string mounts;
+    std::string err;
+    {
+      std::ifstream f("/proc/self/mounts");
+      std::stringstream ss;
+      ss << f.rdbuf();
+      mounts = ss.str();
+    }
+    cgroup_ = find_cgroup(s_.server_cgroup, mounts, err);
+    if (!cgroup_) return err;
+    if (!read_cpu(*cgroup_, cg_last_, err)) return "--server-cgroup: " + err;
+    return {};
+  }
+
+  // The server's CPU since the last reading (nullopt without --server-cgroup, or when a reading
+  // failed: the run then says so rather than guessing).
+  std::optional<ServerInterval> server_interval() {
+    if (!cgroup_) return std::nullopt;
+    CpuReading now;
+    std::string err;
+    if (!read_cpu(*cgroup_, now, err)) {
+      if (cg_error_.empty()) cg_error_ = err;
+      return std::nullopt;
+    }
+    ServerInterval i{std::max(0.0, now.usage_s - cg_last_.usage_s),
+                     std::max(0.0, now.throttled_s - cg_last_.throttled_s)};
+    cg_last_ = now;
+    return i;
+  }
+
+  // The run's total from the first reading at the origin to the last at the end.
+  void finish_server_cpu() {
+    if (!cgroup_) return;
+    if (!cg_error_.empty()) {
+      facts_.environment["server_cpu_error"] = cg_error_;
+      return;
+    }
+    ServerCpu c;
+    c.cgroup = cgroup_->name;
+    c.kind = cgroup_->kind;
+    c.usage_s = cg_last_.usage_s - cg_first_.usage_s;
+    c.periods = cg_last_.periods - cg_first_.periods;
+    c.throttled = cg_last_.throttled - cg_first_.throttled;
+    c.throttled_s = cg_last_.throttled_s - cg_first_.throttled_s;
+    const CpuLimit l = read_limit(*cgroup_);
+    c.limit_cpus = l.cpus;
+    c.period_us = l.period_us;
+    facts_.server_cpu = c;
+  }
+
   void say_what_the_name_is() const {
     boost::system::error_code literal;
     asio::ip::make_address(wl_.target.host, literal);
@@ -435,6 +500,9 @@ class LoadRun {
   std::unique_ptr<asio::ssl::context> tls_;
   Clock::time_point origin_{}, last_tick_{}, stopped_at_{};
   double cpu_at_start_ = 0;
+  std::optional<CgroupCpu> cgroup_;  // --server-cgroup
+  CpuReading cg_first_, cg_last_;    // at the origin; the latest
+  std::string cg_error_;             // a reading that failed during the run
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<Collector> collector_;
   std::vector<std::thread> threads_run_;

@@ -30,6 +30,8 @@ struct RunSettings {
   std::optional<std::chrono::nanoseconds> abort_on_fail;
   /// A run whose client woke later than this (p99) for its requests is client-bound.
   double max_client_lag_ms = 5;
+  /// The cgroup the server runs in (--server-cgroup): its CPU time is read each second (server_cpu).
+  std::string server_cgroup;
   /// Someone watching the run (the live view), and steering it (--live-control); both optional.
   RunObserver* observer = nullptr;
   Steering* steering = nullptr;

@@ -149,6 +149,11 @@ Result build_result(const RunSettings& s, const RunFacts& f, const Collector& c)
     if (phases[i].count()) r.timings[kPhases[i]] = std::move(phases[i]);
   r.client = client_health(s, f, c, f.threads);
   r.series = c.series();
+  if (f.server_cpu) {  // the service demand: the server's CPU per request completed (the utilization law)
+    r.server_cpu = f.server_cpu;
+    if (f.duration_s > 0) r.server_cpu->cpus = r.server_cpu->usage_s / f.duration_s;
+    if (t.requests > 0) r.server_cpu->us_per_request = r.server_cpu->usage_s * 1e6 / static_cast<double>(t.requests);
+  }
   r.control = f.control;
   r.stopped = f.stopped;
   r.errors = c.errors();

@@ -31,6 +31,7 @@ struct RunFacts {
   std::string stopped;                               // ended early on request (the live view's stop)
   double start_epoch_s = 0;                          // wall-clock time of the origin
   OptDouble start_skew_ms;                           // origin minus --start-at
+  std::optional<ServerCpu> server_cpu;               // --server-cgroup: usage over the run (D from it here)
 };
 
 Result build_result(const RunSettings& s, const RunFacts& facts, const Collector& c);
