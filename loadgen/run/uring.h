@@ -92,6 +92,7 @@ class UringIo {
  private:
   explicit UringIo(asio::io_context& io);
   static int setup(io_uring& ring, unsigned entries, bool disabled);
+  static std::string probe_on_this_thread(double& median_us, bool signal);
   io_uring_sqe* next_sqe();
   void queue_receive(UringUser& u, int fd, char* buf, std::size_t cap, Clock::duration reap_within);
   Task<int> wait(UringUser& u);
