@@ -14,6 +14,7 @@ LIVE_LINGER ?=
 MATRIX ?=
 SHARDS ?= 3
 SERVER_CPUS ?= 0
+SERVER_CPU_LIMIT ?=
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 
@@ -50,9 +51,9 @@ calibrate: tools
 	@SERVER_CPUS="$(SERVER_CPUS)" BUILD="$(BUILD)" bash scripts/calibrate.sh
 
 # Every model's capacity under every workload of bench/profiles/capacity/ (about 35 minutes).
-#   make capacity [MATRIX="original backend-wait"] [MODELS="epoll threadpool"] [SERVER_CPUS=0]
+#   make capacity [MATRIX="original backend-wait"] [MODELS="epoll threadpool"] [SERVER_CPUS=0] [SERVER_CPU_LIMIT=0.25]
 capacity: tools
-	@MATRIX="$(MATRIX)" MODELS="$(MODELS)" SERVER_CPUS="$(SERVER_CPUS)" LIVE="$(LIVE)" LIVE_LINGER="$(LIVE_LINGER)" BUILD="$(BUILD)" bash scripts/capacity.sh
+	@MATRIX="$(MATRIX)" MODELS="$(MODELS)" SERVER_CPUS="$(SERVER_CPUS)" SERVER_CPU_LIMIT="$(SERVER_CPU_LIMIT)" LIVE="$(LIVE)" LIVE_LINGER="$(LIVE_LINGER)" BUILD="$(BUILD)" bash scripts/capacity.sh
 
 # The shards of one workload as separate hosts (network namespaces), started together and merged.
 #   make bench-distributed [SHARDS=3]

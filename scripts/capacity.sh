@@ -14,6 +14,7 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/scripts/lib/server.sh"
+source "$ROOT/scripts/lib/cgroup.sh"
 BUILD=${BUILD:-build}
 [[ "$BUILD" = /* ]] || BUILD="$ROOT/$BUILD"
 SERVER="$BUILD/server/server"
@@ -38,11 +39,23 @@ for m in "${MODEL_LIST[@]}"; do
 done
 EVENT_DRIVEN=$("$SERVER" --list-models | awk '/event_driven=yes/ {print $1}' | tr '\n' ' ')
 pin_prefixes
+# The server's CPU is read from a cgroup of its own (the service demand per step); with
+# SERVER_CPU_LIMIT=Q the group also limits it to Q CPUs. A limit that cannot be set stops here.
+if server_cgroup_open "lab-capacity-check-$$"; then
+  server_cgroup_close
+  CGROUPS=yes
+else
+  [ -n "${SERVER_CPU_LIMIT:-}" ] && die "SERVER_CPU_LIMIT=$SERVER_CPU_LIMIT: $CGROUP_ERROR"
+  CGROUPS=no
+  echo "capacity: warning: the server's CPU will not be measured: $CGROUP_ERROR" >&2
+fi
+SERVER_CPU_COUNT=$(awk -F, '{n = 0; for (i = 1; i <= NF; i++) { if ($i ~ /-/) { split($i, r, "-"); n += r[2] - r[1] + 1 } else n++ } print n}' <<< "${SERVER_CPUS:-0}")
+SERVER_CPUS_AVAILABLE=${SERVER_CPU_LIMIT:-$SERVER_CPU_COUNT}
 
 TS=$(date -u +%Y%m%dT%H%M%SZ)
 OUT="$RESULTS/capacity/$TS"
 mkdir -p "$OUT/logs" || die "cannot create $OUT"
-note="Server pinned to CPU(s) ${SERVER_CPUS:-0} (${SERVER_PIN[*]:-not pinned}), loadgen to ${LOADGEN_PIN[*]:-not pinned}; $(nproc) CPUs; per step ${WARMUP} warm-up + ${MEASURE} measured, resolution ${RESOLUTION}, sweep points ${SWEEP_STEP} each, at most ${BUDGET} per search."
+note="Server pinned to CPU(s) ${SERVER_CPUS:-0} (${SERVER_PIN[*]:-not pinned})${SERVER_CPU_LIMIT:+, limited to $SERVER_CPU_LIMIT CPU (a CFS quota over ${SERVER_CPU_PERIOD_US} us periods, as a container limit)}, loadgen to ${LOADGEN_PIN[*]:-not pinned}; $(nproc) CPUs; per step ${WARMUP} warm-up + ${MEASURE} measured, resolution ${RESOLUTION}, sweep points ${SWEEP_STEP} each, at most ${BUDGET} per search."
 jq -n --arg started "$TS" --argjson models "$(printf '%s\n' "${MODEL_LIST[@]}" | jq -R . | jq -s .)" \
   --argjson matrix "$(for w in "${WORKLOADS[@]}"; do cat "$PROFILES/$w.json"; done | jq -s .)" --arg note "$note" \
   '{started_at: $started, models: $models, matrix: $matrix, note: $note}' > "$OUT/capacity.json"
@@ -83,27 +96,36 @@ for w in "${WORKLOADS[@]}"; do
     if [ "$only" = event_driven ] && ! grep -qw -- "$model" <<< "$EVENT_DRIVEN"; then continue; fi
     cells=$((cells + 1))
     log="$OUT/logs/$w.$model"
-    "${SERVER_PIN[@]}" "$SERVER" --model "$model" --port 0 --protocol "$proto" --grace 2s "${server_args[@]}" \
+    cg_args=()
+    if [ "$CGROUPS" = yes ]; then
+      server_cgroup_open "lab-server-$$-$cells" || die "$w/$model: $CGROUP_ERROR"
+      cg_args=(--server-cgroup "$SERVER_CG")
+    fi
+    "${SERVER_PIN[@]}" "${SERVER_CG_RUN[@]}" "$SERVER" --model "$model" --port 0 --protocol "$proto" --grace 2s "${server_args[@]}" \
       >"$log.server.out" 2>"$log.server.err" &
     spid=$!
     if ! port=$(wait_ready "$log.server.out" "$spid" 10); then
       echo "capacity: $w/$model: the server did not start: $(tail -2 "$log.server.err" | tr '\n' ' ')"
       live_failed "$w/$model" "the server did not start" "$w" "$model"
       kill -KILL "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
+      server_cgroup_close
       continue
     fi
     echo "capacity: [$cells] $w / $model"
     "${LOADGEN_PIN[@]}" "$LOADGEN" capacity -H "http://127.0.0.1:$port" "${lg_args[@]}" "${slo_args[@]}" \
       --sweep "$sweep" --sweep-step "$SWEEP_STEP" --warmup "$WARMUP" --measure "$MEASURE" --budget "$BUDGET" \
-      --resolution "$RESOLUTION" "${confirm[@]}" "${LIVE_ARGS[@]}" --label "$model" --workload-name "$w" --json "$OUT/$w/$model.json" \
+      --resolution "$RESOLUTION" "${confirm[@]}" "${LIVE_ARGS[@]}" "${cg_args[@]}" --label "$model" --workload-name "$w" --json "$OUT/$w/$model.json" \
       2>&1 | tee "$log.loadgen.err" | grep -E "^capacity\[.*\]: (found|below_first_step|client_bound|max_rate|budget|interrupted|not_run|users|USL|equivalent)" || true
     stop_gracefully "$spid"
+    server_cgroup_close
     if [ -s "$OUT/$w/$model.json" ]; then
       jq --argjson knobs "$(ready_json "$log.server.out")" --arg ready "$(head -1 "$log.server.out")" \
         --arg args "--model $model --protocol $proto --grace 2s ${server_args[*]}" --arg stop "$STOP" \
         --argjson code "$STOP_CODE" --argjson left "$LEFTOVER" --arg summary "$(grep '^server: stopped' "$log.server.err" | tail -1)" \
+        --argjson cpus "$SERVER_CPUS_AVAILABLE" --arg limit "${SERVER_CPU_LIMIT:-}" --argjson period "$SERVER_CPU_PERIOD_US" \
         '.server = {knobs: $knobs, ready_line: $ready, args: $args, stop: $stop, exit_code: $code,
-                    leftover_processes: $left, summary: $summary}' "$OUT/$w/$model.json" > "$OUT/$w/$model.json.tmp" &&
+                    leftover_processes: $left, summary: $summary, cpus: $cpus,
+                    cpu_limit: (if $limit == "" then null else ($limit | tonumber) end), cpu_period_us: $period}' "$OUT/$w/$model.json" > "$OUT/$w/$model.json.tmp" &&
         mv "$OUT/$w/$model.json.tmp" "$OUT/$w/$model.json"
     else
       echo "capacity: $w/$model: no document (see $log.loadgen.err)"

@@ -31,7 +31,10 @@ json step_json(const CapacityStep& s) {
             {"p99_ms", opt(s.p99_ms)},
             {"mean_ms", opt(s.mean_ms)},
             {"service_mean_ms", opt(s.service_mean_ms)},
-            {"late_growth_ms", s.late_growth_ms}}},
+            {"late_growth_ms", s.late_growth_ms},
+            {"server_us_per_request", opt(s.server_us_per_request)},
+            {"server_cpus", opt(s.server_cpus)},
+            {"server_throttled_s", opt(s.server_throttled_s)}}},
           {"settle_s", s.settle_s},
           {"result", s.result}};
 }
@@ -150,7 +153,10 @@ CapacityDoc capacity_from_json(const json& j, const JsonSource& src) {
                             {"p95_ms", &st.p95_ms},
                             {"p99_ms", &st.p99_ms},
                             {"mean_ms", &st.mean_ms},
-                            {"service_mean_ms", &st.service_mean_ms}})
+                            {"service_mean_ms", &st.service_mean_ms},
+                            {"server_us_per_request", &st.server_us_per_request},
+                            {"server_cpus", &st.server_cpus},
+                            {"server_throttled_s", &st.server_throttled_s}})
       if (w.raw().contains(key)) *out = w.at(key).opt_num();
     if (const auto f = s.get("settle_s")) st.settle_s = f->num();
     d.steps.push_back(std::move(st));
@@ -199,6 +205,24 @@ CapacityDoc capacity_from_json(const json& j, const JsonSource& src) {
     d.users = e;
   }
   return d;
+}
+
+std::optional<ServiceDemand> service_demand(const CapacityDoc& d) {
+  std::vector<const CapacityStep*> passed;
+  for (const auto& st : d.steps)
+    if (st.passed && st.server_us_per_request && *st.server_us_per_request > 0) passed.push_back(&st);
+  if (passed.empty()) return std::nullopt;
+  std::sort(passed.begin(), passed.end(), [](const auto* a, const auto* b) { return a->rate > b->rate; });
+  ServiceDemand sd;
+  const std::size_t n = std::min<std::size_t>(2, passed.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    sd.us_per_request += *passed[i]->server_us_per_request / static_cast<double>(n);
+    sd.from_rates.push_back(passed[i]->rate);
+  }
+  sd.lowest_rate = passed.back()->rate;
+  sd.lowest_us = *passed.back()->server_us_per_request;
+  sd.trend = sd.lowest_us > 0 ? *passed.front()->server_us_per_request / sd.lowest_us : 1;
+  return sd;
 }
 
 }  // namespace lab

@@ -27,7 +27,10 @@ struct CapacityStep {
   double settle_s = 0;  // waited before the step for the target to drain the last one
   std::uint64_t requests = 0;
   OptDouble p50_ms, p95_ms, p99_ms, mean_ms, service_mean_ms;  // window; service: from the actual send
-  nlohmann::json result;                                       // the step's full result document
+  /// The server's CPU over the window (--server-cgroup): per request completed (the service demand
+  /// D, us), as CPUs busy (the utilization U = X * D), and the time a CPU limit throttled it.
+  OptDouble server_us_per_request, server_cpus, server_throttled_s;
+  nlohmann::json result;  // the step's full result document
 };
 
 struct UsersEstimate {
@@ -66,6 +69,19 @@ struct CapacityDoc {
   const CapacityStep* knee_step() const { return knee ? &steps[*knee] : nullptr; }
   const CapacityStep* fail_step() const { return first_fail ? &steps[*first_fail] : nullptr; }
 };
+
+/// The server's service demand over a search (--server-cgroup): D (us of the server's CPU per
+/// request) from the highest steps that passed (up to two, averaged: an event loop batches under
+/// load and is cheapest near its limit), and its trend: D at the highest pass over D at the
+/// lowest (below 1: cheaper per request as the rate rises; above: dearer, as a thread per
+/// connection switches more). nullopt when no passing step has it.
+struct ServiceDemand {
+  double us_per_request = 0;
+  std::vector<double> from_rates;  // the steps it comes from
+  double trend = 1;
+  double lowest_rate = 0, lowest_us = 0;
+};
+std::optional<ServiceDemand> service_demand(const CapacityDoc& d);
 
 inline constexpr const char* kCapacitySchema = "loadlab.capacity";
 

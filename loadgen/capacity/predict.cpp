@@ -37,6 +37,49 @@ std::optional<double> scan_us(const Calibration& c, const std::string& call, int
 
 }  // namespace
 
+// A pool's workers (threadpool threads, prefork processes; their defaults, docs/models.md); 0 for
+// the other models.
+int pool_size(const PredictInput& in) {
+  if (in.model == "threadpool") return in.workers > 0 ? in.workers : 16;
+  if (in.model == "prefork") return in.workers > 0 ? in.workers : 4;
+  return 0;
+}
+
+std::optional<Prediction> waiting_bound(const PredictInput& in, double cpu_us, int cpus_online) {
+  // A wait that blocks its thread or process: W of them serve at most W / (wait + CPU) a second.
+  const std::string& m = in.model;
+  const bool blocking = !event_driven(m) || in.io_wait_blocks;
+  if (!(in.io_wait_ms > 0 && blocking)) return std::nullopt;
+  const int pool = pool_size(in);
+  int w = 1;
+  std::string who = "1 thread";
+  if (pool > 0) {
+    w = pool;
+    who = std::to_string(pool) + (m == "prefork" ? " processes" : " threads");
+  } else if (m == "multiprocess" || m == "multithread" || m == "select-seed") {
+    w = in.connections;
+    who = std::to_string(w) + (m == "multiprocess" ? " processes" : " threads") + " (one per connection)";
+  } else if (m == "reuseport" || m == "asio") {
+    w = in.workers > 0 ? in.workers : std::max(1, cpus_online);
+    who = std::to_string(w) + " loops";
+  } else if (m != "single") {
+    who = "1 loop";
+  }
+  Prediction p;
+  p.rps = w / (in.io_wait_ms / 1000.0 + cpu_us / 1e6);
+  p.formula = who + " / (" + fixed(in.io_wait_ms, "%g") + " ms wait + " + fixed(cpu_us, "%.1f") + " us)";
+  return p;
+}
+
+Prediction project(const PredictInput& in, double d_us, double cpus, int cpus_online) {
+  Prediction p;
+  p.rps = d_us > 0 ? cpus * 1e6 / d_us : 0;
+  p.formula = fixed(cpus, "%g") + " CPU / " + fixed(d_us, "%.1f") + " us measured";
+  if (const auto w = waiting_bound(in, d_us, cpus_online); w && w->rps < p.rps) p = *w;
+  p.formula += " = " + commas(std::round(p.rps)) + "/s";
+  return p;
+}
+
 std::optional<Prediction> predict(const PredictInput& in, const Calibration& c, std::string* why_not) {
   auto no = [&](const std::string& why) -> std::optional<Prediction> {
     if (why_not) *why_not = why;
@@ -56,9 +99,7 @@ std::optional<Prediction> predict(const PredictInput& in, const Calibration& c, 
 
   // A pool with more kept-alive connections than workers ends a connection with its reply when
   // others wait (docs/models.md): each request then pays a new connection.
-  const int pool = m == "threadpool" ? (in.workers > 0 ? in.workers : 16)
-                   : m == "prefork"  ? (in.workers > 0 ? in.workers : 4)
-                                     : 0;
+  const int pool = pool_size(in);
   PredictInput eff = in;
   if (pool > 0 && !in.new_connection && in.connections > pool) eff.new_connection = true;
   const int fds = in.connections + 1;  // the connections and the listener
@@ -102,29 +143,7 @@ std::optional<Prediction> predict(const PredictInput& in, const Calibration& c, 
   p.rps = 1e6 / cpu_us;
   p.formula = "1 CPU / (" + sum + ") us";
 
-  // A wait that blocks its thread or process: W of them serve at most W / (wait + CPU) a second.
-  const bool blocking = !event_driven(m) || in.io_wait_blocks;
-  if (in.io_wait_ms > 0 && blocking) {
-    int w = 1;
-    std::string who = "1 thread";
-    if (pool > 0) {
-      w = pool;
-      who = std::to_string(pool) + (m == "prefork" ? " processes" : " threads");
-    } else if (m == "multiprocess" || m == "multithread" || m == "select-seed") {
-      w = in.connections;
-      who = std::to_string(w) + (m == "multiprocess" ? " processes" : " threads") + " (one per connection)";
-    } else if (m == "reuseport" || m == "asio") {
-      w = in.workers > 0 ? in.workers : std::max(1, c.host.value("cpus_online", 1));
-      who = std::to_string(w) + " loops";
-    } else if (m != "single") {
-      who = "1 loop";
-    }
-    const double waiting = w / (in.io_wait_ms / 1000.0 + cpu_us / 1e6);
-    if (waiting < p.rps) {
-      p.formula = who + " / (" + fixed(in.io_wait_ms, "%g") + " ms wait + " + fixed(cpu_us, "%.1f") + " us)";
-      p.rps = waiting;
-    }
-  }
+  if (const auto w = waiting_bound(in, cpu_us, c.host.value("cpus_online", 1)); w && w->rps < p.rps) p = *w;
   p.formula += " = " + commas(std::round(p.rps)) + "/s";
   return p;
 }

@@ -33,6 +33,16 @@ struct Prediction {
 /// with its reply when others wait).
 std::optional<Prediction> predict(const PredictInput& in, const Calibration& c, std::string* why_not = nullptr);
 
+/// The concurrency bound where a wait blocks the serving thread or process: W of them, each busy
+/// `cpu_us` besides the wait, serve at most W / (wait + CPU) a second; nullopt where no wait blocks.
+std::optional<Prediction> waiting_bound(const PredictInput& in, double cpu_us, int cpus_online);
+
+/// The limit the server's service demand allows (the bottleneck law): `d_us` of CPU per request,
+/// measured in the run from the server's cgroup, on `cpus` CPUs (its pinning, or its CPU limit),
+/// gives at most cpus / D requests a second, or the concurrency bound if that is lower (the
+/// formula names which binds). Every cost is measured, not calibrated.
+Prediction project(const PredictInput& in, double d_us, double cpus, int cpus_online);
+
 /// measured / predicted, and whether it is more than 25% away (the flag).
 struct Agreement {
   double ratio = 0;

@@ -112,21 +112,49 @@ PredictionCells prediction_cells(const CapacityDoc& d, const Calibration* c) {
     cells.formula = why;
     return cells;
   }
-  cells.predicted = commas(std::round(p->rps));
-  cells.formula = p->formula;
+  // Under a CPU limit (SERVER_CPU_LIMIT) a CPU-bound prediction scales with the CPUs given.
+  Prediction scaled = *p;
+  const double cpus = d.server.is_object() && d.server.contains("cpu_limit") && d.server["cpu_limit"].is_number()
+                          ? d.server["cpu_limit"].get<double>()
+                          : 1.0;
+  if (cpus != 1.0 && p->formula.rfind("1 CPU", 0) == 0) {
+    scaled.rps = p->rps * cpus;
+    scaled.formula = fixed(cpus, "%g") + " x " + p->formula;
+  }
+  const auto* pp = &scaled;
+  cells.predicted = commas(std::round(pp->rps));
+  cells.formula = pp->formula;
   const std::string measured = rate_cell(d);
   const CapacityStep* k = d.knee_step();
   if (k) {
-    const Agreement a = agreement(k->rate, p->rps);
+    const Agreement a = agreement(k->rate, pp->rps);
     const bool bound = measured.rfind(">=", 0) == 0;
     cells.off = bound ? a.ratio > 1.25 : a.off;
     cells.ratio = (bound ? ">= " : "") + fixed(a.ratio, "%.2f") + "x" + (cells.off ? " (off by > 25%)" : "");
   } else if (d.status == "below_first_step" && d.fail_step()) {
-    const Agreement a = agreement(d.fail_step()->rate, p->rps);
+    const Agreement a = agreement(d.fail_step()->rate, pp->rps);
     cells.off = a.ratio < 0.75;
     cells.ratio = "< " + fixed(a.ratio, "%.2f") + "x" + (cells.off ? " (off by > 25%)" : "");
   }
   return cells;
+}
+
+// The server's service demand measured in the search, the limit projected from it (the
+// bottleneck law on the server's CPUs: its pinning, or its CPU limit), and measured / projected.
+// A lower bound stays one: "">= 0.44x"" says the projection is above what the client could offer.
+std::vector<std::string> projection_cells(const CapacityDoc& d) {
+  const auto sd = service_demand(d);
+  if (!sd) return {"-", "-", "-"};
+  const double cpus = d.server.is_object() ? d.server.value("cpus", 1.0) : 1.0;
+  const Prediction p = project(predict_input(d), sd->us_per_request, cpus, 2);
+  std::string demand = fixed(sd->us_per_request, "%.1f");
+  if (sd->from_rates.size() > 0 && sd->lowest_rate < sd->from_rates.front())
+    demand += " (" + fixed(sd->trend, "%.2f") + "x from " + rps_text(sd->lowest_rate) + "/s)";
+  std::string ratio = "-";
+  const std::string measured = rate_cell(d);
+  if (const CapacityStep* k = d.knee_step(); k && p.rps > 0)
+    ratio = (measured.rfind(">=", 0) == 0 ? ">= " : "") + fixed(k->rate / p.rps, "%.2f") + "x";
+  return {demand, commas(std::round(p.rps)), ratio};
 }
 
 std::optional<Calibration> read_dir_calibration(const std::string& dir) {
@@ -182,6 +210,9 @@ std::vector<CapacityTable> capacity_tables(const std::vector<CapacityDoc>& docs,
                         "what limited it first",
                         "concurrency curve (USL)",
                         "status"};
+      t.table.header.push_back("server CPU per request (us; trend)");
+      t.table.header.push_back("projected from it (req/s)");
+      t.table.header.push_back("measured / projected");
       if (cal) {
         t.table.header.push_back("predicted (req/s)");
         t.table.header.push_back("measured / predicted");
@@ -193,6 +224,7 @@ std::vector<CapacityTable> capacity_tables(const std::vector<CapacityDoc>& docs,
     const CapacityStep* k = d.knee_step();
     t.table.rows.push_back(
         {d.label, rate_cell(d), users_cell(d), k ? ms(k->p99_ms) : "-", limit_cell(d), usl_cell(d), d.status});
+    for (auto& cell : projection_cells(d)) t.table.rows.back().push_back(std::move(cell));
     if (cal) {
       const PredictionCells pc = prediction_cells(d, &*cal);
       t.table.rows.back().push_back(pc.predicted);

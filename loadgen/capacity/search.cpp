@@ -43,10 +43,19 @@ CapacityStep judge_step(const Result& r, double rate, double warmup_s, const std
   std::map<std::string, NameWindow> names;
   for (const auto& t : slo)
     if (!t.name.empty()) names.try_emplace(t.name);
+  double server_s = 0;
+  double throttled_s = 0;
+  bool server_seen = true;
   for (const auto& p : r.series) {
     if (p.t <= warmup_s + 1e-9) continue;
     if (!first) first = &p;
     last = &p;
+    if (p.server_cpu_s) {
+      server_s += *p.server_cpu_s;
+      throttled_s += p.server_throttled_s.value_or(0);
+    } else {
+      server_seen = false;  // a second not read: no demand rather than a part of one
+    }
     st.requests += p.requests;
     failures += p.failures;
     dur += p.length_s;
@@ -67,6 +76,11 @@ CapacityStep judge_step(const Result& r, double rate, double warmup_s, const std
     st.mean_ms = h.mean() / 1e6;
   }
   if (r.uncorrected_latency) st.service_mean_ms = r.uncorrected_latency->avg_ms;
+  if (first && server_seen && dur > 0) {  // the utilization law over the window: D = U / X
+    st.server_cpus = server_s / dur;
+    st.server_throttled_s = throttled_s;
+    if (st.requests > 0) st.server_us_per_request = server_s * 1e6 / static_cast<double>(st.requests);
+  }
   if (first && last) st.late_growth_ms = last->late_ms - first->late_ms;
 
   if (r.client.bound) {
