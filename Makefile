@@ -43,7 +43,7 @@ test: deps $(BUILD)/Makefile
 	cd $(BUILD) && ctest --output-on-failure --no-tests=error -j 2 --timeout 300
 
 bench-all: tools
-	@PROFILE="$(PROFILE)" MODELS="$(MODELS)" REPEAT="$(REPEAT)" LIVE="$(LIVE)" LIVE_LINGER="$(LIVE_LINGER)" BUILD="$(BUILD)" bash scripts/bench-all.sh
+	@PROFILE="$(PROFILE)" MODELS="$(MODELS)" REPEAT="$(REPEAT)" SERVER_CPU_LIMIT="$(SERVER_CPU_LIMIT)" LIVE="$(LIVE)" LIVE_LINGER="$(LIVE_LINGER)" BUILD="$(BUILD)" bash scripts/bench-all.sh
 
 # The machine's own costs (fork, threads, switches, connections, readiness, copies), about 10 s.
 #   make calibrate [SERVER_CPUS=0]

@@ -26,6 +26,7 @@ SERVER_ARGS=${SERVER_ARGS:-}
 REPEAT=${REPEAT:-1}
 
 source "$ROOT/scripts/lib/server.sh"
+source "$ROOT/scripts/lib/cgroup.sh"
 die() { echo "bench-all: $*" >&2; exit 2; }
 [ -x "$SERVER" ] && [ -x "$LOADGEN" ] || die "build first: $SERVER or $LOADGEN is missing (run make bench-all)"
 [[ "$REPEAT" =~ ^[1-9][0-9]*$ ]] || die "REPEAT must be a whole number >= 1 (got '$REPEAT')"
@@ -45,6 +46,16 @@ RUN="$RESULTS/runs/$TS"
 mkdir -p "$RUN/logs" || die "cannot create $RUN"
 
 pin_prefixes  # SERVER_CPUS (default 0) / LOADGEN_CPUS (default: the others)
+# Each server in a cgroup of its own: every result records the server's CPU per request
+# (server_cpu); SERVER_CPU_LIMIT=Q limits it to Q CPUs as a container limit would.
+if server_cgroup_open "lab-bench-check-$$"; then
+  server_cgroup_close
+  CGROUPS=yes
+else
+  [ -n "${SERVER_CPU_LIMIT:-}" ] && die "SERVER_CPU_LIMIT=$SERVER_CPU_LIMIT: $CGROUP_ERROR"
+  CGROUPS=no
+  echo "bench-all: warning: the servers' CPU will not be measured: $CGROUP_ERROR" >&2
+fi
 # The machine's own costs first (about 10 s): every result's environment records them.
 source "$ROOT/scripts/lib/calibrate.sh"
 if calibrate_machine "$RUN"; then
@@ -91,8 +102,13 @@ for model in "${MODEL_LIST[@]}"; do
     logbase="$RUN/logs/$model"
   fi
   out="$logbase.server.out"; err="$logbase.server.err"
+  cg_args=()
+  if [ "$CGROUPS" = yes ]; then
+    server_cgroup_open "lab-server-$$-$i-$round" || die "$model: $CGROUP_ERROR"
+    cg_args=(--server-cgroup "$SERVER_CG")
+  fi
   # shellcheck disable=SC2086
-  "${SERVER_PIN[@]}" "$SERVER" --model "$model" --port 0 --protocol "$PROTOCOL" --grace 3s $SERVER_ARGS >"$out" 2>"$err" &
+  "${SERVER_PIN[@]}" "${SERVER_CG_RUN[@]}" "$SERVER" --model "$model" --port 0 --protocol "$PROTOCOL" --grace 3s $SERVER_ARGS >"$out" 2>"$err" &
   spid=$!
   if ! port=$(wait_ready "$out" "$spid" "$READY_TIMEOUT"); then
     if kill -0 "$spid" 2>/dev/null; then
@@ -103,17 +119,19 @@ for model in "${MODEL_LIST[@]}"; do
       reason="exited with code $code before becoming ready: $(tail -3 "$err" | tr '\n' ' ')"
     fi
     wait "$spid" 2>/dev/null
+    server_cgroup_close
     echo "$tag: FAILED: $reason"
     write_failure "$json" "$model" server_failed "$reason"
     live_failed "$model" "the server $reason"
     continue
   fi
-  "${LOADGEN_PIN[@]}" "$LOADGEN" -H "http://127.0.0.1:$port" "${LOADGEN_ARGS[@]}" --label "$model" \
+  "${LOADGEN_PIN[@]}" "$LOADGEN" -H "http://127.0.0.1:$port" "${LOADGEN_ARGS[@]}" "${cg_args[@]}" --label "$model" \
     --json "$json" "${csv[@]}" "${LIVE_ARGS[@]}" --progress always --progress-prefix "$tag" \
     2>&1 >"$logbase.loadgen.out" | tee "$logbase.loadgen.err" >&2
   lrc=${PIPESTATUS[0]}
   # Stop the server: SIGTERM, wait for its grace, then SIGKILL; nothing may be left behind.
   stop_gracefully "$spid"; stop=$STOP; src=$STOP_CODE; left=$LEFTOVER
+  server_cgroup_close
   summary=$(grep '^server: stopped' "$err" | tail -1)
   ready=$(head -1 "$out")
   if [ -s "$json" ]; then

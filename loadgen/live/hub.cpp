@@ -79,7 +79,9 @@ std::string LiveHub::metrics() const {
   LiveGauges gauges;
   {
     std::lock_guard lk(mu_);
-    if (!result_) return metrics_;
+    // Before the first second, a run's metrics at zero (a scrape then read an empty body); a job's
+    // hub serves what it was sent.
+    if (!result_) return metrics_.empty() ? prometheus_text(Result{}, gauges_) : metrics_;
     result = result_;
     gauges = gauges_;
   }

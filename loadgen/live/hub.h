@@ -38,7 +38,7 @@ class LiveHub {
   std::uint64_t last_id() const;
   /// The result document so far ("{}" before the first second).
   std::string snapshot() const;
-  /// The run's metrics in Prometheus text ("" before the first second).
+  /// The run's metrics in Prometheus text (at zero before the first second).
   std::string metrics() const;
   bool ended() const;  // an `end` arrived (for a job: its `job-end`)
   /// Called at every publish, from the publishing thread and under the hub's lock (it must only

@@ -89,11 +89,15 @@ SummaryTable summary_table(const std::vector<Result>& rs) {
   t.workload = workload_line(rs);
   t.warnings = set_warnings(rs);
   bool scheduled = false;
-  for (const auto& r : rs)
+  bool server_cpu = false;  // the servers' own CPU was read (--server-cgroup)
+  for (const auto& r : rs) {
     if (r.summary && r.summary->schedule_fidelity) scheduled = true;
+    if (r.server_cpu) server_cpu = true;
+  }
   auto& header = t.table.header;
   header = {"model", "requests", "requests/s", "avg ms", "p50 ms", "p95 ms", "p99 ms", "failures", "status codes"};
   if (scheduled) header.push_back("fidelity");
+  if (server_cpu) header.push_back("server CPU us/request");
   for (const char* h : {"client lag p99 ms", "client CPU", "status"}) header.push_back(h);
   t.table.text({"status codes", "status"});
   t.table.css_class = "summary";
@@ -114,6 +118,9 @@ SummaryTable summary_table(const std::vector<Result>& rs) {
     row.push_back(commas(static_cast<double>(s.failures)));
     row.push_back(codes_cell(s.status_codes));
     if (scheduled) row.push_back(s.schedule_fidelity ? fixed(100 * *s.schedule_fidelity, "%.1f%%") : std::string("-"));
+    if (server_cpu)
+      row.push_back(r.server_cpu && r.server_cpu->us_per_request ? fixed(*r.server_cpu->us_per_request, "%.1f")
+                                                                 : std::string("-"));
     row.push_back(ms(r.client.lag_p99_ms));
     row.push_back(fixed(r.client.cpu_pct, "%.0f%%"));
     row.push_back(status_text(r));

@@ -57,13 +57,33 @@ std::vector<ModelDelta> compare_sets(const std::vector<Result>& base, const std:
   }
   std::map<std::string, const Result*> bm, cm;
   std::vector<std::string> order;
+  // Two single files are one pair, whatever their names (compare base.hlog current.json); sets
+  // pair by name, and a comparison in which nothing pairs says so rather than "no regression".
+  const bool one_each = base.size() == 1 && cur.size() == 1;
+  auto key = [&](const Result& r) {
+    return one_each && base[0].name() != cur[0].name() ? base[0].name() + " vs " + cur[0].name() : r.name();
+  };
   for (const auto& r : base) {
-    bm[r.name()] = &r;
-    order.push_back(r.name());
+    bm[key(r)] = &r;
+    order.push_back(key(r));
   }
+  bool paired = false;
   for (const auto& r : cur) {
-    if (!bm.count(r.name()) && !cm.count(r.name())) order.push_back(r.name());
-    cm[r.name()] = &r;
+    if (!bm.count(key(r)) && !cm.count(key(r))) order.push_back(key(r));
+    paired = paired || bm.count(key(r)) > 0;
+    cm[key(r)] = &r;
+  }
+  if (!paired && !base.empty() && !cur.empty()) {
+    auto names = [](const std::vector<Result>& rs) {
+      std::string s;
+      for (const auto& r : rs) s += (s.empty() ? "" : ", ") + r.name();
+      return s;
+    };
+    throw std::runtime_error(
+        "nothing to compare: no run in the current set has a name (label, else file name) of "
+        "the base's (base: " +
+        names(base) + "; current: " + names(cur) +
+        "); label the runs alike (--label), or compare one file with one file");
   }
   std::vector<ModelDelta> out;
   for (const auto& m : order) {

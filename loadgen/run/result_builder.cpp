@@ -29,6 +29,10 @@ bool late_in_proportion(const RunSettings& s, const Collector& col, ClientHealth
   return true;
 }
 
+// Responses the ring reaps in batches wait up to 50 us by design: only a longer wait, and one
+// over --max-client-lag, is the client's delay.
+constexpr double kReapFloorMs = 1.0;
+
 // The client is the limit only on its own evidence: its load threads busy nearly all the run,
 // or late for its schedule in the seconds it was busy. Lateness while it idled (a burst of the
 // server's timeouts handled at once, a server that holds its connections) is the server's doing.
@@ -60,14 +64,15 @@ ClientHealth client_health(const RunSettings& s, const RunFacts& f, const Collec
                fixed(c.busy_s, "%.0f") + " s its load threads were at least " +
                fixed(100 * Collector::kBusyShare, "%.0f") + "% busy; limit " + fixed(s.max_client_lag_ms, "%g") +
                " ms): the client fell behind its schedule";
-  } else if (c.reap_p99_ms && *c.reap_p99_ms > s.max_client_lag_ms) {
+  } else if (c.reap_p99_ms && *c.reap_p99_ms > std::max(s.max_client_lag_ms, kReapFloorMs)) {
     // Idle or not: a response in the kernel that the client did not read is the client's delay
     // (round 4: the ring's lost wake-up held every response 13-24 ms at 1% CPU).
     c.bound = true;
     c.reason = "responses sat " + fixed(*c.reap_p99_ms, "%.1f") +
                " ms in the kernel before the client read them (p99; "
                "worst " +
-               fixed(*c.reap_max_ms, "%.1f") + " ms; limit " + fixed(s.max_client_lag_ms, "%g") +
+               fixed(*c.reap_max_ms, "%.1f") + " ms; limit " +
+               fixed(std::max(s.max_client_lag_ms, kReapFloorMs), "%g") +
                " ms): the client's I/O path was late, not the server";
   }
   return c;

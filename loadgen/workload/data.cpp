@@ -194,7 +194,10 @@ std::optional<DataSet> load_data(const std::string& file, std::string& error) {
     const std::string e = ext;
     return file.size() >= e.size() && file.compare(file.size() - e.size(), e.size(), e) == 0;
   };
-  return parse_data(s.str(), file, ends(".jsonl") || ends(".ndjson"), error);
+  std::string text = s.str();
+  // A UTF-8 byte-order mark (Excel's "CSV UTF-8" writes one) is not part of the first column's name.
+  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+  return parse_data(text, file, ends(".jsonl") || ends(".ndjson"), error);
 }
 
 namespace {

@@ -52,6 +52,14 @@ double WaitShape::mean_gap_s() const {
   return a;
 }
 
+namespace {
+// Think times under a millisecond are a closed loop by another name: each user would send as soon
+// as its response is in, and the schedule's fidelity would read 0.00% (throughput:1e308 ran so).
+constexpr double kMinWaitS = 0.001;
+const std::string kUnderAMillisecond =
+    "a wait under 1 ms is a closed loop (use --max, or --rate for a fixed request rate)";
+}  // namespace
+
 std::optional<WaitShape> parse_wait(std::string_view spec, std::string& error) {
   const auto colon = spec.find(':');
   const std::string kind(spec.substr(0, colon));
@@ -73,19 +81,23 @@ std::optional<WaitShape> parse_wait(std::string_view spec, std::string& error) {
     if (!lo || !hi) return bad("between takes two durations (between:1s,5s)");
     if (*lo > *hi) return bad("the shorter time goes first (between:1s,5s)");
     if (*hi <= 0) return bad("no wait at all is --max (a closed loop without think time)");
+    if (*hi < kMinWaitS) return bad(kUnderAMillisecond);
     w = {WaitKind::kBetween, *lo, *hi};
   } else if (kind == "constant" || kind == "pacing" || kind == "poisson") {
     const auto s = seconds(args);
     if (!s) return bad(kind + " takes one duration (" + kind + ":2s)");
     if (*s <= 0) return bad("a wait of 0 is --max (a closed loop without think time)");
+    if (*s < kMinWaitS) return bad(kUnderAMillisecond);
     w = {kind == "constant" ? WaitKind::kConstant : kind == "pacing" ? WaitKind::kPacing : WaitKind::kPoisson, *s, *s};
   } else if (kind == "throughput") {
     char* end = nullptr;
     const std::string n(args);
+    const bool decimal = n.find_first_not_of("0123456789.eE+-") == std::string::npos;  // (strtod takes 0x10 too)
     const double x = std::strtod(n.c_str(), &end);
-    if (end != n.c_str() + n.size() || !std::isfinite(x) || x <= 0)
+    if (!decimal || end != n.c_str() + n.size() || !std::isfinite(x) || x <= 0)
       return bad("throughput takes request starts per second per user, > 0 (throughput:0.2)");
     if (1.0 / x > kMaxWaitS) return bad("less than one request a day per user");
+    if (1.0 / x < kMinWaitS) return bad("more than 1,000 request starts a second per user: " + kUnderAMillisecond);
     w = {WaitKind::kThroughput, x, x};
   } else {
     return bad("unknown wait shape '" + kind + "' (use " + forms + ")");

@@ -94,3 +94,17 @@ TEST(LiveHub, AJobsHubServesTheDocumentsAsARunSentThem) {
 
 }  // namespace
 }  // namespace lab
+
+namespace lab {
+namespace {
+
+// A scrape before the run's first second reads the metrics at zero, not an empty body.
+TEST(LiveHub, MetricsAreAtZeroBeforeTheFirstSecond) {
+  LiveHub hub;
+  const std::string m = hub.metrics();
+  EXPECT_NE(m.find("loadgen_requests_total 0\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("# TYPE loadgen_failures_total counter"), std::string::npos) << m;
+}
+
+}  // namespace
+}  // namespace lab

@@ -151,3 +151,19 @@ TEST(Compare, MachinesWhoseCostsDifferAreNamed) {
   EXPECT_NE(lab::machine_difference(lab::compare_sets(base2, cur3, {}, false)).find("only the base records"),
             std::string::npos);
 }
+
+// Two single files with different names are one pair (the documented `compare base.hlog
+// current.json`): a 40x p99 rise between them is a regression, not "no regression" of nothing.
+// Sets in which no name pairs are refused with the names, exit 2.
+TEST(Compare, TwoFilesPairWhateverTheirNamesAndSetsThatPairNothingAreRefused) {
+  Dirs d;
+  d.put(d.base, labtest::make_result("before", 200, 1));
+  d.put(d.cur, labtest::make_result("after", 200, 40));
+  std::string out;
+  EXPECT_EQ(compare({(d.base / "before.json").string(), (d.cur / "after.json").string()}, &out), 1) << out;
+  EXPECT_NE(out.find("before vs after: REGRESSION"), std::string::npos) << out;
+  d.put(d.base, labtest::make_result("single", 200, 1));
+  d.put(d.cur, labtest::make_result("select", 200, 1));
+  EXPECT_EQ(compare({d.base.string(), d.cur.string()}, &out), 2) << out;
+  EXPECT_NE(out.find("nothing to compare"), std::string::npos) << out;
+}

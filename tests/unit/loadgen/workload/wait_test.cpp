@@ -64,3 +64,22 @@ TEST(Wait, ThinkTimesAreDrawnAsEachShapeSays) {
 
 }  // namespace
 }  // namespace lab
+
+namespace lab {
+namespace {
+
+// Degenerate shapes ran like --max at 0.00% fidelity; each is refused with what to use instead.
+TEST(Wait, WaitsUnderAMillisecondAreRefusedAsAClosedLoop) {
+  std::string err;
+  for (const char* spec : {"throughput:1e308", "pacing:1ns", "between:0s,1ns", "constant:500us", "throughput:2000"}) {
+    EXPECT_FALSE(parse_wait(spec, err)) << spec;
+    EXPECT_NE(err.find("a wait under 1 ms is a closed loop (use --max"), std::string::npos) << spec << ": " << err;
+  }
+  EXPECT_FALSE(parse_wait("throughput:0x10", err));
+  EXPECT_NE(err.find("request starts per second"), std::string::npos) << err;
+  EXPECT_TRUE(parse_wait("between:0s,1ms", err)) << err;
+  EXPECT_TRUE(parse_wait("throughput:1000", err)) << err;
+}
+
+}  // namespace
+}  // namespace lab
