@@ -142,13 +142,19 @@ PredictionCells prediction_cells(const CapacityDoc& d, const Calibration* c) {
 // The server's service demand measured in the search, the limit projected from it (the
 // bottleneck law on the server's CPUs: its pinning, or its CPU limit), and measured / projected.
 // A lower bound stays one: "">= 0.44x"" says the projection is above what the client could offer.
+std::optional<Prediction> projection(const CapacityDoc& d) {
+  const auto sd = service_demand(d);
+  if (!sd) return std::nullopt;
+  const double cpus = d.server.is_object() ? d.server.value("cpus", 1.0) : 1.0;
+  return project(predict_input(d), sd->us_per_request, cpus, 2);
+}
+
 std::vector<std::string> projection_cells(const CapacityDoc& d) {
   const auto sd = service_demand(d);
   if (!sd) return {"-", "-", "-"};
-  const double cpus = d.server.is_object() ? d.server.value("cpus", 1.0) : 1.0;
-  const Prediction p = project(predict_input(d), sd->us_per_request, cpus, 2);
+  const Prediction p = *projection(d);
   std::string demand = fixed(sd->us_per_request, "%.1f");
-  if (sd->from_rates.size() > 0 && sd->lowest_rate < sd->from_rates.front())
+  if (!sd->from_rates.empty() && sd->lowest_rate < sd->from_rates.front())
     demand += " (" + fixed(sd->trend, "%.2f") + "x from " + rps_text(sd->lowest_rate) + "/s)";
   std::string ratio = "-";
   const std::string measured = rate_cell(d);
@@ -236,27 +242,53 @@ std::vector<CapacityTable> capacity_tables(const std::vector<CapacityDoc>& docs,
     t.docs.push_back(&d);
   }
   for (auto& t : out) {  // the answer in one line: who sustains the most, by how much
-    // Measured capacities are ranked; lower bounds (the search stopped first: the client's limit,
-    // the budget, the highest rate) are listed apart, unordered: two client limits say nothing
-    // about which server is faster.
-    std::vector<const CapacityDoc*> measured, bounds;
+    // Measured capacities are ranked, and so are lower bounds (the search stopped at the client's
+    // limit) whose limit projected from the server's CPU per request lies above them: the
+    // projection ranks them ("~", from the same run's D). Bounds with no such projection are
+    // listed apart, unordered: two client limits say nothing about which server is faster.
+    struct Ranked {
+      const CapacityDoc* d;
+      double rps;
+      bool projected;
+    };
+    std::vector<Ranked> measured;
+    std::vector<const CapacityDoc*> bounds;
     for (const CapacityDoc* d : t.docs) {
       if (!d->knee_step()) continue;
-      (rate_cell(*d).rfind(">=", 0) == 0 ? bounds : measured).push_back(d);
+      if (rate_cell(*d).rfind(">=", 0) != 0) {
+        measured.push_back({d, d->knee_step()->rate, false});
+      } else if (const auto p = projection(*d); p && p->rps >= d->knee_step()->rate) {
+        measured.push_back({d, p->rps, true});
+      } else {
+        bounds.push_back(d);
+      }
     }
-    std::stable_sort(measured.begin(), measured.end(),
-                     [](auto a, auto b) { return a->knee_step()->rate > b->knee_step()->rate; });
+    std::stable_sort(measured.begin(), measured.end(), [](const Ranked& a, const Ranked& b) { return a.rps > b.rps; });
     std::string line;
     if (!measured.empty()) {
-      const double top = measured.front()->knee_step()->rate;
+      const double top = measured.front().rps;
+      bool any_projected = false;
       line = "Ranking:";
       for (std::size_t i = 0; i < measured.size(); ++i) {
-        const CapacityDoc& d = *measured[i];
-        const double ratio = d.knee_step()->rate / top;
-        line += std::string(i ? "," : "") + " " + d.label + " " + rate_cell(d);
+        const Ranked& r = measured[i];
+        const double ratio = r.rps / top;
+        any_projected = any_projected || r.projected;
+        line +=
+            std::string(i ? "," : "") + " " + r.d->label + " " +
+            (r.projected ? "~" + commas(std::round(r.rps)) + " (>= " + rps_text(r.d->knee_step()->rate) + " measured)"
+                         : rate_cell(*r.d));
         if (i) line += " (" + fixed(ratio, ratio >= 0.1 ? "%.2f" : "%.3f") + "x)";
       }
       line += ".";
+      if (any_projected)
+        line += " (~: projected from the server's CPU per request in the same run, where the client was the limit.)";
+      // What the winner saves per request against the last, in server CPU.
+      const auto best = service_demand(*measured.front().d);
+      const auto worst = service_demand(*measured.back().d);
+      if (measured.size() > 1 && best && worst)
+        line += " " + measured.front().d->label + " spends " + fixed(best->us_per_request, "%.1f") +
+                " us of server CPU per request, " + measured.back().d->label + " " +
+                fixed(worst->us_per_request, "%.1f") + " us.";
     }
     if (!bounds.empty()) {
       std::sort(bounds.begin(), bounds.end(), [](auto a, auto b) { return a->label < b->label; });

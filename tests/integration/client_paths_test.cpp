@@ -18,6 +18,11 @@
 // - p50: within 15%, or within 150 us where it is below a millisecond (the ring times a response
 //   by the kernel's receive time, the sockets path after its read: tens of microseconds apart,
 //   and a loopback round trip on a busy machine moves by as much).
+// Under ASan+UBSan (CI's sanitize-quick) the client's own CPU per request rises several-fold on
+// both paths, unequally, and the client paces every case: each is then judged one-sided (measured
+// under ASan here: Wait2ms16 0.78x, ThinkTimes p50 0.13 ms on the ring against 0.33 on sockets,
+// Wait20ms256's reaps 6.5 ms late at its p99 with the client's CPU full). The defect this suite
+// exists for read 0.01-0.54x, which one-sided bounds still catch.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -104,10 +109,17 @@ PathRun run_on(const std::string& path, std::uint16_t port, const Case& c, const
 
 void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+
 class ClientPaths : public ::testing::TestWithParam<Case> {};
 
 TEST_P(ClientPaths, EachPathAgreesWithTheSocketsPath) {
-  const Case& c = GetParam();
+  Case c = GetParam();
+  if (kSanitized) c.pace = Pace::kClient;  // (see the top of this file)
   const std::string big = (temp_dir(std::string("paths-") + c.name) / "big.bin").string();
   std::ofstream(big) << std::string(4 << 20, 'x');  // 4 MiB: still being sent when the server resets
   std::unique_ptr<ServerProcess> server;

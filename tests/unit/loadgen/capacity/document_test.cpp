@@ -68,3 +68,33 @@ TEST(CapacityDoc, InconsistentDocumentsAreRefusedNamingTheField) {
 
 }  // namespace
 }  // namespace lab
+
+namespace lab {
+namespace {
+
+// The service demand of a search: from the (up to two) highest passing steps, averaged, with its
+// trend against the lowest pass; failed steps and steps without the server's CPU do not count.
+TEST(CapacityDoc, TheServiceDemandComesFromTheHighestPasses) {
+  CapacityDoc d;
+  auto st = [](double rate, bool passed, OptDouble us) {
+    CapacityStep s;
+    s.rate = rate;
+    s.passed = passed;
+    s.server_us_per_request = us;
+    return s;
+  };
+  d.steps = {st(1000, true, 40.0), st(4000, true, 22.0), st(6000, false, 18.0), st(3000, true, 26.0),
+             st(5000, true, std::nullopt)};
+  const auto sd = service_demand(d);
+  ASSERT_TRUE(sd.has_value());
+  EXPECT_DOUBLE_EQ(sd->us_per_request, 24.0);
+  EXPECT_EQ(sd->from_rates, (std::vector<double>{4000, 3000}));
+  EXPECT_DOUBLE_EQ(sd->lowest_rate, 1000);
+  EXPECT_DOUBLE_EQ(sd->trend, 22.0 / 40.0);
+  CapacityDoc none;
+  none.steps = {st(1000, false, 30.0)};
+  EXPECT_FALSE(service_demand(none).has_value());
+}
+
+}  // namespace
+}  // namespace lab

@@ -129,3 +129,24 @@ TEST(Predict, MoreThanAQuarterAwayIsFlagged) {
   EXPECT_TRUE(lab::agreement(126, 100).off);
   EXPECT_DOUBLE_EQ(lab::agreement(50, 100).ratio, 0.5);
 }
+
+namespace {
+
+// The projection from the service demand measured in the run: CPUs / D, or the concurrency bound
+// where a wait blocks W workers, whichever is lower, and the formula names which binds.
+TEST(Predict, TheProjectionIsCpusOverTheDemandOrTheWaitingBound) {
+  lab::PredictInput in;
+  in.model = "epoll";
+  const lab::Prediction cpu = lab::project(in, 40.0, 0.25, 2);
+  EXPECT_DOUBLE_EQ(cpu.rps, 0.25 * 1e6 / 40.0);
+  EXPECT_NE(cpu.formula.find("0.25 CPU / 40.0 us measured = 6,250/s"), std::string::npos) << cpu.formula;
+  in.model = "threadpool";
+  in.io_wait_ms = 20;
+  const lab::Prediction pool = lab::project(in, 40.0, 1.0, 2);
+  EXPECT_NEAR(pool.rps, 16 / (0.020 + 40e-6), 1e-6);
+  EXPECT_NE(pool.formula.find("16 threads / (20 ms wait + 40.0 us)"), std::string::npos) << pool.formula;
+  in.model = "epoll";  // an event loop waits on a timer: the CPU binds
+  EXPECT_DOUBLE_EQ(lab::project(in, 40.0, 1.0, 2).rps, 25000.0);
+}
+
+}  // namespace
