@@ -1,6 +1,6 @@
 # The lab's entry points. On a fresh Debian 12 machine (as root) these install what is
 # missing (scripts/install-deps.sh) and build what they need.
-#   make bench-all [PROFILE=seed|quick|max|keepalive] [MODELS="single select"] [REPEAT=N] [LIVE=PORT]
+#   make bench-all [PROFILE=seed|quick|max|keepalive] [MODELS="single select"] [REPEAT=N] [LIVE=PORT] [SERVER_CPU_LIMIT=Q]
 #   make test
 SHELL := /bin/bash
 BUILD ?= build
