@@ -32,6 +32,9 @@ bool late_in_proportion(const RunSettings& s, const Collector& col, ClientHealth
 // Responses the ring reaps in batches wait up to 50 us by design: only a longer wait, and one
 // over --max-client-lag, is the client's delay.
 constexpr double kReapFloorMs = 1.0;
+// ... and over enough responses for a p99 to mean something (a run of a few think-time requests
+// has one response's luck as its p99: under ASan one start-up reap of 2.9 ms did it).
+constexpr std::uint64_t kReapMinResponses = 50;
 
 // The client is the limit only on its own evidence: its load threads busy nearly all the run,
 // or late for its schedule in the seconds it was busy. Lateness while it idled (a burst of the
@@ -64,7 +67,8 @@ ClientHealth client_health(const RunSettings& s, const RunFacts& f, const Collec
                fixed(c.busy_s, "%.0f") + " s its load threads were at least " +
                fixed(100 * Collector::kBusyShare, "%.0f") + "% busy; limit " + fixed(s.max_client_lag_ms, "%g") +
                " ms): the client fell behind its schedule";
-  } else if (c.reap_p99_ms && *c.reap_p99_ms > std::max(s.max_client_lag_ms, kReapFloorMs)) {
+  } else if (c.reap_p99_ms && total.reap.count() >= kReapMinResponses &&
+             *c.reap_p99_ms > std::max(s.max_client_lag_ms, kReapFloorMs)) {
     // Idle or not: a response in the kernel that the client did not read is the client's delay
     // (round 4: the ring's lost wake-up held every response 13-24 ms at 1% CPU).
     c.bound = true;

@@ -150,6 +150,24 @@ TEST(ResultBuilder, AClientLateInFewSecondsIsANoteNotABoundRun) {
   }
 }
 
+// A few late reaps in a run of a few requests are one response's luck, not the client's limit.
+TEST(ResultBuilder, AFewLateReapsDoNotMakeTheClientTheLimit) {
+  WorkerStats stats;
+  Collector c({&stats});
+  for (int i = 0; i < 10; ++i) {
+    stats.record_success(200, 17'000'000, 0, 10, 0);
+    stats.record_reap(16'000'000);
+  }
+  c.tick(1, 1.0, 1);
+  RunSettings s;
+  RunFacts f;
+  f.duration_s = 1;
+  f.cpu_s = 0.01;
+  const Result r = build_result(s, f, c);
+  EXPECT_FALSE(r.client.bound) << r.client.reason;
+  ASSERT_TRUE(r.client.reap_p99_ms.has_value()) << "still reported";
+}
+
 // A path without the ring reports no reap times (null, not 0).
 TEST(ResultBuilder, NoReapTimesWithoutTheRing) {
   WorkerStats stats;
