@@ -96,6 +96,19 @@ std::string sleep_on(int fd, Clock::time_point& woke, bool& ready) {
   return n < 0 ? sys_error("poll") : std::string();
 }
 
+// Asleep on `fd` while `answer_fd` answers 1 ms later: how long after the answer the thread woke
+// (the give-up time if it did not), and whether `fd` became readable.
+std::string wake_after_answer(int fd, int answer_fd, Clock::duration& late, bool& ready) {
+  Answer answer(answer_fd);
+  Clock::time_point woke{};
+  Clock::time_point answered{};
+  const std::string slept = sleep_on(fd, woke, ready);
+  if (std::string e = answer.join(answered); !e.empty()) return e;
+  if (!slept.empty()) return slept;
+  late = ready ? woke - answered : std::chrono::milliseconds(kGiveUpMs);
+  return {};
+}
+
 // One round trip on the ring: a receive in it, the thread asleep on the eventfd, the answer 1 ms
 // later. `late`: how long after the answer the thread woke.
 std::string ring_trial(io_uring& ring, int efd, int a, int b, bool signal, Clock::duration& late) {
@@ -106,14 +119,8 @@ std::string ring_trial(io_uring& ring, int efd, int a, int b, bool signal, Clock
   io_uring_sqe_set_data64(sqe, 1);
   if (const int rc = io_uring_submit(&ring); rc < 0) return std::string("io_uring_submit: ") + std::strerror(-rc);
   if (io_uring_cq_eventfd_toggle(&ring, signal) < 0) return "io_uring_cq_eventfd_toggle: unsupported";
-  Answer answer(b);
-  Clock::time_point woke{};
-  Clock::time_point answered{};
   bool ready = false;
-  const std::string slept = sleep_on(efd, woke, ready);
-  if (std::string e = answer.join(answered); !e.empty()) return e;
-  if (!slept.empty()) return slept;
-  late = ready ? woke - answered : std::chrono::milliseconds(kGiveUpMs);
+  if (std::string e = wake_after_answer(efd, b, late, ready); !e.empty()) return e;
   if (io_uring_cq_eventfd_toggle(&ring, false) < 0) return "io_uring_cq_eventfd_toggle: unsupported";
   std::uint64_t count = 0;
   if (ready && ::read(efd, &count, sizeof count) != sizeof count) return sys_error("read eventfd");
@@ -130,14 +137,8 @@ std::string ring_trial(io_uring& ring, int efd, int a, int b, bool signal, Clock
 
 // The same round trip as the sockets path waits for it: asleep on the socket itself.
 std::string socket_trial(int a, int b, Clock::duration& late) {
-  Answer answer(b);
-  Clock::time_point woke{};
-  Clock::time_point answered{};
   bool ready = false;
-  const std::string slept = sleep_on(a, woke, ready);
-  if (std::string e = answer.join(answered); !e.empty()) return e;
-  if (!slept.empty()) return slept;
-  late = ready ? woke - answered : std::chrono::milliseconds(kGiveUpMs);
+  if (std::string e = wake_after_answer(a, b, late, ready); !e.empty()) return e;
   char byte = 0;
   if (ready && ::recv(a, &byte, 1, 0) != 1) return sys_error("recv");
   return {};

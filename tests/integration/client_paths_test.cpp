@@ -115,8 +115,50 @@ constexpr bool kSanitized = true;
 constexpr bool kSanitized = false;
 #endif
 
+// Where the ring and the oracle disagree, and how (empty: they agree).
+std::vector<std::string> disagreements(const Case& c, const PathRun& oracle, const PathRun& ring) {
+  std::vector<std::string> out;
+  auto say = [&](const std::string& what) { out.push_back(what); };
+  if (ring.doc["environment"]["client_io"] != "io_uring") say("the ring's run did not run on the ring");
+  if (oracle.doc["environment"]["client_io"] != "sockets") say("the oracle's run did not run on sockets");
+  if (oracle.requests == 0) return {"the oracle completed no request"};
+  // Failures: the same kinds, each the same share of the requests (within 0.15).
+  std::map<std::string, double> ring_share;
+  std::map<std::string, double> oracle_share;
+  for (const auto& [k, n] : ring.failures) ring_share[k] = static_cast<double>(n) / static_cast<double>(ring.requests);
+  for (const auto& [k, n] : oracle.failures)
+    oracle_share[k] = static_cast<double>(n) / static_cast<double>(oracle.requests);
+  for (const auto& [k, share] : oracle_share)
+    if (!ring_share.count(k) || std::fabs(ring_share[k] - share) > 0.15) say("the share of " + k + " failures");
+  for (const auto& [k, share] : ring_share)
+    if (!oracle_share.count(k)) say("failures of kind " + k + " on the ring only");
+  // The ring's own evidence of a late client: none where the server sets the pace.
+  if (c.pace == Pace::kServer && ring.doc["client"]["reap_p99_ms"].is_number() &&
+      ring.doc["client"]["reap_p99_ms"].get<double>() >= 5.0)
+    say("responses sat in the kernel unread: reap p99 " + ring.doc["client"]["reap_p99_ms"].dump() + " ms");
+  const double ratio = static_cast<double>(ring.requests) / static_cast<double>(oracle.requests);
+  if (c.pace == Pace::kServer ? std::fabs(ratio - 1.0) > 0.15 : ratio < 0.7)
+    say("requests: ring " + std::to_string(ring.requests) + ", sockets " + std::to_string(oracle.requests));
+  if (oracle.p50_ms > 0) {
+    // (where the client sets the pace, a closed loop's p50 is its users over its rate, Little's
+    // law: held to the same one-sided bound as the rate)
+    const double diff =
+        c.pace == Pace::kServer ? std::fabs(ring.p50_ms - oracle.p50_ms) : ring.p50_ms - oracle.p50_ms / 0.7;
+    if (!(diff <= 0.15 * oracle.p50_ms || diff <= 0.150))
+      say("p50: ring " + std::to_string(ring.p50_ms) + " ms, sockets " + std::to_string(oracle.p50_ms) + " ms");
+  }
+  std::printf("[ paths    ] %s: requests ring/sockets %.3f (%llu/%llu), p50 %.3f/%.3f ms\n", c.name, ratio,
+              static_cast<unsigned long long>(ring.requests), static_cast<unsigned long long>(oracle.requests),
+              ring.p50_ms, oracle.p50_ms);
+  return out;
+}
+
 class ClientPaths : public ::testing::TestWithParam<Case> {};
 
+// A disagreement is measured once more, the pair again: a path's defect disagrees both times (the
+// lost wake-up did, every time), a burst of the machine's other work once (seen: one connection's
+// open loop at p50 4.8 ms on the ring against 0.35 on sockets beside a 256-user run, then 0.07
+// against 0.07 five times alone).
 TEST_P(ClientPaths, EachPathAgreesWithTheSocketsPath) {
   Case c = GetParam();
   if (kSanitized) c.pace = Pace::kClient;  // (see the top of this file)
@@ -132,53 +174,23 @@ TEST_P(ClientPaths, EachPathAgreesWithTheSocketsPath) {
     bad = std::make_unique<BadServer>(BadServer::kReset);
   }
   const std::uint16_t port = server ? server->port() : bad->port();
-  const PathRun oracle = run_on("sockets", port, c, big);
-  const PathRun ring = run_on("uring", port, c, big);
+  std::vector<std::string> first;
+  std::vector<std::string> second;
+  for (auto* verdict : {&first, &second}) {
+    const PathRun oracle = run_on("sockets", port, c, big);
+    const PathRun ring = run_on("uring", port, c, big);
+    ASSERT_FALSE(oracle.doc.is_null());
+    ASSERT_FALSE(ring.doc.is_null());
+    *verdict = disagreements(c, oracle, ring);
+    if (verdict->empty()) break;
+  }
   if (server) {
     EXPECT_EQ(server->stop().code, 0);
   }
-  ASSERT_FALSE(oracle.doc.is_null());
-  ASSERT_FALSE(ring.doc.is_null());
-  EXPECT_EQ(ring.doc["environment"]["client_io"], "io_uring");
-  EXPECT_EQ(oracle.doc["environment"]["client_io"], "sockets");
-  ASSERT_GT(oracle.requests, 0u);
-
-  // Failures: the same kinds, each the same share of the requests (within 0.15).
-  std::map<std::string, double> ring_share;
-  std::map<std::string, double> oracle_share;
-  for (const auto& [k, n] : ring.failures) ring_share[k] = static_cast<double>(n) / static_cast<double>(ring.requests);
-  for (const auto& [k, n] : oracle.failures)
-    oracle_share[k] = static_cast<double>(n) / static_cast<double>(oracle.requests);
-  std::vector<std::string> ring_kinds;
-  std::vector<std::string> oracle_kinds;
-  for (const auto& [k, share] : ring_share) ring_kinds.push_back(k);
-  for (const auto& [k, share] : oracle_share) oracle_kinds.push_back(k);
-  EXPECT_EQ(ring_kinds, oracle_kinds) << "the kinds of failure";
-  for (const auto& [k, share] : oracle_share) {
-    if (ring_share.count(k)) {
-      EXPECT_NEAR(ring_share[k], share, 0.15) << "the share of " << k;
-    }
-  }
-  // The ring's own evidence of a late client: none where the server sets the pace.
-  if (c.pace == Pace::kServer && ring.doc["client"]["reap_p99_ms"].is_number()) {
-    EXPECT_LT(ring.doc["client"]["reap_p99_ms"].get<double>(), 5.0) << "responses sat in the kernel unread";
-  }
-  const double ratio = static_cast<double>(ring.requests) / static_cast<double>(oracle.requests);
-  if (c.pace == Pace::kServer)
-    EXPECT_NEAR(ratio, 1.0, 0.15) << "requests: ring " << ring.requests << ", sockets " << oracle.requests;
-  else
-    EXPECT_GE(ratio, 0.7) << "requests: ring " << ring.requests << ", sockets " << oracle.requests;
-  if (oracle.p50_ms > 0) {
-    // (where the client sets the pace, a closed loop's p50 is its users over its rate, Little's
-    // law: held to the same one-sided bound as the rate)
-    const double diff =
-        c.pace == Pace::kServer ? std::fabs(ring.p50_ms - oracle.p50_ms) : ring.p50_ms - oracle.p50_ms / 0.7;
-    const bool close = diff <= 0.15 * oracle.p50_ms || diff <= 0.150;
-    EXPECT_TRUE(close) << "p50: ring " << ring.p50_ms << " ms, sockets " << oracle.p50_ms << " ms";
-  }
-  std::printf("[ paths    ] %s: requests ring/sockets %.3f (%llu/%llu), p50 %.3f/%.3f ms\n", c.name, ratio,
-              static_cast<unsigned long long>(ring.requests), static_cast<unsigned long long>(oracle.requests),
-              ring.p50_ms, oracle.p50_ms);
+  std::string both;
+  for (const auto* v : {&first, &second})
+    for (const auto& d : *v) both += "\n  " + d;
+  EXPECT_TRUE(first.empty() || second.empty()) << "the ring disagrees with sockets twice:" << both;
 }
 
 INSTANTIATE_TEST_SUITE_P(Workloads, ClientPaths, ::testing::ValuesIn(kCases),
