@@ -14,6 +14,7 @@
 #include "common/duration.h"
 #include "loadgen/cli/commands.h"
 #include "loadgen/cli/target_options.h"
+#include "loadgen/live/requests.h"
 #include "loadgen/live/server.h"
 #include "loadgen/run/engine.h"
 
@@ -32,7 +33,7 @@ std::vector<std::string> split(const std::string& s, char sep) {
 }  // namespace
 
 int live_hub_main(int argc, char** argv) {
-  std::string live, title = "loadgen job", items, columns, linger = "0";
+  std::string live, title = "loadgen job", items, columns, linger = "0", allow;
   po::options_description desc(
       "loadgen live-hub: one live page for a job of runs\n\n"
       "usage: LOADGEN_LIVE_TOKEN=SECRET loadgen live-hub --live [ADDR:]PORT [--title T] [--items \"a b c\"]\n"
@@ -43,7 +44,9 @@ int live_hub_main(int argc, char** argv) {
       "title", po::value<std::string>(&title), "the job's title")(
       "items", po::value<std::string>(&items), "the job's runs, in order, separated by spaces (e.g. the models)")(
       "columns", po::value<std::string>(&columns), "the finished-runs table's columns, separated by commas")(
-      "linger", po::value<std::string>(&linger)->default_value("0"), "serve this long after the job's end");
+      "linger", po::value<std::string>(&linger)->default_value("0"), "serve this long after the job's end")(
+      "live-allow-host", po::value<std::string>(&allow),
+      "NAME[,NAME]: beyond loopback, the host names its page is reached by (required there)");
   po::variables_map vm;
   auto fail = [](const std::string& m) {
     std::cerr << "loadgen live-hub: " << m << "\n(see loadgen live-hub --help)\n";
@@ -57,6 +60,10 @@ int live_hub_main(int argc, char** argv) {
   LiveOptions o;
   if (!vm.count("live")) return fail("--live [ADDR:]PORT is required");
   if (std::string e = parse_live_address(live, o); !e.empty()) return fail("--live: " + e);
+  if (vm.count("live-allow-host"))
+    if (std::string e = parse_allowed_hosts(allow, o.allowed_hosts); !e.empty()) return fail("--live-allow-host: " + e);
+  std::string warning;
+  if (std::string e = check_live_exposure(o, warning); !e.empty()) return fail(e);
   const char* token = std::getenv("LOADGEN_LIVE_TOKEN");
   if (!token || std::string(token).size() < 16)
     return fail("LOADGEN_LIVE_TOKEN must hold the job's secret (16 characters or more): the runs present it");
@@ -72,6 +79,7 @@ int live_hub_main(int argc, char** argv) {
   }
   std::printf("%s\n", server.url().c_str());
   std::fflush(stdout);
+  if (!warning.empty()) std::fprintf(stderr, "loadgen live-hub: warning: %s\n", warning.c_str());
   hub.publish("job",
               nlohmann::json{{"title", title}, {"items", split(items, ' ')}, {"columns", split(columns, ',')}}.dump());
   std::optional<std::chrono::steady_clock::time_point> until;

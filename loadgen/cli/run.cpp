@@ -8,6 +8,7 @@
 #include "common/output_file.h"
 #include "loadgen/cli/commands.h"
 #include "loadgen/live/forwarder.h"
+#include "loadgen/live/requests.h"
 #include "loadgen/live/view.h"
 #include "loadgen/run/preflight.h"
 #include "loadgen/output/locust_csv.h"
@@ -177,13 +178,19 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
   dist("shard-count", po::value<int>(&shard_count), "the number of shards, for JOB_COMPLETION_INDEX (Kubernetes)");
   dist("start-at", po::value<std::string>(&start_at),
        "start at this wall-clock time (RFC 3339, or Unix seconds), so that every shard starts together");
-  std::string live, live_linger = "0";
+  std::string live, live_linger = "0", live_allow, live_token;
   auto lv = desc.add_options();
   lv("live", po::value<std::string>(&live),
      "[ADDR:]PORT: watch the run in a browser at http://ADDR:PORT/ (127.0.0.1 unless an address is given; 0 "
-     "picks a port); also /events (SSE), /snapshot.json, /metrics (Prometheus). No authentication: keep it on "
-     "loopback, or reach it through an SSH tunnel");
+     "picks a port); also /events (SSE), /snapshot.json, /metrics (Prometheus). Anyone who reaches it reads the "
+     "run: keep it on loopback, or reach it through an SSH tunnel");
   lv("live-control", "with --live: allow POST /control to change the users, the rate, or stop the run");
+  lv("live-allow-host", po::value<std::string>(&live_allow),
+     "NAME[,NAME]: with --live beyond loopback (e.g. 0.0.0.0:8089), the host names (or addresses) its page is "
+     "reached by; requests naming another host are refused (required there)");
+  lv("live-token", po::value<std::string>(&live_token),
+     "with --live-control: the token a control must carry (X-Loadlab-Token); beyond loopback one is generated and "
+     "printed when none is given");
   lv("live-hub", po::value<std::string>(&cmd.live_hub),
      "ADDR:PORT: send the live view's events to a job's hub instead (loadgen live-hub; LOADGEN_LIVE_TOKEN)");
   lv("live-linger", po::value<std::string>(&live_linger)->default_value("0"),
@@ -287,9 +294,22 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
     if (std::string e = parse_live_address(live, o); !e.empty()) return fail("--live: " + e);
     o.control = vm.count("live-control") > 0;
     o.mode = to_string(w.mode);
+    if (vm.count("live-allow-host"))
+      if (std::string e = parse_allowed_hosts(live_allow, o.allowed_hosts); !e.empty())
+        return fail("--live-allow-host: " + e);
+    if (vm.count("live-token")) {
+      if (!o.control) return fail("--live-token: only with --live-control (the token guards steering)");
+      if (live_token.size() < 16) return fail("--live-token: use 16 characters or more (or leave it out: one is made)");
+      o.control_token = live_token;
+    }
+    if (std::string e = check_live_exposure(o, cmd.live_warning); !e.empty()) return fail(e);
     cmd.live = o;
-  } else if (vm.count("live-control") || !vm["live-linger"].defaulted()) {
-    return fail(std::string(vm.count("live-control") ? "--live-control" : "--live-linger") +
+  } else if (vm.count("live-control") || !vm["live-linger"].defaulted() || vm.count("live-allow-host") ||
+             vm.count("live-token")) {
+    return fail(std::string(vm.count("live-control")      ? "--live-control"
+                            : vm.count("live-allow-host") ? "--live-allow-host"
+                            : vm.count("live-token")      ? "--live-token"
+                                                          : "--live-linger") +
                 ": only with --live [ADDR:]PORT");
   }
   if (vm.count("live-control")) {
@@ -335,10 +355,12 @@ int run_main(int argc, char** argv) {
     }
     std::fprintf(stderr, "loadgen: live view at %s%s\n", server->url().c_str(),
                  o.control ? " (steering allowed: POST /control)" : "");
+    if (!cmd->live_warning.empty()) std::fprintf(stderr, "loadgen: warning: %s\n", cmd->live_warning.c_str());
     view = std::make_unique<LiveView>(hub);
     view->dropped_listeners = &server->dropped;
     cmd->settings.observer = view.get();
     if (o.control) cmd->settings.steering = &steering;
+    cmd->settings.reserved_fds = static_cast<int>(o.max_connections);  // the listener's connections, at most
   }
   std::unique_ptr<LiveForwarder> forwarder;
   if (!cmd->live_hub.empty()) {  // a run of a job: its events go to the job's hub
@@ -391,6 +413,11 @@ int run_main(int argc, char** argv) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     server->stop();
+    if (const auto n = server->refused.load(); n > 0)
+      std::fprintf(stderr,
+                   "loadgen: the live view refused %llu connection(s) over its cap of %zu (the run's descriptors come "
+                   "first)\n",
+                   static_cast<unsigned long long>(n), cmd->live->max_connections);
   }
   return exit_code(r, cmd->fail_on_errors);
 }

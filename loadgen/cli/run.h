@@ -17,6 +17,7 @@ struct RunCommand {
   std::optional<LiveOptions> live;          // --live [ADDR:]PORT (with --live-control)
   std::chrono::nanoseconds live_linger{0};  // --live-linger: serve the ended run this long
   std::string live_hub;                     // --live-hub ADDR:PORT: a job's hub takes the events
+  std::string live_warning;                 // a listener beyond loopback: said on the console
 };
 
 /// Parses the run command line. nullopt with `exit_code` 0 after --help, 2 after a usage error

@@ -55,24 +55,20 @@ void LiveForwarder::finish(int wait_ms) {
     std::lock_guard lk(mu_);
     finishing_ = true;
   }
+  stop_now_ = true;
   cv_.notify_one();
   thread_.join();
 }
 
+// One exchange with the hub, whole within kExchange: the I/O is asynchronous on the
+// forwarder's own io_context, run for that long at most and then cancelled (Beast's stream
+// deadlines bind asynchronous operations only: a synchronous read from a hub that accepts and
+// never answers waited for ever, and held the process after its run).
 bool LiveForwarder::post(const std::string& body) {
+  static constexpr auto kExchange = std::chrono::seconds(2);
   Conn& c = *conn_;
-  boost::system::error_code ec;
   for (int attempt = 0; attempt < 2; ++attempt) {
-    if (!c.connected) {
-      tcp::resolver resolver(c.io);
-      const auto addrs = resolver.resolve(host_, port_, ec);
-      if (!ec) {
-        c.stream.expires_after(std::chrono::seconds(2));
-        c.stream.connect(addrs, ec);
-      }
-      if (ec) return false;
-      c.connected = true;
-    }
+    const bool reused = c.connected;
     http::request<http::string_body> req{http::verb::post, "/ingest", 11};
     req.set(http::field::host, host_ + ":" + port_);
     req.set(http::field::content_type, "application/json");
@@ -80,14 +76,54 @@ bool LiveForwarder::post(const std::string& body) {
     req.keep_alive(true);
     req.body() = body;
     req.prepare_payload();
-    c.stream.expires_after(std::chrono::seconds(2));
-    http::write(c.stream, req, ec);
     beast::flat_buffer buf;
     http::response<http::string_body> res;
-    if (!ec) http::read(c.stream, buf, res, ec);
+    boost::system::error_code ec = asio::error::would_block;
+    tcp::resolver resolver(c.io);
+    auto exchange = [&] {
+      c.stream.expires_after(kExchange);
+      http::async_write(c.stream, req, [&](boost::system::error_code e, std::size_t) {
+        if (e) {
+          ec = e;
+          return;
+        }
+        http::async_read(c.stream, buf, res, [&](boost::system::error_code e2, std::size_t) { ec = e2; });
+      });
+    };
+    if (c.connected) {
+      exchange();
+    } else {
+      resolver.async_resolve(host_, port_, [&](boost::system::error_code e, const tcp::resolver::results_type& r) {
+        if (e) {
+          ec = e;
+          return;
+        }
+        c.stream.expires_after(kExchange);
+        c.stream.async_connect(r, [&](boost::system::error_code e2, const tcp::endpoint&) {
+          if (e2) {
+            ec = e2;
+            return;
+          }
+          c.connected = true;
+          exchange();
+        });
+      });
+    }
+    c.io.restart();
+    c.io.run_for(kExchange + std::chrono::milliseconds(500));
+    if (ec == asio::error::would_block) {  // still waiting: cancel it, and let the handlers run
+      resolver.cancel();
+      c.stream.close();
+      c.io.restart();
+      c.io.run();
+      c.connected = false;
+      return false;
+    }
     if (!ec) return res.result() == http::status::accepted;
-    c.stream.close();  // the hub closed a kept-alive connection: once more on a new one
+    c.stream.close();
     c.connected = false;
+    if (!reused || ec == beast::error::timeout) return false;
+    // the hub closed a kept-alive connection: once more on a new one
   }
   return false;
 }
@@ -100,6 +136,7 @@ void LiveForwarder::loop() {
       woken_ = false;
     }
     for (const LiveEvent& e : local_.events_after(sent_.load(), 200)) {
+      if (stop_now_) break;  // finish() waited as long as it would
       // The hub's /snapshot.json is each run's document once it ended (written once, not every
       // second), sent before the end itself; its /metrics follow the run each second.
       if (e.type == "end" && !warned_)

@@ -20,7 +20,7 @@ class LiveForwarder {
   /// `hub_address`: the hub's ADDR:PORT; `token`: its X-Loadlab-Token (LOADGEN_LIVE_TOKEN).
   LiveForwarder(LiveHub& local, std::string hub_address, std::string token);
   ~LiveForwarder();
-  /// Sends what is left (at most `wait_ms`), then stops.
+  /// Sends what is left (at most `wait_ms`, and one exchange of at most 2 s under way), then stops.
   void finish(int wait_ms = 3000);
 
  private:
@@ -32,6 +32,7 @@ class LiveForwarder {
   std::condition_variable cv_;
   bool woken_ = false, finishing_ = false;
   std::atomic<bool> warned_{false};
+  std::atomic<bool> stop_now_{false};  // finish() gave up waiting: the loop sends nothing more
   std::atomic<std::uint64_t> sent_{0};
   std::thread thread_;
   struct Conn;

@@ -2,7 +2,11 @@
 
 #include <algorithm>
 
+#include "loadgen/live/requests.h"
+
 namespace lab {
+
+LiveHub::LiveHub() : run_id_(random_token().substr(0, 12)) {}
 
 std::uint64_t LiveHub::publish(const std::string& type, const std::string& data) {
   std::uint64_t id = 0;

@@ -26,6 +26,10 @@ struct LiveEvent {
 
 class LiveHub {
  public:
+  LiveHub();
+  /// This hub's run (random, 12 hex digits): an event's id on the wire is RUN.N, so a page that
+  /// reconnects to another run's stream with its Last-Event-ID starts that run from its hello.
+  const std::string& run_id() const { return run_id_; }
   /// Appends an event (its id the next) and wakes the listeners.
   std::uint64_t publish(const std::string& type, const std::string& data);
   /// The run so far (or at its end) and its gauges: /snapshot.json and /metrics, made when asked.
@@ -61,6 +65,7 @@ class LiveHub {
   std::string metrics_;  // as received (a job's hub)
   bool ended_ = false;
   std::function<void()> wake_;
+  std::string run_id_;
 };
 
 }  // namespace lab

@@ -84,18 +84,36 @@ std::string parse_live_address(const std::string& text, LiveOptions& out) {
   return {};
 }
 
+std::string check_live_exposure(LiveOptions& o, std::string& warning) {
+  warning.clear();
+  boost::system::error_code ec;
+  const auto addr = asio::ip::make_address(o.address, ec);
+  if (ec) return "'" + o.address + "' is not an IP address";
+  if (addr.is_loopback()) return {};
+  if (o.allowed_hosts.empty())
+    return "--live " + o.address +
+           " listens beyond this machine: name the host names its page is reached by with --live-allow-host "
+           "NAME[,NAME] (others are refused, so a page on another site that rebinds its name here cannot read "
+           "the run), or bind 127.0.0.1";
+  if (o.control && o.control_token.empty()) o.control_token = random_token();
+  warning = "the live view listens on " + o.address + ", beyond this machine: anyone who can reach it reads the run";
+  if (o.control) warning += "; steering needs the token in the printed URL (or X-Loadlab-Token: " + o.control_token + ")";
+  return {};
+}
+
 struct LiveServer::Impl {
-  Impl(LiveHub& h, LiveOptions o, std::atomic<std::uint64_t>& d) : hub(h), opt(std::move(o)), dropped(d) {}
+  Impl(LiveHub& h, LiveOptions o, std::atomic<std::uint64_t>& d, std::atomic<std::uint64_t>& r)
+      : hub(h), opt(std::move(o)), dropped(d), refused(r) {}
   LiveHub& hub;
   LiveOptions opt;
   std::atomic<std::uint64_t>& dropped;
+  std::atomic<std::uint64_t>& refused;
   asio::io_context io{1};
   tcp::acceptor acceptor{io};
   std::thread thread;
   std::list<asio::steady_timer*> waiting;  // event streams waiting for the next event (io thread)
   std::list<beast::tcp_stream*> open;      // every connection, closed at stop (io thread)
   std::atomic<int> streams{0};             // event streams still sending (they flush at stop)
-  bool loopback = true;
   bool stopping = false;
 
   http::response<http::string_body> reply(http::status st, const std::string& type, std::string body) {
@@ -141,22 +159,30 @@ struct LiveServer::Impl {
     if (req.find("X-Loadlab-Control") == req.end())
       return error(http::status::forbidden,
                    "a control request needs the X-Loadlab-Control header (cross-site requests are refused)");
+    if (!opt.control_token.empty() && !same_secret(header(req, "X-Loadlab-Token"), opt.control_token))
+      return error(http::status::forbidden,
+                   "this listener is reachable beyond loopback: a control needs X-Loadlab-Token (printed at start)");
+    if (hub.ended()) return error(http::status::conflict, "the run has ended: there is nothing left to steer");
     std::string why;
     const auto change = parse_control(req.body(), opt.mode, opt.max_users, why);
     if (!change) return error(http::status::bad_request, why);
-    opt.steering->request(*change);
+    if (!opt.steering->request(*change))
+      return error(http::status::conflict, "the run is already stopping (a stop was accepted before)");
     return reply(http::status::accepted, "application/json", json{{"accepted", json::parse(req.body())}}.dump() + "\n");
   }
 
   http::response<http::string_body> ingest(const http::request<http::string_body>& req) {
     if (opt.ingest_token.empty()) return error(http::status::not_found, "this listener is not a job's hub");
     if (req.method() != http::verb::post) return error(http::status::method_not_allowed, "POST an event");
-    if (header(req, "X-Loadlab-Token") != opt.ingest_token)
+    if (!same_secret(header(req, "X-Loadlab-Token"), opt.ingest_token))
       return error(http::status::forbidden, "the X-Loadlab-Token header does not match this hub's");
     const json j = json::parse(req.body(), nullptr, false);
     if (!j.is_object() || !j.contains("type") || !j["type"].is_string() || !j.contains("data"))
       return error(http::status::bad_request, "the body must be {\"type\": ..., \"data\": ...}");
     const std::string type = j["type"];
+    if (!valid_event_type(type))
+      return error(http::status::bad_request,
+                   "an event's type is a lower-case word (a-z, 0-9, - and _, at most 32 characters)");
     if (type == "snapshot")
       hub.set_snapshot(j["data"].dump());
     else if (type == "metrics" && j["data"].is_string())
@@ -178,7 +204,7 @@ struct LiveServer::Impl {
     ++streams;
     for (;;) {
       for (const LiveEvent& e : hub.events_after(last, 500)) {
-        out += "id: " + std::to_string(e.id) + "\nevent: " + e.type + "\ndata: " + e.data + "\n\n";
+        out += "id: " + hub.run_id() + "." + std::to_string(e.id) + "\nevent: " + e.type + "\ndata: " + e.data + "\n\n";
         last = e.id;
       }
       if (!out.empty()) {
@@ -221,15 +247,17 @@ struct LiveServer::Impl {
       const std::string_view target(req.target().data(), req.target().size());
       const std::string_view path = target.substr(0, target.find('?'));
       const std::string_view query = path.size() < target.size() ? target.substr(path.size() + 1) : std::string_view();
-      if (loopback && !is_loopback_host(header(req, "Host"))) {
-        auto res =
-            error(http::status::forbidden, "this listener answers loopback names only (127.0.0.1, localhost, ::1)");
+      if (!host_allowed(header(req, "Host"), opt.allowed_hosts)) {
+        auto res = error(http::status::forbidden,
+                         opt.allowed_hosts.empty()
+                             ? "this listener answers loopback names only (127.0.0.1, localhost, ::1)"
+                             : "this listener answers loopback names and those --live-allow-host names only");
         res.prepare_payload();
         co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
         break;
       }
       if (path == "/events" && req.method() == http::verb::get) {
-        co_await events(stream, last_event_id(header(req, "Last-Event-ID"), query));
+        co_await events(stream, last_event_id(header(req, "Last-Event-ID"), query, hub.run_id()));
         break;
       }
       auto res = route(req, path);
@@ -247,6 +275,22 @@ struct LiveServer::Impl {
   }
 #pragma GCC diagnostic pop
 
+  // Over the cap: one 503 in what the socket's buffer takes at once (it never waits for the
+  // client), then closed. The accept gave it a descriptor for this moment only.
+  void refuse(tcp::socket& socket) {
+    refused.fetch_add(1);
+    static const std::string kBusy = [] {
+      const std::string body = json{{"error", "the live view holds its most connections; try again later"}}.dump();
+      return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 5\r\n"
+             "Connection: close\r\nContent-Length: " +
+             std::to_string(body.size()) + "\r\n\r\n" + body;
+    }();
+    boost::system::error_code ec;
+    socket.non_blocking(true, ec);
+    if (!ec) socket.send(asio::buffer(kBusy.data(), kBusy.size()), 0, ec);  // a full buffer: it gets no reply
+    socket.close(ec);  // a close that fails leaves nothing to do: the descriptor is released either way
+  }
+
   asio::awaitable<void> accept_loop() {
     asio::steady_timer backoff(io);
     for (;;) {
@@ -259,13 +303,17 @@ struct LiveServer::Impl {
         co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         continue;
       }
+      if (open.size() >= opt.max_connections) {
+        refuse(socket);
+        continue;
+      }
       asio::co_spawn(io, serve(std::move(socket)), asio::detached);
     }
   }
 };
 
 LiveServer::LiveServer(LiveHub& hub, LiveOptions options)
-    : impl_(std::make_unique<Impl>(hub, std::move(options), dropped)) {}
+    : impl_(std::make_unique<Impl>(hub, std::move(options), dropped, refused)) {}
 
 LiveServer::~LiveServer() { stop(); }
 
@@ -274,7 +322,6 @@ std::string LiveServer::start() {
   boost::system::error_code ec;
   const auto addr = asio::ip::make_address(m.opt.address, ec);
   if (ec) return "'" + m.opt.address + "' is not an IP address";
-  m.loopback = addr.is_loopback();
   const tcp::endpoint ep(addr, m.opt.port);
   m.acceptor.open(ep.protocol(), ec);
   if (!ec) m.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
@@ -301,7 +348,8 @@ std::string LiveServer::url() const {
                            : a == "::"                        ? "[::1]"
                            : a.find(':') != std::string::npos ? "[" + a + "]"
                                                               : a;
-  return "http://" + host + ":" + std::to_string(port_) + "/";
+  return "http://" + host + ":" + std::to_string(port_) + "/" +
+         (impl_->opt.control_token.empty() ? "" : "#token=" + impl_->opt.control_token);
 }
 
 void LiveServer::stop() {

@@ -92,7 +92,7 @@ class LoadRun {
   // "" or why the run cannot start.
   std::string prepare() {
     facts_.environment = environment_info();
-    if (std::string why = preflight(wl_, facts_.environment); !why.empty()) return why;
+    if (std::string why = preflight(wl_, s_.reserved_fds, facts_.environment); !why.empty()) return why;
     if (std::string why = find_server_cgroup(); !why.empty()) return why;
     max_users_ = s_.steering ? std::max(wl_.users, max_users_for_fds(threads_)) : wl_.users;
     std::string err;

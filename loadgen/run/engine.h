@@ -35,6 +35,9 @@ struct RunSettings {
   /// Someone watching the run (the live view), and steering it (--live-control); both optional.
   RunObserver* observer = nullptr;
   Steering* steering = nullptr;
+  /// Descriptors something beside the run may hold at once (the live view's connections): the
+  /// preflight counts them with the run's.
+  int reserved_fds = 0;
   std::string live_title;  // what this run is, for the observer ("step 3: staircase 1,500 req/s")
 };
 

@@ -43,9 +43,14 @@ struct ControlChange {
 /// Thread-safe.
 class Steering {
  public:
-  void request(const ControlChange& c) {
+  /// Queues the change; false (and nothing queued) once a stop has been asked for: a run stops
+  /// once, and a second stop is not a second event.
+  bool request(const ControlChange& c) {
     std::lock_guard lk(mu_);
+    if (stopping_) return false;
+    stopping_ = c.stop;
     queue_.push_back(c);
+    return true;
   }
   std::optional<ControlChange> take() {
     std::lock_guard lk(mu_);
@@ -58,6 +63,7 @@ class Steering {
  private:
   std::mutex mu_;
   std::deque<ControlChange> queue_;
+  bool stopping_ = false;
 };
 
 }  // namespace lab

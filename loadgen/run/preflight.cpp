@@ -11,16 +11,17 @@
 namespace lab {
 
 // fds the run may hold at once: one socket per user, plus the process's own.
-std::string preflight(const Workload& w, nlohmann::json& env) {
+std::string preflight(const Workload& w, int reserved, nlohmann::json& env) {
   const int users = w.own_users();
   FdLimit lim = raise_fd_limit();
   const std::uint64_t base = static_cast<std::uint64_t>(count_open_fds() > 0 ? count_open_fds() : 8);
-  const std::uint64_t need = static_cast<std::uint64_t>(users) + base + 16u * static_cast<std::uint64_t>(w.threads);
+  const std::uint64_t need = static_cast<std::uint64_t>(users) + base + 16u * static_cast<std::uint64_t>(w.threads) +
+                             static_cast<std::uint64_t>(std::max(0, reserved));
   env["fds_needed_estimate"] = need;
   if (need > lim.soft) {
     return "this run needs about " + std::to_string(need) + " file descriptors (" + std::to_string(users) +
            " users, one socket each, plus " + std::to_string(need - static_cast<std::uint64_t>(users)) +
-           " for the process) but the open-file limit is " + std::to_string(lim.soft) + " (hard limit " +
+           " for the process" + (reserved > 0 ? " and the live view" : std::string()) + ") but the open-file limit is " + std::to_string(lim.soft) + " (hard limit " +
            std::to_string(lim.hard) + "). Fix: lower --users to at most " +
            std::to_string(lim.soft > need - static_cast<std::uint64_t>(users)
                               ? lim.soft - (need - static_cast<std::uint64_t>(users))

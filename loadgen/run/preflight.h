@@ -10,8 +10,9 @@
 
 namespace lab {
 
-/// "" when the run fits, else why not and the fix. Records the estimate in `env`.
-std::string preflight(const Workload& w, nlohmann::json& env);
+/// "" when the run fits, else why not and the fix. `reserved`: descriptors something beside the
+/// run may hold (the live view's connections). Records the estimate in `env`.
+std::string preflight(const Workload& w, int reserved, nlohmann::json& env);
 /// How many users (one socket each) the open-file limit leaves room for, with `threads` load
 /// threads: the most a steered run may ask for.
 int max_users_for_fds(int threads);

@@ -59,7 +59,7 @@ std::string redact_header(const std::string& line) {
 
 std::vector<std::string> redact_command_line(const std::vector<std::string>& args, std::vector<std::string>* what) {
   std::vector<std::string> out;
-  enum class Next { kNone, kUrl, kHeader, kBody } next = Next::kNone;
+  enum class Next { kNone, kUrl, kHeader, kBody, kSecret } next = Next::kNone;
   auto url = [&](const std::string& v) {
     const std::string r = redact_url(v);
     if (r != v) note(what, "url userinfo");
@@ -81,6 +81,7 @@ std::vector<std::string> redact_command_line(const std::vector<std::string>& arg
       case Next::kUrl: out.push_back(url(a)); continue;
       case Next::kHeader: out.push_back(header(a)); continue;
       case Next::kBody: out.push_back(body(a)); continue;
+      case Next::kSecret: note(what, "--live-token"), out.push_back(kRedacted); continue;
       case Next::kNone: break;
     }
     if (flag_is(a, {"-H", "--host"}, &value)) {
@@ -98,6 +99,11 @@ std::vector<std::string> redact_command_line(const std::vector<std::string>& arg
         next = Next::kBody, out.push_back(a);
       else
         out.push_back("--body=" + body(value));
+    } else if (flag_is(a, {"--live-token"}, &value)) {
+      if (value.empty())
+        next = Next::kSecret, out.push_back(a);
+      else
+        note(what, "--live-token"), out.push_back("--live-token=" + std::string(kRedacted));
     } else if (a.find("://") != std::string::npos) {
       out.push_back(url(a));  // a URL anywhere else (e.g. -Hhttp://...)
     } else {

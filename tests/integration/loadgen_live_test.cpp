@@ -27,20 +27,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// loadgen with --live 0: the port it printed first ("loadgen: live view at http://127.0.0.1:P/").
-std::uint16_t live_port(Process& p, const char* what = "live view at http://127.0.0.1:") {
-  const std::regex line(std::string(what) + "([0-9]+)/");
-  for (int i = 0; i < 400; ++i) {
-    std::smatch m;
-    const std::string text = p.err() + p.out();
-    if (std::regex_search(text, m, line)) return static_cast<std::uint16_t>(std::stoi(m[1]));
-    if (!p.running()) break;
-    std::this_thread::sleep_for(25ms);
-  }
-  ADD_FAILURE() << "no live URL printed; stderr: " << p.err();
-  return 0;
-}
-
 std::vector<std::string> live_args(std::uint16_t server, const std::string& json_path, std::vector<std::string> extra) {
   std::vector<std::string> argv = {LOADGEN_BIN, "-H", url(server), "-q", "--json", json_path, "--live", "0"};
   argv.insert(argv.end(), extra.begin(), extra.end());
@@ -123,9 +109,10 @@ TEST(LiveView, TheEventsAreHelloATickASecondAndEndAndTheyAddUpToTheResult) {
 
   // A reconnect after the second tick gets the rest, from the third on.
   std::uint64_t second_tick = 0;
+  std::string second_tick_id;
   for (const auto& e : events)
-    if (e.type == "tick" && json::parse(e.data)["t"] == 2) second_tick = e.id;
-  SseClient again(port, second_tick);
+    if (e.type == "tick" && json::parse(e.data)["t"] == 2) second_tick = e.id, second_tick_id = e.wire_id();
+  SseClient again(port, second_tick_id);
   const auto rest = events_until(again, "end");
   ASSERT_FALSE(rest.empty());
   EXPECT_EQ(rest.front().id, second_tick + 1);
@@ -385,7 +372,7 @@ TEST(LiveServer, ASlowButReadingListenerIsNotDroppedWhileItsBacklogDrains) {
   const int fd = connect_to(server.port());
   ASSERT_GE(fd, 0);
   ASSERT_TRUE(send_all(fd, "GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
-  const std::string want = "id: " + std::to_string(last) + "\n";
+  const std::string want = "id: " + hub.run_id() + "." + std::to_string(last) + "\n";
   std::string got;
   std::vector<char> chunk(64 * 1024);
   const auto give_up = std::chrono::steady_clock::now() + 30s;

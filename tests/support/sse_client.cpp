@@ -4,17 +4,34 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <cerrno>
+#include <regex>
+#include <thread>
 
 #include "tests/support/client.h"
 
 namespace labtest {
 
-SseClient::SseClient(std::uint16_t port, std::uint64_t last_event_id) {
+std::uint16_t live_port(Process& p, const char* what) {
+  const std::regex line(std::string(what) + "([0-9]+)/");
+  for (int i = 0; i < 400; ++i) {
+    std::smatch m;
+    const std::string text = p.err() + p.out();
+    if (std::regex_search(text, m, line)) return static_cast<std::uint16_t>(std::stoi(m[1]));
+    if (!p.running()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ADD_FAILURE() << "no live URL printed; stderr: " << p.err();
+  return 0;
+}
+
+SseClient::SseClient(std::uint16_t port, const std::string& last_event_id) {
   fd_ = connect_to(port);
   if (fd_ < 0) return;
   std::string req = "GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
-  if (last_event_id) req += "Last-Event-ID: " + std::to_string(last_event_id) + "\r\n";
+  if (!last_event_id.empty()) req += "Last-Event-ID: " + last_event_id + "\r\n";
   if (!send_all(fd_, req + "\r\n")) {
     close(fd_);
     fd_ = -1;
@@ -52,7 +69,12 @@ std::optional<SseEvent> SseClient::next(std::chrono::milliseconds timeout) {
         const std::string field = line.substr(0, colon);
         std::string value = line.substr(colon + 1);
         if (!value.empty() && value[0] == ' ') value.erase(0, 1);
-        if (field == "id") e.id = std::stoull(value), any = true;
+        if (field == "id") {  // RUN.N
+          const auto dot = value.rfind('.');
+          e.run = dot == std::string::npos ? "" : value.substr(0, dot);
+          e.id = std::stoull(value.substr(dot == std::string::npos ? 0 : dot + 1));
+          any = true;
+        }
         if (field == "event") e.type = value;
         if (field == "data") e.data += value, any = true;
       }

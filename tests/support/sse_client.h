@@ -6,18 +6,26 @@
 #include <optional>
 #include <string>
 
+#include "tests/support/process.h"
+
 namespace labtest {
 
+/// The live view's port that `p` printed first (`what` then the port, e.g. "live view at
+/// http://127.0.0.1:" for loadgen --live 0); 0 (and a test failure) when it printed none in 10 s.
+std::uint16_t live_port(Process& p, const char* what = "live view at http://127.0.0.1:");
+
 struct SseEvent {
-  std::uint64_t id = 0;
+  std::uint64_t id = 0;  // N of the wire's id RUN.N
+  std::string run;       // RUN
+  std::string wire_id() const { return run + "." + std::to_string(id); }
   std::string type;  // "message" when the event names none
   std::string data;
 };
 
 class SseClient {
  public:
-  /// Connects and sends the request; `last_event_id` > 0 resumes after it (Last-Event-ID).
-  SseClient(std::uint16_t port, std::uint64_t last_event_id = 0);
+  /// Connects and sends the request; a `last_event_id` (RUN.N) resumes after it (Last-Event-ID).
+  SseClient(std::uint16_t port, const std::string& last_event_id = "");
   ~SseClient();
   SseClient(const SseClient&) = delete;
   SseClient& operator=(const SseClient&) = delete;

@@ -40,6 +40,14 @@ TEST(Redact, UrlsHeadersAndCommandLines) {
   EXPECT_EQ(what, (std::vector<std::string>{"url userinfo", "header Cookie", "header X-Auth-Token", "body"}));
 }
 
+TEST(Redact, TheLiveTokenIsASecret) {
+  std::vector<std::string> what;
+  const auto cl = redact_command_line(
+      {"loadgen", "--live-token", "0123456789abcdef", "--live-token=fedcba9876543210", "-u", "1"}, &what);
+  EXPECT_EQ(cl, (std::vector<std::string>{"loadgen", "--live-token", "REDACTED", "--live-token=REDACTED", "-u", "1"}));
+  EXPECT_EQ(what, (std::vector<std::string>{"--live-token"}));
+}
+
 TEST(Redact, TheWorkloadSaysWhatItRedacted) {
   Workload w;
   w.url = "http://alice:s3cret@127.0.0.1:8080/";
