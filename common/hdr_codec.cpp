@@ -17,7 +17,7 @@ namespace {
 constexpr std::uint32_t kEncodingCookie = 0x1c849303u | 0x10u;            // V2, LEB128 + ZigZag words
 constexpr std::uint32_t kCompressedEncodingCookie = 0x1c849304u | 0x10u;  // the same, deflated
 constexpr std::size_t kHeaderBytes = 40;
-constexpr std::size_t kMaxPayload = 64u << 20;  // a decoded histogram larger than this is refused
+constexpr std::size_t kMaxPayload = 16u << 20;  // a decoded histogram larger than this is refused
 
 void put32(std::string& out, std::uint32_t v) {
   for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<char>((v >> s) & 0xff));
@@ -111,7 +111,7 @@ std::string hdr_encode(const Histogram& h) {
   return base64(out);
 }
 
-Histogram hdr_decode(std::string_view text) {
+Histogram hdr_decode(std::string_view text, std::size_t* inflated) {
   const auto raw = base64_decode(text);
   if (!raw) bad("not base64");
   const std::string& in = *raw;
@@ -152,6 +152,7 @@ Histogram hdr_decode(std::string_view text) {
   const uInt missing = z.avail_out;
   inflateEnd(&z);
   if ((rc != Z_STREAM_END && rc != Z_OK && rc != Z_BUF_ERROR) || missing != 0) bad("the counts are cut short");
+  if (inflated) *inflated = plain.size();
 
   // The normalizing index offset (bytes 8-11) is not read, as hdr-histogram-js does not read it
   // (it writes 1 there; Java writes 0 for every histogram but a shifted DoubleHistogram's).
@@ -168,14 +169,18 @@ Histogram hdr_decode(std::string_view text) {
   std::size_t at = kHeaderBytes;
   const std::size_t end = plain.size();
   std::int64_t index = 0;
+  std::uint64_t total = 0;
   while (at < end) {
     std::int64_t v = 0;
     if (!get_varint(plain, at, end, v)) bad("a count is cut short");
     if (v < 0) {
+      if (v < -(std::int64_t{1} << 40)) bad("a run of zeroes longer than any histogram");
       index += -v;
       continue;
     }
     if (v > 0) {
+      if (static_cast<std::uint64_t>(v) > kMaxHdrCount - total) bad("counts beyond 2^53 in all");
+      total += static_cast<std::uint64_t>(v);
       std::size_t ours = 0;
       if (same_layout) {
         ours = static_cast<std::size_t>(index);

@@ -16,6 +16,11 @@ namespace lab {
 /// The histogram, encoded and base64'd as an interval log's last column.
 std::string hdr_encode(const Histogram& h);
 /// The histogram of an encoded one; throws std::runtime_error saying what is wrong.
-Histogram hdr_decode(std::string_view base64_text);
+/// `inflated` (if given) receives the decoded payload's size, for a reader that caps the whole of
+/// a log. Counts are refused past 2^53 in all (exact as JSON numbers; a count that wrapped 2^64
+/// read as a small one before).
+Histogram hdr_decode(std::string_view base64_text, std::size_t* inflated = nullptr);
+/// The most a histogram may count (2^53).
+inline constexpr std::uint64_t kMaxHdrCount = std::uint64_t{1} << 53;
 
 }  // namespace lab

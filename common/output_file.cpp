@@ -246,7 +246,11 @@ void write_output(const std::string& path, const std::string& content, std::chro
 }
 
 void write_json_output(const std::string& path, const nlohmann::json& j, int indent) {
-  write_output(path, j.dump(indent) + "\n");
+  write_output(path, json_text(j, indent) + "\n");
+}
+
+std::string json_text(const nlohmann::json& j, int indent) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace lab

@@ -38,6 +38,11 @@ void write_output(const std::string& path, const std::string& content,
                   std::chrono::milliseconds fifo_wait = std::chrono::seconds(10));
 void write_json_output(const std::string& path, const nlohmann::json& j, int indent = 1);
 
+/// JSON as text with every byte that is not UTF-8 (a label, a URL, a server's text) written as
+/// U+FFFD: nlohmann's default throws there, and a result was lost after its run for one byte.
+/// Every document and event loadgen writes goes through this.
+std::string json_text(const nlohmann::json& j, int indent = -1);
+
 /// A label as a file name inside a folder: '/' and control characters become '_', and a name
 /// that is empty or starts with '.' gets a leading '_' (so "../x" cannot leave the folder).
 std::string safe_file_name(const std::string& label);

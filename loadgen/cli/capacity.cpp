@@ -160,10 +160,9 @@ int capacity_main(int argc, char** argv) {
   if (forwarder) {
     const CapacityStep* k = d.knee_step();
     const CapacityStep* f = d.fail_step();
-    hub.publish("row",
-                nlohmann::json::array({s.workload_name, d.label, k ? rps_text(k->rate) : "-", k ? ms(k->p99_ms) : "-",
-                                       f && !f->failed.empty() ? f->failed.front() : "-", d.status})
-                    .dump());
+    hub.publish("row", json_text(nlohmann::json::array({s.workload_name, d.label, k ? rps_text(k->rate) : "-",
+                                                        k ? ms(k->p99_ms) : "-",
+                                                        f && !f->failed.empty() ? f->failed.front() : "-", d.status})));
     forwarder->finish();
   }
   if (!s.base.quiet) {

@@ -17,6 +17,7 @@
 #include "loadgen/live/requests.h"
 #include "loadgen/live/server.h"
 #include "loadgen/run/engine.h"
+#include "common/output_file.h"
 
 namespace po = boost::program_options;
 
@@ -80,8 +81,8 @@ int live_hub_main(int argc, char** argv) {
   std::printf("%s\n", server.url().c_str());
   std::fflush(stdout);
   if (!warning.empty()) std::fprintf(stderr, "loadgen live-hub: warning: %s\n", warning.c_str());
-  hub.publish("job",
-              nlohmann::json{{"title", title}, {"items", split(items, ' ')}, {"columns", split(columns, ',')}}.dump());
+  hub.publish("job", json_text(nlohmann::json{
+                         {"title", title}, {"items", split(items, ' ')}, {"columns", split(columns, ',')}}));
   std::optional<std::chrono::steady_clock::time_point> until;
   while (!interrupted()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

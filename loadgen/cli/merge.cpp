@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "common/format.h"
 #include "common/output_file.h"
 #include "loadgen/cli/commands.h"
 #include "loadgen/cli/target_options.h"
@@ -13,6 +14,9 @@
 #include "loadgen/results/thresholds.h"
 
 namespace lab {
+
+// Interval logs of one run's shards begin within this much of each other.
+constexpr double kLogStartWindowS = 1.0;
 
 int merge_main(int argc, char** argv) {
   namespace po = boost::program_options;
@@ -65,12 +69,27 @@ int merge_main(int argc, char** argv) {
     std::vector<Result> shards;
     for (const auto& f : files) shards.push_back(load_result(f));
     // An interval log knows no shard: the logs given are the shards of one run, in their order.
+    // Its lines say when it started: the shards of one run start together (within a second,
+    // their first interval), and how far apart they did is the merge's start skew.
+    double first_start = 0;
+    std::string first_log;
+    for (std::size_t i = 0; i < shards.size(); ++i)
+      if (from_hlog(shards[i]) && !shards[i].shard) {
+        const double start = shards[i].environment.value("start_epoch_s", 0.0);
+        if (first_log.empty() || start < first_start) first_start = start, first_log = files[i];
+      }
     for (std::size_t i = 0; i < shards.size(); ++i)
       if (from_hlog(shards[i]) && !shards[i].shard) {
         ShardInfo sh;
         sh.index = static_cast<int>(i);
         sh.count = static_cast<int>(shards.size());
         sh.start_epoch_s = shards[i].environment.value("start_epoch_s", 0.0);
+        const double apart = sh.start_epoch_s - first_start;
+        if (apart > kLogStartWindowS)
+          return usage(files[i] + " started " + fixed(apart, "%.1f") + " s after " + first_log +
+                       " (their first intervals): logs are merged as the shards of one run, which start within " +
+                       fixed(kLogStartWindowS, "%.0f") + " s; these are different runs");
+        sh.start_skew_ms = apart * 1000;
         shards[i].shard = sh;
       }
     merged = merge_shards(shards, command_line, thresholds);

@@ -58,9 +58,31 @@ void TargetOptions::add(po::options_description& d, RunSettings& s, int default_
       "(server_cpu in the result; scripts/lib/cgroup.sh makes one)");
 }
 
+namespace {
+
+// The text a result records must be UTF-8 (the result is JSON): "" or the message naming the flag,
+// the byte and the fix, before the run rather than after it.
+std::string check_utf8(const char* flag, const std::string& text, bool in_url) {
+  const std::size_t at = invalid_utf8_at(text);
+  if (at == std::string::npos) return {};
+  char byte[8];
+  std::snprintf(byte, sizeof byte, "%02X", static_cast<unsigned char>(text[at]));
+  return std::string(flag) + ": byte 0x" + byte + " at offset " + std::to_string(at) +
+         " is not UTF-8 (results are JSON text): " +
+         (in_url ? std::string("write it percent-encoded (%") + byte + ")" : "write it in UTF-8");
+}
+
+}  // namespace
+
 std::string TargetOptions::apply(const po::variables_map& vm, RunSettings& s) {
   Workload& w = s.workload;
   if (w.url.empty()) return "--host is required, e.g. -H http://127.0.0.1:8080";
+  if (std::string e = check_utf8("--host", w.url, true); !e.empty()) return e;
+  if (std::string e = check_utf8("--label", w.label, false); !e.empty()) return e;
+  if (vm.count("path"))
+    if (std::string e = check_utf8("--path", vm["path"].as<std::string>(), true); !e.empty()) return e;
+  for (const auto& h : headers_)
+    if (std::string e = check_utf8("--header", h, false); !e.empty()) return e;
   std::string err;
   auto url = parse_url(w.url, err);
   if (!url) return "--host: " + err;

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/output_file.h"
+
 namespace lab {
 
 namespace asio = boost::asio;
@@ -140,10 +142,10 @@ void LiveForwarder::loop() {
       // The hub's /snapshot.json is each run's document once it ended (written once, not every
       // second), sent before the end itself; its /metrics follow the run each second.
       if (e.type == "end" && !warned_)
-        post(nlohmann::json{{"type", "snapshot"}, {"data", nlohmann::json::parse(local_.snapshot())}}.dump());
-      bool ok = warned_ || post(nlohmann::json{{"type", e.type}, {"data", nlohmann::json::parse(e.data)}}.dump());
+        post(json_text(nlohmann::json{{"type", "snapshot"}, {"data", nlohmann::json::parse(local_.snapshot())}}));
+      bool ok = warned_ || post(json_text(nlohmann::json{{"type", e.type}, {"data", nlohmann::json::parse(e.data)}}));
       if (ok && !warned_ && (e.type == "tick" || e.type == "end"))
-        post(nlohmann::json{{"type", "metrics"}, {"data", local_.metrics()}}.dump());
+        post(json_text(nlohmann::json{{"type", "metrics"}, {"data", local_.metrics()}}));
       if (!ok && !warned_) {
         warned_ = true;
         std::fprintf(stderr,

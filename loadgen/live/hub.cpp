@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "loadgen/live/requests.h"
+#include "common/output_file.h"
 
 namespace lab {
 
@@ -69,7 +70,7 @@ std::string LiveHub::snapshot() const {
     result = result_;
     version = version_;
   }
-  std::string text = to_json(*result).dump();  // outside the lock: publishing never waits for it
+  std::string text = json_text(to_json(*result));  // outside the lock: publishing never waits for it
   std::lock_guard lk(mu_);
   if (version > snapshot_version_) {
     snapshot_ = text;

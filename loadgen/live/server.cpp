@@ -15,6 +15,7 @@
 
 #include "loadgen/live/page.h"
 #include "loadgen/live/requests.h"
+#include "common/output_file.h"
 
 namespace lab {
 
@@ -97,7 +98,8 @@ std::string check_live_exposure(LiveOptions& o, std::string& warning) {
            "the run), or bind 127.0.0.1";
   if (o.control && o.control_token.empty()) o.control_token = random_token();
   warning = "the live view listens on " + o.address + ", beyond this machine: anyone who can reach it reads the run";
-  if (o.control) warning += "; steering needs the token in the printed URL (or X-Loadlab-Token: " + o.control_token + ")";
+  if (o.control)
+    warning += "; steering needs the token in the printed URL (or X-Loadlab-Token: " + o.control_token + ")";
   return {};
 }
 
@@ -125,7 +127,7 @@ struct LiveServer::Impl {
     return res;
   }
   http::response<http::string_body> error(http::status st, const std::string& why) {
-    return reply(st, "application/json", json{{"error", why}}.dump() + "\n");
+    return reply(st, "application/json", json_text(json{{"error", why}}) + "\n");
   }
 
   http::response<http::string_body> route(const http::request<http::string_body>& req, std::string_view path) {
@@ -168,7 +170,8 @@ struct LiveServer::Impl {
     if (!change) return error(http::status::bad_request, why);
     if (!opt.steering->request(*change))
       return error(http::status::conflict, "the run is already stopping (a stop was accepted before)");
-    return reply(http::status::accepted, "application/json", json{{"accepted", json::parse(req.body())}}.dump() + "\n");
+    return reply(http::status::accepted, "application/json",
+                 json_text(json{{"accepted", json::parse(req.body())}}) + "\n");
   }
 
   http::response<http::string_body> ingest(const http::request<http::string_body>& req) {
@@ -184,11 +187,11 @@ struct LiveServer::Impl {
       return error(http::status::bad_request,
                    "an event's type is a lower-case word (a-z, 0-9, - and _, at most 32 characters)");
     if (type == "snapshot")
-      hub.set_snapshot(j["data"].dump());
+      hub.set_snapshot(json_text(j["data"]));
     else if (type == "metrics" && j["data"].is_string())
       hub.set_metrics(j["data"].get<std::string>());
     else
-      hub.publish(type, j["data"].dump());
+      hub.publish(type, json_text(j["data"]));
     return reply(http::status::accepted, "application/json", "{}\n");
   }
 

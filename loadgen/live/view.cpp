@@ -4,6 +4,7 @@
 #include "loadgen/live/metrics.h"
 #include "loadgen/output/summary.h"
 #include "loadgen/results/name_rows.h"
+#include "common/output_file.h"
 
 namespace lab {
 
@@ -101,7 +102,7 @@ void LiveView::on_start(const json& hello) {
   run_time_s_ = hello.value("run_time_s", 0.0);
   json h = hello;
   h.update(context_);
-  hub_.publish("hello", h.dump());
+  hub_.publish("hello", json_text(h));
 }
 
 void LiveView::on_tick(const SeriesPoint& point, double target, std::shared_ptr<const Result> so_far) {
@@ -111,10 +112,10 @@ void LiveView::on_tick(const SeriesPoint& point, double target, std::shared_ptr<
   LiveGauges g{last_users_, last_target_, last_elapsed_,
                run_time_s_, true,         dropped_listeners ? dropped_listeners->load() : 0};
   hub_.set_result(so_far, g);  // before the tick: a watcher that reacts to it finds them current
-  hub_.publish("tick", tick_json(point, target, *so_far).dump());
+  hub_.publish("tick", json_text(tick_json(point, target, *so_far)));
 }
 
-void LiveView::on_control(const json& change) { hub_.publish("control", change.dump()); }
+void LiveView::on_control(const json& change) { hub_.publish("control", json_text(change)); }
 
 void LiveView::on_end(const Result& r, const json& files) {
   json thresholds = json::array();
@@ -148,7 +149,7 @@ void LiveView::on_end(const Result& r, const json& files) {
   LiveGauges g{last_users_, last_target_, r.summary ? r.summary->duration_s : last_elapsed_,
                run_time_s_, false,        dropped_listeners ? dropped_listeners->load() : 0};
   hub_.set_result(std::make_shared<const Result>(r), g);
-  hub_.publish("end", end.dump());
+  hub_.publish("end", json_text(end));
 }
 
 }  // namespace lab

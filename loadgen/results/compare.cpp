@@ -8,6 +8,7 @@
 
 #include "common/format.h"
 #include "loadgen/results/noise.h"
+#include "common/output_file.h"
 
 namespace lab {
 
@@ -209,7 +210,7 @@ std::string format_comparison(const std::vector<ModelDelta>& ds, const std::stri
     j["regressed"] = any;
     j["inconclusive"] = unsure;
     if (!machines.empty()) j["machines"] = machines;
-    return j.dump(2) + "\n";
+    return json_text(j, 2) + "\n";
   }
   const bool md = format == "markdown";
   if (md) {

@@ -17,6 +17,13 @@ namespace lab {
 
 namespace {
 
+// What a log may hold: times from 1970 to 2100, intervals of at most a day spanning at most a
+// year, histograms that decode to at most 256 MiB in all.
+constexpr double kLatestStart = 4102444800.0;  // 2100-01-01
+constexpr double kMaxIntervalS = 86400;
+constexpr double kMaxSpanS = 366 * 86400.0;
+constexpr std::size_t kMaxInflated = 256u << 20;
+
 constexpr const char* kLegend =
     "\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\"";
 
@@ -81,7 +88,14 @@ std::string hlog_text(const Result& r) {
 bool looks_like_hlog(const std::string& text) {
   const std::size_t i = text.find_first_not_of(" \t\r\n");
   if (i == std::string::npos) return false;
-  return text.compare(i, 2, "#[") == 0 || text.compare(i, 16, "\"StartTimestamp\"") == 0;
+  if (text.compare(i, 2, "#[") == 0 || text.compare(i, 16, "\"StartTimestamp\"") == 0 ||
+      text.compare(i, 4, "Tag=") == 0)
+    return true;
+  // A log without its optional header lines: its first line is an interval (three numbers, then
+  // the histogram in base64), which no JSON document is.
+  double a = 0, b = 0, c = 0;
+  int used = 0;
+  return std::sscanf(text.c_str() + i, "%lf,%lf,%lf,%n", &a, &b, &c, &used) == 3 && used > 0;
 }
 
 Result read_hlog(const std::string& text, const std::string& path) {
@@ -103,6 +117,8 @@ Result read_hlog(const std::string& text, const std::string& path) {
   std::istringstream in(text);
   std::string l;
   int line_no = 0;
+  std::uint64_t counted = 0;  // successes over the whole log
+  std::size_t inflated = 0;   // decoded bytes over the whole log
   auto fail = [&](const std::string& what) -> void {
     throw std::runtime_error(path + ":" + std::to_string(line_no) + ": " + what);
   };
@@ -133,15 +149,25 @@ Result read_hlog(const std::string& text, const std::string& path) {
     if (std::sscanf(rest.c_str(), "%lf,%lf,%lf,%n", &ts, &length, &max_ms, &used) != 3 || used <= 0)
       fail("expected StartTimestamp,Interval_Length,Interval_Max,Interval_Compressed_Histogram");
     if (!std::isfinite(ts) || !std::isfinite(length) || length < 0) fail("a start or length that is not a time");
+    if (length > kMaxIntervalS)
+      fail("an interval of " + fixed(length, "%.0f") + " s (the most a log's interval may last is a day)");
     Histogram h;
+    std::size_t bytes = 0;
     try {
-      h = hdr_decode(std::string_view(rest).substr(static_cast<std::size_t>(used)));
+      h = hdr_decode(std::string_view(rest).substr(static_cast<std::size_t>(used)), &bytes);
     } catch (const std::exception& e) {
       fail(e.what());
     }
+    inflated += bytes;
+    if (inflated > kMaxInflated) fail("the log's histograms decode to more than 256 MiB by this line");
+    if (h.count() > kMaxHdrCount - counted) fail("the log counts more than 2^53 successes by this line");
+    counted += h.count();
     // Timestamps are relative to the base time; without one, HdrHistogram's rule: small ones
     // are relative to the start time.
     if (!have_base) base_time = ts < start_time - 365 * 24 * 3600.0 ? start_time : 0;
+    if (!(base_time + ts >= 0 && base_time + ts <= kLatestStart))
+      fail("an interval starting " + fixed(base_time + ts, "%.3g") +
+           " s after 1970 (a log's times are from 1970 to 2100, in seconds)");
     Second& s = seconds[std::llround((base_time + ts) * 1000)];
     s.start = base_time + ts;
     s.length = std::max(s.length, length);
@@ -158,6 +184,10 @@ Result read_hlog(const std::string& text, const std::string& path) {
   }
   if (seconds.empty()) throw std::runtime_error(path + ": an interval log with no interval in it");
   const double origin = seconds.begin()->second.start;
+  if (seconds.rbegin()->second.start - origin > kMaxSpanS)
+    throw std::runtime_error(path + ": its intervals span " +
+                             fixed((seconds.rbegin()->second.start - origin) / 86400, "%.0f") +
+                             " days (a log of one run spans at most a year)");
   r.started_at = utc_timestamp(static_cast<std::time_t>(origin));
   Histogram total;
   std::vector<EndpointStats> endpoints(tags.size());

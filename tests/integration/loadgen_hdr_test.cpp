@@ -11,6 +11,7 @@
 
 #include "common/histogram.h"
 #include "tests/support/loadgen_run.h"
+#include "tests/support/process.h"
 #include "tests/support/recording_server.h"
 
 using namespace labtest;
@@ -96,6 +97,57 @@ TEST(LoadgenHdr, LogsMergeAsTheirResultsDoAndCompareReadsThem) {
   fs::remove(from_logs);
   fs::remove(from_json);
   fs::remove(scenario);
+}
+
+// hdr-histogram-js's encoding of 309 values (tests/unit/common/hdr_codec_test.cpp).
+constexpr const char* kEnc =
+    "HISTFAAAADt4nJNpmSzMwMAgwcDAwMjAwMDMAAEgNu8P9wgGOJ+JqZvnBstLYSamg8JMp71Y1howbf7LyAQA32QKAQ==";
+
+std::string log_at(const std::string& name, double base, const std::string& tag = "") {
+  const std::string path = tmp(name);
+  std::ofstream out(path);
+  out << "#[BaseTime: " << std::to_string(base) << " (seconds since epoch)]\n";
+  for (int t = 0; t < 3; ++t)
+    out << (tag.empty() ? "" : "Tag=" + tag + ",") << t << ".000,1.000,60000.000," << kEnc << "\n";
+  return path;
+}
+
+// Logs merge as the shards of one run: their first intervals say when each began. Two logs 6 s
+// apart were merged with "start skew 0.0 ms" and their rates added as if concurrent; they are
+// refused now, and logs 0.3 s apart merge with that skew.
+TEST(LoadgenHdr, LogsThatBeganApartAreDifferentRuns) {
+  const std::string a = log_at("a.hlog", 1796083200), late = log_at("late.hlog", 1796083206),
+                    near = log_at("near.hlog", 1796083200.3), out = tmp("apart.json");
+  Process apart({LOADGEN_BIN, "merge", a, late, "--json", out});
+  EXPECT_EQ(apart.wait(std::chrono::seconds(30)).code, 2) << apart.err();
+  EXPECT_NE(apart.err().find("started 6.0 s after"), std::string::npos) << apart.err();
+  EXPECT_NE(apart.err().find("different runs"), std::string::npos) << apart.err();
+  EXPECT_FALSE(fs::exists(out));
+  Process together({LOADGEN_BIN, "merge", a, near, "--json", out});
+  EXPECT_EQ(together.wait(std::chrono::seconds(30)).code, 0) << together.err();
+  EXPECT_NE(together.err().find("start skew 300.0 ms"), std::string::npos) << together.err();
+  for (const auto& f : {a, late, near, out}) fs::remove(f);
+}
+
+// A byte that is not UTF-8: a log's tag is written as U+FFFD in the merged result (before: exit 4,
+// the result lost to a JSON type error); --label and -H refuse it before the run, naming the flag.
+TEST(LoadgenHdr, ATextThatIsNotUtf8LosesNoResult) {
+  const std::string log = log_at("tag.hlog", 1796083200, "caf\xe9"), out = tmp("tag.json");
+  Process m({LOADGEN_BIN, "merge", log, "--json", out});
+  EXPECT_EQ(m.wait(std::chrono::seconds(30)).code, 0) << m.err();
+  const auto doc = read_json(out);
+  ASSERT_EQ(doc["endpoints"].size(), 1u);
+  EXPECT_EQ(doc["endpoints"][0]["name"], "caf\xef\xbf\xbd") << "U+FFFD for the byte";
+  RecordingServer s;
+  Process label({LOADGEN_BIN, "-H", url(s.port()), "-t", "1s", "-q", "--label", "model-\xfe"});
+  EXPECT_EQ(label.wait(std::chrono::seconds(30)).code, 2);
+  EXPECT_NE(label.err().find("--label: byte 0xFE at offset 6 is not UTF-8"), std::string::npos) << label.err();
+  Process path({LOADGEN_BIN, "-H", url(s.port()) + "/a\xff", "-t", "1s", "-q"});
+  EXPECT_EQ(path.wait(std::chrono::seconds(30)).code, 2);
+  EXPECT_NE(path.err().find("--host: byte 0xFF"), std::string::npos) << path.err();
+  EXPECT_NE(path.err().find("percent-encoded (%FF)"), std::string::npos) << path.err();
+  fs::remove(log);
+  fs::remove(out);
 }
 
 }  // namespace

@@ -33,7 +33,7 @@ TEST(HdrCodec, ARoundTripKeepsEveryBucket) {
   lab::Histogram h;
   for (std::uint64_t v : {1ull, 2ull, 2047ull, 2048ull, 2049ull, 999'999ull, 1'000'000ull, 37'000'000ull}) h.record(v);
   h.record(lab::Histogram::kMaxValue);
-  h.add_to_bucket(5000, (1ull << 62) + 3);  // a count that needs all nine bytes of a varint
+  h.add_to_bucket(5000, (1ull << 52) + 3);  // a count that needs eight bytes of a varint (nine: refused, below)
   const std::string text = lab::hdr_encode(h);
   EXPECT_EQ(text.rfind("HISTFAAAA", 0), 0u) << text;
   const lab::Histogram back = lab::hdr_decode(text);
@@ -74,6 +74,25 @@ TEST(HdrCodec, RefusesWhatIsNotAnEncodedHistogram) {
   std::string wrong = *lab::base64_decode(kJsThreeDigits);
   wrong[12] = static_cast<char>(wrong[12] ^ 0x55);  // the deflated bytes
   EXPECT_NE(message(lab::base64(wrong)), "accepted");
+}
+
+// Counts that add up past 2^64 wrapped: four buckets of 2^62 read as a histogram of 0. Counts are
+// refused past 2^53 in all (what a JSON number holds exactly), and so is a run of zeroes that
+// would carry the index past any histogram.
+TEST(HdrCodec, CountsPast2To53AreRefusedNotWrapped) {
+  lab::Histogram wraps;
+  for (std::size_t i = 0; i < 4; ++i) wraps.add_to_bucket(i + 1, std::uint64_t{1} << 62);  // nine-byte varints
+  try {
+    const lab::Histogram h = lab::hdr_decode(lab::hdr_encode(wraps));
+    ADD_FAILURE() << "accepted, counting " << h.count();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("beyond 2^53"), std::string::npos) << e.what();
+  }
+  lab::Histogram most;
+  most.add_to_bucket(1, lab::kMaxHdrCount);
+  EXPECT_EQ(lab::hdr_decode(lab::hdr_encode(most)).count(), lab::kMaxHdrCount) << "2^53 itself is a count";
+  most.add_to_bucket(2, 1);
+  EXPECT_THROW(lab::hdr_decode(lab::hdr_encode(most)), std::runtime_error);
 }
 
 }  // namespace

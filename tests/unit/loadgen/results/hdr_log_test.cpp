@@ -113,6 +113,35 @@ TEST(HdrLog, ALogWithoutAggregateLinesSumsItsTagsAndMistakesNameTheLine) {
   EXPECT_EQ(message("#[Histogram log format version 1.3]\n"), "bad.hlog: an interval log with no interval in it");
 }
 
+// Numbers a log cannot hold are refused with the line: times before 1970 or after 2100 (1e15 s
+// read as negative series times and an impossible started_at), intervals longer than a day, a
+// span longer than a year; a log without its optional header lines is still a log.
+TEST(HdrLog, TimesALogCannotHoldAreRefusedWithTheLine) {
+  const std::string enc =
+      "HISTFAAAADt4nJNpmSzMwMAgwcDAwMjAwMDMAAEgNu8P9wgGOJ+JqZvnBstLYSamg8JMp71Y1howbf7LyAQA32QKAQ==";
+  auto message = [](const std::string& t) {
+    try {
+      lab::read_hlog(t, "bad.hlog");
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  const std::string base = "#[BaseTime: 1796083200.000 (seconds since epoch)]\n";
+  EXPECT_EQ(message(base + "0.000,1.000,1.0," + enc + "\n"), "accepted");
+  EXPECT_NE(message(base + "1e15,1.000,1.0," + enc + "\n").find("bad.hlog:2: an interval starting"), std::string::npos);
+  EXPECT_NE(message(base + "1e300,1.000,1.0," + enc + "\n").find("bad.hlog:2:"), std::string::npos);
+  EXPECT_NE(message(base + "-1796083300,1.000,1.0," + enc + "\n").find("bad.hlog:2: an interval starting"),
+            std::string::npos);
+  EXPECT_NE(message(base + "0.000,1e9,1.0," + enc + "\n").find("bad.hlog:2: an interval of"), std::string::npos);
+  EXPECT_NE(message(base + "0.000,1.000,1.0," + enc + "\n4e7,1.000,1.0," + enc + "\n").find("span"), std::string::npos);
+  const std::string bare = "0.000,1.000,1.0," + enc + "\n1.000,1.000,1.0," + enc + "\n";
+  EXPECT_TRUE(lab::looks_like_hlog(bare)) << "no header lines: still a log, not 'not valid JSON'";
+  EXPECT_TRUE(lab::looks_like_hlog("Tag=a,0.000,1.000,1.0," + enc + "\n"));
+  EXPECT_FALSE(lab::looks_like_hlog("[1, 2, 3]"));
+  EXPECT_EQ(lab::read_hlog(bare, "bare.hlog").series.size(), 2u);
+}
+
 TEST(Hgrm, PrintsHdrHistogramsPercentileLinesAndFooter) {
   lab::Histogram h;
   for (std::uint64_t v = 1; v <= 1000; ++v) h.record(v * 1000);  // 1 us .. 1 ms
