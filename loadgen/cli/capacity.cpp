@@ -92,7 +92,7 @@ int capacity_main(int argc, char** argv) {
   if (slos.empty()) return fail("--slo is required: what must hold, e.g. --slo p99=50ms --slo errors=0.1%");
   std::string err;
   for (const auto& e : slos) {
-    const auto brace = e.find('}');  // p99{name=checkout}=200ms: the '=' after the selector
+    const auto brace = e.rfind('}');  // p99{name=checkout}=200ms: the '=' after the selector (a name may hold })
     const auto eq = e.find('=', brace == std::string::npos ? 0 : brace);
     const std::string expr = eq == std::string::npos ? e : e.substr(0, eq) + "<=" + e.substr(eq + 1);
     auto spec = parse_threshold(expr, err);

@@ -1,5 +1,7 @@
 #include "loadgen/results/thresholds.h"
 
+#include <optional>
+#include <utility>
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -21,28 +23,66 @@ bool is_latency(const std::string& m) { return m == "avg" || m == "min" || m == 
 
 }  // namespace
 
+namespace {
+
+// {name=NAME} or {name="NAME"} at the start of `sel`: the name, and where the selector ends (one
+// past its '}'); nullopt when it is not one. A quoted name may hold anything, with \" and \\ for
+// a quote and a backslash; an unquoted one runs to the first '}' (so it may hold < and >).
+std::optional<std::pair<std::string, std::size_t>> selector(std::string_view sel) {
+  if (sel.rfind("{name=", 0) != 0) return std::nullopt;
+  std::size_t i = 6;
+  std::string name;
+  if (i < sel.size() && sel[i] == '"') {
+    for (++i; i < sel.size() && sel[i] != '"'; ++i) {
+      if (sel[i] == '\\' && i + 1 < sel.size() && (sel[i + 1] == '"' || sel[i + 1] == '\\')) ++i;
+      name += sel[i];
+    }
+    if (i >= sel.size() || i + 1 >= sel.size() || sel[i + 1] != '}') return std::nullopt;
+    i += 2;
+  } else {
+    const std::size_t close = sel.find('}', i);
+    if (close == std::string_view::npos) return std::nullopt;
+    name = std::string(sel.substr(i, close - i));
+    i = close + 1;
+  }
+  if (name.empty()) return std::nullopt;
+  return std::make_pair(name, i);
+}
+
+}  // namespace
+
 std::optional<ThresholdSpec> parse_threshold(std::string_view expr, std::string& error) {
   ThresholdSpec t;
   t.expr = std::string(expr);
-  const std::size_t at = expr.find_first_of("<>");
-  if (at == std::string_view::npos || at == 0) {
-    error = "'" + t.expr + "' has no comparison (use e.g. p99<5ms, errors<1%, rps>1000)";
-    return std::nullopt;
-  }
-  t.metric = std::string(expr.substr(0, at));
-  // metric{name=NAME}: one request name's statistics
-  if (const auto brace = t.metric.find('{'); brace != std::string::npos) {
-    const std::string sel = t.metric.substr(brace);
-    t.metric = t.metric.substr(0, brace);
-    if (sel.size() < 8 || sel.rfind("{name=", 0) != 0 || sel.back() != '}') {
-      error = "'" + t.expr + "': a selector is {name=NAME} (e.g. p95{name=search}<50ms)";
+  // metric{name=NAME}: one request name's statistics. The comparison follows the selector (a
+  // name may hold < or >).
+  const std::size_t brace = expr.find('{');
+  std::size_t at = expr.find_first_of("<>");
+  if (brace != std::string_view::npos && (at == std::string_view::npos || brace < at)) {
+    const auto sel = selector(expr.substr(brace));
+    if (!sel) {
+      error = "'" + t.expr +
+              "': a selector is {name=NAME}, or {name=\"NAME\"} for a name that holds } or \" (e.g. "
+              "p95{name=search}<50ms, p95{name=\"a}b\"}<50ms)";
       return std::nullopt;
     }
-    t.name = sel.substr(6, sel.size() - 7);
+    t.metric = std::string(expr.substr(0, brace));
+    t.name = sel->first;
+    at = brace + sel->second;
+    if (at >= expr.size() || (expr[at] != '<' && expr[at] != '>')) {
+      error = "'" + t.expr + "': after the selector comes the comparison (e.g. p95{name=" + t.name + "}<50ms)";
+      return std::nullopt;
+    }
     if (t.metric == "fidelity") {
       error = "'" + t.expr + "': fidelity is the run's schedule, not a request name's (leave {name=...} out)";
       return std::nullopt;
     }
+  } else {
+    if (at == std::string_view::npos || at == 0) {
+      error = "'" + t.expr + "' has no comparison (use e.g. p99<5ms, errors<1%, rps>1000)";
+      return std::nullopt;
+    }
+    t.metric = std::string(expr.substr(0, at));
   }
   if (t.metric.empty()) {
     error = "'" + t.expr + "' has no metric before the comparison (use e.g. p99<5ms)";

@@ -50,6 +50,26 @@ TEST(Thresholds, EvaluateAgainstAResult) {
   EXPECT_FALSE(t.held);
 }
 
+// A name may hold < and > (before, the first '<' ended the metric and the message spoke of the
+// selector), and, quoted, } and " too.
+TEST(Thresholds, ANameMayHoldComparisonsAndQuotedAnything) {
+  std::string err;
+  auto t = lab::parse_threshold("p95{name=a<b>c}<50ms", err);
+  ASSERT_TRUE(t) << err;
+  EXPECT_EQ(t->name, "a<b>c");
+  EXPECT_EQ(t->op, "<");
+  EXPECT_DOUBLE_EQ(t->limit, 50);
+  t = lab::parse_threshold(R"(p95{name="GET /a}b \"x\" \\ <c>"}>=5ms)", err);
+  ASSERT_TRUE(t) << err;
+  EXPECT_EQ(t->name, R"(GET /a}b "x" \ <c>)");
+  EXPECT_EQ(t->op, ">=");
+  EXPECT_FALSE(lab::parse_threshold(R"(p95{name="open}<5ms)", err));
+  EXPECT_NE(err.find("{name=\"NAME\"}"), std::string::npos) << err;
+  EXPECT_FALSE(lab::parse_threshold("p95{name=a}5ms", err));
+  EXPECT_NE(err.find("after the selector comes the comparison"), std::string::npos) << err;
+  EXPECT_FALSE(lab::parse_threshold("p95{name=}<5ms", err));
+}
+
 TEST(Thresholds, PerNameSelectorsParseAndJudgeThatNameAlone) {
   std::string err;
   const auto t = lab::parse_threshold("p95{name=search}<50ms", err);
