@@ -66,6 +66,7 @@ Calibration from_source(const json& j, const JsonSource& src) {
     Cost k;
     k.what = f.has("what") ? f.at("what").str() : "";
     k.median_us = f.at("median_us").num_in(0, 1e12);
+    if (!(k.median_us > 0)) f.at("median_us").fail("must be a positive time (an operation takes some; make calibrate)");
     k.p10_us = f.at("p10_us").num_in(0, 1e12);
     k.p90_us = f.at("p90_us").num_in(0, 1e12);
     k.samples = f.at("samples").u64();
@@ -77,6 +78,23 @@ Calibration from_source(const json& j, const JsonSource& src) {
   return c;
 }
 }  // namespace
+
+std::string calibration_host_mismatch(const Calibration& c, const json& env) {
+  if (!env.is_object() || !c.host.is_object()) return {};
+  std::string out;
+  auto compare = [&](const char* what, const json& there, const json& here) {
+    if (there.is_null() || here.is_null() || there == here) return;
+    if (there.is_string() && (there.get<std::string>().empty() || here.get<std::string>().empty())) return;
+    auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
+    out += (out.empty() ? "" : "; ") + std::string(what) + " " + text(there) + " there, " + text(here) + " here";
+  };
+  auto field = [](const json& o, const char* k) { return o.contains(k) ? o[k] : json(); };
+  compare("host", field(c.host, "hostname"), field(env, "hostname"));
+  compare("kernel", field(c.host, "kernel"), field(env, "kernel"));
+  compare("CPU", field(c.host, "cpu_model"), field(env, "cpu_model"));
+  compare("CPUs", field(c.host, "cpus_online"), env.contains("cpus_online") ? env["cpus_online"] : field(env, "cpus"));
+  return out;
+}
 
 Calibration calibration_from_json(const json& j, const std::string& path) {
   return from_source(j, JsonSource{path, ""});

@@ -37,7 +37,13 @@ Cost summarize(const std::string& what, std::vector<double> us, std::size_t per_
 nlohmann::json to_json(const Calibration& c);
 /// Throws std::runtime_error naming the field when the document is not a calibration.
 Calibration calibration_from_json(const nlohmann::json& j, const std::string& path);
-/// Reads a file; throws std::runtime_error naming the file and the problem.
+/// Reads a file; throws std::runtime_error naming the file and the problem. Every cost's median
+/// is a positive time (a calibration of zeroes predicted an infinite rate).
 Calibration read_calibration(const std::string& path);
+
+/// "" when the calibration was made on the machine an environment describes (a result's
+/// `environment`, environment_info()), else what differs ("kernel Linux 6.1 there, Linux 6.18
+/// here; ..."): its hostname, kernel, CPU model and CPUs, each compared where both name it.
+std::string calibration_host_mismatch(const Calibration& c, const nlohmann::json& env);
 
 }  // namespace lab

@@ -48,21 +48,35 @@ nlohmann::json environment_info() {
                         {"somaxconn", somaxconn()},
                         {"ip_local_port_range", read_first_line("/proc/sys/net/ipv4/ip_local_port_range")},
                         {"tcp_tw_reuse", read_first_line("/proc/sys/net/ipv4/tcp_tw_reuse")}};
-  if (nlohmann::json cal = calibration_info(); !cal.is_null()) env["calibration"] = cal;
+  env["cpu_model"] = cpu_model();
+  if (nlohmann::json cal = calibration_info(env); !cal.is_null()) env["calibration"] = cal;
   return env;
 }
 
-nlohmann::json calibration_info() {
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("model name", 0) == 0) {
+      const auto colon = line.find(':');
+      const auto start = colon == std::string::npos ? std::string::npos : line.find_first_not_of(' ', colon + 1);
+      return start == std::string::npos ? "" : line.substr(start);
+    }
+  return "";
+}
+
+nlohmann::json calibration_info(const nlohmann::json& here) {
   const char* path = std::getenv("LOADGEN_CALIBRATION");
   if (!path || !*path) return nullptr;
   try {
     const Calibration c = read_calibration(path);
     nlohmann::json costs = nlohmann::json::object();
     for (const auto& [name, k] : c.costs) costs[name] = k.median_us;
-    return {{"file", path},
-            {"created", c.created},
-            {"affinity", c.host.value("affinity", nlohmann::json::array())},
-            {"median_us", costs}};
+    nlohmann::json info = {{"file", path},
+                           {"created", c.created},
+                           {"affinity", c.host.value("affinity", nlohmann::json::array())},
+                           {"median_us", costs}};
+    if (const std::string other = calibration_host_mismatch(c, here); !other.empty()) info["other_host"] = other;
+    return info;
   } catch (const std::exception& e) {
     return {{"file", path}, {"error", e.what()}};
   }

@@ -139,6 +139,7 @@ std::optional<Prediction> predict(const PredictInput& in, const Calibration& c, 
     cpu_us += us;
     sum += (sum.empty() ? "" : " + ") + name + " " + fixed(us, us < 10 ? "%.2f" : "%.1f");
   }
+  if (!(cpu_us > 0) || !std::isfinite(cpu_us)) return no("the calibration's costs add up to no time");
   Prediction p;
   p.rps = 1e6 / cpu_us;
   p.formula = "1 CPU / (" + sum + ") us";

@@ -199,7 +199,12 @@ std::vector<CapacityDoc> load_capacity_docs(const std::string& dir) {
 
 std::vector<CapacityTable> capacity_tables(const std::vector<CapacityDoc>& docs, const std::string& dir) {
   const Suite suite = read_suite(dir);
-  const std::optional<Calibration> cal = read_dir_calibration(dir);
+  std::optional<Calibration> cal = read_dir_calibration(dir);
+  // A calibration made on another machine predicts that machine: no predictions, and the report
+  // says why.
+  std::string other_host;
+  if (cal && !docs.empty()) other_host = calibration_host_mismatch(*cal, docs.front().environment);
+  if (!other_host.empty()) cal.reset();
   std::vector<CapacityTable> out;
   for (const auto& d : docs) {
     if (out.empty() || out.back().workload != d.workload_name) {
@@ -239,6 +244,9 @@ std::vector<CapacityTable> capacity_tables(const std::vector<CapacityDoc>& docs,
                               (pc.predicted == "-" ? " (not predicted)" : "") +
                               (pc.off ? "; OFF BY MORE THAN 25%" : ""));
     }
+    if (!other_host.empty() && t.predictions.empty())
+      t.predictions.push_back("none: calibration.json was made on another machine (" + other_host +
+                              "); make calibrate here, then make capacity");
     t.docs.push_back(&d);
   }
   for (auto& t : out) {  // the answer in one line: who sustains the most, by how much

@@ -22,21 +22,13 @@ namespace lab {
 
 namespace {
 
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind("model name", 0) == 0) {
-      const auto colon = line.find(':');
-      return colon == std::string::npos ? "" : line.substr(line.find_first_not_of(' ', colon + 1));
-    }
-  return "";
-}
-
 nlohmann::json host_facts(const FdLimit& lim) {
   nlohmann::json h = nlohmann::json::object();
   utsname u{};
   if (::uname(&u) == 0) h["kernel"] = std::string(u.sysname) + " " + u.release;
   h["cpu_model"] = cpu_model();
+  char name[256] = "";
+  if (::gethostname(name, sizeof name - 1) == 0) h["hostname"] = std::string(name);  // else: not compared
   h["cpus_online"] = ::sysconf(_SC_NPROCESSORS_ONLN);
   cpu_set_t set;
   CPU_ZERO(&set);

@@ -179,6 +179,18 @@ TEST(Capacity, TheReportTablesAndChartsTheDocuments) {
   ASSERT_TRUE(d.knee_step()) << d.verdict;
   EXPECT_NEAR(d.knee_step()->rate / (2 / (0.050 + 35e-6)), 1.0, 0.10) << "the prediction within 10% of the measurement";
   EXPECT_NE(h.str().find("Predicted from this machine's costs"), std::string::npos) << "and in the report";
+  // The same costs from another machine predict that machine: none here, and the report says why.
+  cal.host["hostname"] = "another-machine.example";
+  lab::write_json_output((dir / "calibration.json").string(), lab::to_json(cal));
+  Process other({LOADGEN_BIN, "capacity-report", dir.string()});
+  ASSERT_EQ(other.wait(30s).code, 0) << other.err();
+  std::ifstream md2(dir / "summary.md");
+  std::stringstream m2;
+  m2 << md2.rdbuf();
+  EXPECT_EQ(m2.str().find("predicted (req/s)"), std::string::npos) << m2.str();
+  EXPECT_NE(m2.str().find("none: calibration.json was made on another machine (host another-machine.example there"),
+            std::string::npos)
+      << m2.str();
   fs::remove_all(dir);
   EXPECT_EQ(s.stop().code, 0);
 }

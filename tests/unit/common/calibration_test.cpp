@@ -40,3 +40,37 @@ TEST(Calibration, RoundTripsThroughJsonAndRefusesWhatIsNotOne) {
   }
   EXPECT_THROW(lab::read_calibration("/nonexistent/calibration.json"), std::runtime_error);
 }
+
+// A calibration of zeroes predicted an infinite rate: a cost is a positive time.
+TEST(Calibration, ACostOfNoTimeIsRefused) {
+  lab::Calibration c;
+  c.created = "2026-11-30T22:00:00Z";
+  c.loop_iterations_per_us = 919;
+  c.costs["epoll_wait_10"] = lab::Cost{"", 0, 0, 0, 11, 1};
+  try {
+    lab::calibration_from_json(lab::to_json(c), "cal.json");
+    FAIL() << "a cost of 0 us was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("costs.epoll_wait_10.median_us"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("positive"), std::string::npos) << e.what();
+  }
+}
+
+// A calibration made on another machine says what differs; fields either side lacks are not
+// compared (an older calibration has no hostname).
+TEST(Calibration, AnotherMachinesCalibrationSaysWhatDiffers) {
+  lab::Calibration c;
+  c.host = {{"hostname", "lab-a"}, {"kernel", "Linux 6.1.0"}, {"cpu_model", "AMD EPYC"}, {"cpus_online", 2}};
+  const nlohmann::json same = {
+      {"hostname", "lab-a"}, {"kernel", "Linux 6.1.0"}, {"cpu_model", "AMD EPYC"}, {"cpus", 2}};
+  EXPECT_EQ(lab::calibration_host_mismatch(c, same), "");
+  nlohmann::json other = same;
+  other["hostname"] = "lab-b";
+  other["cpus"] = 8;
+  EXPECT_EQ(lab::calibration_host_mismatch(c, other), "host lab-a there, lab-b here; CPUs 2 there, 8 here");
+  c.host.erase("hostname");
+  other["cpus"] = 2;
+  EXPECT_EQ(lab::calibration_host_mismatch(c, other), "") << "no hostname in the calibration: not compared";
+  other["kernel"] = "Linux 6.18.0";
+  EXPECT_EQ(lab::calibration_host_mismatch(c, other), "kernel Linux 6.1.0 there, Linux 6.18.0 here");
+}

@@ -44,6 +44,15 @@ TEST(Predict, AForkPerConnectionIsOneCpuOverItsCosts) {
   EXPECT_NE(p->formula.find("= 1,934/s"), std::string::npos) << p->formula;
 }
 
+// Costs that add up to no time predict nothing (before: an infinite rate).
+TEST(Predict, CostsOfNoTimePredictNothing) {
+  lab::Calibration c = costs();
+  for (auto& [name, k] : c.costs) k.median_us = 0;
+  std::string why;
+  EXPECT_FALSE(lab::predict(input("epoll"), c, &why));
+  EXPECT_NE(why.find("no time"), std::string::npos) << why;
+}
+
 TEST(Predict, ThreadsPerConnectionPayCreateAndSwitch) {
   const auto p = lab::predict(input("multithread"), costs());
   ASSERT_TRUE(p);
