@@ -203,15 +203,6 @@ std::string TargetOptions::apply_data(const po::variables_map& vm, Workload& w) 
     d->order = data_order_ == "random" ? DataOrder::kRandom : DataOrder::kRoundRobin;
   else
     return "--data-order: '" + data_order_ + "' is not round-robin or random";
-  // Each row's requests are built before the run: a bound on the bytes that takes.
-  std::size_t bytes = 0;
-  for (const auto& row : d->rows)
-    for (const auto& v : row) bytes += v.size() + 64;
-  bytes *= w.scenario.requests.size();
-  if (d->rows.size() > 1'000'000 || bytes > (512u << 20))
-    return "--data: " + data_ + " has " + std::to_string(d->rows.size()) +
-           " rows; each row's requests are prebuilt, and at most 1,000,000 rows (512 MiB of requests) are kept: "
-           "split the file";
   w.data = std::move(*d);
   if (std::string e = check_placeholders(w.scenario, &w.data); !e.empty()) return "--data: " + e;
   return {};

@@ -104,23 +104,9 @@ class LoadRun {
     facts_.environment["target_addresses"] = listed;  // as resolved; the first used unless round-robin
     if (wl_.addresses == AddressPolicy::kFirst) addresses_.resize(1);
     warn_before_run(wl_, model_);
-    // The scenario's requests, built once; with --data once per row (row r's request k at
-    // r * requests + k), each row's values in their placeholders.
-    const std::size_t rows = wl_.data.given() ? wl_.data.rows.size() : 1;
-    requests_.reserve(rows * wl_.scenario.requests.size());
-    for (std::size_t row = 0; row < rows; ++row)
-      for (const auto& r : wl_.scenario.requests) {
-        Url url = wl_.target;
-        url.target = r.target;
-        RequestSpec spec = r.spec;
-        if (wl_.data.given()) {
-          const auto& values = wl_.data.rows[row];
-          url.target = fill(r.target, wl_.data, values, true);
-          spec.body = fill(spec.body, wl_.data, values, false);
-          for (auto& h : spec.headers) h.second = fill(h.second, wl_.data, values, false);
-        }
-        requests_.push_back({build_request(url, spec, wl_.keepalive), spec.method == "HEAD"});
-      }
+    // The scenario's requests, per --data row: prebuilt where they are few, built as sent where
+    // they are many (RequestBook).
+    requests_ = std::make_unique<RequestBook>(wl_);
     if (wl_.target.scheme == "https" && !(tls_ = make_tls_context(wl_, err))) return err;
     if (std::string e = set_origin(); !e.empty()) return e;
     // The client's I/O path (docs/architecture.md, the virtual user): a result says which one
@@ -143,7 +129,7 @@ class LoadRun {
       uring = why_not.empty();
     }
     for (int i = 0; i < threads_; ++i) {
-      auto& w = *workers_.emplace_back(std::make_unique<Worker>(wl_, model_, i, origin_, requests_, tls_.get()));
+      auto& w = *workers_.emplace_back(std::make_unique<Worker>(wl_, model_, i, origin_, *requests_, tls_.get()));
       w.addresses = addresses_;
       w.plan = plan_;
       w.shared_plan = shared_plan_.get();
@@ -496,7 +482,7 @@ class LoadRun {
   const int threads_;
   RunFacts facts_;
   std::vector<asio::ip::tcp::endpoint> addresses_;
-  std::vector<WireRequest> requests_;
+  std::unique_ptr<RequestBook> requests_;
   std::unique_ptr<asio::ssl::context> tls_;
   Clock::time_point origin_{}, last_tick_{}, stopped_at_{};
   double cpu_at_start_ = 0;

@@ -546,8 +546,7 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
   Clock::time_point intended = pacing.first(first_at);
   Clock::time_point last_finished{};  // when its last request finished ({} before the first)
   u.picker.restart();                 // a user that starts again (stages) runs its start sequence again
-  const std::size_t per_row = wl.scenario.requests.size();
-  const std::size_t rows = per_row ? w.requests.size() / per_row : 1;
+  const std::size_t rows = w.requests.rows();
   if (wl.data.given() && wl.data.per == DataPer::kUser)  // the row it keeps
     u.data_row = wl.data.order == DataOrder::kRandom
                      ? std::uniform_int_distribution<std::size_t>(0, rows - 1)(w.data_rng)
@@ -590,7 +589,7 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
                 : static_cast<std::size_t>(
                       (static_cast<std::uint64_t>(w.index) + static_cast<std::uint64_t>(wl.threads) * w.data_turn++) %
                       rows);
-    const WireRequest& req = w.requests[row * per_row + static_cast<std::size_t>(k)];
+    const WireRequest& req = w.requests.get(row, static_cast<std::size_t>(k), u.built);
     Outcome o;                    // (not one co_await of a conditional expression: GCC 12 destroys its temporary twice)
     Clock::duration allowance{};  // the ring: how long its response may wait unreaped (0: none)
     if (w.tls)

@@ -18,6 +18,7 @@
 #include "loadgen/workload/rng.h"
 #include "loadgen/workload/scenario.h"
 #include "loadgen/run/collector.h"
+#include "loadgen/run/request_book.h"
 #include "loadgen/run/tls.h"
 #include "loadgen/run/uring.h"
 #include "loadgen/workload/workload.h"
@@ -53,12 +54,6 @@ struct UserTls {
   TlsSession session;      // the last session, offered on reconnect
 };
 
-/// A scenario's request as sent: its bytes, built once per run.
-struct WireRequest {
-  std::string bytes;
-  bool head = false;  // HEAD: the response has no body
-};
-
 struct User {
   User(asio::io_context& io, int id_, std::uint64_t seed)
       : socket(io.get_executor()), timer(io.get_executor()), id(id_), rng(seed) {}
@@ -80,12 +75,13 @@ struct User {
   double started_s = 0;                // when it last started, seconds after the run's start
   bool timed_out = false;
   std::size_t data_row = 0;  // --data-per user: the row it keeps
+  WireRequest built;         // its request when they are built as sent (RequestBook), the buffer reused
   char first_buf[512];       // the first read of each response (most replies fit)
 };
 
 struct Worker {
   Worker(const Workload& w, const LoadModel& model_, int index_, Clock::time_point origin_,
-         const std::vector<WireRequest>& requests_, asio::ssl::context* tls_ = nullptr)
+         const RequestBook& requests_, asio::ssl::context* tls_ = nullptr)
       // Each io_context is run by one thread and its sockets are touched only there; the
       // scheduler keeps its lock for the one cross-thread call (stop's post).
       : io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO), workload(w), model(model_), index(index_), origin(origin_),
@@ -97,9 +93,9 @@ struct Worker {
   const LoadModel& model;  // the run's load mode, resolved once by the engine
   int index;
   Clock::time_point origin, end;
-  const std::vector<WireRequest>& requests;  // the scenario's, built once (per --data row), shared read-only
-  asio::ssl::context* tls;                   // https: the run's client context; else null
-  bool by_name = false;                      // keep statistics per request name (--scenario)
+  const RequestBook& requests;  // the scenario's, per --data row (prebuilt, or built as sent), shared read-only
+  asio::ssl::context* tls;      // https: the run's client context; else null
+  bool by_name = false;         // keep statistics per request name (--scenario)
   // The run's target over time as this thread sees it (--stages, --rate-stages, or a steered
   // run's plan, refreshed from `shared_plan` when it changes); empty without one.
   Stages plan;

@@ -10,15 +10,25 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/output_file.h"
 #include "loadgen/workload/scenario.h"
 #include "loadgen/workload/url.h"
 
 namespace lab {
 
+bool DataTable::add(const std::vector<std::string>& row) {
+  for (const auto& v : row) {
+    if (text_.size() + v.size() > UINT32_MAX) return false;
+    text_ += v;
+    ends_.push_back(static_cast<std::uint32_t>(text_.size()));
+  }
+  return true;
+}
+
 nlohmann::json DataSet::to_json() const {
   return {{"file", file},
           {"columns", columns},
-          {"rows", rows.size()},
+          {"rows", row_count()},
           {"per", per == DataPer::kUser ? "user" : "request"},
           {"order", order == DataOrder::kRandom ? "random" : "round-robin"}};
 }
@@ -28,11 +38,10 @@ namespace {
 std::string at_line(const std::string& file, int line) { return file + ":" + std::to_string(line) + ": "; }
 
 // RFC 4180 records: fields split by commas, a quoted field may hold commas, quotes ("") and
-// line breaks. `line` is each record's first line.
-std::optional<std::vector<std::pair<int, std::vector<std::string>>>> csv_records(const std::string& text,
-                                                                                 const std::string& file,
-                                                                                 std::string& error) {
-  std::vector<std::pair<int, std::vector<std::string>>> out;
+// line breaks. Each record goes to on_record(its first line, its fields) as it is read (a record
+// the callback refuses ends the reading: false). `error` says what is wrong.
+template <class OnRecord>
+bool csv_records(const std::string& text, const std::string& file, std::string& error, OnRecord on_record) {
   std::vector<std::string> rec;
   std::string field;
   bool quoted = false, was_quoted = false, any = false;
@@ -44,9 +53,11 @@ std::optional<std::vector<std::pair<int, std::vector<std::string>>>> csv_records
   };
   auto end_record = [&] {
     end_field();
-    if (!(rec.size() == 1 && rec[0].empty())) out.emplace_back(rec_line, std::move(rec));  // blank lines skip
+    const bool blank = rec.size() == 1 && rec[0].empty();  // blank lines skip
+    const bool taken = blank || on_record(rec_line, rec);
     rec.clear();
     any = false;
+    return taken;
   };
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
@@ -69,27 +80,26 @@ std::optional<std::vector<std::pair<int, std::vector<std::string>>>> csv_records
     } else if (c == '"') {
       error =
           at_line(file, line) + "a quote inside an unquoted field (quote the field and double the quote: \"a\"\"b\")";
-      return std::nullopt;
+      return false;
     } else if (c == ',') {
       end_field();
     } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
       continue;
     } else if (c == '\n') {
-      end_record();
+      if (!end_record()) return false;
       ++line;
     } else if (was_quoted) {
       error = at_line(file, line) + "text after a quoted field's closing quote";
-      return std::nullopt;
+      return false;
     } else {
       field += c;
     }
   }
   if (quoted) {
     error = at_line(file, rec_line) + "a quoted field is not closed";
-    return std::nullopt;
+    return false;
   }
-  if (any) end_record();
-  return out;
+  return !any || end_record();
 }
 
 }  // namespace
@@ -98,6 +108,11 @@ std::optional<DataSet> parse_data(const std::string& text, const std::string& fi
                                   std::string& error) {
   DataSet d;
   d.file = file;
+  std::unique_ptr<DataTable> table;
+  auto too_big = [&] {
+    error = file + ": more than 4 GiB of values";
+    return false;
+  };
   auto check_columns = [&](int line) {
     std::set<std::string> seen;
     for (const auto& c : d.columns) {
@@ -133,6 +148,7 @@ std::optional<DataSet> parse_data(const std::string& text, const std::string& fi
       if (d.columns.empty()) {
         for (const auto& [k, v] : j.items()) d.columns.push_back(k);
         if (!check_columns(line)) return std::nullopt;
+        table = std::make_unique<DataTable>(d.columns.size());
       }
       std::vector<std::string> row;
       for (const auto& c : d.columns) {
@@ -154,28 +170,35 @@ std::optional<DataSet> parse_data(const std::string& text, const std::string& fi
         error = at_line(file, line) + "keys beyond the first line's (every line has the same keys)";
         return std::nullopt;
       }
-      d.rows.push_back(std::move(row));
+      if (!table->add(row) && !too_big()) return std::nullopt;
     }
   } else {
-    auto records = csv_records(text, file, error);
-    if (!records) return std::nullopt;
-    if (records->empty()) {
-      error = file + ": empty (a header row of column names, then one row per request or user)";
-      return std::nullopt;
-    }
-    d.columns = records->front().second;
-    if (!check_columns(records->front().first)) return std::nullopt;
-    for (std::size_t i = 1; i < records->size(); ++i) {
-      auto& [line, fields] = (*records)[i];
+    bool header = true;
+    const bool read = csv_records(text, file, error, [&](int line, const std::vector<std::string>& fields) {
+      if (header) {
+        header = false;
+        d.columns = fields;
+        if (!check_columns(line)) return false;
+        table = std::make_unique<DataTable>(d.columns.size());
+        table->reserve(text.size(),
+                       static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) * fields.size());
+        return true;
+      }
       if (fields.size() != d.columns.size()) {
         error = at_line(file, line) + std::to_string(fields.size()) + " fields, the header has " +
                 std::to_string(d.columns.size());
-        return std::nullopt;
+        return false;
       }
-      d.rows.push_back(std::move(fields));
+      return table->add(fields) || too_big();
+    });
+    if (!read) return std::nullopt;
+    if (header) {
+      error = file + ": empty (a header row of column names, then one row per request or user)";
+      return std::nullopt;
     }
   }
-  if (d.rows.empty()) {
+  if (table) d.table = std::move(table);
+  if (d.row_count() == 0) {
     error = file + ": no rows (a header row of column names, then one row per request or user)";
     return std::nullopt;
   }
@@ -183,18 +206,15 @@ std::optional<DataSet> parse_data(const std::string& text, const std::string& fi
 }
 
 std::optional<DataSet> load_data(const std::string& file, std::string& error) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    error = file + ": cannot be read (" + std::strerror(errno) + ")";
+  std::string text, why;
+  if (!read_file(file, text, why)) {
+    error = file + ": cannot be read (" + why + ")";
     return std::nullopt;
   }
-  std::stringstream s;
-  s << in.rdbuf();
   auto ends = [&](const char* ext) {
     const std::string e = ext;
     return file.size() >= e.size() && file.compare(file.size() - e.size(), e.size(), e) == 0;
   };
-  std::string text = s.str();
   // A UTF-8 byte-order mark (Excel's "CSV UTF-8" writes one) is not part of the first column's name.
   if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
   return parse_data(text, file, ends(".jsonl") || ends(".ndjson"), error);
@@ -249,15 +269,18 @@ std::vector<std::string> placeholders(const std::string& text) {
   return out;
 }
 
-std::string fill(const std::string& text, const DataSet& data, const std::vector<std::string>& row, bool target) {
+std::string fill(const std::string& text, const DataSet& data, std::size_t row, bool target) {
   std::string out;
   std::size_t from = 0;
   for (const auto& h : holes(text)) {
     out.append(text, from, h.at - from);
     const auto it = std::find(data.columns.begin(), data.columns.end(), h.name);
     if (it != data.columns.end()) {
-      const std::string& v = row[static_cast<std::size_t>(it - data.columns.begin())];
-      out += target ? encode_target(v) : v;
+      const std::string_view v = data.value(row, static_cast<std::size_t>(it - data.columns.begin()));
+      if (target)
+        out += encode_target(std::string(v));
+      else
+        out += v;
     } else {
       out.append(text, h.at, h.length);  // (check_placeholders refuses these before a run)
     }
@@ -285,8 +308,8 @@ std::string check_placeholders(const Scenario& s, const DataSet* data) {
         if (where == "body") continue;
         const auto col = static_cast<std::size_t>(std::find(data->columns.begin(), data->columns.end(), name) -
                                                   data->columns.begin());
-        for (std::size_t i = 0; i < data->rows.size(); ++i)
-          if (data->rows[i][col].find_first_of("\r\n") != std::string::npos)
+        for (std::size_t i = 0; i < data->row_count(); ++i)
+          if (data->value(i, col).find_first_of("\r\n") != std::string::npos)
             return data->file + ": row " + std::to_string(i + 1) + "'s '" + name +
                    "' holds a line break, which cannot go into the " + where;
       }

@@ -17,10 +17,11 @@ TEST(Data, CsvKeepsQuotedCommasQuotesAndLineBreaks) {
   auto d = parse_data("id,note\r\n1,\"a, b\"\r\n2,\"say \"\"hi\"\"\"\r\n\r\n3,\"two\nlines\"\n", "d.csv", false, err);
   ASSERT_TRUE(d) << err;
   EXPECT_EQ(d->columns, (std::vector<std::string>{"id", "note"}));
-  ASSERT_EQ(d->rows.size(), 3u);
-  EXPECT_EQ(d->rows[0][1], "a, b");
-  EXPECT_EQ(d->rows[1][1], "say \"hi\"");
-  EXPECT_EQ(d->rows[2][1], "two\nlines");
+  ASSERT_EQ(d->row_count(), 3u);
+  EXPECT_EQ(d->value(0, 1), "a, b");
+  EXPECT_EQ(d->value(1, 1), "say \"hi\"");
+  EXPECT_EQ(d->value(2, 1), "two\nlines");
+  EXPECT_EQ(d->value(2, 0), "3");
   EXPECT_FALSE(parse_data("id\n1\n\"open\n", "d.csv", false, err));
   EXPECT_EQ(err, "d.csv:3: a quoted field is not closed");
   EXPECT_FALSE(parse_data("id,id\n1,2\n", "d.csv", false, err));
@@ -38,7 +39,8 @@ TEST(Data, JsonLinesTakeTheFirstLinesKeys) {
   auto d = parse_data("{\"sku\": \"a1\", \"qty\": 2}\n\n{\"sku\": \"b2\", \"qty\": 5}\n", "d.jsonl", true, err);
   ASSERT_TRUE(d) << err;
   EXPECT_EQ(d->columns, (std::vector<std::string>{"qty", "sku"}));
-  EXPECT_EQ(d->rows[1], (std::vector<std::string>{"5", "b2"}));
+  EXPECT_EQ(d->value(1, 0), "5");
+  EXPECT_EQ(d->value(1, 1), "b2");
   EXPECT_FALSE(parse_data("{\"sku\": \"a\"}\n{\"qty\": 1}\n", "d.jsonl", true, err));
   EXPECT_EQ(err, "d.jsonl:2: no 'sku' (every line has the first line's keys)");
   EXPECT_FALSE(parse_data("{\"sku\": [1]}\n", "d.jsonl", true, err));
@@ -49,11 +51,13 @@ TEST(Data, PlaceholdersAreFoundPlainAndEncodedAndFilled) {
   DataSet d;
   d.file = "d.csv";
   d.columns = {"id", "q"};
-  d.rows = {{"7", "a b/c"}};
+  auto table = std::make_shared<DataTable>(2);
+  table->add({"7", "a b/c"});
+  d.table = table;
   EXPECT_EQ(placeholders("/x/%7B%7Bid%7D%7D?q={{ q }}"), (std::vector<std::string>{"id", "q"}));
-  EXPECT_EQ(fill("/x/%7b%7bid%7d%7d?q={{q}}", d, d.rows[0], true), "/x/7?q=a%20b/c");
-  EXPECT_EQ(fill("q={{q}}&none={{nope}}", d, d.rows[0], false), "q=a b/c&none={{nope}}");
-  EXPECT_EQ(fill("no holes {{", d, d.rows[0], false), "no holes {{");
+  EXPECT_EQ(fill("/x/%7b%7bid%7d%7d?q={{q}}", d, 0, true), "/x/7?q=a%20b/c");
+  EXPECT_EQ(fill("q={{q}}&none={{nope}}", d, 0, false), "q=a b/c&none={{nope}}");
+  EXPECT_EQ(fill("no holes {{", d, 0, false), "no holes {{");
   Scenario s;
   ScenarioRequest r;
   r.name = "r";
@@ -61,7 +65,7 @@ TEST(Data, PlaceholdersAreFoundPlainAndEncodedAndFilled) {
   r.spec.headers = {{"X-Q", "{{q}}"}};
   s.requests.push_back(r);
   EXPECT_EQ(check_placeholders(s, &d), "");
-  d.rows.push_back({"8", "two\nlines"});
+  table->add({"8", "two\nlines"});
   EXPECT_EQ(check_placeholders(s, &d), "d.csv: row 2's 'q' holds a line break, which cannot go into the header X-Q");
 }
 
@@ -82,7 +86,7 @@ TEST(Data, AByteOrderMarkIsNotPartOfTheFirstColumn) {
   std::filesystem::remove(file);
   ASSERT_TRUE(d) << err;
   EXPECT_EQ(d->columns, (std::vector<std::string>{"id", "name"}));
-  ASSERT_EQ(d->rows.size(), 1u);
+  ASSERT_EQ(d->row_count(), 1u);
 }
 
 }  // namespace
