@@ -216,7 +216,10 @@ std::optional<ServiceDemand> service_demand(const CapacityDoc& d) {
   ServiceDemand sd;
   const std::size_t n = std::min<std::size_t>(2, passed.size());
   for (std::size_t i = 0; i < n; ++i) {
-    sd.us_per_request += *passed[i]->server_us_per_request / static_cast<double>(n);
+    const double us = *passed[i]->server_us_per_request;
+    sd.us_per_request += us / static_cast<double>(n);
+    sd.lo_us = i ? std::min(sd.lo_us, us) : us;
+    sd.hi_us = i ? std::max(sd.hi_us, us) : us;
     sd.from_rates.push_back(passed[i]->rate);
   }
   sd.lowest_rate = passed.back()->rate;

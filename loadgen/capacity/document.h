@@ -77,6 +77,7 @@ struct CapacityDoc {
 /// connection switches more). nullopt when no passing step has it.
 struct ServiceDemand {
   double us_per_request = 0;
+  double lo_us = 0, hi_us = 0;     // the spread: the least and the most of the steps it averages
   std::vector<double> from_rates;  // the steps it comes from
   double trend = 1;
   double lowest_rate = 0, lowest_us = 0;

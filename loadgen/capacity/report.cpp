@@ -12,6 +12,7 @@
 #include "common/format.h"
 #include "loadgen/capacity/predict.h"
 #include "loadgen/output/svg.h"
+#include "loadgen/results/noise.h"
 
 namespace fs = std::filesystem;
 
@@ -254,42 +255,62 @@ std::vector<CapacityTable> capacity_tables(const std::vector<CapacityDoc>& docs,
     // limit) whose limit projected from the server's CPU per request lies above them: the
     // projection ranks them ("~", from the same run's D). Bounds with no such projection are
     // listed apart, unordered: two client limits say nothing about which server is faster.
+    // Each with its spread: a measured limit lies between its last pass and its first fail (or
+    // the search's resolution above the pass); a projection between those from the least and the
+    // most D of the steps it averages. Limits whose spreads overlap share a place (a tie).
     struct Ranked {
       const CapacityDoc* d;
-      double rps;
+      double rps, lo, hi;
       bool projected;
     };
     std::vector<Ranked> measured;
     std::vector<const CapacityDoc*> bounds;
     for (const CapacityDoc* d : t.docs) {
-      if (!d->knee_step()) continue;
+      const CapacityStep* k = d->knee_step();
+      if (!k) continue;
       if (rate_cell(*d).rfind(">=", 0) != 0) {
-        measured.push_back({d, d->knee_step()->rate, false});
-      } else if (const auto p = projection(*d); p && p->rps >= d->knee_step()->rate) {
-        measured.push_back({d, p->rps, true});
+        const CapacityStep* f = d->fail_step();
+        const double resolution = d->settings.is_object() ? d->settings.value("resolution", 0.05) : 0.05;
+        measured.push_back({d, k->rate, k->rate, f && f->rate > k->rate ? f->rate : k->rate * (1 + resolution), false});
+      } else if (const auto p = projection(*d); p && p->rps >= k->rate) {
+        const auto sd = service_demand(*d);
+        measured.push_back(
+            {d, p->rps, p->rps * sd->us_per_request / sd->hi_us, p->rps * sd->us_per_request / sd->lo_us, true});
       } else {
         bounds.push_back(d);
       }
     }
     std::stable_sort(measured.begin(), measured.end(), [](const Ranked& a, const Ranked& b) { return a.rps > b.rps; });
+    const auto places =
+        places_by_overlap(measured, [](const Ranked& a, const Ranked& b) { return a.lo <= b.hi && b.lo <= a.hi; });
     std::string line;
     if (!measured.empty()) {
       const double top = measured.front().rps;
-      bool any_projected = false;
+      bool any_projected = false, any_tie = false;
       line = "Ranking:";
-      for (std::size_t i = 0; i < measured.size(); ++i) {
-        const Ranked& r = measured[i];
-        const double ratio = r.rps / top;
-        any_projected = any_projected || r.projected;
-        line +=
-            std::string(i ? "," : "") + " " + r.d->label + " " +
-            (r.projected ? "~" + commas(std::round(r.rps)) + " (>= " + rps_text(r.d->knee_step()->rate) + " measured)"
-                         : rate_cell(*r.d));
-        if (i) line += " (" + fixed(ratio, ratio >= 0.1 ? "%.2f" : "%.3f") + "x)";
+      for (std::size_t p = 0; p < places.size(); ++p) {
+        any_tie = any_tie || places[p].size() > 1;
+        for (std::size_t i = 0; i < places[p].size(); ++i) {
+          const Ranked& r = places[p][i];
+          const double ratio = r.rps / top;
+          any_projected = any_projected || r.projected;
+          line +=
+              std::string(p == 0 && i == 0 ? " "
+                          : i              ? " = "
+                                           : " > ") +
+              r.d->label + " " +
+              (r.projected ? "~" + commas(std::round(r.rps)) + " (>= " + rps_text(r.d->knee_step()->rate) + " measured)"
+                           : rate_cell(*r.d));
+          if (p || i) line += " (" + fixed(ratio, ratio >= 0.1 ? "%.2f" : "%.3f") + "x)";
+        }
       }
       line += ".";
       if (any_projected)
         line += " (~: projected from the server's CPU per request in the same run, where the client was the limit.)";
+      if (any_tie)
+        line +=
+            " (=: a tie, within each other's spread: a measured limit lies between its last pass and first "
+            "fail, a projection between the least and the most CPU per request of its steps.)";
       // What the winner saves per request against the last, in server CPU.
       const auto best = service_demand(*measured.front().d);
       const auto worst = service_demand(*measured.back().d);
@@ -342,6 +363,15 @@ std::string render_capacity_report(const std::vector<CapacityTable>& tables, con
       for (const auto& line : t.predictions) o << "<li>" << esc(line) << "</li>\n";
       o << "</ul>\n";
     }
+    // D per model: the bar its projection comes from, the whisker its steps' spread.
+    std::vector<BarGroup> demand;
+    for (const CapacityDoc* d : t.docs)
+      if (const auto sd = service_demand(*d))
+        demand.push_back({d->label, {Bar{sd->us_per_request, sd->lo_us, sd->hi_us}}});
+    if (!demand.empty())
+      o << "<p>The server's CPU per request (D) near each model's limit: the bar is the mean of the highest passing "
+           "steps, the whisker their least and most.</p>\n"
+        << bar_chart("demand-" + t.workload, demand, {"server CPU per request"}, "us");
     std::vector<XySeries> latency, scaling;
     for (const CapacityDoc* d : t.docs) {
       XySeries l{d->label, {}, {}, std::nullopt};

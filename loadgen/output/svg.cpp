@@ -26,6 +26,7 @@ struct Axis {
   std::vector<double> ticks() const {
     std::vector<double> t;
     if (log) {
+      if (!(lo > 0) || !(hi >= lo)) return t;  // (a decade loop from 0 never ends)
       for (double d = std::pow(10, std::floor(std::log10(lo))); d <= hi * 1.0001; d *= 10)
         if (d >= lo * 0.9999) t.push_back(d);
       return t;
@@ -172,7 +173,10 @@ Axis axis_for(const std::vector<double>& vs, bool log) {
     hi = any ? std::max(hi, v) : v;
     any = true;
   }
-  if (!any) return a;
+  if (!any) {  // nothing to draw (a search without a sweep): an empty axis, 1-10 when logarithmic
+    if (log) a.lo = 1, a.hi = 10;
+    return a;
+  }
   if (log) {
     a.lo = std::pow(10, std::floor(std::log10(lo)));
     a.hi = std::pow(10, std::ceil(std::log10(hi)));

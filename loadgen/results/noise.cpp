@@ -112,19 +112,7 @@ std::vector<std::vector<const Result*>> rank(const std::vector<const Result*>& r
     if (!sa || !sb) return *value(*a, m) == *value(*b, m);
     return sa->lo <= sb->hi && sb->lo <= sa->hi;
   };
-  // A result joins the current place when its spread overlaps any result already in it: two
-  // results within each other's noise never end up in different places.
-  std::vector<std::vector<const Result*>> places;
-  for (const Result* r : v) {
-    bool tie = false;
-    if (!places.empty())
-      for (const Result* member : places.back()) tie = tie || overlap(member, r);
-    if (tie)
-      places.back().push_back(r);
-    else
-      places.push_back({r});
-  }
-  return places;
+  return places_by_overlap(v, overlap);
 }
 
 std::string ranking_line(const std::vector<std::vector<const Result*>>& places, bool higher_is_better) {

@@ -38,6 +38,24 @@ std::optional<Spread> spread(const Result& r, Metric m);
 /// How a run's noise was measured, in words, for the tables.
 std::string noise_note(const std::vector<Result>& rs);
 
+/// Items already in order, grouped into places: an item joins the current place when it overlaps
+/// any item already in it, so two items within each other's spread never end up in different
+/// places (the rule of every ranking: results here, capacity limits in the capacity report).
+template <class T, class Overlap>
+std::vector<std::vector<T>> places_by_overlap(const std::vector<T>& ordered, Overlap overlap) {
+  std::vector<std::vector<T>> places;
+  for (const T& item : ordered) {
+    bool tie = false;
+    if (!places.empty())
+      for (const T& member : places.back()) tie = tie || overlap(member, item);
+    if (tie)
+      places.back().push_back(item);
+    else
+      places.push_back({item});
+  }
+  return places;
+}
+
 /// Ranks results by the metric, best first; a result whose spread overlaps that of any result
 /// in the current place shares it (a tie). Results without a value are left out.
 std::vector<std::vector<const Result*>> rank(const std::vector<const Result*>& rs, Metric m);

@@ -5,13 +5,16 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "common/output_file.h"
 #include "tests/support/loadgen_run.h"
 #include "tests/support/process.h"
 
@@ -55,6 +58,14 @@ class Group {
   std::vector<std::string> dirs_;
   bool ok_ = false;
 };
+
+// "12,345 ..." -> "12345 ..." (a number as the tables write it, to read back).
+std::string remove_commas(std::string s) {
+  const auto end = s.find_first_not_of("0123456789,.");
+  s = s.substr(0, end);
+  s.erase(std::remove(s.begin(), s.end(), ','), s.end());
+  return s;
+}
 
 struct Measured {
   double rps = 0, d_us = 0;
@@ -102,6 +113,46 @@ TEST(ServerCpu, AKnownCostIsMeasuredAndAHalfCpuLimitHalvesTheRate) {
   EXPECT_GT(half.rps / full.rps, 0.3);
   EXPECT_LT(half.rps / full.rps, 0.75);
   EXPECT_NEAR(half.rps / (0.5e6 / half.d_us), 1.0, 0.3);
+}
+
+// A trivial handler on kept-alive connections: the client runs out first, so the search's limit is
+// only a lower bound; the server's CPU per request, measured in the same steps, projects a limit
+// above that bound, which is what ranks the cell (README's answer table).
+TEST(ServerCpu, AClientBoundSearchIsProjectedAboveItsBound) {
+  if (::geteuid() != 0) GTEST_SKIP() << "making a cgroup needs root (CI runs as root)";
+  Group g("lab-test-bound-" + std::to_string(::getpid()), "");
+  ASSERT_TRUE(g.ok()) << g.error();
+  ServerProcess s("epoll", {"--protocol", "http11"});
+  g.add(s.proc().pid());
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("loadlab-bound-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "keepalive");
+  const std::string doc = (dir / "keepalive" / "epoll.json").string();
+  Process p(
+      {LOADGEN_BIN, "capacity",  "-H",        url(s.port()), "-u",    "50",           "--keepalive", "--threads",
+       "1",         "--slo",     "p99=200ms", "--sweep",     "none",  "--start-rate", "4000",        "--warmup",
+       "1s",        "--measure", "1s",        "--label",     "epoll", "--json",       doc,           "--server-cgroup",
+       g.name(),    "-q"});
+  ASSERT_TRUE(p.wait(std::chrono::seconds(150)).exited) << p.err();
+  EXPECT_EQ(s.stop().code, 0);
+  const nlohmann::json d = lab::read_json_file(doc);
+  ASSERT_EQ(d["status"], "client_bound") << d["verdict"];
+  Process rep({LOADGEN_BIN, "capacity-report", dir.string()});
+  ASSERT_EQ(rep.wait(std::chrono::seconds(30)).code, 0) << rep.err();
+  std::ifstream md(dir / "summary.md");
+  std::stringstream text;
+  text << md.rdbuf();
+  // "Ranking: epoll ~PROJECTED (>= BOUND measured)."
+  const std::string summary = text.str();
+  const auto at = summary.find("Ranking: epoll ~");
+  ASSERT_NE(at, std::string::npos) << summary;
+  const double projected = std::stod(remove_commas(summary.substr(at + 16)));
+  const auto ge = summary.find("(>= ", at);
+  ASSERT_NE(ge, std::string::npos) << summary;
+  const double bound = std::stod(remove_commas(summary.substr(ge + 4)));
+  EXPECT_GT(projected, bound) << summary;
+  std::filesystem::remove_all(dir);
 }
 
 // A name that is not a cgroup, or one with no CPU accounting, stops the run before it starts,

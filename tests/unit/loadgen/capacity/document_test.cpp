@@ -91,9 +91,40 @@ TEST(CapacityDoc, TheServiceDemandComesFromTheHighestPasses) {
   EXPECT_EQ(sd->from_rates, (std::vector<double>{4000, 3000}));
   EXPECT_DOUBLE_EQ(sd->lowest_rate, 1000);
   EXPECT_DOUBLE_EQ(sd->trend, 22.0 / 40.0);
+  EXPECT_DOUBLE_EQ(sd->lo_us, 22.0) << "the spread of the steps it averages";
+  EXPECT_DOUBLE_EQ(sd->hi_us, 26.0);
   CapacityDoc none;
   none.steps = {st(1000, false, 30.0)};
   EXPECT_FALSE(service_demand(none).has_value());
+}
+
+}  // namespace
+}  // namespace lab
+
+namespace lab {
+namespace {
+
+// Limits within each other's spread share a place: a measured limit lies between its last pass
+// and its first fail. b (1,020, failing at 1,070) and a (1,000, failing at 1,050) tie; c (500)
+// is below both. The report draws each model's D with its spread.
+TEST(CapacityDoc, LimitsWithinEachOthersSpreadTie) {
+  auto make = [](const std::string& label, double knee, double fail) {
+    nlohmann::json j = doc("found");
+    j["label"] = label;
+    j["steps"] = {step(knee, true), step(fail, false, {"latency: p99 9 ms > 5 ms"})};
+    j["steps"][0]["window"]["server_us_per_request"] = 1e6 / knee / 2;
+    j["knee_step"] = 0;
+    j["first_fail_step"] = 1;
+    return capacity_from_json(j, label + ".json");
+  };
+  const std::vector<CapacityDoc> docs = {make("a", 1000, 1050), make("b", 1020, 1070), make("c", 500, 525)};
+  const auto tables = capacity_tables(docs, "/nonexistent");
+  ASSERT_EQ(tables.size(), 1u);
+  const std::string& answer = tables[0].answer;
+  EXPECT_NE(answer.find("Ranking: b 1,020 = a 1,000 (0.98x) > c 500 (0.49x)."), std::string::npos) << answer;
+  EXPECT_NE(answer.find("(=: a tie"), std::string::npos) << answer;
+  const std::string html = render_capacity_report(tables, "t", "");
+  EXPECT_NE(html.find("demand-w"), std::string::npos) << "the chart of D";
 }
 
 }  // namespace

@@ -18,6 +18,16 @@ TEST(Report, LatencyAxisIsLogarithmicWhenValuesSpanMoreThanTenfold) {
   EXPECT_NE(svg.find("(log scale)"), std::string::npos);
 }
 
+// A chart with nothing to draw on a log axis (a capacity search run with --sweep none has no
+// concurrency curve): an empty chart. Before, its ticks looped from 0 by decades until memory ran
+// out (capacity-report of such a search never returned).
+TEST(Report, AnEmptyLogChartIsDrawnEmpty) {
+  const std::string svg =
+      lab::xy_chart("s", {lab::XySeries{"epoll", {}, {}, std::nullopt}}, "connections", "requests/s", true, true);
+  EXPECT_NE(svg.find("data-x-scale=\"log\""), std::string::npos);
+  EXPECT_EQ(svg.find("data-series="), std::string::npos) << "no dots";
+}
+
 TEST(Report, AxesAreFormattedAndOneSecondRunsAreDrawn) {
   std::vector<lab::BarGroup> g = {{"a", {{12345.0, {}, {}}}}, {"b", {{23456.0, {}, {}}}}};
   const std::string svg = lab::bar_chart("r", g, {"requests/s"}, "req/s");
