@@ -43,7 +43,13 @@ using namespace labtest;
 
 namespace {
 
-enum class Pace { kServer, kClient };
+// Who sets the pace: the server or the schedule (both paths must agree within 15%), the client's
+// CPU (the ring at least 0.7x the sockets path), or the client's connection churn against a
+// server that resets every connection at once (at least 0.4x: the ring hands a 4 MiB send that
+// must wait to a kernel worker thread, which under ctest -j 2's neighbour load made 0.63-0.68x
+// the sockets path's connections twice in one run, 1.04-1.15x alone; what this case checks is
+// the failures' kind, and a lost wake-up still reads under 0.2x).
+enum class Pace { kServer, kClient, kChurn };
 
 struct Case {
   const char* name;
@@ -81,7 +87,7 @@ const Case kCases[] = {
     {"Reply300KB", "epoll", {"--body-bytes", "300000"}, closed(4), Pace::kClient},  // copies on both CPUs
     {"ThinkTimes", "epoll", kFast, {"-u", "100", "--wait", "between:10ms,30ms", "--keepalive"}, Pace::kServer},
     {"NewConnectionEach", "epoll", kFast, {"-u", "4", "--max"}, Pace::kClient},
-    {"ResetDuringALargeRequest", "", {}, {"-u", "2", "--max", "--body", "@BIG"}, Pace::kClient},
+    {"ResetDuringALargeRequest", "", {}, {"-u", "2", "--max", "--body", "@BIG"}, Pace::kChurn},
 };
 
 struct PathRun {
@@ -137,7 +143,7 @@ std::vector<std::string> disagreements(const Case& c, const PathRun& oracle, con
       ring.doc["client"]["reap_p99_ms"].get<double>() >= 5.0)
     say("responses sat in the kernel unread: reap p99 " + ring.doc["client"]["reap_p99_ms"].dump() + " ms");
   const double ratio = static_cast<double>(ring.requests) / static_cast<double>(oracle.requests);
-  if (c.pace == Pace::kServer ? std::fabs(ratio - 1.0) > 0.15 : ratio < 0.7)
+  if (c.pace == Pace::kServer ? std::fabs(ratio - 1.0) > 0.15 : ratio < (c.pace == Pace::kChurn ? 0.4 : 0.7))
     say("requests: ring " + std::to_string(ring.requests) + ", sockets " + std::to_string(oracle.requests));
   if (oracle.p50_ms > 0) {
     // (where the client sets the pace, a closed loop's p50 is its users over its rate, Little's
@@ -161,7 +167,7 @@ class ClientPaths : public ::testing::TestWithParam<Case> {};
 // against 0.07 five times alone).
 TEST_P(ClientPaths, EachPathAgreesWithTheSocketsPath) {
   Case c = GetParam();
-  if (kSanitized) c.pace = Pace::kClient;  // (see the top of this file)
+  if (kSanitized && c.pace == Pace::kServer) c.pace = Pace::kClient;  // (see the top of this file)
   const std::string big = (temp_dir(std::string("paths-") + c.name) / "big.bin").string();
   std::ofstream(big) << std::string(4 << 20, 'x');  // 4 MiB: still being sent when the server resets
   std::unique_ptr<ServerProcess> server;
