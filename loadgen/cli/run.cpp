@@ -293,7 +293,7 @@ std::optional<RunCommand> parse_run_options(int argc, char** argv, int& exit_cod
     LiveOptions o;
     if (std::string e = parse_live_address(live, o); !e.empty()) return fail("--live: " + e);
     o.control = vm.count("live-control") > 0;
-    o.mode = to_string(w.mode);
+    o.model = &load_model(w.mode);
     if (vm.count("live-allow-host"))
       if (std::string e = parse_allowed_hosts(live_allow, o.allowed_hosts); !e.empty())
         return fail("--live-allow-host: " + e);

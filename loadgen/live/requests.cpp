@@ -118,7 +118,7 @@ bool valid_event_type(std::string_view type) {
          });
 }
 
-std::optional<ControlChange> parse_control(const std::string& body, const std::string& mode, int max_users,
+std::optional<ControlChange> parse_control(const std::string& body, const LoadModel& model, int max_users,
                                            std::string& why) {
   const json j = json::parse(body, nullptr, false);
   if (!j.is_object()) {
@@ -134,7 +134,7 @@ std::optional<ControlChange> parse_control(const std::string& body, const std::s
       }
       c.stop = true;
     } else if (k == "users") {
-      if (mode == "rate") {
+      if (model.open_loop()) {
         why = "an open-loop run's connections are fixed (-u); steer its \"rate\"";
         return std::nullopt;
       }
@@ -150,8 +150,9 @@ std::optional<ControlChange> parse_control(const std::string& body, const std::s
       }
       c.spawn_rate = v.get<double>();
     } else if (k == "rate") {
-      if (mode != "rate") {
-        why = "\"rate\" steers an open-loop run (--rate); this run's mode is " + mode + ": steer its \"users\"";
+      if (!model.open_loop()) {
+        why = "\"rate\" steers an open-loop run (--rate); this run's mode is " + std::string(model.name()) +
+              ": steer its \"users\"";
         return std::nullopt;
       }
       if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0 || v.get<double>() > 1e9) {

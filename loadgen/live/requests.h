@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "loadgen/pacing/load_model.h"
 #include "loadgen/run/observer.h"
 
 namespace lab {
@@ -36,9 +37,10 @@ std::string random_token();
 bool valid_event_type(std::string_view type);
 
 /// A POST /control body: {"users": N, "spawn_rate": R}, {"rate": R} or {"stop": true}, checked
-/// against the run's mode ("users", "max" or "rate") and the most users the fd limit allows.
+/// against the run's load model (an open loop steers its rate, a closed one its users) and the
+/// most users the fd limit allows.
 /// The change, or nullopt with `why` saying what is wrong and what would be right.
-std::optional<ControlChange> parse_control(const std::string& body, const std::string& mode, int max_users,
+std::optional<ControlChange> parse_control(const std::string& body, const LoadModel& model, int max_users,
                                            std::string& why);
 
 /// The id an event stream resumes after: the Last-Event-ID header, else ?last_event_id=ID in the

@@ -156,7 +156,7 @@ struct LiveServer::Impl {
 
   http::response<http::string_body> control(const http::request<http::string_body>& req) {
     if (req.method() != http::verb::post) return error(http::status::method_not_allowed, "POST a JSON change");
-    if (!opt.control || !opt.steering)
+    if (!opt.control || !opt.steering || !opt.model)
       return error(http::status::forbidden, "steering is off: start loadgen with --live-control to allow it");
     if (req.find("X-Loadlab-Control") == req.end())
       return error(http::status::forbidden,
@@ -166,7 +166,7 @@ struct LiveServer::Impl {
                    "this listener is reachable beyond loopback: a control needs X-Loadlab-Token (printed at start)");
     if (hub.ended()) return error(http::status::conflict, "the run has ended: there is nothing left to steer");
     std::string why;
-    const auto change = parse_control(req.body(), opt.mode, opt.max_users, why);
+    const auto change = parse_control(req.body(), *opt.model, opt.max_users, why);
     if (!change) return error(http::status::bad_request, why);
     if (!opt.steering->request(*change))
       return error(http::status::conflict, "the run is already stopping (a stop was accepted before)");

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "loadgen/live/hub.h"
+#include "loadgen/pacing/load_model.h"
 #include "loadgen/run/observer.h"
 
 namespace lab {
@@ -32,9 +33,9 @@ struct LiveOptions {
   std::uint16_t port = 0;  // 0: the kernel picks one
   bool control = false;    // POST /control accepted (--live-control)
   Steering* steering = nullptr;
-  std::string mode;          // the run's load mode: what a control may change
-  int max_users = 0;         // the most users a control may ask for (the fd limit's)
-  std::string ingest_token;  // a job's hub: POST /ingest with X-Loadlab-Token equal to this
+  const LoadModel* model = nullptr;  // the run's load model: what a control may change
+  int max_users = 0;                 // the most users a control may ask for (the fd limit's)
+  std::string ingest_token;          // a job's hub: POST /ingest with X-Loadlab-Token equal to this
   /// Host names (or addresses) besides loopback ones that requests may name (--live-allow-host).
   std::vector<std::string> allowed_hosts;
   /// POST /control needs X-Loadlab-Token equal to this ("" : the custom header suffices).

@@ -368,7 +368,7 @@ class LoadRun {
   Stages initial_plan() const {
     if (!wl_.stages.empty() || !s_.steering) return wl_.stages;
     const double run_s = std::chrono::duration<double>(wl_.run_time).count();
-    if (wl_.mode == LoadMode::kRate) return Stages::constant(wl_.rate, run_s);
+    if (model_.open_loop()) return Stages::constant(wl_.rate, run_s);
     if (wl_.spawn_rate > 0) {
       const double ramp = std::min(run_s, wl_.users / wl_.spawn_rate);
       return Stages({{ramp, wl_.users * ramp / (wl_.users / wl_.spawn_rate)}}).retarget(ramp, wl_.users, 0, run_s);
@@ -388,7 +388,7 @@ class LoadRun {
       if (c->stop) {
         change["stop"] = true;
         facts_.stopped = "from the live view after " + fixed(t, "%.1f") + " s";
-      } else if (c->users && wl_.mode != LoadMode::kRate) {
+      } else if (c->users && !model_.open_loop()) {
         const int users = std::clamp(*c->users, 0, max_users_);
         const double from = shared_plan_->get().target_at(t);
         const double rate = c->spawn_rate.value_or(0);
@@ -398,7 +398,7 @@ class LoadRun {
         if (rate > 0) change["spawn_rate"] = rate;
         if (users < *c->users)
           change["limited_by"] = "the open-file limit: at most " + std::to_string(max_users_) + " users";
-      } else if (c->rate && wl_.mode == LoadMode::kRate) {
+      } else if (c->rate && model_.open_loop()) {
         const double rate = std::clamp(*c->rate, 0.0, kMaxRate);
         shared_plan_->set(shared_plan_->get().retarget(t, rate, 0, end_s));
         change["rate"] = rate;

@@ -110,7 +110,7 @@ void Worker::sync_plan() {
 
 void Worker::start(int total_threads) {
   if (uring) asio::post(io, [this] { uring->enable(); });  // first: this thread submits to it
-  if (!plan.empty() && workload.mode != LoadMode::kRate)
+  if (!plan.empty() && !model.open_loop())                 // a closed loop's plan is users: spawned and retired by it
     asio::co_spawn(io.get_executor(), stage_spawner(*this, total_threads), asio::detached);
   else
     asio::co_spawn(io.get_executor(), spawner(*this, total_threads), asio::detached);

@@ -143,7 +143,7 @@ TEST(LiveGuard, AControlAfterTheEndOrASecondStopIsRefused) {
   lab::LiveOptions o;
   o.control = true;
   o.steering = &steering;
-  o.mode = "users";
+  o.model = &lab::users_model();
   o.max_users = 10;
   lab::LiveServer server(hub, o);
   ASSERT_EQ(server.start(), "");
@@ -173,8 +173,8 @@ TEST(LiveGuard, AHubRefusesAnEventTypeThatIsNotAWord) {
   lab::LiveServer server(hub, o);
   ASSERT_EQ(server.start(), "");
   const std::string auth = "X-Loadlab-Token: " + o.ingest_token + "\r\n";
-  const HttpReply forged =
-      http_request(server.port(), "POST", "/ingest", auth, json{{"type", "tick\ndata: {}\n\nevent: end"}, {"data", 1}}.dump());
+  const HttpReply forged = http_request(server.port(), "POST", "/ingest", auth,
+                                        json{{"type", "tick\ndata: {}\n\nevent: end"}, {"data", 1}}.dump());
   EXPECT_EQ(forged.status, 400);
   EXPECT_EQ(hub.last_id(), 0u);
   EXPECT_EQ(http_request(server.port(), "POST", "/ingest", auth, json{{"type", "job-end"}, {"data", 1}}.dump()).status,

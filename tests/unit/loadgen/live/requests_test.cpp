@@ -18,7 +18,7 @@ TEST(LiveRequests, ALoopbackListenerAnswersLoopbackNamesOnly) {
 
 TEST(LiveRequests, AControlSetsUsersAndHowFastTheyStart) {
   std::string why;
-  const auto c = parse_control(R"({"users": 40, "spawn_rate": 5})", "users", 1000, why);
+  const auto c = parse_control(R"({"users": 40, "spawn_rate": 5})", users_model(), 1000, why);
   ASSERT_TRUE(c) << why;
   EXPECT_EQ(*c->users, 40);
   EXPECT_DOUBLE_EQ(*c->spawn_rate, 5);
@@ -28,10 +28,10 @@ TEST(LiveRequests, AControlSetsUsersAndHowFastTheyStart) {
 
 TEST(LiveRequests, AControlSetsAnOpenLoopsRateOrStopsTheRun) {
   std::string why;
-  const auto r = parse_control(R"({"rate": 2500.5})", "rate", 1000, why);
+  const auto r = parse_control(R"({"rate": 2500.5})", rate_model(), 1000, why);
   ASSERT_TRUE(r) << why;
   EXPECT_DOUBLE_EQ(*r->rate, 2500.5);
-  const auto s = parse_control(R"({"stop": true})", "max", 1000, why);
+  const auto s = parse_control(R"({"stop": true})", max_model(), 1000, why);
   ASSERT_TRUE(s) << why;
   EXPECT_TRUE(s->stop);
 }
@@ -39,20 +39,23 @@ TEST(LiveRequests, AControlSetsAnOpenLoopsRateOrStopsTheRun) {
 TEST(LiveRequests, AWrongControlIsRefusedWithWhatWouldBeRight) {
   struct Case {
     const char* body;
-    const char* mode;
+    const LoadModel* mode;
     const char* says;
   };
-  for (const Case& c :
-       {Case{"not json", "users", "JSON object"}, Case{"[1]", "users", "JSON object"},
-        Case{R"({"users": -1})", "users", "from 0 to 1000"}, Case{R"({"users": 1001})", "users", "open-file limit"},
-        Case{R"({"users": 2.5})", "users", "whole number"}, Case{R"({"users": 5})", "rate", "steer its \"rate\""},
-        Case{R"({"rate": 5})", "users", "steer its \"users\""}, Case{R"({"rate": -5})", "rate", "from 0 to 1e9"},
-        Case{R"({"spawn_rate": 5})", "users", "nothing to change"},
-        Case{R"({"spawn_rate": "fast", "users": 3})", "users", "spawn_rate"},
-        Case{R"({"stop": false})", "users", "must be true"},
-        Case{R"({"usres": 5})", "users", "unknown field \"usres\""}, Case{"{}", "users", "nothing to change"}}) {
+  for (const Case& c : {Case{"not json", &users_model(), "JSON object"}, Case{"[1]", &users_model(), "JSON object"},
+                        Case{R"({"users": -1})", &users_model(), "from 0 to 1000"},
+                        Case{R"({"users": 1001})", &users_model(), "open-file limit"},
+                        Case{R"({"users": 2.5})", &users_model(), "whole number"},
+                        Case{R"({"users": 5})", &rate_model(), "steer its \"rate\""},
+                        Case{R"({"rate": 5})", &users_model(), "steer its \"users\""},
+                        Case{R"({"rate": -5})", &rate_model(), "from 0 to 1e9"},
+                        Case{R"({"spawn_rate": 5})", &users_model(), "nothing to change"},
+                        Case{R"({"spawn_rate": "fast", "users": 3})", &users_model(), "spawn_rate"},
+                        Case{R"({"stop": false})", &users_model(), "must be true"},
+                        Case{R"({"usres": 5})", &users_model(), "unknown field \"usres\""},
+                        Case{"{}", &users_model(), "nothing to change"}}) {
     std::string why;
-    EXPECT_FALSE(parse_control(c.body, c.mode, 1000, why)) << c.body;
+    EXPECT_FALSE(parse_control(c.body, *c.mode, 1000, why)) << c.body;
     EXPECT_NE(why.find(c.says), std::string::npos) << c.body << ": " << why;
   }
 }
@@ -75,8 +78,8 @@ TEST(LiveRequests, AStreamResumesAfterTheLastEventIdOfItsOwnRun) {
 
 TEST(LiveRequests, AListenerAnswersLoopbackNamesAndTheAllowedOnes) {
   const std::vector<std::string> allowed = {"lab.example.net", "10.0.0.5", "fd00::5"};
-  for (const char* h : {"127.0.0.1:8089", "localhost", "lab.example.net", "LAB.Example.NET:8089", "10.0.0.5:8089",
-                        "[fd00::5]:8089"})
+  for (const char* h :
+       {"127.0.0.1:8089", "localhost", "lab.example.net", "LAB.Example.NET:8089", "10.0.0.5:8089", "[fd00::5]:8089"})
     EXPECT_TRUE(host_allowed(h, allowed)) << h;
   for (const char* h : {"", "evil.example", "lab.example.net.evil:8089", "10.0.0.6", "[fd00::6]:1", "example.net"})
     EXPECT_FALSE(host_allowed(h, allowed)) << h;
