@@ -20,8 +20,6 @@ namespace {
 
 using json = nlohmann::json;
 
-json opt(const OptDouble& v) { return v ? json(*v) : json(nullptr); }
-
 Histogram read_histogram(const Field& f) {
   try {
     return Histogram::from_json(f.raw());
@@ -32,8 +30,12 @@ Histogram read_histogram(const Field& f) {
 
 json latency_json(const LatencySummary& l) {
   json p = json::object();
-  for (std::size_t i = 0; i < kPercentiles.size(); ++i) p[percentile_key(kPercentiles[i])] = opt(l.percentiles_ms[i]);
-  return {{"avg_ms", opt(l.avg_ms)}, {"min_ms", opt(l.min_ms)}, {"max_ms", opt(l.max_ms)}, {"percentiles_ms", p}};
+  for (std::size_t i = 0; i < kPercentiles.size(); ++i)
+    p[percentile_key(kPercentiles[i])] = opt_json(l.percentiles_ms[i]);
+  return {{"avg_ms", opt_json(l.avg_ms)},
+          {"min_ms", opt_json(l.min_ms)},
+          {"max_ms", opt_json(l.max_ms)},
+          {"percentiles_ms", p}};
 }
 
 LatencySummary read_latency(const Field& f) {
@@ -99,8 +101,8 @@ json summary_json(const Summary& s) {
             {"lag_max_ms", s.lag_max_ms},
             {"in_flight_at_stop", s.in_flight_at_stop},
             {"users_spawned", s.users_spawned},
-            {"ideal_requests", opt(s.ideal_requests)},
-            {"schedule_fidelity", opt(s.schedule_fidelity)},
+            {"ideal_requests", opt_json(s.ideal_requests)},
+            {"schedule_fidelity", opt_json(s.schedule_fidelity)},
             {"unsent", s.unsent ? json(*s.unsent) : json(nullptr)},
             {"status_codes", codes_json(s.status_codes)}};
   j.update(latency_json(s.latency));
@@ -129,8 +131,14 @@ Summary read_summary(const Field& f) {
 }
 
 json counts_json(const SecondCounts& c) {
-  return {{"requests", c.requests},     {"failures", c.failures},  {"bytes", c.bytes},        {"rps", c.rps},
-          {"avg_ms", opt(c.avg_ms)},    {"p50_ms", opt(c.p50_ms)}, {"p95_ms", opt(c.p95_ms)}, {"p99_ms", opt(c.p99_ms)},
+  return {{"requests", c.requests},
+          {"failures", c.failures},
+          {"bytes", c.bytes},
+          {"rps", c.rps},
+          {"avg_ms", opt_json(c.avg_ms)},
+          {"p50_ms", opt_json(c.p50_ms)},
+          {"p95_ms", opt_json(c.p95_ms)},
+          {"p99_ms", opt_json(c.p99_ms)},
           {"hist", sparse_json(c.hist)}};
 }
 
@@ -202,14 +210,14 @@ json client_json(const ClientHealth& c) {
   return {{"cpu_s", c.cpu_s},
           {"cpu_pct", c.cpu_pct},
           {"threads", c.threads},
-          {"lag_p99_ms", opt(c.lag_p99_ms)},
+          {"lag_p99_ms", opt_json(c.lag_p99_ms)},
           {"lag_max_ms", c.lag_max_ms},
-          {"busy_lag_p99_ms", opt(c.busy_lag_p99_ms)},
+          {"busy_lag_p99_ms", opt_json(c.busy_lag_p99_ms)},
           {"busy_s", c.busy_s},
           {"bound", c.bound},
           {"reason", c.reason},
-          {"reap_p99_ms", opt(c.reap_p99_ms)},
-          {"reap_max_ms", opt(c.reap_max_ms)},
+          {"reap_p99_ms", opt_json(c.reap_p99_ms)},
+          {"reap_max_ms", opt_json(c.reap_max_ms)},
           {"late_s", c.late_s},
           {"note", c.note}};
 }
@@ -447,8 +455,8 @@ json to_json(const Result& r) {
                        {"kind", c.kind},
                        {"usage_s", c.usage_s},
                        {"cpus", c.cpus},
-                       {"us_per_request", opt(c.us_per_request)},
-                       {"limit_cpus", opt(c.limit_cpus)},
+                       {"us_per_request", opt_json(c.us_per_request)},
+                       {"limit_cpus", opt_json(c.limit_cpus)},
                        {"period_us", c.period_us},
                        {"periods", c.periods},
                        {"throttled", c.throttled},
@@ -481,8 +489,8 @@ json to_json(const Result& r) {
     }
     json thresholds = json::array();
     for (const auto& t : r.thresholds) {
-      json o = {{"expr", t.expr},   {"metric", t.metric},      {"op", t.op},
-                {"limit", t.limit}, {"actual", opt(t.actual)}, {"held", t.held}};
+      json o = {{"expr", t.expr},   {"metric", t.metric},           {"op", t.op},
+                {"limit", t.limit}, {"actual", opt_json(t.actual)}, {"held", t.held}};
       if (!t.name.empty()) o["name"] = t.name;
       thresholds.push_back(o);
     }

@@ -29,6 +29,8 @@ inline constexpr std::array<double, 11> kPercentiles = {50, 66, 75, 80, 90, 95, 
 std::string percentile_key(double p);
 
 using OptDouble = std::optional<double>;
+/// An optional number as JSON: the number, or null.
+inline nlohmann::json opt_json(const OptDouble& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
 
 /// Latency of a set of requests; every field is null when the set is empty (a run where
 /// nothing succeeded has no latency, not a latency of 0).

@@ -13,8 +13,6 @@ namespace {
 
 using json = nlohmann::json;
 
-json opt(const OptDouble& v) { return v ? json(*v) : json(nullptr); }
-
 json step_json(const CapacityStep& s) {
   return {{"rate", s.rate},
           {"phase", s.phase},
@@ -26,15 +24,15 @@ json step_json(const CapacityStep& s) {
            {{"requests", s.requests},
             {"achieved_rps", s.achieved_rps},
             {"error_pct", s.error_pct},
-            {"p50_ms", opt(s.p50_ms)},
-            {"p95_ms", opt(s.p95_ms)},
-            {"p99_ms", opt(s.p99_ms)},
-            {"mean_ms", opt(s.mean_ms)},
-            {"service_mean_ms", opt(s.service_mean_ms)},
+            {"p50_ms", opt_json(s.p50_ms)},
+            {"p95_ms", opt_json(s.p95_ms)},
+            {"p99_ms", opt_json(s.p99_ms)},
+            {"mean_ms", opt_json(s.mean_ms)},
+            {"service_mean_ms", opt_json(s.service_mean_ms)},
             {"late_growth_ms", s.late_growth_ms},
-            {"server_us_per_request", opt(s.server_us_per_request)},
-            {"server_cpus", opt(s.server_cpus)},
-            {"server_throttled_s", opt(s.server_throttled_s)}}},
+            {"server_us_per_request", opt_json(s.server_us_per_request)},
+            {"server_cpus", opt_json(s.server_cpus)},
+            {"server_throttled_s", opt_json(s.server_throttled_s)}}},
           {"settle_s", s.settle_s},
           {"result", s.result}};
 }
@@ -48,9 +46,12 @@ json to_json(const CapacityDoc& d) {
   for (const auto& p : d.sweep) sweep.push_back({{"connections", p.n}, {"rps", p.x}});
   json usl = nullptr;
   if (d.usl)
-    usl = {{"lambda", d.usl->lambda},      {"sigma", d.usl->sigma},
-           {"kappa", d.usl->kappa},        {"r2", d.usl->r2},
-           {"n_star", opt(d.usl->n_star)}, {"x_max", std::isfinite(d.usl->x_max) ? json(d.usl->x_max) : json(nullptr)}};
+    usl = {{"lambda", d.usl->lambda},
+           {"sigma", d.usl->sigma},
+           {"kappa", d.usl->kappa},
+           {"r2", d.usl->r2},
+           {"n_star", opt_json(d.usl->n_star)},
+           {"x_max", std::isfinite(d.usl->x_max) ? json(d.usl->x_max) : json(nullptr)}};
   json users = nullptr;
   if (d.users) {
     const UsersEstimate& u = *d.users;
@@ -62,7 +63,7 @@ json to_json(const CapacityDoc& d) {
              {"limited_by", u.limited_by},
              {"offered_rps", u.offered_rps},
              {"fidelity", u.achieved_fidelity},
-             {"p99_ms", opt(u.p99_ms)},
+             {"p99_ms", opt_json(u.p99_ms)},
              {"passed", u.passed},
              {"verdict", u.verdict}};
   }

@@ -12,8 +12,6 @@ namespace {
 
 using json = nlohmann::json;
 
-json opt(const OptDouble& v) { return v ? json(*v) : json(nullptr); }
-
 // The largest value of a second's sparse histogram (the top of its highest bucket).
 OptDouble max_of(const std::vector<std::pair<std::uint32_t, std::uint64_t>>& hist) {
   if (hist.empty()) return std::nullopt;
@@ -22,8 +20,9 @@ OptDouble max_of(const std::vector<std::pair<std::uint32_t, std::uint64_t>>& his
 }
 
 json latency_row(const LatencySummary& l) {
-  return {{"avg_ms", opt(l.avg_ms)}, {"min_ms", opt(l.min_ms)}, {"max_ms", opt(l.max_ms)}, {"p50_ms", opt(l.p(50))},
-          {"p90_ms", opt(l.p(90))},  {"p95_ms", opt(l.p(95))},  {"p99_ms", opt(l.p(99))}};
+  return {{"avg_ms", opt_json(l.avg_ms)}, {"min_ms", opt_json(l.min_ms)}, {"max_ms", opt_json(l.max_ms)},
+          {"p50_ms", opt_json(l.p(50))},  {"p90_ms", opt_json(l.p(90))},  {"p95_ms", opt_json(l.p(95))},
+          {"p99_ms", opt_json(l.p(99))}};
 }
 
 }  // namespace
@@ -38,13 +37,13 @@ json tick_json(const SeriesPoint& p, double target, const Result& r) {
             {"failures", p.failures},
             {"rps", p.rps},
             {"fps", p.length_s > 0 ? static_cast<double>(p.failures) / p.length_s : 0.0},
-            {"avg_ms", opt(p.avg_ms)},
-            {"p50_ms", opt(p.p50_ms)},
-            {"p95_ms", opt(p.p95_ms)},
-            {"p99_ms", opt(p.p99_ms)},
-            {"max_ms", opt(max_of(p.hist))},
-            {"cpu_pct", opt(p.cpu_pct)},
-            {"busy_pct", opt(p.busy_pct)},
+            {"avg_ms", opt_json(p.avg_ms)},
+            {"p50_ms", opt_json(p.p50_ms)},
+            {"p95_ms", opt_json(p.p95_ms)},
+            {"p99_ms", opt_json(p.p99_ms)},
+            {"max_ms", opt_json(max_of(p.hist))},
+            {"cpu_pct", opt_json(p.cpu_pct)},
+            {"busy_pct", opt_json(p.busy_pct)},
             {"lag_max_ms", p.lag_max_ms},
             {"late_ms", p.late_ms}};
   if (!p.names.empty()) {  // this second by name: the busiest 8 and "other", as the report draws them
@@ -55,9 +54,9 @@ json tick_json(const SeriesPoint& p, double target, const Result& r) {
                       {"requests", np.requests},
                       {"failures", np.failures},
                       {"rps", np.rps},
-                      {"p50_ms", opt(np.p50_ms)},
-                      {"p95_ms", opt(np.p95_ms)},
-                      {"p99_ms", opt(np.p99_ms)}});
+                      {"p50_ms", opt_json(np.p50_ms)},
+                      {"p95_ms", opt_json(np.p95_ms)},
+                      {"p99_ms", opt_json(np.p99_ms)}});
     }
     j["second_names"] = std::move(rows);
   }
@@ -93,7 +92,7 @@ json tick_json(const SeriesPoint& p, double target, const Result& r) {
         {{"kind", e.kind}, {"count", e.count}, {"first_s", e.first_s}, {"last_s", e.last_s}, {"example", e.example}});
   j["errors"] = errors;
   j["client"] = {
-      {"cpu_pct", r.client.cpu_pct},       {"threads", r.client.threads}, {"lag_p99_ms", opt(r.client.lag_p99_ms)},
+      {"cpu_pct", r.client.cpu_pct},       {"threads", r.client.threads}, {"lag_p99_ms", opt_json(r.client.lag_p99_ms)},
       {"lag_max_ms", r.client.lag_max_ms}, {"bound", r.client.bound},     {"reason", r.client.reason}};
   return j;
 }
@@ -120,7 +119,7 @@ void LiveView::on_control(const json& change) { hub_.publish("control", json_tex
 void LiveView::on_end(const Result& r, const json& files) {
   json thresholds = json::array();
   for (const auto& t : r.thresholds)
-    thresholds.push_back({{"expr", t.expr}, {"held", t.held}, {"actual", opt(t.actual)}});
+    thresholds.push_back({{"expr", t.expr}, {"held", t.held}, {"actual", opt_json(t.actual)}});
   json end = {
       {"status", r.status},   {"status_text", status_text(r)}, {"error", r.error}, {"interrupted", r.interrupted},
       {"stopped", r.stopped}, {"thresholds", thresholds},      {"files", files}};
@@ -130,11 +129,11 @@ void LiveView::on_end(const Result& r, const json& files) {
                       {"failures", s.failures},
                       {"rps", s.rps},
                       {"duration_s", s.duration_s},
-                      {"avg_ms", opt(s.latency.avg_ms)},
-                      {"p50_ms", opt(s.latency.p(50))},
-                      {"p95_ms", opt(s.latency.p(95))},
-                      {"p99_ms", opt(s.latency.p(99))},
-                      {"fidelity", opt(s.schedule_fidelity)},
+                      {"avg_ms", opt_json(s.latency.avg_ms)},
+                      {"p50_ms", opt_json(s.latency.p(50))},
+                      {"p95_ms", opt_json(s.latency.p(95))},
+                      {"p99_ms", opt_json(s.latency.p(99))},
+                      {"fidelity", opt_json(s.schedule_fidelity)},
                       {"client_cpu_pct", r.client.cpu_pct},
                       {"client_bound", r.client.bound}};
   }
