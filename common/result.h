@@ -199,7 +199,7 @@ struct RepeatStat {
 };
 struct Repeats {
   std::vector<std::string> files;
-  std::map<std::string, RepeatStat> metrics;  // by metric name (see loadgen/metrics.h)
+  std::map<std::string, RepeatStat> metrics;  // by metric name (see loadgen/results/noise.h)
 };
 
 /// The server's CPU over the run, read from its cgroup (--server-cgroup): its service demand.

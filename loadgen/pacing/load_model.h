@@ -1,12 +1,12 @@
 #pragma once
 // The pacing seam: when each virtual user sends, in the spirit of Locust's wait_time functions.
-// A load mode is one LoadModel (a file of its own: pacing_users.cpp, pacing_max.cpp,
-// pacing_rate.cpp) registered in pacing.cpp's table; the user loop (user.cpp), the result
+// A load mode is one LoadModel (a file of its own: pacing/users.cpp, max.cpp, rate.cpp)
+// registered in load_model.cpp's table; the user loop (run/user.cpp), the engine, the result
 // document and the preflight ask it, and never test the mode themselves.
 //
-// Adding a load mode: write pacing_<name>.cpp with a LoadModel and its UserPacing, add its
-// LoadMode value and one line to the table in pacing.cpp, and its command-line flag in
-// options.cpp. Nothing else changes.
+// Adding a load mode: write pacing/<name>.cpp with a LoadModel and its UserPacing, add its
+// LoadMode value (workload/workload.h) and one line to the table in load_model.cpp, and its
+// command-line flag in cli/run.cpp. Nothing else changes.
 #include <chrono>
 #include <memory>
 #include <optional>

@@ -1,7 +1,7 @@
 #pragma once
 // Comparing two result sets model by model. A difference is a regression only when it exceeds
 // its limit and the noise: the spreads of the two results (repeats' min..max, or each single
-// run's per-second estimate, loadgen/metrics.h) must not overlap. A pair where either run was
+// run's per-second estimate, loadgen/results/noise.h) must not overlap. A pair where either run was
 // client-bound is inconclusive: the client, not the server, may have made the difference.
 //
 // Exit codes: 0 no regression; 1 a regression; 2 unreadable input or results that cannot be

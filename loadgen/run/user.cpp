@@ -1,4 +1,4 @@
-// The virtual user, as Locust's HttpUser: wait until its pacing (pacing.h: think time, none, or
+// The virtual user, as Locust's HttpUser: wait until its pacing (pacing/load_model.h: think time, none, or
 // the next slot of an open-loop schedule) says the next request is due, send it, record it,
 // until the run ends. In an open loop the latency is measured from the due time, so a stalled
 // server cannot hide (wrk2's correction).

@@ -78,7 +78,7 @@ struct Workload {
   bool sharded() const { return shard_count > 1 || start_at.has_value(); }
 };
 
-/// The workload as results record it: secrets redacted (loadgen/redact.h), and a "redacted"
+/// The workload as results record it: secrets redacted (workload/redact.h), and a "redacted"
 /// list saying what was.
 nlohmann::json workload_json(const Workload& w);
 /// Adds `what` to the workload's "redacted" list (once each).
