@@ -1,3 +1,5 @@
+// Durations as the command line takes them (Locust's forms: 30s, 1m30s, 500ms), refused otherwise,
+// and printed shortest.
 #include <gtest/gtest.h>
 
 #include "common/duration.h"

@@ -1,3 +1,5 @@
+// The latency histogram: its bucket layout, every value within a thousandth, percentiles against a
+// sorted reference, exact merges, its JSON.
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// The replies the server sends: the seed's, byte for byte, HTTP/1.1's, and the error replies with
+// their lengths.
 #include <gtest/gtest.h>
 
 #include "common/http/reply.h"

@@ -1,3 +1,5 @@
+// The server's request parser: the seed request, every split position, pipelining, and malformed or
+// binary input refused (400, 431).
 #include <gtest/gtest.h>
 
 #include <string>

@@ -1,3 +1,5 @@
+// loadgen's response parser: close-delimited, Content-Length and chunked bodies at every split,
+// interim responses, bounded heads, errors classified.
 #include <gtest/gtest.h>
 
 #include <string>

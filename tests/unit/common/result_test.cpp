@@ -1,3 +1,5 @@
+// The result document: a lossless JSON round trip, validation that names the file and the field,
+// version 1 still read.
 #include <gtest/gtest.h>
 
 #include "common/environment.h"

@@ -1,3 +1,5 @@
+// The server's per-connection session: the seed echo, HTTP/1.1 keep-alive and HEAD, errors and
+// timeouts counted, back-pressure on output.
 #include <gtest/gtest.h>
 
 #include "server/session.h"

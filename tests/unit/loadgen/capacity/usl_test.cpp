@@ -1,3 +1,5 @@
+// The Universal Scalability Law fit: known contention and coherency recovered, noisy points, too
+// few points, each curve's shape named.
 #include <gtest/gtest.h>
 
 #include <cmath>

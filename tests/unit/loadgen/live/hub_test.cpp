@@ -1,3 +1,5 @@
+// The live view's hub: event ids and resuming, the bounded log, a run's end, wake-ups, and the
+// documents made when asked.
 #include "loadgen/live/hub.h"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,5 @@
+// The live view's Prometheus text: totals equal to the result, histogram buckets, zeroes before the
+// run, escaped labels.
 #include "loadgen/live/metrics.h"
 
 #include <gtest/gtest.h>

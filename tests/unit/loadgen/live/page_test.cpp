@@ -1,3 +1,5 @@
+// The live view's page: self-contained (no other host), uPlot with its licence, and the events it
+// follows.
 #include "loadgen/live/page.h"
 
 #include <gtest/gtest.h>

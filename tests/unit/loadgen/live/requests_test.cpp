@@ -1,3 +1,5 @@
+// What the live listener accepts: Host names, steering bodies against the load model, Last-Event-ID
+// within a run, secrets and event types.
 #include "loadgen/live/requests.h"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,5 @@
+// The live view's observer: each tick is its second and the run so far, and hello, tick and end
+// carry a job's context.
 #include "loadgen/live/view.h"
 
 #include <gtest/gtest.h>

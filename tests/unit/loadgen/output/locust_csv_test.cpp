@@ -1,3 +1,5 @@
+// The Locust-compatible CSVs: Locust's columns and fractional milliseconds, a complete history,
+// failures written.
 #include <gtest/gtest.h>
 
 #include "loadgen/output/locust_csv.h"

@@ -1,3 +1,5 @@
+// The HTML report's charts: log axes where values span tenfold, empty charts, tick labels, a self-
+// contained page carrying its numbers.
 #include <gtest/gtest.h>
 
 #include "loadgen/output/report.h"

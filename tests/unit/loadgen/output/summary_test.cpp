@@ -1,3 +1,5 @@
+// The summary of a run folder: rankings with ties within the noise, mixed workloads and the client
+// flagged, a run in progress said so.
 #include <gtest/gtest.h>
 
 #include "loadgen/output/summary.h"

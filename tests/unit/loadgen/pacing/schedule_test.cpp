@@ -1,3 +1,5 @@
+// The users mode's ideal request count, against a simulation, for every think-time range and
+// duration.
 #include <gtest/gtest.h>
 
 #include <cmath>

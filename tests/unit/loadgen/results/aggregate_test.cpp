@@ -1,3 +1,4 @@
+// Repeated runs aggregated: each metric's median, with the repeats' spread as its whiskers.
 #include <gtest/gtest.h>
 
 #include "loadgen/results/aggregate.h"

@@ -1,3 +1,5 @@
+// loadgen compare: regressions named by model and metric, beyond the noise only; broken, mismatched
+// and one-sided inputs.
 #include <gtest/gtest.h>
 
 #include <filesystem>

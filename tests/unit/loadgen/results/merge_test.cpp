@@ -1,3 +1,5 @@
+// Merging the shards of one distributed run exactly: counts and histograms add, series align by
+// wall-clock second, partial runs named.
 #include <gtest/gtest.h>
 
 #include "loadgen/results/merge.h"

@@ -1,3 +1,5 @@
+// Noise: spreads that overlap tie, a regression must exceed the spread, and a client-bound run
+// makes a comparison inconclusive.
 #include <gtest/gtest.h>
 
 #include "loadgen/results/aggregate.h"

@@ -1,3 +1,5 @@
+// Thresholds (--threshold, --slo): metrics, operators and units parsed, per-name selectors,
+// evaluated against a result.
 #include <gtest/gtest.h>
 
 #include "loadgen/results/thresholds.h"

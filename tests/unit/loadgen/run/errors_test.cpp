@@ -1,3 +1,4 @@
+// Socket errors classified into the kinds a result counts.
 #include <gtest/gtest.h>
 
 #include <boost/asio/error.hpp>

@@ -1,3 +1,5 @@
+// The request's bytes: the default GET loadgen always sent, methods, headers and bodies, and the
+// mistakes refused.
 #include <gtest/gtest.h>
 
 #include "loadgen/workload/request_spec.h"

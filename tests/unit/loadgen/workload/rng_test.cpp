@@ -1,3 +1,5 @@
+// Each user's random stream: xoshiro as its reference, small enough for tens of thousands of users,
+// unrelated across seeds.
 #include "loadgen/workload/rng.h"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// --expect-status: codes, ranges and classes.
 #include <gtest/gtest.h>
 
 #include "loadgen/workload/status_set.h"
