@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "loadgen/cli/commands.h"
-#include "loadgen/cli/target_options.h"
+#include "loadgen/cli/command_line.h"
 #include "loadgen/results/compare.h"
 #include "loadgen/results/result_set.h"
 

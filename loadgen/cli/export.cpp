@@ -7,7 +7,7 @@
 
 #include "common/output_file.h"
 #include "loadgen/cli/commands.h"
-#include "loadgen/cli/target_options.h"
+#include "loadgen/cli/command_line.h"
 #include "loadgen/output/hgrm.h"
 #include "loadgen/results/hdr_log.h"
 #include "loadgen/results/result_set.h"

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "loadgen/cli/target_options.h"
+#include "loadgen/cli/command_line.h"
 #include "loadgen/results/result_set.h"
 
 namespace po = boost::program_options;

@@ -13,7 +13,7 @@
 
 #include "common/duration.h"
 #include "loadgen/cli/commands.h"
-#include "loadgen/cli/target_options.h"
+#include "loadgen/cli/command_line.h"
 #include "loadgen/live/requests.h"
 #include "loadgen/live/server.h"
 #include "loadgen/run/engine.h"

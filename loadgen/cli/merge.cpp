@@ -6,7 +6,7 @@
 #include "common/format.h"
 #include "common/output_file.h"
 #include "loadgen/cli/commands.h"
-#include "loadgen/cli/target_options.h"
+#include "loadgen/cli/command_line.h"
 #include "loadgen/output/locust_csv.h"
 #include "loadgen/results/hdr_log.h"
 #include "loadgen/results/merge.h"

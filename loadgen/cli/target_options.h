@@ -5,7 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "loadgen/run/engine.h"
+#include "loadgen/cli/command_line.h"
+#include "loadgen/run/settings.h"
 
 namespace lab {
 
@@ -26,19 +27,5 @@ class TargetOptions {
   std::string data_, data_per_ = "request", data_order_ = "round-robin", client_io_ = "auto";
   std::vector<std::string> headers_;
 };
-
-/// Parses the command line into `vm` (store and notify), with `positional` arguments if given;
-/// "" or the parser's message. Every command parses through here.
-std::string parse_command_line(int argc, char** argv, const boost::program_options::options_description& d,
-                               boost::program_options::variables_map& vm,
-                               const boost::program_options::positional_options_description* positional = nullptr);
-
-/// "" when `v` (given as `flag`) is a finite number in [lo, hi], else the message naming the
-/// flag, the bounds and an example (NaN and infinities are refused: a limit of NaN passes every
-/// check).
-std::string check_number(const char* flag, double v, double lo, double hi, const char* example);
-
-/// "" when `path` (given as `flag`) can be written, else the message naming the flag.
-std::string check_output_flag(const char* flag, const std::string& path);
 
 }  // namespace lab

@@ -2,7 +2,7 @@
 // The status line a run prints while it runs (the table at its end is output/run_table.h).
 #include <cstdio>
 
-#include "loadgen/run/engine.h"
+#include "loadgen/run/settings.h"
 #include "loadgen/run/collector.h"
 
 namespace lab {

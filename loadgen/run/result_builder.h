@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.h"
-#include "loadgen/run/engine.h"
+#include "loadgen/run/settings.h"
 #include "loadgen/pacing/load_model.h"
 #include "loadgen/run/collector.h"
 

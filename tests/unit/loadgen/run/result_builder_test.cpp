@@ -7,6 +7,7 @@
 #include <chrono>
 #include <thread>
 
+#include "loadgen/run/engine.h"
 #include "loadgen/run/result_builder.h"
 #include "loadgen/output/summary.h"
 #include "tests/support/result_docs.h"
