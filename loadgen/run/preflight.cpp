@@ -21,8 +21,9 @@ std::string preflight(const Workload& w, int reserved, nlohmann::json& env) {
   if (need > lim.soft) {
     return "this run needs about " + std::to_string(need) + " file descriptors (" + std::to_string(users) +
            " users, one socket each, plus " + std::to_string(need - static_cast<std::uint64_t>(users)) +
-           " for the process" + (reserved > 0 ? " and the live view" : std::string()) + ") but the open-file limit is " + std::to_string(lim.soft) + " (hard limit " +
-           std::to_string(lim.hard) + "). Fix: lower --users to at most " +
+           " for the process" + (reserved > 0 ? " and the live view" : std::string()) +
+           ") but the open-file limit is " + std::to_string(lim.soft) + " (hard limit " + std::to_string(lim.hard) +
+           "). Fix: lower --users to at most " +
            std::to_string(lim.soft > need - static_cast<std::uint64_t>(users)
                               ? lim.soft - (need - static_cast<std::uint64_t>(users))
                               : 0) +
