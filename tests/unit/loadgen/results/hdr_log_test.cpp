@@ -51,6 +51,19 @@ lab::Result two_names() {
   return r;
 }
 
+// hdr-histogram-js's encoding of 309 values (tests/unit/common/hdr_codec_test.cpp).
+const std::string enc = "HISTFAAAADt4nJNpmSzMwMAgwcDAwMjAwMDMAAEgNu8P9wgGOJ+JqZvnBstLYSamg8JMp71Y1howbf7LyAQA32QKAQ==";
+
+// What reading `t` as a log says: its error, or "accepted".
+std::string message(const std::string& t) {
+  try {
+    lab::read_hlog(t, "bad.hlog");
+  } catch (const std::runtime_error& e) {
+    return std::string(e.what());
+  }
+  return std::string("accepted");
+}
+
 TEST(HdrLog, WritesTheV13HeaderATaggedLinePerNameAndTheAggregate) {
   const std::string text = lab::hlog_text(two_names());
   std::istringstream in(text);
@@ -89,8 +102,6 @@ TEST(HdrLog, ReadsBackTheSameHistogramsSecondsAndNames) {
 }
 
 TEST(HdrLog, ALogWithoutAggregateLinesSumsItsTagsAndMistakesNameTheLine) {
-  const std::string enc =
-      "HISTFAAAADt4nJNpmSzMwMAgwcDAwMjAwMDMAAEgNu8P9wgGOJ+JqZvnBstLYSamg8JMp71Y1howbf7LyAQA32QKAQ==";
   const std::string text = "#[StartTime: 1000.000 (seconds since epoch)]\nTag=a,0.000,1.000,60000.000," + enc +
                            "\nTag=b,0.000,1.000,60000.000," + enc + "\n";
   const lab::Result r = lab::read_hlog(text, "t.hlog");
@@ -98,14 +109,6 @@ TEST(HdrLog, ALogWithoutAggregateLinesSumsItsTagsAndMistakesNameTheLine) {
   EXPECT_EQ(r.endpoints.size(), 2u);
   EXPECT_TRUE(lab::looks_like_hlog(text));
   EXPECT_FALSE(lab::looks_like_hlog("{\"schema\": 2}"));
-  auto message = [](const std::string& t) {
-    try {
-      lab::read_hlog(t, "bad.hlog");
-    } catch (const std::runtime_error& e) {
-      return std::string(e.what());
-    }
-    return std::string("accepted");
-  };
   EXPECT_EQ(message("#[Histogram log format version 1.3]\n0.000,1.000,HISTF\n"),
             "bad.hlog:2: expected StartTimestamp,Interval_Length,Interval_Max,Interval_Compressed_Histogram");
   EXPECT_NE(message("#[x]\n\n0.000,1.000,1.0,HISTFAAAAnope\n").find("bad.hlog:3: HdrHistogram encoding"),
@@ -117,16 +120,6 @@ TEST(HdrLog, ALogWithoutAggregateLinesSumsItsTagsAndMistakesNameTheLine) {
 // read as negative series times and an impossible started_at), intervals longer than a day, a
 // span longer than a year; a log without its optional header lines is still a log.
 TEST(HdrLog, TimesALogCannotHoldAreRefusedWithTheLine) {
-  const std::string enc =
-      "HISTFAAAADt4nJNpmSzMwMAgwcDAwMjAwMDMAAEgNu8P9wgGOJ+JqZvnBstLYSamg8JMp71Y1howbf7LyAQA32QKAQ==";
-  auto message = [](const std::string& t) {
-    try {
-      lab::read_hlog(t, "bad.hlog");
-    } catch (const std::runtime_error& e) {
-      return std::string(e.what());
-    }
-    return std::string("accepted");
-  };
   const std::string base = "#[BaseTime: 1796083200.000 (seconds since epoch)]\n";
   EXPECT_EQ(message(base + "0.000,1.000,1.0," + enc + "\n"), "accepted");
   EXPECT_NE(message(base + "1e15,1.000,1.0," + enc + "\n").find("bad.hlog:2: an interval starting"), std::string::npos);
