@@ -216,6 +216,7 @@ json client_json(const ClientHealth& c) {
           {"busy_s", c.busy_s},
           {"bound", c.bound},
           {"reason", c.reason},
+          {"bound_by", c.bound_by},
           {"reap_p99_ms", opt_json(c.reap_p99_ms)},
           {"reap_max_ms", opt_json(c.reap_max_ms)},
           {"late_s", c.late_s},
@@ -237,6 +238,7 @@ ClientHealth read_client(const Field& f) {
   if (f.has("note")) c.note = f.at("note").str();
   c.bound = f.at("bound").boolean();
   c.reason = f.at("reason").str();
+  if (f.has("bound_by")) c.bound_by = f.at("bound_by").str();
   return c;
 }
 
@@ -387,6 +389,7 @@ void ClientHealth::add(const ClientHealth& o, const std::string& who) {
   if (o.bound) {
     bound = true;
     reason += (reason.empty() ? "" : "; ") + who + ": " + o.reason;
+    if (bound_by.empty()) bound_by = o.bound_by;
   }
 }
 
@@ -646,6 +649,8 @@ WorkloadView workload_view(const json& w) {
   v.mode = str("mode");
   v.url = str("url");
   v.path = str("path");
+  if (const std::string m = str("method"); !m.empty()) v.method = m;
+  if (const std::string e = str("expect_status"); !e.empty()) v.expect_status = e;
   v.users = static_cast<int>(num("users"));
   v.spawn_rate = num("spawn_rate");
   v.wait_min_s = num("wait_min_s");
@@ -664,6 +669,42 @@ WorkloadView workload_view(const json& w) {
       v.stages += buf;
     }
   }
+  return v;
+}
+
+ServerView server_view(const json& s) {
+  ServerView v;
+  if (!s.is_object()) return v;
+  auto str = [](const json& o, const char* k, std::string& out) {
+    if (o.contains(k) && o[k].is_string()) out = o[k].get<std::string>();
+  };
+  auto num = [](const json& o, const char* k, double& out) {
+    if (o.contains(k) && o[k].is_number()) out = o[k].get<double>();
+  };
+  str(s, "args", v.args);
+  num(s, "cpus", v.cpus);
+  if (s.contains("cpu_limit") && s["cpu_limit"].is_number()) v.cpu_limit = s["cpu_limit"].get<double>();
+  if (s.contains("knobs") && s["knobs"].is_object()) {
+    const json& k = s["knobs"];
+    v.has_knobs = true;
+    str(k, "model", v.knobs.model);
+    str(k, "protocol", v.knobs.protocol);
+    str(k, "keepalive", v.knobs.keepalive);
+    str(k, "io_wait", v.knobs.io_wait);
+    num(k, "work_us", v.knobs.work_us);
+    num(k, "io_wait_ms", v.knobs.io_wait_ms);
+    if (k.contains("body_bytes") && k["body_bytes"].is_number_integer())
+      v.knobs.body_bytes = k["body_bytes"].get<long long>();
+  }
+  return v;
+}
+
+EnvironmentView environment_view(const json& e) {
+  EnvironmentView v;
+  if (!e.is_object()) return v;
+  if (e.contains("cpus") && e["cpus"].is_number_integer()) v.cpus = e["cpus"].get<int>();
+  if (e.contains("kernel") && e["kernel"].is_string()) v.kernel = e["kernel"].get<std::string>();
+  if (e.contains("start_epoch_s") && e["start_epoch_s"].is_number()) v.start_epoch_s = e["start_epoch_s"].get<double>();
   return v;
 }
 

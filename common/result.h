@@ -80,8 +80,9 @@ struct ClientHealth {
   /// once sat in the kernel before the client reaped them (p99 and worst). An idle client whose
   /// wake-ups are late reads as a slow server unless this is looked at.
   OptDouble reap_p99_ms, reap_max_ms;
-  bool bound = false;  // the client, not the server, may have set the numbers
-  std::string reason;  // why `bound`
+  bool bound = false;    // the client, not the server, may have set the numbers
+  std::string reason;    // why `bound`
+  std::string bound_by;  // its evidence: "busy", "lag" or "reap" ("" when not bound)
   /// Seconds in which the client, busy, fell behind its schedule (lag p99 over the limit), and
   /// what they mean when they were too few to make it `bound` ("client late in 1 s of 60
   /// (161 ms); those seconds' latencies are the client's"): the rest of the run is judged.
@@ -266,6 +267,8 @@ Result result_from_json(const nlohmann::json& j, const JsonSource& src);
 /// The workload fields the result tools show, read from Result::workload.
 struct WorkloadView {
   std::string mode, url, path;
+  std::string method = "GET";  // the single request's (a scenario's are per name)
+  std::string expect_status = "2xx";
   int users = 0;
   double spawn_rate = 0, wait_min_s = 0, wait_max_s = 0, rate = 0, run_time_s = 0;
   bool keepalive = false;
@@ -273,6 +276,31 @@ struct WorkloadView {
   std::string wait;    // users mode, a wait shape other than between: "pacing:5s"
 };
 WorkloadView workload_view(const nlohmann::json& workload);
+
+/// What the scripts that start a server note beside its run (a result's or a capacity
+/// document's `server`, docs/results.md), typed where code reads it: the arguments, the knobs its
+/// ready line stated, the CPUs it had and its CPU limit. Fields absent or of the wrong type keep
+/// their defaults.
+struct ServerView {
+  std::string args;  // its command line after the executable
+  struct Knobs {
+    std::string model, protocol = "seed", keepalive = "no", io_wait = "none";
+    double work_us = 0, io_wait_ms = 0;
+    long long body_bytes = -1;  // -1: the protocol's default reply
+  } knobs;
+  bool has_knobs = false;
+  double cpus = 1;                  // the CPUs it may run on (its pinning)
+  std::optional<double> cpu_limit;  // SERVER_CPU_LIMIT: a CPU quota, in CPUs
+};
+ServerView server_view(const nlohmann::json& server);
+
+/// The fields of a result's `environment` that code reads, typed (absent or mistyped: defaults).
+struct EnvironmentView {
+  int cpus = 0;
+  std::string kernel;
+  double start_epoch_s = 0;  // when the run's measured window began (an interval log's first line)
+};
+EnvironmentView environment_view(const nlohmann::json& environment);
 /// The workload without what legitimately differs between runs (target address, threads,
 /// seed): two results are comparable when these are equal.
 nlohmann::json comparable_workload(const nlohmann::json& workload);

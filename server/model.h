@@ -1,9 +1,10 @@
 #pragma once
 // The contract between main and a concurrency model: one function per model, one file each,
-// and one registration line in model.cpp saying what the model can do.
+// and one line in the registry (common/models.def) saying what the model is and can do.
 #include <string_view>
 #include <vector>
 
+#include "common/models.h"
 #include "server/config.h"
 #include "server/stats.h"
 
@@ -30,32 +31,18 @@ struct ModelContext {
 
 using ModelFn = int (*)(const ModelContext&);
 
-struct ModelInfo {
-  const char* name;
-  const char* summary;
-  ModelFn run;
-  bool reuseport;     // the listener must allow more SO_REUSEPORT listeners on its port
-  bool keeps_alive;   // may keep a connection open between requests (http11)
-  bool event_driven;  // its loop must not block: a backend wait (--io-wait-ms) is a timer
+/// A model of the registry (common/models.def): its facts, and the function that runs it.
+struct ModelInfo : ModelFacts {
+  ModelFn run = nullptr;
 };
 
 /// Every model, in the order bench-all runs them.
 const std::vector<ModelInfo>& all_models();
 const ModelInfo* find_model(std::string_view name);
 
-// One per file under server/models/.
-int run_single(const ModelContext&);
-int run_multiprocess(const ModelContext&);
-int run_multithread(const ModelContext&);
-int run_select(const ModelContext&);
-int run_select_seed(const ModelContext&);
-int run_poll(const ModelContext&);
-int run_epoll(const ModelContext&);
-int run_epoll_et(const ModelContext&);
-int run_reuseport(const ModelContext&);
-int run_threadpool(const ModelContext&);
-int run_prefork(const ModelContext&);
-int run_asio(const ModelContext&);
-int run_uring(const ModelContext&);
+// One per file under server/models/, one per line of the registry.
+#define LAB_MODEL(id, ...) int run_##id(const ModelContext&);
+#include "common/models.def"
+#undef LAB_MODEL
 
 }  // namespace lab

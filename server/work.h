@@ -7,8 +7,8 @@
 
 namespace lab {
 
-/// Measures this machine's loop speed (a few ms; the fastest of several tries, so a moment of
-/// contention does not skew it). Call once before serving (before forking). Returns
+/// Measures this machine's loop speed against the thread's CPU clock (a few ms; the fastest of
+/// several tries), so neither contention nor a CPU quota skews it. Call once before serving (before forking). Returns
 /// iterations per microsecond.
 double calibrate_busy_work();
 /// Spins for about `d` of CPU time at the calibrated speed.

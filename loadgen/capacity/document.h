@@ -1,7 +1,7 @@
 #pragma once
 // The capacity document (loadlab.capacity, version 1): one search's steps, its knee and first
 // failure, the concurrency sweep with its USL fit, and the think-time users the knee serves. One
-// writer and one strict reader; no sockets (the search that makes it is capacity/search.h).
+// writer and one strict reader; no sockets (the search that makes it is search/search.h).
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -8,15 +8,11 @@
 #include <vector>
 
 #include "common/format.h"
+#include "common/models.h"
 
 namespace lab {
 
 namespace {
-
-bool event_driven(const std::string& m) {
-  return m == "select" || m == "poll" || m == "epoll" || m == "epoll-et" || m == "reuseport" || m == "asio" ||
-         m == "uring";
-}
 
 // The cost of one readiness call over n descriptors, from the calibration's sizes (linear between
 // the two measured sizes around n, or from the largest's cost per descriptor beyond it).
@@ -35,35 +31,42 @@ std::optional<double> scan_us(const Calibration& c, const std::string& call, int
   return pts.back().second * n / pts.back().first;
 }
 
-}  // namespace
-
-// A pool's workers (threadpool threads, prefork processes; their defaults, docs/models.md); 0 for
-// the other models.
-int pool_size(const PredictInput& in) {
-  if (in.model == "threadpool") return in.workers > 0 ? in.workers : 16;
-  if (in.model == "prefork") return in.workers > 0 ? in.workers : 4;
-  return 0;
+// A pool's workers (threadpool threads, prefork processes: --workers, else the registry's
+// default); 0 for the other kinds.
+int pool_size(const PredictInput& in, const ModelFacts& f) {
+  if (f.kind != ModelKind::kThreadPool && f.kind != ModelKind::kProcessPool) return 0;
+  return in.workers > 0 ? in.workers : f.workers;
 }
+
+}  // namespace
 
 std::optional<Prediction> waiting_bound(const PredictInput& in, double cpu_us, int cpus_online) {
   // A wait that blocks its thread or process: W of them serve at most W / (wait + CPU) a second.
-  const std::string& m = in.model;
-  const bool blocking = !event_driven(m) || in.io_wait_blocks;
+  const ModelFacts* f = find_model_facts(in.model);
+  if (!f) return std::nullopt;
+  const bool blocking = !f->event_driven || in.io_wait_blocks;
   if (!(in.io_wait_ms > 0 && blocking)) return std::nullopt;
-  const int pool = pool_size(in);
   int w = 1;
   std::string who = "1 thread";
-  if (pool > 0) {
-    w = pool;
-    who = std::to_string(pool) + (m == "prefork" ? " processes" : " threads");
-  } else if (m == "multiprocess" || m == "multithread" || m == "select-seed") {
-    w = in.connections;
-    who = std::to_string(w) + (m == "multiprocess" ? " processes" : " threads") + " (one per connection)";
-  } else if (m == "reuseport" || m == "asio") {
-    w = in.workers > 0 ? in.workers : std::max(1, cpus_online);
-    who = std::to_string(w) + " loops";
-  } else if (m != "single") {
-    who = "1 loop";
+  switch (f->kind) {
+    case ModelKind::kThreadPool:
+    case ModelKind::kProcessPool:
+      w = pool_size(in, *f);
+      who = std::to_string(w) + (f->kind == ModelKind::kProcessPool ? " processes" : " threads");
+      break;
+    case ModelKind::kProcessPerConnection:
+    case ModelKind::kThreadPerConnection:
+    case ModelKind::kThreadPerRequest:
+      w = in.connections;
+      who = std::to_string(w) + (f->kind == ModelKind::kProcessPerConnection ? " processes" : " threads") +
+            " (one per connection)";
+      break;
+    case ModelKind::kLoopPerCpu:
+      w = in.workers > 0 ? in.workers : std::max(1, cpus_online);
+      who = std::to_string(w) + " loops";
+      break;
+    case ModelKind::kEventLoop: who = "1 loop"; break;
+    case ModelKind::kIterative: break;
   }
   Prediction p;
   p.rps = w / (in.io_wait_ms / 1000.0 + cpu_us / 1e6);
@@ -85,7 +88,9 @@ std::optional<Prediction> predict(const PredictInput& in, const Calibration& c, 
     if (why_not) *why_not = why;
     return std::nullopt;
   };
-  const std::string& m = in.model;
+  const ModelFacts* f = find_model_facts(in.model);
+  if (!f) return no("no cost model for '" + in.model + "' (not a model of common/models.def)");
+  const std::string readiness = f->readiness;
   std::vector<std::pair<std::string, double>> parts;  // the CPU cost of one request, us
   std::string missing;
   auto cost = [&](const std::string& name, double scale = 1, const std::string& label = "") {
@@ -99,37 +104,44 @@ std::optional<Prediction> predict(const PredictInput& in, const Calibration& c, 
 
   // A pool with more kept-alive connections than workers ends a connection with its reply when
   // others wait (docs/models.md): each request then pays a new connection.
-  const int pool = pool_size(in);
+  const int pool = pool_size(in, *f);
   PredictInput eff = in;
   if (pool > 0 && !in.new_connection && in.connections > pool) eff.new_connection = true;
   const int fds = in.connections + 1;  // the connections and the listener
-  if ((m == "select") && fds + 8 >= FD_SETSIZE)
+  if (readiness == "select" && f->event_driven && fds + 8 >= FD_SETSIZE)
     return no("select cannot hold descriptors >= FD_SETSIZE (" + std::to_string(FD_SETSIZE) + ")");
 
   if (eff.new_connection) cost("tcp_accept_close");
   cost("loopback_round_trip", 0.5, "round_trip/2");
   if (in.work_us > 0) cost("busy_loop_200us", in.work_us / 200.0, "work " + fixed(in.work_us, "%g") + " us");
   if (in.body_bytes > 0) cost("memcpy_256k", static_cast<double>(in.body_bytes) / 262144.0, "reply copy");
-  // What the model's mechanism adds per request.
-  if (m == "multiprocess") {
-    if (in.new_connection) cost("fork_exit_wait");
-    cost("context_switch");
-  } else if (m == "multithread" || m == "select-seed") {
-    if (in.new_connection || m == "select-seed") cost("thread_create_join");
-    cost("context_switch");
-  } else if (m == "threadpool") {
-    cost("context_switch", eff.new_connection ? 2 : 1, eff.new_connection ? "2 x context_switch" : "context_switch");
-  } else if (m == "prefork") {
-    cost("context_switch");
-  } else if (m == "select" || m == "poll") {
-    if (auto s = scan_us(c, m, fds))
-      parts.emplace_back(m + " over " + std::to_string(fds) + " fds", *s);
-    else
-      missing = m + "_N";
-  } else if (event_driven(m)) {
-    cost("epoll_wait_10", 1, "epoll_wait");
-  } else if (m != "single") {
-    return no("no cost model for '" + m + "'");
+  // What the model's mechanism adds per request, by its kind (common/models.def).
+  switch (f->kind) {
+    case ModelKind::kProcessPerConnection:
+      if (in.new_connection) cost("fork_exit_wait");
+      cost("context_switch");
+      break;
+    case ModelKind::kThreadPerConnection:
+    case ModelKind::kThreadPerRequest:
+      if (in.new_connection || f->kind == ModelKind::kThreadPerRequest) cost("thread_create_join");
+      cost("context_switch");
+      break;
+    case ModelKind::kThreadPool:
+      cost("context_switch", eff.new_connection ? 2 : 1, eff.new_connection ? "2 x context_switch" : "context_switch");
+      break;
+    case ModelKind::kProcessPool: cost("context_switch"); break;
+    case ModelKind::kEventLoop:
+    case ModelKind::kLoopPerCpu:
+      if (readiness == "select" || readiness == "poll") {
+        if (auto s = scan_us(c, readiness, fds))
+          parts.emplace_back(readiness + " over " + std::to_string(fds) + " fds", *s);
+        else
+          missing = readiness + "_N";
+      } else {
+        cost("epoll_wait_10", 1, "epoll_wait");  // (io_uring's wait is costed as one epoll_wait)
+      }
+      break;
+    case ModelKind::kIterative: break;
   }
   if (!missing.empty()) return no("the calibration lacks " + missing);
 

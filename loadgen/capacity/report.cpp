@@ -80,18 +80,17 @@ std::string users_cell(const CapacityDoc& d) {
 // them from the ready line and the arguments) and the client's connections.
 PredictInput predict_input(const CapacityDoc& d) {
   PredictInput in;
-  const nlohmann::json knobs =
-      d.server.is_object() ? d.server.value("knobs", nlohmann::json::object()) : nlohmann::json::object();
-  in.model = knobs.value("model", d.label);
-  in.connections = d.workload.value("users", 50);
-  const bool client_keeps = d.workload.value("keepalive", false);
-  in.new_connection =
-      knobs.value("protocol", "seed") == "seed" || knobs.value("keepalive", "no") != "yes" || !client_keeps;
-  in.work_us = knobs.value("work_us", 0.0);
-  in.io_wait_ms = knobs.value("io_wait_ms", 0.0);
-  in.io_wait_blocks = knobs.value("io_wait", "none") == "blocking";
-  in.body_bytes = knobs.value("body_bytes", -1LL);
-  std::istringstream args(d.server.is_object() ? d.server.value("args", "") : "");
+  const ServerView server = server_view(d.server);
+  const ServerView::Knobs& knobs = server.knobs;
+  const WorkloadView client = workload_view(d.workload);
+  in.model = knobs.model.empty() ? d.label : knobs.model;
+  in.connections = client.users > 0 ? client.users : 50;
+  in.new_connection = knobs.protocol == "seed" || knobs.keepalive != "yes" || !client.keepalive;
+  in.work_us = knobs.work_us;
+  in.io_wait_ms = knobs.io_wait_ms;
+  in.io_wait_blocks = knobs.io_wait == "blocking";
+  in.body_bytes = knobs.body_bytes;
+  std::istringstream args(server.args);
   for (std::string a; args >> a;)
     if (a == "--workers") args >> in.workers;
   return in;
@@ -115,9 +114,7 @@ PredictionCells prediction_cells(const CapacityDoc& d, const Calibration* c) {
   }
   // Under a CPU limit (SERVER_CPU_LIMIT) a CPU-bound prediction scales with the CPUs given.
   Prediction scaled = *p;
-  const double cpus = d.server.is_object() && d.server.contains("cpu_limit") && d.server["cpu_limit"].is_number()
-                          ? d.server["cpu_limit"].get<double>()
-                          : 1.0;
+  const double cpus = server_view(d.server).cpu_limit.value_or(1.0);
   if (cpus != 1.0 && p->formula.rfind("1 CPU", 0) == 0) {
     scaled.rps = p->rps * cpus;
     scaled.formula = fixed(cpus, "%g") + " x " + p->formula;
@@ -146,7 +143,7 @@ PredictionCells prediction_cells(const CapacityDoc& d, const Calibration* c) {
 std::optional<Prediction> projection(const CapacityDoc& d) {
   const auto sd = service_demand(d);
   if (!sd) return std::nullopt;
-  const double cpus = d.server.is_object() ? d.server.value("cpus", 1.0) : 1.0;
+  const double cpus = server_view(d.server).cpus;
   return project(predict_input(d), sd->us_per_request, cpus, 2);
 }
 
@@ -198,6 +195,124 @@ std::vector<CapacityDoc> load_capacity_docs(const std::string& dir) {
   return out;
 }
 
+namespace {
+
+// A workload's table, before its rows: its description, SLO and columns (the predictions' with a
+// calibration of this machine).
+CapacityTable new_table(const CapacityDoc& d, const Suite& suite, bool predictions) {
+  CapacityTable t;
+  t.workload = d.workload_name;
+  t.description = suite.description.count(d.workload_name) ? suite.description.at(d.workload_name) : "";
+  std::string slo;
+  for (const auto& s : d.slo) slo += (slo.empty() ? "" : ", ") + s;
+  t.slo = slo;
+  t.table.header = {"model",
+                    "max rate within SLO (req/s)",
+                    "equivalent users",
+                    "p99 at the knee (ms)",
+                    "what limited it first",
+                    "concurrency curve (USL)",
+                    "status"};
+  t.table.header.push_back("server CPU per request (us; trend)");
+  t.table.header.push_back("projected from it (req/s)");
+  t.table.header.push_back("measured / projected");
+  if (predictions) {
+    t.table.header.push_back("predicted (req/s)");
+    t.table.header.push_back("measured / predicted");
+  }
+  t.table.text({"what limited it first", "concurrency curve (USL)", "status"}).css_class = "capacity";
+  return t;
+}
+
+// The answer in one line: who sustains the most, by how much.
+std::string ranking_line(const CapacityTable& t) {
+  // Measured capacities are ranked, and so are lower bounds (the search stopped at the client's
+  // limit) whose limit projected from the server's CPU per request lies above them: the
+  // projection ranks them ("~", from the same run's D). Bounds with no such projection are
+  // listed apart, unordered: two client limits say nothing about which server is faster.
+  // Each with its spread: a measured limit lies between its last pass and its first fail (or
+  // the search's resolution above the pass); a projection between those from the least and the
+  // most D of the steps it averages. Limits whose spreads overlap share a place (a tie).
+  struct Ranked {
+    const CapacityDoc* d;
+    double rps, lo, hi;
+    bool projected;
+  };
+  std::vector<Ranked> measured;
+  std::vector<const CapacityDoc*> bounds;
+  for (const CapacityDoc* d : t.docs) {
+    const CapacityStep* k = d->knee_step();
+    if (!k) continue;
+    if (rate_cell(*d).rfind(">=", 0) != 0) {
+      const CapacityStep* f = d->fail_step();
+      const double resolution = d->settings.is_object() ? d->settings.value("resolution", 0.05) : 0.05;
+      measured.push_back({d, k->rate, k->rate, f && f->rate > k->rate ? f->rate : k->rate * (1 + resolution), false});
+    } else if (const auto p = projection(*d);
+               p && p->rps * service_demand(*d)->us_per_request / service_demand(*d)->lo_us >= k->rate) {
+      // The projection, or where its spread reaches the bound (the server's CPU was at its limit
+      // where the client stopped), the bound: the server did at least that.
+      const auto sd = service_demand(*d);
+      const double lo = p->rps * sd->us_per_request / sd->hi_us, hi = p->rps * sd->us_per_request / sd->lo_us;
+      measured.push_back({d, std::max(p->rps, k->rate), std::max(lo, k->rate), hi, true});
+    } else {
+      bounds.push_back(d);
+    }
+  }
+  std::stable_sort(measured.begin(), measured.end(), [](const Ranked& a, const Ranked& b) { return a.rps > b.rps; });
+  const auto places =
+      places_by_overlap(measured, [](const Ranked& a, const Ranked& b) { return a.lo <= b.hi && b.lo <= a.hi; });
+  std::string line;
+  if (!measured.empty()) {
+    const double top = measured.front().rps;
+    bool any_projected = false, any_tie = false;
+    line = "Ranking:";
+    for (std::size_t p = 0; p < places.size(); ++p) {
+      any_tie = any_tie || places[p].size() > 1;
+      for (std::size_t i = 0; i < places[p].size(); ++i) {
+        const Ranked& r = places[p][i];
+        const double ratio = r.rps / top;
+        any_projected = any_projected || r.projected;
+        line +=
+            std::string(p == 0 && i == 0 ? " "
+                        : i              ? " = "
+                                         : " > ") +
+            r.d->label + " " +
+            (r.projected ? "~" + commas(std::round(r.rps)) + " (>= " + rps_text(r.d->knee_step()->rate) + " measured)"
+                         : rate_cell(*r.d));
+        if (p || i) line += " (" + fixed(ratio, ratio >= 0.1 ? "%.2f" : "%.3f") + "x)";
+      }
+    }
+    line += ".";
+    if (any_projected)
+      line +=
+          " (~: projected from the server's CPU per request in the same run, where the client was the limit; "
+          "where the projection's spread reaches the rate the client stopped at, the server's CPU was at its limit "
+          "there, and that rate is the figure.)";
+    if (any_tie)
+      line +=
+          " (=: a tie, within each other's spread: a measured limit lies between its last pass and first "
+          "fail, a projection between the least and the most CPU per request of its steps.)";
+    // What the winner saves per request against the last, in server CPU.
+    const auto best = service_demand(*measured.front().d);
+    const auto worst = service_demand(*measured.back().d);
+    if (measured.size() > 1 && best && worst)
+      line += " " + measured.front().d->label + " spends " + fixed(best->us_per_request, "%.1f") +
+              " us of server CPU per request, " + measured.back().d->label + " " +
+              fixed(worst->us_per_request, "%.1f") + " us.";
+  }
+  if (!bounds.empty()) {
+    std::sort(bounds.begin(), bounds.end(), [](auto a, auto b) { return a->label < b->label; });
+    line += std::string(line.empty() ? "" : " ") + "Lower bounds, not ranked (the search stopped before the server " +
+            "failed: the client was the limit, or the budget or the highest rate was reached):";
+    for (std::size_t i = 0; i < bounds.size(); ++i)
+      line += std::string(i ? "," : "") + " " + bounds[i]->label + " " + rate_cell(*bounds[i]);
+    line += ".";
+  }
+  return line;
+}
+
+}  // namespace
+
 std::vector<CapacityTable> capacity_tables(const std::vector<CapacityDoc>& docs, const std::string& dir) {
   const Suite suite = read_suite(dir);
   std::optional<Calibration> cal = read_dir_calibration(dir);
@@ -208,30 +323,7 @@ std::vector<CapacityTable> capacity_tables(const std::vector<CapacityDoc>& docs,
   if (!other_host.empty()) cal.reset();
   std::vector<CapacityTable> out;
   for (const auto& d : docs) {
-    if (out.empty() || out.back().workload != d.workload_name) {
-      CapacityTable t;
-      t.workload = d.workload_name;
-      t.description = suite.description.count(d.workload_name) ? suite.description.at(d.workload_name) : "";
-      std::string slo;
-      for (const auto& s : d.slo) slo += (slo.empty() ? "" : ", ") + s;
-      t.slo = slo;
-      t.table.header = {"model",
-                        "max rate within SLO (req/s)",
-                        "equivalent users",
-                        "p99 at the knee (ms)",
-                        "what limited it first",
-                        "concurrency curve (USL)",
-                        "status"};
-      t.table.header.push_back("server CPU per request (us; trend)");
-      t.table.header.push_back("projected from it (req/s)");
-      t.table.header.push_back("measured / projected");
-      if (cal) {
-        t.table.header.push_back("predicted (req/s)");
-        t.table.header.push_back("measured / predicted");
-      }
-      t.table.text({"what limited it first", "concurrency curve (USL)", "status"}).css_class = "capacity";
-      out.push_back(t);
-    }
+    if (out.empty() || out.back().workload != d.workload_name) out.push_back(new_table(d, suite, cal.has_value()));
     CapacityTable& t = out.back();
     const CapacityStep* k = d.knee_step();
     t.table.rows.push_back(
@@ -250,85 +342,7 @@ std::vector<CapacityTable> capacity_tables(const std::vector<CapacityDoc>& docs,
                               "); make calibrate here, then make capacity");
     t.docs.push_back(&d);
   }
-  for (auto& t : out) {  // the answer in one line: who sustains the most, by how much
-    // Measured capacities are ranked, and so are lower bounds (the search stopped at the client's
-    // limit) whose limit projected from the server's CPU per request lies above them: the
-    // projection ranks them ("~", from the same run's D). Bounds with no such projection are
-    // listed apart, unordered: two client limits say nothing about which server is faster.
-    // Each with its spread: a measured limit lies between its last pass and its first fail (or
-    // the search's resolution above the pass); a projection between those from the least and the
-    // most D of the steps it averages. Limits whose spreads overlap share a place (a tie).
-    struct Ranked {
-      const CapacityDoc* d;
-      double rps, lo, hi;
-      bool projected;
-    };
-    std::vector<Ranked> measured;
-    std::vector<const CapacityDoc*> bounds;
-    for (const CapacityDoc* d : t.docs) {
-      const CapacityStep* k = d->knee_step();
-      if (!k) continue;
-      if (rate_cell(*d).rfind(">=", 0) != 0) {
-        const CapacityStep* f = d->fail_step();
-        const double resolution = d->settings.is_object() ? d->settings.value("resolution", 0.05) : 0.05;
-        measured.push_back({d, k->rate, k->rate, f && f->rate > k->rate ? f->rate : k->rate * (1 + resolution), false});
-      } else if (const auto p = projection(*d); p && p->rps >= k->rate) {
-        const auto sd = service_demand(*d);
-        measured.push_back(
-            {d, p->rps, p->rps * sd->us_per_request / sd->hi_us, p->rps * sd->us_per_request / sd->lo_us, true});
-      } else {
-        bounds.push_back(d);
-      }
-    }
-    std::stable_sort(measured.begin(), measured.end(), [](const Ranked& a, const Ranked& b) { return a.rps > b.rps; });
-    const auto places =
-        places_by_overlap(measured, [](const Ranked& a, const Ranked& b) { return a.lo <= b.hi && b.lo <= a.hi; });
-    std::string line;
-    if (!measured.empty()) {
-      const double top = measured.front().rps;
-      bool any_projected = false, any_tie = false;
-      line = "Ranking:";
-      for (std::size_t p = 0; p < places.size(); ++p) {
-        any_tie = any_tie || places[p].size() > 1;
-        for (std::size_t i = 0; i < places[p].size(); ++i) {
-          const Ranked& r = places[p][i];
-          const double ratio = r.rps / top;
-          any_projected = any_projected || r.projected;
-          line +=
-              std::string(p == 0 && i == 0 ? " "
-                          : i              ? " = "
-                                           : " > ") +
-              r.d->label + " " +
-              (r.projected ? "~" + commas(std::round(r.rps)) + " (>= " + rps_text(r.d->knee_step()->rate) + " measured)"
-                           : rate_cell(*r.d));
-          if (p || i) line += " (" + fixed(ratio, ratio >= 0.1 ? "%.2f" : "%.3f") + "x)";
-        }
-      }
-      line += ".";
-      if (any_projected)
-        line += " (~: projected from the server's CPU per request in the same run, where the client was the limit.)";
-      if (any_tie)
-        line +=
-            " (=: a tie, within each other's spread: a measured limit lies between its last pass and first "
-            "fail, a projection between the least and the most CPU per request of its steps.)";
-      // What the winner saves per request against the last, in server CPU.
-      const auto best = service_demand(*measured.front().d);
-      const auto worst = service_demand(*measured.back().d);
-      if (measured.size() > 1 && best && worst)
-        line += " " + measured.front().d->label + " spends " + fixed(best->us_per_request, "%.1f") +
-                " us of server CPU per request, " + measured.back().d->label + " " +
-                fixed(worst->us_per_request, "%.1f") + " us.";
-    }
-    if (!bounds.empty()) {
-      std::sort(bounds.begin(), bounds.end(), [](auto a, auto b) { return a->label < b->label; });
-      line += std::string(line.empty() ? "" : " ") + "Lower bounds, not ranked (the search stopped before the server " +
-              "failed: the client was the limit, or the budget or the highest rate was reached):";
-      for (std::size_t i = 0; i < bounds.size(); ++i)
-        line += std::string(i ? "," : "") + " " + bounds[i]->label + " " + rate_cell(*bounds[i]);
-      line += ".";
-    }
-    t.answer = line;
-  }
+  for (auto& t : out) t.answer = ranking_line(t);
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <iostream>
 
 #include "common/output_file.h"
 
@@ -21,6 +22,28 @@ std::string parse_command_line(int argc, char** argv, const po::options_descript
     return e.what();
   }
   return {};
+}
+
+std::optional<int> CommandLine::parse(int argc, char** argv, const po::options_description& all,
+                                      const po::options_description& shown, po::variables_map& vm,
+                                      const std::string& epilogue,
+                                      const po::positional_options_description* positional) const {
+  if (const std::string err = parse_command_line(argc, argv, all, vm, positional); !err.empty()) return usage(err);
+  if (vm.count("help")) {
+    std::cout << shown << (epilogue.empty() ? "" : "\n") << epilogue;
+    return 0;
+  }
+  return std::nullopt;
+}
+
+int CommandLine::usage(const std::string& what) const {
+  std::cerr << prefix() << ": " << what << "\n(see " << prefix() << " --help)\n";
+  return 2;
+}
+
+int CommandLine::error(const std::string& what, int code) const {
+  std::cerr << prefix() << ": " << what << "\n";
+  return code;
 }
 
 std::string check_number(const char* flag, double v, double lo, double hi, const char* example) {

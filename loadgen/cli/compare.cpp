@@ -4,6 +4,7 @@
 
 #include "loadgen/cli/commands.h"
 #include "loadgen/cli/command_line.h"
+#include "loadgen/output/comparison.h"
 #include "loadgen/results/compare.h"
 #include "loadgen/results/result_set.h"
 
@@ -32,22 +33,11 @@ int compare_main(int argc, char** argv) {
   po::positional_options_description pos;
   pos.add("paths", 2);
   po::variables_map vm;
-  if (const std::string err = parse_command_line(argc, argv, desc, vm, &pos); !err.empty()) {
-    std::cerr << "loadgen compare: " << err << "\n(see loadgen compare --help)\n";
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    return 0;
-  }
-  if (paths.size() != 2) {
-    std::cerr << "loadgen compare: needs BASE and CUR (run folders or result files)\n";
-    return 2;
-  }
-  if (format != "text" && format != "markdown" && format != "json") {
-    std::cerr << "loadgen compare: --format: '" << format << "' is unknown (use text, markdown or json)\n";
-    return 2;
-  }
+  const CommandLine cl("compare");
+  if (auto done = cl.parse(argc, argv, desc, vm, {}, &pos)) return *done;
+  if (paths.size() != 2) return cl.usage("needs BASE and CUR (run folders or result files)");
+  if (format != "text" && format != "markdown" && format != "json")
+    return cl.usage("--format: '" + format + "' is unknown (use text, markdown or json)");
   try {
     auto base = load_result_set(paths[0]);
     auto cur = load_result_set(paths[1]);
@@ -61,8 +51,7 @@ int compare_main(int argc, char** argv) {
     }
     return unsure ? 3 : 0;
   } catch (const std::exception& e) {
-    std::cerr << "loadgen compare: " << e.what() << "\n";
-    return 2;
+    return cl.error(e.what(), 2);
   }
 }
 

@@ -31,16 +31,12 @@ int export_main(int argc, char** argv) {
   po::positional_options_description pos;
   pos.add("input", 1);
   po::variables_map vm;
-  auto usage = [](const std::string& msg) {
-    std::fprintf(stderr, "loadgen export: %s\n(see loadgen export --help)\n", msg.c_str());
-    return 2;
-  };
-  if (const std::string err = parse_command_line(argc, argv, all, vm, &pos); !err.empty()) return usage(err);
-  if (vm.count("help")) {
-    std::cout << desc
-              << "\nexit codes: 0 written, 2 usage or an unreadable result, 4 the output could not be written\n";
-    return 0;
-  }
+  const CommandLine cl("export");
+  auto usage = [&cl](const std::string& msg) { return cl.usage(msg); };
+  if (auto done =
+          cl.parse(argc, argv, all, desc, vm,
+                   "exit codes: 0 written, 2 usage or an unreadable result, 4 the output could not be written\n", &pos))
+    return *done;
   if (input.empty()) return usage("give the result file to export");
   if (hgrm.empty() == hlog.empty()) return usage("give one of --hgrm FILE or --hlog FILE");
   if (!name.empty() && hgrm.empty()) return usage("--name goes with --hgrm (the interval log holds every name)");
@@ -51,8 +47,7 @@ int export_main(int argc, char** argv) {
   try {
     r = load_result(input);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "loadgen export: %s\n", e.what());
-    return 2;
+    return cl.error(e.what(), 2);
   }
   if (!r.has_summary() || !r.histogram) return usage(input + " has no latency to export (the run did not start)");
   std::string text;
@@ -76,8 +71,7 @@ int export_main(int argc, char** argv) {
   try {
     write_output(hgrm.empty() ? hlog : hgrm, text);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "loadgen export: %s\n", e.what());
-    return 4;
+    return cl.error(e.what(), 4);
   }
   return 0;
 }

@@ -23,19 +23,13 @@ std::optional<std::string> one_positional(int argc, char** argv, const char* nam
   po::positional_options_description pos;
   pos.add("arg", 1);
   po::variables_map vm;
-  if (const std::string err = parse_command_line(argc, argv, all, vm, &pos); !err.empty()) {
-    std::cerr << "loadgen " << name << ": " << err << "\n(see loadgen " << name << " --help)\n";
-    code = 2;
-    return std::nullopt;
-  }
-  if (vm.count("help")) {
-    std::cout << desc;
-    code = 0;
+  const CommandLine cl(name);
+  if (auto done = cl.parse(argc, argv, all, desc, vm, {}, &pos)) {
+    code = *done;
     return std::nullopt;
   }
   if (value.empty()) {
-    std::cerr << "loadgen " << name << ": give " << arg << " (see loadgen " << name << " --help)\n";
-    code = 2;
+    code = cl.usage(std::string("give ") + arg);
     return std::nullopt;
   }
   return value;
@@ -55,8 +49,7 @@ int folder_command(int argc, char** argv, const char* name, const char* what,
     const std::string out = fn(dir, rs, is_dir);
     if (!out.empty()) std::printf("%s\n", out.c_str());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "loadgen %s: %s\n", name, e.what());
-    return 2;
+    return CommandLine(name).error(e.what(), 2);
   }
   return 0;
 }

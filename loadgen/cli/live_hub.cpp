@@ -49,15 +49,9 @@ int live_hub_main(int argc, char** argv) {
       "live-allow-host", po::value<std::string>(&allow),
       "NAME[,NAME]: beyond loopback, the host names its page is reached by (required there)");
   po::variables_map vm;
-  auto fail = [](const std::string& m) {
-    std::cerr << "loadgen live-hub: " << m << "\n(see loadgen live-hub --help)\n";
-    return 2;
-  };
-  if (std::string err = parse_command_line(argc, argv, desc, vm); !err.empty()) return fail(err);
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
+  const CommandLine cl("live-hub");
+  auto fail = [&cl](const std::string& m) { return cl.usage(m); };
+  if (auto done = cl.parse(argc, argv, desc, vm)) return *done;
   LiveOptions o;
   if (!vm.count("live")) return fail("--live [ADDR:]PORT is required");
   if (std::string e = parse_live_address(live, o); !e.empty()) return fail("--live: " + e);

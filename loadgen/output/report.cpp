@@ -91,8 +91,8 @@ std::string render_report(const std::vector<Result>& rs, const std::string& titl
   for (const auto& r : rs) {
     if (!r.has_summary()) continue;
     o << "<p>loadgen " << esc(r.tool.value("version", "?")) << " (" << esc(r.tool.value("git_sha", "?")) << "), "
-      << esc(r.started_at) << ", " << r.environment.value("cpus", 0) << " CPUs, "
-      << esc(r.environment.value("kernel", "")) << ".</p>\n";
+      << esc(r.started_at) << ", " << environment_view(r.environment).cpus << " CPUs, "
+      << esc(environment_view(r.environment).kernel) << ".</p>\n";
     break;
   }
   o << "<p>" << esc(t.workload) << "</p>\n";

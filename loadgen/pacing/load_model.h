@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "loadgen/workload/rng.h"
+#include "loadgen/shape/rng.h"
 #include "loadgen/workload/workload.h"
 
 namespace lab {

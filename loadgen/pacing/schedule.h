@@ -3,7 +3,7 @@
 // closely it kept to it (schedule fidelity) instead of hiding that it fell behind.
 #include <map>
 
-#include "loadgen/workload/wait.h"
+#include "loadgen/shape/wait.h"
 
 namespace lab {
 

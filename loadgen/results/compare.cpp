@@ -12,11 +12,11 @@
 
 namespace lab {
 
-namespace {
-
 double pct(double base, double cur) { return base != 0 ? 100.0 * (cur - base) / base : (cur == 0 ? 0 : INFINITY); }
 
 std::string delta_num(double v) { return fixed(v, std::fabs(v) >= 100 ? "%.1f" : "%.3f"); }
+
+namespace {
 
 // Whether the noise separates the two: their spreads do not overlap (unknown spreads: assumed
 // separated, and the note says so).
@@ -26,6 +26,8 @@ bool beyond_noise(const Result& b, const Result& c, Metric m) {
   return sc->hi < sb->lo || sc->lo > sb->hi;
 }
 
+}  // namespace
+
 std::string spread_text(const Result& r, Metric m) {
   const auto s = spread(r, m);
   const OptDouble v = value(r, m);
@@ -34,8 +36,6 @@ std::string spread_text(const Result& r, Metric m) {
   if (*v == 0) return range;
   return range + " (+/-" + fixed(100 * (s->hi - s->lo) / 2 / std::fabs(*v), "%.1f") + "%)";
 }
-
-}  // namespace
 
 std::vector<ModelDelta> compare_sets(const std::vector<Result>& base, const std::vector<Result>& cur,
                                      const CompareLimits& t, bool force) {
@@ -174,101 +174,6 @@ std::string machine_difference(const std::vector<ModelDelta>& ds) {
   return out.empty() ? ""
                      : "the machines' costs differ (make calibrate): " + out +
                            "; a difference may be the machine's, not the code's";
-}
-
-std::string format_comparison(const std::vector<ModelDelta>& ds, const std::string& format, const CompareLimits& t) {
-  const std::string machines = machine_difference(ds);
-  std::ostringstream o;
-  if (format == "json") {
-    nlohmann::json j = {{"limits",
-                         {{"max_rps_drop_pct", t.max_rps_drop_pct},
-                          {"max_p95_rise_pct", t.max_p95_rise_pct},
-                          {"min_latency_delta_ms", t.min_latency_delta_ms},
-                          {"max_failure_rise_pts", t.max_failure_rise_pts}}},
-                        {"models", nlohmann::json::array()}};
-    bool any = false, unsure = false;
-    for (const auto& d : ds) {
-      nlohmann::json m = {{"model", d.model},
-                          {"regressed", d.regressed},
-                          {"inconclusive", d.inconclusive},
-                          {"reasons", d.reasons},
-                          {"note", d.note}};
-      if (d.base && d.cur)
-        for (const auto& k : all_metrics()) {
-          const OptDouble b = value(*d.base, k.metric), c = value(*d.cur, k.metric);
-          nlohmann::json e = {{"base", b ? nlohmann::json(*b) : nlohmann::json(nullptr)},
-                              {"current", c ? nlohmann::json(*c) : nlohmann::json(nullptr)},
-                              {"base_noise", spread_text(*d.base, k.metric)},
-                              {"current_noise", spread_text(*d.cur, k.metric)}};
-          if (b && c && std::isfinite(pct(*b, *c))) e["delta_pct"] = pct(*b, *c);
-          m["metrics"][k.key] = e;
-        }
-      any = any || d.regressed;
-      unsure = unsure || d.inconclusive;
-      j["models"].push_back(m);
-    }
-    j["regressed"] = any;
-    j["inconclusive"] = unsure;
-    if (!machines.empty()) j["machines"] = machines;
-    return json_text(j, 2) + "\n";
-  }
-  const bool md = format == "markdown";
-  if (md) {
-    o << "| model |";
-    for (const auto& k : all_metrics()) o << " " << k.title << " |";
-    o << " verdict |\n|---|";
-    for (std::size_t i = 0; i < all_metrics().size(); ++i) o << "---:|";
-    o << "---|\n";
-  }
-  int regressions = 0, unsure = 0;
-  bool repeats = false;
-  for (const auto& d : ds) {
-    if (d.regressed) ++regressions;
-    if (d.inconclusive) ++unsure;
-    if (d.base && d.cur && d.base->repeats && d.cur->repeats) repeats = true;
-    std::string verdict = d.regressed ? "REGRESSION" : d.inconclusive ? "INCONCLUSIVE" : "ok";
-    if (!d.note.empty()) verdict += " (" + d.note + ")";
-    for (const auto& r : d.reasons) verdict += "; " + r;
-    if (md) {
-      o << "| " << d.model << " |";
-      for (const auto& k : all_metrics()) {
-        const OptDouble ob = d.base ? value(*d.base, k.metric) : std::nullopt,
-                        oc = d.cur ? value(*d.cur, k.metric) : std::nullopt;
-        if (!ob || !oc) {
-          o << " - |";
-          continue;
-        }
-        const double b = ob.value(), c = oc.value();  // value(): GCC 12 -Wmaybe-uninitialized misfires on *
-        o << " " << delta_num(b) << " → " << delta_num(c) << " (" << (c >= b ? "+" : "")
-          << (std::isfinite(pct(b, c)) ? delta_num(pct(b, c)) + "%" : "n/a") << ") |";
-      }
-      o << " " << (d.regressed ? "**" + verdict + "**" : verdict) << " |\n";
-      continue;
-    }
-    o << d.model << ": " << verdict << "\n";
-    if (!d.base || !d.cur) continue;
-    for (const auto& k : all_metrics()) {
-      const OptDouble b = value(*d.base, k.metric), c = value(*d.cur, k.metric);
-      if (!b || !c) continue;
-      char line[256];
-      std::snprintf(line, sizeof line, "    %-11s %12s -> %-12s %+10.3f (%s)  noise: base %s, current %s\n", k.title,
-                    delta_num(*b).c_str(), delta_num(*c).c_str(), *c - *b,
-                    std::isfinite(pct(*b, *c)) ? (delta_num(pct(*b, *c)) + "%").c_str() : "n/a",
-                    spread_text(*d.base, k.metric).c_str(), spread_text(*d.cur, k.metric).c_str());
-      o << line;
-    }
-  }
-  o << (md ? "\n" : "")
-    << (regressions ? std::to_string(regressions) + " model(s) regressed" : std::string("no regression"))
-    << (unsure ? ", " + std::to_string(unsure) + " inconclusive (client-bound)" : std::string())
-    << " (limits: requests/s -" << delta_num(t.max_rps_drop_pct) << "%, p95 +" << delta_num(t.max_p95_rise_pct)
-    << "% and +" << delta_num(t.min_latency_delta_ms) << " ms, failure rate +" << delta_num(t.max_failure_rise_pts)
-    << " points; a change counts only beyond the noise: "
-    << (repeats ? "the repeats' min-max"
-                : "single runs, so each run's per-second spread (+/- 2 standard errors) is the noise assumed")
-    << ")\n";
-  if (!machines.empty()) o << (md ? "\n" : "") << "Note: " << machines << ".\n";
-  return o.str();
 }
 
 }  // namespace lab

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "loadgen/results/noise.h"
 
 namespace lab {
 
@@ -37,6 +38,11 @@ std::vector<ModelDelta> compare_sets(const std::vector<Result>& base, const std:
 /// "" when both sides ran on machines with like costs (their results' environment.calibration:
 /// fork, thread, switch, connection, round trip, copy, busy loop within 25%), else what differs.
 std::string machine_difference(const std::vector<ModelDelta>& d);
-std::string format_comparison(const std::vector<ModelDelta>& d, const std::string& format, const CompareLimits& t);
+
+/// The numbers a comparison is written in: the change from base to cur in percent (infinite from
+/// 0 to not 0), a delta's figures, and a result's noise on a metric in words.
+double pct(double base, double cur);
+std::string delta_num(double v);
+std::string spread_text(const Result& r, Metric m);
 
 }  // namespace lab

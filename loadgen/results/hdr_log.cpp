@@ -53,7 +53,7 @@ std::string line(const std::string& tag, double start, double length, const Hist
 // What the log measured: the run's label, else its target (the workload's URL, password redacted).
 std::string what(const Result& r) {
   if (!r.label.empty()) return r.label;
-  const std::string url = r.workload.is_object() ? r.workload.value("url", "") : "";
+  const std::string url = workload_view(r.workload).url;
   return url.empty() ? r.name() : url;
 }
 
@@ -98,22 +98,27 @@ bool looks_like_hlog(const std::string& text) {
   return std::sscanf(text.c_str() + i, "%lf,%lf,%lf,%n", &a, &b, &c, &used) == 3 && used > 0;
 }
 
-Result read_hlog(const std::string& text, const std::string& path) {
-  Result r;
-  r.path = path;
-  r.label = std::filesystem::path(path).stem().string();
-  r.workload = {{"source", "hlog"}};
-  r.tool = {{"name", "hlog"}};
+namespace {
+
+// A log's intervals as read: each second's histograms, untagged and per tag.
+struct HlogSecond {
+  double start = 0, length = 0;
+  bool untagged = false;
+  std::vector<Histogram> by_tag;  // as HlogIntervals::tags
+  Histogram all;
+};
+struct HlogIntervals {
+  std::map<long long, HlogSecond> seconds;  // by start in milliseconds
+  std::vector<std::string> tags;
+};
+
+// Reads the log's lines, every one checked (file:line: what), into its intervals.
+HlogIntervals read_intervals(const std::string& text, const std::string& path) {
+  HlogIntervals out;
+  auto& seconds = out.seconds;
+  auto& tags = out.tags;
   double start_time = 0, base_time = 0;
   bool have_base = false;
-  struct Second {
-    double start = 0, length = 0;
-    bool untagged = false;
-    std::vector<Histogram> by_tag;  // as `tags`
-    Histogram all;
-  };
-  std::map<long long, Second> seconds;  // by start in milliseconds
-  std::vector<std::string> tags;
   std::istringstream in(text);
   std::string l;
   int line_no = 0;
@@ -168,7 +173,7 @@ Result read_hlog(const std::string& text, const std::string& path) {
     if (!(base_time + ts >= 0 && base_time + ts <= kLatestStart))
       fail("an interval starting " + fixed(base_time + ts, "%.3g") +
            " s after 1970 (a log's times are from 1970 to 2100, in seconds)");
-    Second& s = seconds[std::llround((base_time + ts) * 1000)];
+    HlogSecond& s = seconds[std::llround((base_time + ts) * 1000)];
     s.start = base_time + ts;
     s.length = std::max(s.length, length);
     if (tag.empty()) {
@@ -183,6 +188,20 @@ Result read_hlog(const std::string& text, const std::string& path) {
     }
   }
   if (seconds.empty()) throw std::runtime_error(path + ": an interval log with no interval in it");
+  return out;
+}
+
+}  // namespace
+
+Result read_hlog(const std::string& text, const std::string& path) {
+  Result r;
+  r.path = path;
+  r.label = std::filesystem::path(path).stem().string();
+  r.workload = {{"source", "hlog"}};
+  r.tool = {{"name", "hlog"}};
+  HlogIntervals intervals = read_intervals(text, path);
+  auto& seconds = intervals.seconds;
+  const auto& tags = intervals.tags;
   const double origin = seconds.begin()->second.start;
   if (seconds.rbegin()->second.start - origin > kMaxSpanS)
     throw std::runtime_error(path + ": its intervals span " +

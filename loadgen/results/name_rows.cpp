@@ -21,10 +21,9 @@ std::vector<NameRow> name_rows(const Result& r) {
   if (r.endpoints.empty()) {  // one request: the URL's
     NameRow one = all;
     one.aggregate = false;
-    one.method = r.workload.contains("method") && r.workload["method"].is_string()
-                     ? r.workload["method"].get<std::string>()
-                     : std::string("GET");
-    one.name = workload_view(r.workload).path;
+    const WorkloadView w = workload_view(r.workload);
+    one.method = w.method;
+    one.name = w.path;
     rows.push_back(one);
   }
   for (const auto& e : r.endpoints) {

@@ -21,13 +21,14 @@
 #include "common/environment.h"
 #include "common/net.h"
 #include "loadgen/run/plan.h"
-#include "loadgen/run/progress.h"
+#include "loadgen/measure/progress.h"
 #include "loadgen/workload/redact.h"
-#include "loadgen/run/result_builder.h"
+#include "loadgen/measure/result_builder.h"
 #include "common/format.h"
 #include "loadgen/run/preflight.h"
 #include "loadgen/run/resolve.h"
-#include "loadgen/run/server_cpu.h"
+#include "loadgen/run/steering.h"
+#include "loadgen/measure/server_cpu.h"
 #include "loadgen/workload/shard.h"
 #include "loadgen/run/worker.h"
 
@@ -84,8 +85,8 @@ constexpr unsigned kRingEntries = 4096;
 class LoadRun {
  public:
   explicit LoadRun(const RunSettings& s)
-      : s_(s), wl_(s.workload), model_(load_model(wl_.mode)),
-        threads_(std::max(1, std::min(wl_.threads, wl_.own_users()))), plan_(initial_plan()) {
+      : s_(s), wl_(s.workload), model_(load_model(wl_.mode)), threads_(wl_.load_threads()),
+        plan_(initial_plan(wl_, model_, s_.steering != nullptr)) {
     if (s_.steering) shared_plan_ = std::make_unique<SharedPlan>(plan_);
   }
 
@@ -94,7 +95,7 @@ class LoadRun {
     facts_.environment = environment_info();
     if (std::string why = preflight(wl_, s_.reserved_fds, facts_.environment); !why.empty()) return why;
     if (std::string why = find_server_cgroup(); !why.empty()) return why;
-    max_users_ = s_.steering ? std::max(wl_.users, max_users_for_fds(threads_)) : wl_.users;
+    max_users_ = s_.steering ? steerable_users(wl_) : wl_.users;
     std::string err;
     addresses_ = resolve(wl_.target, err);
     if (addresses_.empty()) return "--host: " + err;
@@ -129,7 +130,7 @@ class LoadRun {
       uring = why_not.empty();
     }
     for (int i = 0; i < threads_; ++i) {
-      auto& w = *workers_.emplace_back(std::make_unique<Worker>(wl_, model_, i, origin_, *requests_, tls_.get()));
+      auto& w = *workers_.emplace_back(std::make_unique<Worker>(wl_, model_, i, origin_, *requests_));
       w.addresses = addresses_;
       w.plan = plan_;
       w.shared_plan = shared_plan_.get();
@@ -138,17 +139,24 @@ class LoadRun {
         w.by_name = true;
         w.stats.set_names(wl_.scenario.requests.size());
       }
-      if (uring && !(w.uring = UringIo::open(w.io, kRingEntries, why_not))) uring = false;
+      if (tls_) {
+        w.path = make_tls_path(w, *tls_);
+      } else if (uring) {
+        auto ring = UringIo::open(w.io, kRingEntries, why_not);
+        if (ring)
+          w.path = make_uring_path(w, std::move(ring));
+        else
+          uring = false;
+      }
     }
-    if (!uring)
-      for (auto& w : workers_) w->uring.reset();
     if (!why_not.empty()) {
       if (wl_.client_io == ClientIo::kUring) return "--client-io uring: " + why_not + " (use --client-io sockets)";
       facts_.environment["client_io_fallback"] = why_not;
     }
-    facts_.environment["client_io"] = wl_.target.scheme == "https" ? kClientIoTls
-                                      : uring                      ? kClientIoUring
-                                                                   : kClientIoPlain;
+    // One path for every thread: a ring refused to any of them is refused to all.
+    for (auto& w : workers_)
+      if (!tls_ && !uring) w->path = make_plain_path(*w);
+    facts_.environment["client_io"] = workers_.front()->path->name();
     return {};
   }
 
@@ -363,50 +371,20 @@ class LoadRun {
     return {};
   }
 
-  // The plan a run follows: --stages or --rate-stages; for a run that can be steered, its
-  // users (at their spawn rate) or its rate from the start otherwise. Empty: no plan.
-  Stages initial_plan() const {
-    if (!wl_.stages.empty() || !s_.steering) return wl_.stages;
-    const double run_s = std::chrono::duration<double>(wl_.run_time).count();
-    if (model_.open_loop()) return Stages::constant(wl_.rate, run_s);
-    if (wl_.spawn_rate > 0) {
-      const double ramp = std::min(run_s, wl_.users / wl_.spawn_rate);
-      return Stages({{ramp, wl_.users * ramp / (wl_.users / wl_.spawn_rate)}}).retarget(ramp, wl_.users, 0, run_s);
-    }
-    return Stages::constant(wl_.users, run_s);
-  }
-
   double now_s() const { return std::chrono::duration<double>(Clock::now() - origin_).count(); }
 
-  // Takes the changes the steering holds: a new plan from now (users at their spawn rate, or a
-  // rate at once), or the end of the run. Each is recorded in the result and told the observer.
+  // Takes the changes the steering holds (the policy: run/steering.h), each recorded in the
+  // result and told the observer.
   void steer() {
     if (!s_.steering) return;
     while (auto c = s_.steering->take()) {
       const double t = now_s(), end_s = std::chrono::duration<double>(wl_.run_time).count();
-      nlohmann::json change = {{"t", std::round(t * 1000) / 1000}};
-      if (c->stop) {
-        change["stop"] = true;
-        facts_.stopped = "from the live view after " + fixed(t, "%.1f") + " s";
-      } else if (c->users && !model_.open_loop()) {
-        const int users = std::clamp(*c->users, 0, max_users_);
-        const double from = shared_plan_->get().target_at(t);
-        const double rate = c->spawn_rate.value_or(0);
-        const double ramp = rate > 0 ? std::fabs(users - from) / rate : 0;
-        shared_plan_->set(shared_plan_->get().retarget(t, users, ramp, end_s));
-        change["users"] = users;
-        if (rate > 0) change["spawn_rate"] = rate;
-        if (users < *c->users)
-          change["limited_by"] = "the open-file limit: at most " + std::to_string(max_users_) + " users";
-      } else if (c->rate && model_.open_loop()) {
-        const double rate = std::clamp(*c->rate, 0.0, kMaxRate);
-        shared_plan_->set(shared_plan_->get().retarget(t, rate, 0, end_s));
-        change["rate"] = rate;
-      } else {
-        continue;  // (the live view refuses what does not apply to the mode)
-      }
-      control_.push_back(change);
-      if (s_.observer) s_.observer->on_control(change);
+      auto step = steer_step(*c, model_, shared_plan_->get(), t, end_s, max_users_);
+      if (!step) continue;  // (the live view refuses what does not apply to the mode)
+      if (step->stop) facts_.stopped = "from the live view after " + fixed(t, "%.1f") + " s";
+      if (step->plan) shared_plan_->set(*step->plan);
+      control_.push_back(step->change);
+      if (s_.observer) s_.observer->on_control(step->change);
     }
   }
 

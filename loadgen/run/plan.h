@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <mutex>
 
-#include "loadgen/workload/stages.h"
+#include "loadgen/shape/stages.h"
 
 namespace lab {
 

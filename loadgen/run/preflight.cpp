@@ -39,6 +39,8 @@ int max_users_for_fds(int threads) {
   return lim.soft > reserved ? static_cast<int>(std::min<std::uint64_t>(lim.soft - reserved, 1'000'000)) : 0;
 }
 
+int steerable_users(const Workload& w) { return std::max(w.users, max_users_for_fds(w.load_threads())); }
+
 static void warn_ports(const Workload& w, const LoadModel& model) {
   if (w.keepalive) return;
   const double conn_rate = model.connection_rate(w) / w.shard_count;  // this shard's part

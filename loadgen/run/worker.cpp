@@ -91,9 +91,7 @@ void sweep(Worker& w) {
     for (auto& u : w.users) {
       if (u->deadline != Clock::time_point{} && now > u->deadline && !u->timed_out) {
         u->timed_out = true;
-        boost::system::error_code ignored;
-        u->socket.cancel(ignored);
-        if (u->ring && u->ring->waiter) w.uring->cancel(*u->ring);
+        w.path->cancel(*u);
       }
     }
     sweep(w);
@@ -109,8 +107,8 @@ void Worker::sync_plan() {
 }
 
 void Worker::start(int total_threads) {
-  if (uring) asio::post(io, [this] { uring->enable(); });  // first: this thread submits to it
-  if (!plan.empty() && !model.open_loop())                 // a closed loop's plan is users: spawned and retired by it
+  path->start();                            // first: a ring's submitter is this thread
+  if (!plan.empty() && !model.open_loop())  // a closed loop's plan is users: spawned and retired by it
     asio::co_spawn(io.get_executor(), stage_spawner(*this, total_threads), asio::detached);
   else
     asio::co_spawn(io.get_executor(), spawner(*this, total_threads), asio::detached);
@@ -120,17 +118,13 @@ void Worker::start(int total_threads) {
 void Worker::stop() {
   asio::post(io, [this] {
     // responses that arrived and wait to be reaped (a paced user's, on the ring) are the run's
-    if (uring) uring->reap();
+    path->reap_arrived();
     stopping = true;
     stopped_at = Clock::now();
-    boost::system::error_code ignored;
     spawner_timer.cancel();
     sweeper.cancel();
-    for (auto& u : users) {
-      u->timer.cancel();
-      if (u->socket.is_open()) u->socket.cancel(ignored);
-    }
-    if (uring) uring->cancel_all();
+    for (auto& u : users) u->timer.cancel();
+    path->cancel_all();
   });
 }
 

@@ -13,10 +13,10 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "loadgen/workload/rng.h"
+#include "loadgen/shape/rng.h"
 #include "loadgen/workload/request_spec.h"
 
-#include "loadgen/workload/wait.h"
+#include "loadgen/shape/wait.h"
 
 namespace lab {
 

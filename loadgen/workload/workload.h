@@ -1,5 +1,6 @@
 #pragma once
 // What one loadgen run does: the options after parsing, shared by the engine and the writers.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -11,8 +12,8 @@
 #include "loadgen/workload/data.h"
 #include "loadgen/workload/request_spec.h"
 #include "loadgen/workload/scenario.h"
-#include "loadgen/workload/wait.h"
-#include "loadgen/workload/stages.h"
+#include "loadgen/shape/wait.h"
+#include "loadgen/shape/stages.h"
 #include "loadgen/workload/status_set.h"
 #include "loadgen/workload/url.h"
 
@@ -76,6 +77,9 @@ struct Workload {
   /// The users (connections) this process runs: all of them unless sharded.
   int own_users() const { return users > shard_index ? (users - shard_index + shard_count - 1) / shard_count : 0; }
   bool sharded() const { return shard_count > 1 || start_at.has_value(); }
+  /// The load threads this process runs: --threads, but at most one per user it runs (a thread
+  /// without a user would idle and dilute the client's CPU share), and at least one.
+  int load_threads() const { return std::max(1, std::min(threads, own_users())); }
 };
 
 /// The workload as results record it: secrets redacted (workload/redact.h), and a "redacted"

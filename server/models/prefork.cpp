@@ -71,7 +71,8 @@ class ListenerBacklog : public WaitingProbe {
 }  // namespace
 
 int run_prefork(const ModelContext& ctx) {
-  const int n = std::min(ctx.cfg.workers > 0 ? ctx.cfg.workers : 4, IdleSlots::kMax);
+  const int n =
+      std::min(ctx.cfg.workers > 0 ? ctx.cfg.workers : ctx.model.workers, IdleSlots::kMax);  // (4: common/models.def)
   void* shared = ::mmap(nullptr, sizeof(IdleSlots), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   IdleSlots* slots = nullptr;
   if (shared == MAP_FAILED)

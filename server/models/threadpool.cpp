@@ -84,7 +84,7 @@ class BoundedQueue : public WaitingProbe {
 }  // namespace
 
 int run_threadpool(const ModelContext& ctx) {
-  const int nworkers = ctx.cfg.workers > 0 ? ctx.cfg.workers : 16;
+  const int nworkers = ctx.cfg.workers > 0 ? ctx.cfg.workers : ctx.model.workers;  // (16: common/models.def)
   BoundedQueue queue(static_cast<std::size_t>(ctx.cfg.queue));
   ModelContext pooled = ctx;  // the workers' Sessions see the queue
   pooled.waiting = &queue;

@@ -1,6 +1,6 @@
 // HdrHistogram interchange end to end: --hlog beside --json, logs merged as shards give the
 // merge of the JSON results exactly, compare reads a log against a result, and export's
-// mistakes are named. (The independent decoder is scripts/check-hdr.sh.)
+// mistakes are named. (The independent decoder is tests/checks/check-hdr.sh.)
 #include <gtest/gtest.h>
 #include <unistd.h>
 

@@ -84,3 +84,42 @@ TEST(Result, SparseCountsComeBackIntoTheSameBuckets) {
   EXPECT_EQ(back.count_at(lab::Histogram::index_of(5000)), h.count_at(lab::Histogram::index_of(5000)));
   EXPECT_EQ(back.percentile(99), h.percentile(99));
 }
+
+// The notes code reads by key, typed: a field of the wrong type keeps its default (json's
+// value() threw type_error on a hand-edited document), and the fields present are read.
+TEST(ResultViews, ServerWorkloadAndEnvironmentReadTypedWithDefaults) {
+  const nlohmann::json server = {
+      {"args", "--model epoll --workers 8"},
+      {"cpus", 0.25},
+      {"cpu_limit", 0.25},
+      {"knobs", {{"model", "epoll"}, {"protocol", "http11"}, {"work_us", 200}, {"body_bytes", 65536}}}};
+  const lab::ServerView s = lab::server_view(server);
+  EXPECT_EQ(s.args, "--model epoll --workers 8");
+  EXPECT_DOUBLE_EQ(s.cpus, 0.25);
+  ASSERT_TRUE(s.cpu_limit);
+  EXPECT_DOUBLE_EQ(*s.cpu_limit, 0.25);
+  EXPECT_TRUE(s.has_knobs);
+  EXPECT_EQ(s.knobs.model, "epoll");
+  EXPECT_EQ(s.knobs.protocol, "http11");
+  EXPECT_EQ(s.knobs.keepalive, "no");
+  EXPECT_DOUBLE_EQ(s.knobs.work_us, 200);
+  EXPECT_EQ(s.knobs.body_bytes, 65536);
+
+  const lab::ServerView odd =
+      lab::server_view({{"cpus", "two"}, {"cpu_limit", nullptr}, {"knobs", {{"work_us", "lots"}}}});
+  EXPECT_DOUBLE_EQ(odd.cpus, 1);
+  EXPECT_FALSE(odd.cpu_limit);
+  EXPECT_DOUBLE_EQ(odd.knobs.work_us, 0);
+  EXPECT_FALSE(lab::server_view(nullptr).has_knobs);
+
+  const lab::WorkloadView w = lab::workload_view({{"method", "POST"}, {"users", "many"}, {"url", "http://h/x"}});
+  EXPECT_EQ(w.method, "POST");
+  EXPECT_EQ(w.users, 0);
+  EXPECT_EQ(w.expect_status, "2xx");
+  EXPECT_EQ(lab::workload_view({{"expect_status", "200,404"}}).expect_status, "200,404");
+
+  const lab::EnvironmentView e = lab::environment_view({{"cpus", 2}, {"kernel", "6.18"}, {"start_epoch_s", "soon"}});
+  EXPECT_EQ(e.cpus, 2);
+  EXPECT_EQ(e.kernel, "6.18");
+  EXPECT_DOUBLE_EQ(e.start_epoch_s, 0);
+}

@@ -58,7 +58,8 @@ TEST(TimerQueue, AHandlerMayArmDeadlinesOfANewDuration) {
 TEST(Deadline, AFiredDeadlineMeansWhatItsKindAndTheSessionSay) {
   lab::ServerConfig cfg;
   lab::ServerStats stats;
-  lab::ModelInfo keeps{"keeps", "", nullptr, false, true, true};
+  lab::ModelInfo keeps{
+      {.name = "keeps", .kind = lab::ModelKind::kEventLoop, .keeps_alive = true, .event_driven = true}};
   const lab::ModelContext ctx{cfg, stats, -1, keeps};
   lab::Session s(ctx, nullptr);
   EXPECT_EQ(lab::on_deadline(lab::DeadlineKind::kLinger, s, 0, false), lab::OnDeadline::kClose);

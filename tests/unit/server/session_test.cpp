@@ -10,8 +10,9 @@ struct Fixture {
   lab::ServerConfig cfg;
   lab::ServerStats stats;
   // An event-driven model that keeps connections alive, and one that does neither.
-  lab::ModelInfo keeps{"keeps", "", nullptr, false, true, true};
-  lab::ModelInfo closes{"closes", "", nullptr, false, false, false};
+  lab::ModelInfo keeps{
+      {.name = "keeps", .kind = lab::ModelKind::kEventLoop, .keeps_alive = true, .event_driven = true}};
+  lab::ModelInfo closes{{.name = "closes"}};
   lab::ModelContext ctx(bool keepalive = true) { return {cfg, stats, -1, keepalive ? keeps : closes}; }
   std::string feed_all(lab::Session& s, const std::string& bytes, std::size_t chunk = 1 << 20) {
     for (std::size_t i = 0; i < bytes.size(); i += chunk)

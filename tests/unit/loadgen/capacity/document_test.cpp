@@ -127,5 +127,30 @@ TEST(CapacityDoc, LimitsWithinEachOthersSpreadTie) {
   EXPECT_NE(html.find("demand-w"), std::string::npos) << "the chart of D";
 }
 
+// A search the client stopped (>= its bound) is ranked by the server's CPU per request where the
+// projection's spread reaches the bound: the server's CPU was at its limit there, so the bound is
+// the figure, not "not ranked". D of 995 and 1,040 us on one CPU projects 983/s, whose spread
+// (995 to 1,040 us: 961-1,005/s) reaches the 1,000/s the client stopped at. A bound whose
+// projection stays below it (D of 1,500 us: 667/s) is still listed apart.
+TEST(CapacityDoc, ABoundTheServersCpuReachesIsRanked) {
+  auto make = [](const std::string& label, double us_lo, double us_hi) {
+    nlohmann::json j = doc("client_bound");
+    j["label"] = label;
+    j["steps"] = {step(500, true), step(1000, true), step(1050, false, {"client: the load threads were busy"})};
+    j["steps"][0]["window"]["server_us_per_request"] = us_lo;
+    j["steps"][1]["window"]["server_us_per_request"] = us_hi;
+    j["knee_step"] = 1;
+    j["first_fail_step"] = 2;
+    return capacity_from_json(j, label + ".json");
+  };
+  const std::vector<CapacityDoc> docs = {make("at-its-limit", 995, 1040), make("far-below", 1500, 1500)};
+  const auto tables = capacity_tables(docs, "/nonexistent");
+  ASSERT_EQ(tables.size(), 1u);
+  const std::string& answer = tables[0].answer;
+  EXPECT_NE(answer.find("Ranking: at-its-limit ~1,000 (>= 1,000 measured)."), std::string::npos) << answer;
+  EXPECT_NE(answer.find("Lower bounds, not ranked"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("far-below >= 1,000"), std::string::npos) << answer;
+}
+
 }  // namespace
 }  // namespace lab

@@ -8,6 +8,7 @@
 #include "common/output_file.h"
 #include "common/result.h"
 #include "loadgen/cli/commands.h"
+#include "loadgen/output/comparison.h"
 #include "loadgen/results/compare.h"
 #include "tests/support/result_docs.h"
 

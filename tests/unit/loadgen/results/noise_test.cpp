@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "loadgen/results/aggregate.h"
+#include "loadgen/output/comparison.h"
 #include "loadgen/results/compare.h"
 #include "loadgen/results/noise.h"
 #include "tests/support/result_docs.h"
