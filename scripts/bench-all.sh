@@ -9,29 +9,22 @@
 # For each model: start the server on an ephemeral port (pinned to CPU 0 when there are two or
 # more), wait for its ready line, run loadgen (pinned to CPU 1), stop the server gracefully,
 # check that nothing it started is left, and annotate the model's JSON with how the server
-# ended. A model that crashes, hangs or never becomes ready is recorded as failed; the suite
+# ended (scripts/lib/model_run.sh, the lifecycle every job shares). A model that crashes, hangs or never becomes ready is recorded as failed; the suite
 # goes on. Writes results/runs/<UTC timestamp>/, points results/latest at it, prints the table.
 set -uo pipefail
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${BUILD:-build}
-[[ "$BUILD" = /* ]] || BUILD="$ROOT/$BUILD"
-SERVER="$BUILD/server/server"
-LOADGEN="$BUILD/loadgen/loadgen"
+JOB=bench-all
+source "$(dirname "$0")/lib/prologue.sh"
 PROFILE=${PROFILE:-seed}
 PROFILE_FILE="$ROOT/bench/profiles/$PROFILE.json"
-RESULTS=${RESULTS:-$ROOT/results}
-READY_TIMEOUT=${READY_TIMEOUT:-10}
 SERVER_ARGS=${SERVER_ARGS:-}
 REPEAT=${REPEAT:-1}
 
-source "$ROOT/scripts/lib/server.sh"
 source "$ROOT/scripts/lib/cgroup.sh"
-die() { echo "bench-all: $*" >&2; exit 2; }
-[ -x "$SERVER" ] && [ -x "$LOADGEN" ] || die "build first: $SERVER or $LOADGEN is missing (run make bench-all)"
+source "$ROOT/scripts/lib/model_run.sh"
+need_tools "$SERVER" "$LOADGEN"
 [[ "$REPEAT" =~ ^[1-9][0-9]*$ ]] || die "REPEAT must be a whole number >= 1 (got '$REPEAT')"
 [ -f "$PROFILE_FILE" ] || die "unknown PROFILE '$PROFILE' (choose one of: $(cd "$ROOT/bench/profiles" && ls *.json | sed 's/\.json//' | tr '\n' ' '))"
-command -v jq >/dev/null || die "jq is missing (scripts/install-deps.sh installs it)"
 
 PROTOCOL=$(jq -r .protocol "$PROFILE_FILE")
 mapfile -t LOADGEN_ARGS < <(jq -r '.loadgen[]' "$PROFILE_FILE")
@@ -48,14 +41,7 @@ mkdir -p "$RUN/logs" || die "cannot create $RUN"
 pin_prefixes  # SERVER_CPUS (default 0) / LOADGEN_CPUS (default: the others)
 # Each server in a cgroup of its own: every result records the server's CPU per request
 # (server_cpu); SERVER_CPU_LIMIT=Q limits it to Q CPUs as a container limit would.
-if server_cgroup_open "lab-bench-check-$$"; then
-  server_cgroup_close
-  CGROUPS=yes
-else
-  [ -n "${SERVER_CPU_LIMIT:-}" ] && die "SERVER_CPU_LIMIT=$SERVER_CPU_LIMIT: $CGROUP_ERROR"
-  CGROUPS=no
-  echo "bench-all: warning: the servers' CPU will not be measured: $CGROUP_ERROR" >&2
-fi
+model_cgroups_check bench-all || die "$CGROUP_ERROR"
 # The machine's own costs first (about 10 s): every result's environment records them.
 source "$ROOT/scripts/lib/calibrate.sh"
 if calibrate_machine "$RUN"; then
@@ -101,50 +87,21 @@ for model in "${MODEL_LIST[@]}"; do
     tag="[$i/$N] $model"; json="$RUN/$model.json"; csv=(--csv "$RUN/$model")
     logbase="$RUN/logs/$model"
   fi
-  out="$logbase.server.out"; err="$logbase.server.err"
-  cg_args=()
-  if [ "$CGROUPS" = yes ]; then
-    server_cgroup_open "lab-server-$$-$i-$round" || die "$model: $CGROUP_ERROR"
-    cg_args=(--server-cgroup "$SERVER_CG")
-  fi
   # shellcheck disable=SC2086
-  "${SERVER_PIN[@]}" "${SERVER_CG_RUN[@]}" "$SERVER" --model "$model" --port 0 --protocol "$PROTOCOL" --grace 3s $SERVER_ARGS >"$out" 2>"$err" &
-  spid=$!
-  if ! port=$(wait_ready "$out" "$spid" "$READY_TIMEOUT"); then
-    if kill -0 "$spid" 2>/dev/null; then
-      reason="never printed its ready line within ${READY_TIMEOUT}s"
-      kill -KILL "$spid" 2>/dev/null
-    else
-      wait "$spid"; code=$?
-      reason="exited with code $code before becoming ready: $(tail -3 "$err" | tr '\n' ' ')"
-    fi
-    wait "$spid" 2>/dev/null
-    server_cgroup_close
-    echo "$tag: FAILED: $reason"
-    write_failure "$json" "$model" server_failed "$reason"
-    live_failed "$model" "the server $reason"
+  if ! start_model "$logbase" "$model" "$PROTOCOL" $SERVER_ARGS; then
+    echo "$tag: FAILED: $MODEL_FAILURE"
+    write_failure "$json" "$model" server_failed "$MODEL_FAILURE"
+    live_failed "$model" "the server $MODEL_FAILURE"
     continue
   fi
-  "${LOADGEN_PIN[@]}" "$LOADGEN" -H "http://127.0.0.1:$port" "${LOADGEN_ARGS[@]}" "${cg_args[@]}" --label "$model" \
-    --json "$json" "${csv[@]}" "${LIVE_ARGS[@]}" --progress always --progress-prefix "$tag" \
+  "${LOADGEN_PIN[@]}" "$LOADGEN" -H "http://127.0.0.1:$MODEL_PORT" "${LOADGEN_ARGS[@]}" "${MODEL_LOADGEN_ARGS[@]}" \
+    --label "$model" --json "$json" "${csv[@]}" "${LIVE_ARGS[@]}" --progress always --progress-prefix "$tag" \
     2>&1 >"$logbase.loadgen.out" | tee "$logbase.loadgen.err" >&2
   lrc=${PIPESTATUS[0]}
-  # Stop the server: SIGTERM, wait for its grace, then SIGKILL; nothing may be left behind.
-  stop_gracefully "$spid"; stop=$STOP; src=$STOP_CODE; left=$LEFTOVER
-  server_cgroup_close
-  summary=$(grep '^server: stopped' "$err" | tail -1)
-  ready=$(head -1 "$out")
+  stop_model
+  stop=$STOP; src=$STOP_CODE; left=$LEFTOVER
   if [ -s "$json" ]; then
-    # The server's side of the story, and what reproduces it (its arguments, its ready line and
-    # the knobs it states there). A run loadgen already marked failed keeps its own status.
-    jq --arg stop "$stop" --argjson code "$src" --argjson left "$left" --arg summary "$summary" \
-      --arg ready "$ready" --arg args "--model $model --protocol $PROTOCOL --grace 3s $SERVER_ARGS" \
-      --argjson knobs "$(ready_json "$out")" \
-      '.server = {stop: $stop, exit_code: $code, leftover_processes: $left, summary: $summary, ready_line: $ready,
-                  args: $args, knobs: $knobs}
-       | if $stop == "crashed" and .status == "ok" then .status = "server_crashed"
-           | .error = "server crashed during the run (exit \($code))" else . end' \
-      "$json" > "$json.tmp" && mv "$json.tmp" "$json"
+    note_server "$json" --status-on-crash  # a run loadgen already marked failed keeps its own status
   else
     write_failure "$json" "$model" loadgen_failed "loadgen exited $lrc: $(tail -2 "$logbase.loadgen.err" | tr '\n' ' ')"
     live_failed "$model" "loadgen exited $lrc"

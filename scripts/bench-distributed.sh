@@ -33,10 +33,16 @@ mkdir -p "$out"
 ln -sfn "$run" results/distributed/latest
 SRV_NS=labd-srv
 SERVER_IP=10.213.0.1
-server_pid=""
+# The server's lifecycle is every job's (scripts/lib/model_run.sh), started inside its namespace.
+source scripts/lib/server.sh
+source scripts/lib/cgroup.sh
+source scripts/lib/model_run.sh
+SERVER=$SRV
+SERVER_PREFIX=(ip netns exec "$SRV_NS")
+MODEL_PID=""
 
 cleanup() {
-  [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  if [ -n "$MODEL_PID" ]; then stop_model || true; fi
   for ns in $(ip netns list | awk '{print $1}' | grep -E '^labd-' || true); do ip netns del "$ns" 2>/dev/null || true; done
 }
 trap cleanup EXIT
@@ -63,11 +69,8 @@ for i in $(seq 0 "$SHARDS"); do
 done
 echo "bench-distributed: server $SERVER_IP in $SRV_NS; client hosts labd-c0..labd-c$SHARDS, $PORTS ephemeral ports each"
 
-ip netns exec "$SRV_NS" "$SRV" --model epoll --protocol http11 --host "$SERVER_IP" --port 8080 \
-  > "$out/server.out" 2> "$out/server.err" &
-server_pid=$!
-for _ in $(seq 1 100); do grep -q '^listening' "$out/server.out" 2>/dev/null && break; sleep 0.05; done
-grep -q '^listening' "$out/server.out" || { echo "bench-distributed: the server did not start" >&2; cat "$out/server.err" >&2; exit 1; }
+start_model "$out/epoll" epoll http11 --host "$SERVER_IP" --port 8080 ||
+  { echo "bench-distributed: the server did not start: $MODEL_FAILURE" >&2; exit 1; }
 for i in $(seq 0 "$SHARDS"); do
   ip netns exec "labd-c$i" timeout 2 bash -c "exec 3<>/dev/tcp/$SERVER_IP/8080" ||
     { echo "bench-distributed: labd-c$i cannot reach $SERVER_IP:8080" >&2; exit 1; }

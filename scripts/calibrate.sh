@@ -6,15 +6,10 @@
 # shortest sleep. Prints the table; writes results/calibration/<UTC>/calibration.json (schema:
 # docs/results.md) and points results/calibration/latest at it.
 set -uo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-source "$ROOT/scripts/lib/server.sh"
+JOB=calibrate
+source "$(dirname "$0")/lib/prologue.sh"
 source "$ROOT/scripts/lib/calibrate.sh"
-BUILD=${BUILD:-build}
-[[ "$BUILD" = /* ]] || BUILD="$ROOT/$BUILD"
-SERVER="$BUILD/server/server"
-RESULTS=${RESULTS:-$ROOT/results}
-[ -x "$SERVER" ] || { echo "calibrate: build first: $SERVER is missing (make calibrate builds it)" >&2; exit 2; }
-command -v jq >/dev/null || { echo "calibrate: jq is missing (scripts/install-deps.sh installs it)" >&2; exit 2; }
+need_tools "$SERVER"
 pin_prefixes
 calibrate_machine "" || { echo "calibrate: $CALIBRATION_ERROR" >&2; exit 1; }
 echo "calibrate: server pinned with: ${SERVER_PIN[*]:-not pinned}"

@@ -12,22 +12,18 @@
 # report.html,logs/} and points results/capacity/latest at it.
 set -uo pipefail
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-source "$ROOT/scripts/lib/server.sh"
+JOB=capacity
+source "$(dirname "$0")/lib/prologue.sh"
 source "$ROOT/scripts/lib/cgroup.sh"
-BUILD=${BUILD:-build}
-[[ "$BUILD" = /* ]] || BUILD="$ROOT/$BUILD"
-SERVER="$BUILD/server/server"
-LOADGEN="$BUILD/loadgen/loadgen"
-RESULTS=${RESULTS:-$ROOT/results}
+source "$ROOT/scripts/lib/model_run.sh"
 PROFILES="$ROOT/bench/profiles/capacity"
 WARMUP=${WARMUP:-1s}; MEASURE=${MEASURE:-2s}; SWEEP_STEP=${SWEEP_STEP:-500ms}; BUDGET=${BUDGET:-90s}
 RESOLUTION=${RESOLUTION:-5%}
 
-die() { echo "capacity: $*" >&2; exit 2; }
-[ -x "$SERVER" ] && [ -x "$LOADGEN" ] || die "build first: $SERVER or $LOADGEN is missing (run make capacity)"
-command -v jq >/dev/null || die "jq is missing (scripts/install-deps.sh installs it)"
-ALL_WORKLOADS="original idle-keepalive cpu-heavy backend-wait backend-wait-blocking large-replies"
+need_tools "$SERVER" "$LOADGEN"
+# Every workload of the matrix, in its profiles' stated order ("order" in each; the name breaks ties).
+ALL_WORKLOADS=$(for f in "$PROFILES"/*.json; do echo "$(jq -r '.order // 99' "$f") $(basename "$f" .json)"; done |
+  sort -n -k1,1 -k2 | awk '{print $2}' | tr '\n' ' ')
 read -r -a WORKLOADS <<< "${MATRIX:-$ALL_WORKLOADS}"
 for w in "${WORKLOADS[@]}"; do
   [ -f "$PROFILES/$w.json" ] || die "unknown workload '$w' in MATRIX (choose from: $(cd "$PROFILES" && ls *.json | sed 's/\.json//' | tr '\n' ' '))"
@@ -41,21 +37,17 @@ EVENT_DRIVEN=$("$SERVER" --list-models | awk '/event_driven=yes/ {print $1}' | t
 pin_prefixes
 # The server's CPU is read from a cgroup of its own (the service demand per step); with
 # SERVER_CPU_LIMIT=Q the group also limits it to Q CPUs. A limit that cannot be set stops here.
-if server_cgroup_open "lab-capacity-check-$$"; then
-  server_cgroup_close
-  CGROUPS=yes
-else
-  [ -n "${SERVER_CPU_LIMIT:-}" ] && die "SERVER_CPU_LIMIT=$SERVER_CPU_LIMIT: $CGROUP_ERROR"
-  CGROUPS=no
-  echo "capacity: warning: the server's CPU will not be measured: $CGROUP_ERROR" >&2
-fi
-SERVER_CPU_COUNT=$(awk -F, '{n = 0; for (i = 1; i <= NF; i++) { if ($i ~ /-/) { split($i, r, "-"); n += r[2] - r[1] + 1 } else n++ } print n}' <<< "${SERVER_CPUS:-0}")
-SERVER_CPUS_AVAILABLE=${SERVER_CPU_LIMIT:-$SERVER_CPU_COUNT}
+model_cgroups_check capacity || die "$CGROUP_ERROR"
+# Under a CPU limit the client path is the socket's own calls (unless LOADGEN_CLIENT_IO says
+# otherwise): the client has four times the server's CPU, so the ring's saving is not needed, and
+# against a server held at its quota the ring read responses 10-20 ms late where the sockets path
+# found the server's limit at the same rates (docs/performance.md, the CPU-limited matrix).
+if [ -n "${SERVER_CPU_LIMIT:-}" ] && [ -z "${LOADGEN_CLIENT_IO:-}" ]; then export LOADGEN_CLIENT_IO=sockets; fi
 
 TS=$(date -u +%Y%m%dT%H%M%SZ)
 OUT="$RESULTS/capacity/$TS"
 mkdir -p "$OUT/logs" || die "cannot create $OUT"
-note="Server pinned to CPU(s) ${SERVER_CPUS:-0} (${SERVER_PIN[*]:-not pinned})${SERVER_CPU_LIMIT:+, limited to $SERVER_CPU_LIMIT CPU (a CFS quota over ${SERVER_CPU_PERIOD_US} us periods, as a container limit)}, loadgen to ${LOADGEN_PIN[*]:-not pinned}; $(nproc) CPUs; per step ${WARMUP} warm-up + ${MEASURE} measured, resolution ${RESOLUTION}, sweep points ${SWEEP_STEP} each, at most ${BUDGET} per search."
+note="Server pinned to CPU(s) ${SERVER_CPUS:-0} (${SERVER_PIN[*]:-not pinned})${SERVER_CPU_LIMIT:+, limited to $SERVER_CPU_LIMIT CPU (a CFS quota over ${SERVER_CPU_PERIOD_US} us periods, as a container limit)}, loadgen to ${LOADGEN_PIN[*]:-not pinned} (client path: ${LOADGEN_CLIENT_IO:-auto}); $(nproc) CPUs; per step ${WARMUP} warm-up + ${MEASURE} measured, resolution ${RESOLUTION}, sweep points ${SWEEP_STEP} each, at most ${BUDGET} per search."
 jq -n --arg started "$TS" --argjson models "$(printf '%s\n' "${MODEL_LIST[@]}" | jq -R . | jq -s .)" \
   --argjson matrix "$(for w in "${WORKLOADS[@]}"; do cat "$PROFILES/$w.json"; done | jq -s .)" --arg note "$note" \
   '{started_at: $started, models: $models, matrix: $matrix, note: $note}' > "$OUT/capacity.json"
@@ -96,37 +88,20 @@ for w in "${WORKLOADS[@]}"; do
     if [ "$only" = event_driven ] && ! grep -qw -- "$model" <<< "$EVENT_DRIVEN"; then continue; fi
     cells=$((cells + 1))
     log="$OUT/logs/$w.$model"
-    cg_args=()
-    if [ "$CGROUPS" = yes ]; then
-      server_cgroup_open "lab-server-$$-$cells" || die "$w/$model: $CGROUP_ERROR"
-      cg_args=(--server-cgroup "$SERVER_CG")
-    fi
-    "${SERVER_PIN[@]}" "${SERVER_CG_RUN[@]}" "$SERVER" --model "$model" --port 0 --protocol "$proto" --grace 2s "${server_args[@]}" \
-      >"$log.server.out" 2>"$log.server.err" &
-    spid=$!
-    if ! port=$(wait_ready "$log.server.out" "$spid" 10); then
-      echo "capacity: $w/$model: the server did not start: $(tail -2 "$log.server.err" | tr '\n' ' ')"
+    if ! start_model "$log" "$model" "$proto" "${server_args[@]}"; then
+      echo "capacity: $w/$model: the server did not start: $MODEL_FAILURE"
       live_failed "$w/$model" "the server did not start" "$w" "$model"
-      kill -KILL "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
-      server_cgroup_close
       continue
     fi
     echo "capacity: [$cells] $w / $model"
-    "${LOADGEN_PIN[@]}" "$LOADGEN" capacity -H "http://127.0.0.1:$port" "${lg_args[@]}" "${slo_args[@]}" \
+    "${LOADGEN_PIN[@]}" "$LOADGEN" capacity -H "http://127.0.0.1:$MODEL_PORT" "${lg_args[@]}" "${slo_args[@]}" \
       --sweep "$sweep" --sweep-step "$SWEEP_STEP" --warmup "$WARMUP" --measure "$MEASURE" --budget "$BUDGET" \
-      --resolution "$RESOLUTION" "${confirm[@]}" "${LIVE_ARGS[@]}" "${cg_args[@]}" --label "$model" --workload-name "$w" --json "$OUT/$w/$model.json" \
+      --resolution "$RESOLUTION" "${confirm[@]}" "${LIVE_ARGS[@]}" "${MODEL_LOADGEN_ARGS[@]}" --label "$model" \
+      --workload-name "$w" --json "$OUT/$w/$model.json" \
       2>&1 | tee "$log.loadgen.err" | grep -E "^capacity\[.*\]: (found|below_first_step|client_bound|max_rate|budget|interrupted|not_run|users|USL|equivalent)" || true
-    stop_gracefully "$spid"
-    server_cgroup_close
+    stop_model
     if [ -s "$OUT/$w/$model.json" ]; then
-      jq --argjson knobs "$(ready_json "$log.server.out")" --arg ready "$(head -1 "$log.server.out")" \
-        --arg args "--model $model --protocol $proto --grace 2s ${server_args[*]}" --arg stop "$STOP" \
-        --argjson code "$STOP_CODE" --argjson left "$LEFTOVER" --arg summary "$(grep '^server: stopped' "$log.server.err" | tail -1)" \
-        --argjson cpus "$SERVER_CPUS_AVAILABLE" --arg limit "${SERVER_CPU_LIMIT:-}" --argjson period "$SERVER_CPU_PERIOD_US" \
-        '.server = {knobs: $knobs, ready_line: $ready, args: $args, stop: $stop, exit_code: $code,
-                    leftover_processes: $left, summary: $summary, cpus: $cpus,
-                    cpu_limit: (if $limit == "" then null else ($limit | tonumber) end), cpu_period_us: $period}' "$OUT/$w/$model.json" > "$OUT/$w/$model.json.tmp" &&
-        mv "$OUT/$w/$model.json.tmp" "$OUT/$w/$model.json"
+      note_server "$OUT/$w/$model.json"
     else
       echo "capacity: $w/$model: no document (see $log.loadgen.err)"
     fi

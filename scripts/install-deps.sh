@@ -14,7 +14,7 @@ for arg in "$@"; do
     --test-tools)
       EXTRA_PKGS+=(wrk apache2-utils nghttp2-client curl iproute2)  # the interop test's clients; netns
       EXTRA_PKGS+=(nginx-light openssl)  # the HTTPS tests' server and its certificates
-      EXTRA_PKGS+=(chromium python3)  # the live view's page, loaded mid-run (scripts/check-live.sh)
+      EXTRA_PKGS+=(chromium python3)  # the live view's page, loaded mid-run (tests/checks/check-live.sh)
       LEAN_PKGS+=(prometheus)  # promtool checks the live view's /metrics
       # node and npm validate the Kubernetes manifests offline; a node from elsewhere will do
       command -v npm >/dev/null && command -v node >/dev/null || EXTRA_PKGS+=(nodejs npm) ;;
