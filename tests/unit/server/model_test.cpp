@@ -35,7 +35,9 @@ TEST(ModelRegistry, KindsAgreeWithTheModelsFlags) {
     EXPECT_EQ(loop, f.event_driven) << f.name << ": an event loop is what must not block";
     const bool pool = f.kind == ModelKind::kThreadPool || f.kind == ModelKind::kProcessPool;
     EXPECT_EQ(pool, f.workers > 0) << f.name << ": a pool has a default size, nothing else does";
-    if (loop) EXPECT_STRNE(f.readiness, "") << f.name;
+    if (loop) {
+      EXPECT_STRNE(f.readiness, "") << f.name;
+    }
   }
 }
 
