@@ -191,7 +191,7 @@ struct EndpointStats {
 /// The phases of a request, timed as curl and k6 split them (every complete response, 4xx/5xx too):
 /// connect (new connections only), TLS handshake (https, new connections only), waiting (the
 /// request written to the first response byte) and receiving (first byte to the last).
-inline constexpr std::array<const char*, 4> kPhases = {"connect", "tls", "waiting", "receiving"};
+inline constexpr std::array<const char*, 5> kPhases = {"connect", "tls", "queued", "waiting", "receiving"};
 
 /// A bench-all model run several times (REPEAT=N): per metric, its value in each repeat.
 struct RepeatStat {

@@ -18,12 +18,14 @@ declare -A SOURCES=(
   [response_parser]="common/http/response_parser.cpp"
   [result_json]="common/result.cpp common/histogram.cpp"
   [duration]="common/duration.cpp"
+  [h2_response]="loadgen/client/h2/session.cpp"
 )
+declare -A LIBS=([h2_response]="-lnghttp2")
 status=0
-for target in request_parser response_parser result_json duration; do
+for target in request_parser response_parser result_json duration h2_response; do
   srcs=()
   for s in ${SOURCES[$target]}; do srcs+=("$ROOT/$s"); done
-  "$CXX" "${FLAGS[@]}" "$ROOT/tests/fuzz/${target}_fuzz.cpp" "${srcs[@]}" -o "$OUT/${target}_fuzz"
+  "$CXX" "${FLAGS[@]}" "$ROOT/tests/fuzz/${target}_fuzz.cpp" "${srcs[@]}" ${LIBS[$target]:-} -o "$OUT/${target}_fuzz"
   if [ -n "${FUZZ_CORPUS_DIR:-}" ]; then
     scratch="$FUZZ_CORPUS_DIR/$target"
     mkdir -p "$scratch"

@@ -5,15 +5,16 @@ set -euo pipefail
 
 # package -> what needs it
 BUILD_PKGS=(g++ cmake make pkg-config libboost-dev libboost-program-options-dev
-  nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev liburing-dev libssl-dev zlib1g-dev util-linux procps jq curl)
+  nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev liburing-dev libssl-dev libnghttp2-dev zlib1g-dev util-linux procps jq curl)
 EXTRA_PKGS=()
 LEAN_PKGS=()  # installed without their recommendations (prometheus would bring exporters and services)
 for arg in "$@"; do
   case "$arg" in
-    --compare-tools) EXTRA_PKGS+=(wrk nginx-light apache2-utils hyperfine time python3 nghttp2-client openssl) ;;
+    --compare-tools) EXTRA_PKGS+=(wrk nginx-light apache2-utils hyperfine time python3 nghttp2-client nghttp2-server h2o openssl) ;;
     --test-tools)
       EXTRA_PKGS+=(wrk apache2-utils nghttp2-client curl iproute2)  # the interop test's clients; netns
       EXTRA_PKGS+=(nginx-light openssl)  # the HTTPS tests' server and its certificates
+      EXTRA_PKGS+=(nghttp2-server)  # nghttpd: an HTTP/2 server for the h2 tests
       EXTRA_PKGS+=(chromium python3)  # the live view's page, loaded mid-run (tests/checks/check-live.sh)
       LEAN_PKGS+=(prometheus)  # promtool checks the live view's /metrics
       # node and npm validate the Kubernetes manifests offline; a node from elsewhere will do

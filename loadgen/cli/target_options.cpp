@@ -40,6 +40,12 @@ void TargetOptions::add(po::options_description& d, RunSettings& s, int default_
   opt("users,u", po::value<int>(&w.users)->default_value(default_users),
       "virtual users (or connections in --max/--rate)");
   opt("keepalive", po::bool_switch(&w.keepalive), "reuse one connection per user where the server allows it");
+  opt("http2", po::bool_switch(&http2_), "HTTP/2 over TLS, chosen by ALPN (https:// targets)");
+  opt("h2c", po::bool_switch(&h2c_), "HTTP/2 over plain TCP by prior knowledge (http:// targets)");
+  opt("streams", po::value<int>(&w.http2.streams)->default_value(1),
+      "--http2/--h2c: concurrent streams per connection; users are carried by connections x streams");
+  opt("h2-window", po::value<int>(&w.http2.window_bits)->default_value(30),
+      "--http2/--h2c: stream and connection flow-control windows of 2^BITS - 1 bytes (16..30)");
   opt("threads", po::value<int>(&w.threads)->default_value(1), "load-generating threads, one io_context each");
   const char* env_io = std::getenv("LOADGEN_CLIENT_IO");
   opt("client-io", po::value<std::string>(&client_io_)->default_value(env_io && *env_io ? env_io : "auto"),
@@ -132,6 +138,7 @@ std::string TargetOptions::apply(const po::variables_map& vm, RunSettings& s) {
     return "--client-io: '" + client_io_ + "' is not sockets, uring or auto (LOADGEN_CLIENT_IO sets the default)";
   if (w.client_io == ClientIo::kUring && w.target.scheme == "https" && !vm["client-io"].defaulted())
     return "--client-io uring: only for http:// targets (HTTPS runs through OpenSSL on sockets); leave it out";
+  if (std::string e = apply_http2(vm, w); !e.empty()) return e;
   if (w.users < 1 || w.users > 1'000'000) return "--users: must be 1..1000000";
   auto to = parse_duration(timeout_);
   if (!to || to->count() <= 0) return "--timeout: '" + timeout_ + "' is not a duration (use e.g. 10s, 500ms)";
@@ -181,6 +188,27 @@ std::string TargetOptions::apply_scenario(const po::variables_map& vm, Workload&
                " out or remove \"think\" from the file";
     w.set_wait(s.think->as_shape());
   }
+  return {};
+}
+
+std::string TargetOptions::apply_http2(const po::variables_map& vm, Workload& w) {
+  Http2Options& h = w.http2;
+  if (http2_ && h2c_) return "--h2c: --http2 is HTTP/2 over TLS, --h2c over plain TCP; give one of them";
+  if (http2_ && w.target.scheme != "https")
+    return "--http2: h2 is chosen by ALPN in the TLS handshake: use an https:// URL (or --h2c for HTTP/2 over plain "
+           "TCP)";
+  if (h2c_ && w.target.scheme != "http") return "--h2c: HTTP/2 over plain TCP: use an http:// URL (or --http2 for TLS)";
+  h.mode = http2_ ? Http2Options::Mode::kAlpn : h2c_ ? Http2Options::Mode::kPriorKnowledge : Http2Options::Mode::kOff;
+  if (!h.on()) {
+    for (const char* flag : {"streams", "h2-window"})
+      if (vm.count(flag) && !vm[flag].defaulted()) return std::string("--") + flag + ": goes with --http2 or --h2c";
+    return {};
+  }
+  if (h.streams < 1 || h.streams > 1000) return "--streams: must be 1..1000 (concurrent streams per connection)";
+  if (h.window_bits < 16 || h.window_bits > 30)
+    return "--h2-window: must be 16..30 (windows of 2^BITS - 1 bytes; 16 is HTTP/2's default of 64 KiB)";
+  if (w.client_io == ClientIo::kUring && !vm["client-io"].defaulted())
+    return "--client-io uring: HTTP/2 runs on sockets; leave --client-io out";
   return {};
 }
 

@@ -12,7 +12,8 @@ namespace lab {
 
 class TargetOptions {
  public:
-  /// Declares -H, --path, -X, --header, --body, --scenario, --addresses, -u, --keepalive, --threads, --timeout,
+  /// Declares -H, --path, -X, --header, --body, --scenario, --addresses, -u, --keepalive, --http2, --h2c, --streams,
+  /// --h2-window, --threads, --timeout,
   /// --label, --seed,
   /// --expect-status, --max-client-lag and -q, bound to `s`.
   void add(boost::program_options::options_description& d, RunSettings& s, int default_users = 1);
@@ -23,9 +24,11 @@ class TargetOptions {
  private:
   std::string apply_scenario(const boost::program_options::variables_map& vm, Workload& w);
   std::string apply_data(const boost::program_options::variables_map& vm, Workload& w);
+  std::string apply_http2(const boost::program_options::variables_map& vm, Workload& w);
   std::string timeout_ = "10s", expect_status_ = "2xx", body_, addresses_ = "first", scenario_, tls_resume_ = "on";
   std::string data_, data_per_ = "request", data_order_ = "round-robin", client_io_ = "auto";
   std::vector<std::string> headers_;
+  bool http2_ = false, h2c_ = false;
 };
 
 }  // namespace lab

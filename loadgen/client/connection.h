@@ -22,6 +22,7 @@ struct Connection {
   std::unique_ptr<UringUser> ring;  // --client-io uring only, from the first request
   ResponseParser parser;            // reset per response: its line buffer is allocated once
   char first_buf[512];              // the first read of each response (most replies fit)
+  int h2_group = -1;                // HTTP/2: which of the thread's shared connections carries this user's streams
 };
 
 }  // namespace lab

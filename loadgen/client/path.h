@@ -18,6 +18,8 @@
 #include <memory>
 #include <string>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "loadgen/client/task.h"
 #include "loadgen/measure/collector.h"
 #include "loadgen/measure/errors.h"
@@ -30,6 +32,7 @@ class context;
 namespace lab {
 
 struct Worker;
+struct Workload;
 struct Connection;
 struct User;
 class UringIo;
@@ -83,6 +86,9 @@ class ClientPath {
   virtual void reap_arrived() {}
   /// The end of the run, last: end every wait (the worker's `stopping` is set).
   virtual void cancel_all();
+  /// After the run: what the path adds to the result's environment (HTTP/2: connections opened,
+  /// streams); each thread's path adds its share to what the others wrote.
+  virtual void add_facts(nlohmann::json& /*environment*/) const {}
 
  protected:
   Worker& w_;
@@ -92,6 +98,11 @@ class ClientPath {
 std::unique_ptr<ClientPath> make_plain_path(Worker& w);
 /// HTTPS: OpenSSL reads and writes the socket itself (client/tls_path.cpp).
 std::unique_ptr<ClientPath> make_tls_path(Worker& w, boost::asio::ssl::context& ctx);
+/// HTTP/2: over TLS (`ctx`, h2 by ALPN) or, without one, by prior knowledge (client/h2_path.cpp).
+std::unique_ptr<ClientPath> make_h2_path(Worker& w, boost::asio::ssl::context* ctx);
+/// --http2 before the run: one handshake with the target offering h2. "" when the server chose h2
+/// (or could not be reached or refused the handshake: the run reports that), else what it chose.
+std::string probe_alpn(const boost::asio::ip::tcp::endpoint& target, boost::asio::ssl::context& ctx, const Workload& w);
 /// Plain HTTP through the thread's ring (--client-io uring; client/uring_path.cpp).
 std::unique_ptr<ClientPath> make_uring_path(Worker& w, std::unique_ptr<UringIo> ring);
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "loadgen/client/path.h"
+#include "loadgen/client/tls.h"
 
 namespace lab {
 
@@ -49,5 +50,14 @@ std::optional<Outcome> at_eof(ResponseParser& parser, bool any);
 Outcome finished(const Workload& wl, const ResponseParser& parser, Outcome o);
 /// The socket's part of ending a connection (ClientPath::close).
 void close_socket(Connection& c);
+
+/// Waits until the socket is ready for what OpenSSL asked (handing it to Asio's reactor first).
+Task<error_code> tls_wait(Connection& c, TlsWait want);
+/// Opens `c` to the target and runs the TLS handshake (client/tls_connect.cpp): SNI, the name
+/// check, the connection's last session resumed (--tls-resume), TCP_NODELAY. nullopt when
+/// connected (`o`'s connect and tls phases set from `start`), else the failure; `u`'s timeout
+/// ends the wait.
+Task<std::optional<Outcome>> connect_tls(Worker& w, const User& u, Connection& c, asio::ssl::context& ctx,
+                                         Clock::time_point start, Outcome& o);
 
 }  // namespace lab

@@ -56,7 +56,22 @@ std::unique_ptr<ssl::context> make_tls_context(const Workload& w, std::string& e
       error = "--cacert: cannot load '" + w.tls.cacert + "' as PEM certificates: " + why;
     return nullptr;
   }
+  // --http2: offer h2 only (ALPN): a server that cannot speak it answers without ALPN or with
+  // http/1.1, which the run reports (alpn_chosen) instead of sending HTTP/1.1 under another name.
+  static const unsigned char kH2[] = {2, 'h', '2'};
+  if (w.http2.mode == Http2Options::Mode::kAlpn &&
+      SSL_CTX_set_alpn_protos(ctx->native_handle(), kH2, sizeof kH2) != 0) {
+    error = "TLS: cannot offer h2 by ALPN";
+    return nullptr;
+  }
   return ctx;
+}
+
+std::string alpn_chosen(SSL* ssl) {
+  const unsigned char* p = nullptr;
+  unsigned int n = 0;
+  SSL_get0_alpn_selected(ssl, &p, &n);
+  return p ? std::string(reinterpret_cast<const char*>(p), n) : std::string();
 }
 
 bool prepare_tls(SSL* ssl, const Workload& w, SSL_SESSION* resume, std::string& error) {

@@ -21,6 +21,9 @@ namespace lab {
 /// system's CAs unless --insecure. nullptr with `error` set when a file cannot be used.
 std::unique_ptr<boost::asio::ssl::context> make_tls_context(const Workload& w, std::string& error);
 
+/// The protocol the server chose by ALPN ("h2", "http/1.1"), "" when it chose none.
+std::string alpn_chosen(SSL* ssl);
+
 /// Readies a new connection's SSL object: SNI (for names, not IP literals), the name or address
 /// the certificate must hold (unless --insecure), and the session to resume, if any.
 /// Returns false with `error` set if OpenSSL refused.

@@ -44,8 +44,9 @@ void Interval::reset() {
 void WorkerStats::add_phases(const PhaseTimes& p) {
   if (p.connect_ns) phases_[0].record(p.connect_ns);
   if (p.tls_ns) phases_[1].record(p.tls_ns);
-  phases_[2].record(p.waiting_ns);
-  phases_[3].record(p.receiving_ns);
+  if (p.queued) phases_[2].record(p.queued_ns);
+  phases_[3].record(p.waiting_ns);
+  phases_[4].record(p.receiving_ns);
 }
 
 void WorkerStats::add_phases_to(PhaseHistograms& into) {

@@ -39,6 +39,10 @@ struct NameInterval {
 /// How long each phase of one request took (0: the phase did not happen, e.g. no new connection).
 struct PhaseTimes {
   std::uint64_t connect_ns = 0, tls_ns = 0, waiting_ns = 0, receiving_ns = 0;
+  // HTTP/2: from the request's start (after a connection it opened) until its stream opened:
+  // waiting for the connection, the server's SETTINGS, or a free stream. Timed (queued) on h2 only.
+  std::uint64_t queued_ns = 0;
+  bool queued = false;
 };
 
 /// The server's CPU over one interval (--server-cgroup), as the engine read it from its cgroup.
@@ -66,7 +70,7 @@ struct Interval {
 
 /// The phases of complete responses (kPhases' order): connect and tls count only the responses
 /// that opened a connection. Kept for the whole run, not per second (no series needs them).
-using PhaseHistograms = std::array<Histogram, 4>;
+using PhaseHistograms = std::array<Histogram, kPhases.size()>;
 
 /// First and last time a kind of failure was seen, and one example of it.
 struct ErrorSeen {

@@ -17,6 +17,10 @@ const char* to_string(ErrorKind k) {
     case ErrorKind::kUnexpectedStatus: return "unexpected_status";
     case ErrorKind::kOutOfFds: return "out_of_fds";
     case ErrorKind::kOutOfPorts: return "out_of_ephemeral_ports";
+    case ErrorKind::kH2Refused: return "h2_refused_stream";
+    case ErrorKind::kH2Reset: return "h2_stream_reset";
+    case ErrorKind::kH2Protocol: return "h2_protocol_error";
+    case ErrorKind::kH2FlowControl: return "h2_flow_control_stall";
     case ErrorKind::kOther: return "other";
     case ErrorKind::kCount: break;
   }

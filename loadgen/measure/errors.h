@@ -20,6 +20,10 @@ enum class ErrorKind : std::uint8_t {
   kUnexpectedStatus,       // a complete response with a status code not expected
   kOutOfFds,               // EMFILE / ENFILE
   kOutOfPorts,             // EADDRNOTAVAIL: no ephemeral port left
+  kH2Refused,              // HTTP/2: REFUSED_STREAM, or above a GOAWAY's last stream id (not processed: retryable)
+  kH2Reset,                // HTTP/2: the server reset the stream (RST_STREAM with another code)
+  kH2Protocol,             // HTTP/2: the connection broke the protocol (bad frames, a GOAWAY with an error)
+  kH2FlowControl,          // HTTP/2: timed out with the request's body held by a closed flow-control window
   kOther,
   kCount
 };

@@ -109,6 +109,8 @@ class LoadRun {
     // they are many (RequestBook).
     requests_ = std::make_unique<RequestBook>(wl_);
     if (wl_.target.scheme == "https" && !(tls_ = make_tls_context(wl_, err))) return err;
+    if (wl_.http2.mode == Http2Options::Mode::kAlpn)
+      if (std::string why = probe_alpn(addresses_.front(), *tls_, wl_); !why.empty()) return why;
     if (std::string e = set_origin(); !e.empty()) return e;
     // The client's I/O path (docs/architecture.md, the virtual user): a result says which one
     // measured it.
@@ -121,7 +123,7 @@ class LoadRun {
   // their own (docs/performance.md: fewer system calls and less CPU per request than the sockets
   // path in both).
   std::string make_workers() {
-    bool uring = wl_.target.scheme == "http" && wl_.client_io != ClientIo::kSockets;
+    bool uring = wl_.target.scheme == "http" && wl_.client_io != ClientIo::kSockets && !wl_.http2.on();
     std::string why_not;
     if (uring) {  // a ring this kernel does not wake us for in time is no path (UringIo::probe_wake)
       double median_us = -1;
@@ -139,7 +141,9 @@ class LoadRun {
         w.by_name = true;
         w.stats.set_names(wl_.scenario.requests.size());
       }
-      if (tls_) {
+      if (wl_.http2.on()) {
+        w.path = make_h2_path(w, tls_.get());
+      } else if (tls_) {
         w.path = make_tls_path(w, *tls_);
       } else if (uring) {
         auto ring = UringIo::open(w.io, kRingEntries, why_not);
@@ -155,7 +159,7 @@ class LoadRun {
     }
     // One path for every thread: a ring refused to any of them is refused to all.
     for (auto& w : workers_)
-      if (!tls_ && !uring) w->path = make_plain_path(*w);
+      if (!wl_.http2.on() && !tls_ && !uring) w->path = make_plain_path(*w);
     facts_.environment["client_io"] = workers_.front()->path->name();
     return {};
   }
@@ -279,6 +283,7 @@ class LoadRun {
     facts_.control = control_;
     for (auto& w : workers_) {
       facts_.in_flight_at_stop += w->in_flight_at_stop.load();
+      w->path->add_facts(facts_.environment);
       for (const auto& u : w->users) facts_.users_spawned += u->started ? 1 : 0;
       facts_.activations_s.insert(facts_.activations_s.end(), w->activations_s.begin(), w->activations_s.end());
     }

@@ -15,6 +15,15 @@ void Workload::set_wait(const WaitShape& w) {
   wait_shape = between ? std::nullopt : std::optional<WaitShape>(w);
 }
 
+const char* Http2Options::protocol() const {
+  switch (mode) {
+    case Mode::kAlpn: return "h2";
+    case Mode::kPriorKnowledge: return "h2c";
+    case Mode::kOff: break;
+  }
+  return "http/1.1";
+}
+
 nlohmann::json workload_json(const Workload& w) {
   std::vector<std::string> redacted;
   const std::string url = redact_url(w.url);
@@ -47,6 +56,8 @@ nlohmann::json workload_json(const Workload& w) {
   if (!w.request.body.empty()) j["body_bytes"] = w.request.body.size();
   if (w.target.scheme == "https")
     j["tls"] = {{"verify", !w.tls.insecure}, {"cacert", !w.tls.cacert.empty()}, {"resume", w.tls.resume}};
+  if (w.http2.on())
+    j["http2"] = {{"protocol", w.http2.protocol()}, {"streams", w.http2.streams}, {"window_bits", w.http2.window_bits}};
   if (w.scenario.from_file()) j["scenario"] = w.scenario.to_json();
   if (w.data.given()) j["data"] = w.data.to_json();
   if (w.mode == LoadMode::kUsers && w.wait_shape) j["wait"] = wait_text(*w.wait_shape);

@@ -37,6 +37,19 @@ struct TlsOptions {
 /// names the path that ran (environment.client_io).
 enum class ClientIo { kSockets, kUring, kAuto };
 
+/// HTTP/2 (--http2: h2 chosen by ALPN over TLS; --h2c: prior knowledge over plain TCP), its
+/// streams per connection (--streams) and windows (--h2-window). Users are carried by
+/// connections x streams: each load thread opens one connection per `streams` of its users.
+struct Http2Options {
+  enum class Mode { kOff, kAlpn, kPriorKnowledge };
+  Mode mode = Mode::kOff;
+  int streams = 1;
+  int window_bits = 30;  // stream and connection windows 2^bits - 1 (h2load's default)
+  bool on() const { return mode != Mode::kOff; }
+  /// "h2" (over TLS), "h2c" (prior knowledge), or "http/1.1".
+  const char* protocol() const;
+};
+
 struct Workload {
   std::string url;      // as typed
   Url target;           // parsed
@@ -57,6 +70,7 @@ struct Workload {
   bool keepalive = false;
   int threads = 1;
   ClientIo client_io = ClientIo::kAuto;
+  Http2Options http2;
   std::chrono::nanoseconds timeout{std::chrono::seconds(10)};
   std::uint64_t seed = 1;
   std::string label;

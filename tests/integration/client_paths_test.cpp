@@ -138,10 +138,16 @@ std::vector<std::string> disagreements(const Case& c, const PathRun& oracle, con
     if (!ring_share.count(k) || std::fabs(ring_share[k] - share) > 0.15) say("the share of " + k + " failures");
   for (const auto& [k, share] : ring_share)
     if (!oracle_share.count(k)) say("failures of kind " + k + " on the ring only");
-  // The ring's own evidence of a late client: none where the server sets the pace.
-  if (c.pace == Pace::kServer && ring.doc["client"]["reap_p99_ms"].is_number() &&
-      ring.doc["client"]["reap_p99_ms"].get<double>() >= 5.0)
-    say("responses sat in the kernel unread: reap p99 " + ring.doc["client"]["reap_p99_ms"].dump() + " ms");
+  // The ring's own evidence of a late client: none where the server sets the pace, unless the
+  // machine held the client thread off its CPU (its timers woke as late: lag): a lost wake-up
+  // leaves responses in the kernel while the timers still fire on time (seen in CI: reap p99
+  // 7.8 ms with a build beside the run, twice).
+  const nlohmann::json& rc = ring.doc["client"];
+  const double reap = rc["reap_p99_ms"].is_number() ? rc["reap_p99_ms"].get<double>() : 0;
+  const double lag = rc["lag_p99_ms"].is_number() ? rc["lag_p99_ms"].get<double>() : 0;
+  if (c.pace == Pace::kServer && reap >= 5.0 && reap > 3 * lag)
+    say("responses sat in the kernel unread: reap p99 " + std::to_string(reap) +
+        " ms, while the client's timers were " + std::to_string(lag) + " ms late (p99)");
   const double ratio = static_cast<double>(ring.requests) / static_cast<double>(oracle.requests);
   if (c.pace == Pace::kServer ? std::fabs(ratio - 1.0) > 0.15 : ratio < (c.pace == Pace::kChurn ? 0.4 : 0.7))
     say("requests: ring " + std::to_string(ring.requests) + ", sockets " + std::to_string(oracle.requests));
