@@ -12,11 +12,12 @@ need() { command -v "$1" >/dev/null || { echo "bench: $1 is missing (bash script
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # start_nginx PORT BODY_LEN WORKERS -> sets NGINX_PREFIX, NGINX_PID; with TLS=1 it speaks HTTPS
-# (certificate for localhost and 127.0.0.1 signed by $NGINX_PREFIX/ca.pem)
+# (certificate for localhost and 127.0.0.1 signed by $NGINX_PREFIX/ca.pem); with NGINX_HTTP2=1
+# HTTP/2 (h2 by ALPN with TLS=1, else h2c by prior knowledge)
 start_nginx() {
   need nginx
   NGINX_PREFIX=$(mktemp -d /tmp/loadlab-nginx.XXXXXX)
-  local body ssl="" tls_conf="" scheme=http; body=$(head -c "$2" /dev/zero | tr '\0' 'x')
+  local body ssl="" tls_conf="" scheme=http http2="" probe=(); body=$(head -c "$2" /dev/zero | tr '\0' 'x')
   if [ "${TLS:-0}" = 1 ]; then
     need openssl
     source "$ROOT/scripts/lib/test-cert.sh"
@@ -24,12 +25,17 @@ start_nginx() {
     ssl=ssl scheme=https
     tls_conf="ssl_certificate $NGINX_PREFIX/server.pem; ssl_certificate_key $NGINX_PREFIX/server.key;"
   fi
+  if [ "${NGINX_HTTP2:-0}" = 1 ]; then
+    http2=http2
+    [ "${TLS:-0}" = 1 ] || probe=(--http2-prior-knowledge)
+  fi
   sed -e "s|@PREFIX@|$NGINX_PREFIX|g" -e "s|@PORT@|$1|g" -e "s|@BODY@|$body|g" -e "s|@WORKERS@|$3|g" \
-    -e "s|@SSL@|$ssl|g" -e "s|@TLS_CONF@|$tls_conf|g" "$ROOT/bench/nginx.conf.in" > "$NGINX_PREFIX/nginx.conf"
+    -e "s|@SSL@|$ssl|g" -e "s|@TLS_CONF@|$tls_conf|g" -e "s|@HTTP2@|$http2|g" \
+    "$ROOT/bench/nginx.conf.in" > "$NGINX_PREFIX/nginx.conf"
   taskset -c "$SERVER_CPU" nginx -p "$NGINX_PREFIX" -c "$NGINX_PREFIX/nginx.conf" -g 'daemon off;' 2>"$NGINX_PREFIX/stderr" &
   NGINX_PID=$!
   for _ in $(seq 1 100); do
-    curl -sk -o /dev/null "$scheme://127.0.0.1:$1/" && return 0
+    curl -sk "${probe[@]}" -o /dev/null "$scheme://127.0.0.1:$1/" && return 0
     sleep 0.05
   done
   echo "bench: nginx did not start: $(cat "$NGINX_PREFIX/stderr" "$NGINX_PREFIX/error.log" 2>/dev/null)" >&2

@@ -79,11 +79,12 @@ struct H2Conn : std::enable_shared_from_this<H2Conn> {
   Connection link;  // the socket (and TLS) under the session
   H2Session session;
   State state = State::kOpening;
-  User* opener = nullptr;  // while it opens: the user that opens it
-  std::string out;         // nghttp2's bytes the socket has not taken yet
-  int tls_retry = 0;       // a TLS write to repeat with this many bytes (OpenSSL's rule)
-  bool writing = false;    // a writer waits until the socket takes `out`
-  bool any_read = false;   // a byte arrived (to recognize an HTTP/1.1 answer to h2c)
+  User* opener = nullptr;     // while it opens: the user that opens it
+  std::string out;            // nghttp2's bytes the socket has not taken yet
+  int tls_retry = 0;          // a TLS write to repeat with this many bytes (OpenSSL's rule)
+  bool writing = false;       // a writer waits until the socket takes `out`
+  bool flush_posted = false;  // a flush is queued behind the handlers that run now
+  bool any_read = false;      // a byte arrived (to recognize an HTTP/1.1 answer to h2c)
   std::unordered_map<std::int32_t, H2Stream*> streams;
   std::vector<User*> waiters;  // users waiting for it to open, for SETTINGS, or for a free stream
   ErrorKind dead_kind = ErrorKind::kOther;
@@ -95,6 +96,9 @@ struct H2Conn : std::enable_shared_from_this<H2Conn> {
   void die(ErrorKind k, const std::string& detail);
   /// nghttp2's output to the socket; a writer coroutine when the socket cannot take it all.
   void flush();
+  /// flush() once the handlers queued now have run: the users woken by one read submit their
+  /// next requests first, and one write carries them all (as h2load writes once per loop).
+  void flush_soon();
   /// Writes `out` until the socket would block (`want`); false when the connection died.
   bool write_now(TlsWait& want);
 };
@@ -132,7 +136,7 @@ void H2Stream::detach() {
   conn->streams.erase(id);
   if (conn->state == H2Conn::State::kDead) return;
   conn->session.cancel(id);
-  conn->flush();
+  conn->flush_soon();
 }
 
 void H2Conn::die(ErrorKind k, const std::string& detail) {
@@ -208,10 +212,21 @@ void H2Conn::flush() {
     die(ErrorKind::kH2Protocol, "HTTP/2: " + err);
     return;
   }
+  // Sending closes streams too (a cancelled stream's RST_STREAM): the requests in line look again.
+  if (!waiters.empty()) wake_waiters();
   if (writing || out.empty()) return;
   TlsWait want = TlsWait::kNone;
   if (!write_now(want) || out.empty()) return;
   asio::co_spawn(w.io.get_executor(), write_loop(shared_from_this(), want), asio::detached);
+}
+
+void H2Conn::flush_soon() {
+  if (flush_posted || state == State::kDead) return;
+  flush_posted = true;
+  asio::post(w.io, [self = shared_from_this()] {
+    self->flush_posted = false;
+    self->flush();
+  });
 }
 
 // Why nghttp2 ended a session, with a hint when an h2c target answered in HTTP/1.1.
@@ -467,8 +482,8 @@ Task<Outcome> H2Path::exchange(User& u, const Exchange& x) {
   std::shared_ptr<H2Conn> c = co_await stream_slot(u, group, x.start, o);
   if (!c) co_return o;
   o.phases.queued = true;
-  o.phases.queued_ns = ns_between(x.start, Clock::now()) -
-                       std::min(ns_between(x.start, Clock::now()), o.phases.connect_ns + o.phases.tls_ns);
+  const std::uint64_t since_start = ns_between(x.start, Clock::now());
+  o.phases.queued_ns = since_start - std::min(since_start, o.phases.connect_ns + o.phases.tls_ns);
   H2Stream st(u, c, w.workload);
   st.o = o;
   st.id = c->session.submit(*req, &st, err);
@@ -477,8 +492,8 @@ Task<Outcome> H2Path::exchange(User& u, const Exchange& x) {
   peak_streams_ = std::max(peak_streams_, c->session.open_streams());
   const std::uint32_t limit = c->session.server_max_streams();
   server_max_streams_ = server_max_streams_ ? std::min(server_max_streams_, limit) : limit;
-  st.written = Clock::now();
-  c->flush();
+  st.written = Clock::now();  // handed to the connection: its next write (flush_soon) sends it
+  c->flush_soon();
   while (!st.done) {
     co_await park(u);
     if (st.done) break;

@@ -172,12 +172,14 @@ std::int32_t H2Session::submit(const H2Request& r, StreamSink* sink, std::string
     error = "no HTTP/2 session (out of memory)";
     return 0;
   }
-  std::vector<nghttp2_nv> nva;
-  nva.reserve(r.fields.size());
+  // (copied by nghttp2: a request built as sent may be gone before its HEADERS frame is, if the
+  // stream is cancelled first; the vector is the thread's, reused)
+  thread_local std::vector<nghttp2_nv> nva;
+  nva.clear();
   for (const auto& [name, value] : r.fields)
     nva.push_back({reinterpret_cast<std::uint8_t*>(const_cast<char*>(name.data())),
                    reinterpret_cast<std::uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(),
-                   NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE});
+                   NGHTTP2_NV_FLAG_NONE});
   nghttp2_data_provider body{};
   body.read_callback = read_body;
   sink->body = r.body.empty() ? nullptr : &r.body;
