@@ -18,7 +18,7 @@ SERVER_CPU_LIMIT ?=
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build tools test bench-all bench-distributed capacity calibrate check-report compare baseline sanitize sanitize-quick sanitize-build tsan fuzz format format-check tidy clean
+.PHONY: all deps build tools test bench-all bench-distributed capacity h2-vs-h1 calibrate check-report compare baseline sanitize sanitize-quick sanitize-build tsan fuzz format format-check tidy clean
 
 all: build
 
@@ -54,6 +54,12 @@ calibrate: tools
 #   make capacity [MATRIX="original backend-wait"] [MODELS="epoll threadpool"] [SERVER_CPUS=0] [SERVER_CPU_LIMIT=0.25]
 capacity: tools
 	@MATRIX="$(MATRIX)" MODELS="$(MODELS)" SERVER_CPUS="$(SERVER_CPUS)" SERVER_CPU_LIMIT="$(SERVER_CPU_LIMIT)" LIVE="$(LIVE)" LIVE_LINGER="$(LIVE_LINGER)" BUILD="$(BUILD)" bash scripts/capacity.sh
+
+# HTTP/1.1 against HTTP/2 at equal outstanding requests, on nginx and h2o (about 6 minutes).
+#   make h2-vs-h1 [SERVERS="nginx h2o"] [DURATION=5]
+h2-vs-h1: tools
+	@bash scripts/install-deps.sh --compare-tools
+	@SERVERS="$(SERVERS)" DURATION="$(DURATION)" BUILD="$(BUILD)" bash scripts/h2-vs-h1.sh
 
 # The shards of one workload as separate hosts (network namespaces), started together and merged.
 #   make bench-distributed [SHARDS=3]
