@@ -144,6 +144,25 @@ class Merged {
     }
     for (const auto& [phase, h] : r.timings) out_.timings[phase].merge(h);
     client_.add(r.client, "shard " + std::to_string(sh.index));
+    add_http2(r.environment);
+  }
+
+  // HTTP/2's connection counts (environment.http2): the connections every shard opened, the
+  // most streams one carried, the least the server allowed.
+  void add_http2(const nlohmann::json& env) {
+    const auto it = env.find("http2");
+    if (it == env.end() || !it->is_object()) return;
+    nlohmann::json& h = out_.environment["http2"];
+    if (!h2_seen_) {
+      h = *it;
+      h2_seen_ = true;
+      return;
+    }
+    h["connections_opened"] = h.value("connections_opened", 0ull) + it->value("connections_opened", 0ull);
+    h["max_streams_in_flight"] = std::max(h.value("max_streams_in_flight", 0), it->value("max_streams_in_flight", 0));
+    if (it->contains("server_max_concurrent_streams"))
+      h["server_max_concurrent_streams"] = std::min(h.value("server_max_concurrent_streams", 0xffffffffu),
+                                                    it->value("server_max_concurrent_streams", 0u));
   }
 
   Result finish(const std::vector<Result>& shards, const std::vector<ThresholdSpec>& thresholds) {
@@ -214,6 +233,7 @@ class Merged {
   }
 
   Result out_;
+  bool h2_seen_ = false;
   ShardInfo info_;
   std::set<int> present_;
   std::optional<Summary> summary_;

@@ -123,3 +123,30 @@ TEST(Merge, ShardsOfDifferentRunsAreRefusedAndIncompleteOnesMakeItPartial) {
 
 }  // namespace
 }  // namespace lab
+
+namespace lab {
+namespace {
+
+// HTTP/2's connection counts add across shards (a regression: the merged result kept shard 0's).
+TEST(Merge, Http2ConnectionsAddAndTheStreamLimitsCombine) {
+  Result a = labtest::make_shard(0, 2, 10, 1, 100), b = labtest::make_shard(1, 2, 10, 1, 100);
+  a.environment["http2"] = {{"protocol", "h2c"},
+                            {"streams", 8},
+                            {"connections_opened", 3},
+                            {"max_streams_in_flight", 8},
+                            {"server_max_concurrent_streams", 128}};
+  b.environment["http2"] = {{"protocol", "h2c"},
+                            {"streams", 8},
+                            {"connections_opened", 4},
+                            {"max_streams_in_flight", 6},
+                            {"server_max_concurrent_streams", 100}};
+  const Result m = merge_shards({a, b}, {});
+  const auto& h = m.environment["http2"];
+  EXPECT_EQ(h["connections_opened"], 7);
+  EXPECT_EQ(h["max_streams_in_flight"], 8);
+  EXPECT_EQ(h["server_max_concurrent_streams"], 100);
+  EXPECT_EQ(h["protocol"], "h2c");
+}
+
+}  // namespace
+}  // namespace lab
