@@ -48,6 +48,18 @@ const Case kCases[] = {
 
 class HostileServer : public ::testing::TestWithParam<std::tuple<Case, bool>> {};  // (case, https)
 
+// The resident memory of loadgen before it does anything (`--help`): mostly its own mapped image,
+// about 8 MB in the ordinary build and 164 MB under ASan+UBSan (a 90 MB text and a 70 MB data
+// segment). A run's memory is bounded above it: an absolute bound measured the build, not the
+// run (seen: the https cases at 207-209 MB under ASan once HTTP/2 grew the binary, against 200).
+long baseline_rss_kb() {
+  static const long kb = [] {
+    Process p({LOADGEN_BIN, "--help"});
+    return p.wait(std::chrono::seconds(30)).max_rss_kb;
+  }();
+  return kb;
+}
+
 void run_case(const std::tuple<Case, bool>& param, bool keepalive) {
   const auto& [c, https] = param;
   BadServer bad(c.mode, https);
@@ -64,7 +76,9 @@ void run_case(const std::tuple<Case, bool>& param, bool keepalive) {
   ASSERT_TRUE(j.is_object()) << c.name << ": no result written; stderr: " << err;
   expect_consistent(j);
   EXPECT_LT(took, 2s + 1s + 3s) << c.name << ": the run must end within --run-time + --timeout";
-  EXPECT_LT(st.max_rss_kb, 200 * 1024) << c.name << ": memory must stay bounded";
+  EXPECT_LT(st.max_rss_kb - baseline_rss_kb(), 100 * 1024)
+      << c.name << ": memory must stay bounded (peak " << st.max_rss_kb << " KB, at start " << baseline_rss_kb()
+      << " KB)";
   const auto& s = j["summary"];
   if (c.kind) {
     EXPECT_GT(s["failures"].get<std::uint64_t>(), 0u) << c.name << ": " << j["errors"].dump();
