@@ -1,6 +1,6 @@
 # The lab's entry points. On a fresh Debian 12 machine (as root) these install what is
 # missing (scripts/install-deps.sh) and build what they need.
-#   make bench-all [PROFILE=seed|quick|max|keepalive] [MODELS="single select"] [REPEAT=N] [LIVE=PORT] [SERVER_CPU_LIMIT=Q]
+#   make bench-all [PROFILE=seed|quick|max|keepalive] [MODELS="single select"] [REPEAT=N] [LIVE=PORT] [OUT="prometheus=URL"] [SERVER_CPU_LIMIT=Q]
 #   make test
 SHELL := /bin/bash
 BUILD ?= build
@@ -10,6 +10,7 @@ PROFILE ?= seed
 MODELS ?=
 REPEAT ?= 1
 LIVE ?=
+OUT ?=
 LIVE_LINGER ?=
 MATRIX ?=
 SHARDS ?= 3
@@ -43,7 +44,7 @@ test: deps $(BUILD)/Makefile
 	cd $(BUILD) && ctest --output-on-failure --no-tests=error -j 2 --timeout 300
 
 bench-all: tools
-	@PROFILE="$(PROFILE)" MODELS="$(MODELS)" REPEAT="$(REPEAT)" SERVER_CPU_LIMIT="$(SERVER_CPU_LIMIT)" LIVE="$(LIVE)" LIVE_LINGER="$(LIVE_LINGER)" BUILD="$(BUILD)" bash scripts/bench-all.sh
+	@PROFILE="$(PROFILE)" MODELS="$(MODELS)" REPEAT="$(REPEAT)" SERVER_CPU_LIMIT="$(SERVER_CPU_LIMIT)" LIVE="$(LIVE)" LIVE_LINGER="$(LIVE_LINGER)" OUT="$(OUT)" BUILD="$(BUILD)" bash scripts/bench-all.sh
 
 # The machine's own costs (fork, threads, switches, connections, readiness, copies), about 10 s.
 #   make calibrate [SERVER_CPUS=0]
@@ -53,7 +54,7 @@ calibrate: tools
 # Every model's capacity under every workload of bench/profiles/capacity/ (about 35 minutes).
 #   make capacity [MATRIX="original backend-wait"] [MODELS="epoll threadpool"] [SERVER_CPUS=0] [SERVER_CPU_LIMIT=0.25]
 capacity: tools
-	@MATRIX="$(MATRIX)" MODELS="$(MODELS)" SERVER_CPUS="$(SERVER_CPUS)" SERVER_CPU_LIMIT="$(SERVER_CPU_LIMIT)" LIVE="$(LIVE)" LIVE_LINGER="$(LIVE_LINGER)" BUILD="$(BUILD)" bash scripts/capacity.sh
+	@MATRIX="$(MATRIX)" MODELS="$(MODELS)" SERVER_CPUS="$(SERVER_CPUS)" SERVER_CPU_LIMIT="$(SERVER_CPU_LIMIT)" LIVE="$(LIVE)" LIVE_LINGER="$(LIVE_LINGER)" OUT="$(OUT)" BUILD="$(BUILD)" bash scripts/capacity.sh
 
 # HTTP/1.1 against HTTP/2 at equal outstanding requests, on nginx and h2o (about 6 minutes).
 #   make h2-vs-h1 [SERVERS="nginx h2o"] [DURATION=5]

@@ -500,6 +500,7 @@ json to_json(const Result& r) {
     j["thresholds"] = thresholds;
   }
   if (!r.control.empty()) j["control"] = r.control;
+  if (!r.outputs.empty()) j["outputs"] = r.outputs;
   if (!r.stopped.empty()) j["stopped"] = r.stopped;
   if (r.in_progress) j["in_progress"] = true;
   if (r.shard) {
@@ -599,6 +600,10 @@ Result result_from_json(const json& j, const JsonSource& src) {
   if (root.has("control")) {
     root.at("control").each([](const Field& c) { c.expect_object(); });
     r.control = j["control"];
+  }
+  if (root.has("outputs")) {
+    root.at("outputs").each([](const Field& o) { o.expect_object(); });
+    r.outputs = j["outputs"];
   }
   if (root.has("stopped")) r.stopped = root.at("stopped").str();
   if (root.has("in_progress")) r.in_progress = root.at("in_progress").boolean();

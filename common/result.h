@@ -242,6 +242,7 @@ struct Result {
   std::vector<EndpointStats> endpoints;              // with --scenario: one per request name
   std::map<std::string, Histogram> timings;          // by phase (kPhases); absent phases were not timed
   nlohmann::json control = nlohmann::json::array();  // changes made while it ran (the live view)
+  nlohmann::json outputs = nlohmann::json::array();  // what each pushing output sent and dropped (--out)
   std::string stopped;                               // "from the live view after 12.3 s": ended early on request
   bool in_progress = false;                          // a snapshot of a run still going (the live view's)
   std::string path;                                  // the file it was read from (not written)

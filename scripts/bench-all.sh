@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every server model under the same workload and summarises them side by side.
 #   PROFILE=seed|quick|max|keepalive (bench/profiles/*.json)   MODELS="single select" (default: all)
+#   OUT="prometheus=URL influxdb=URL,db=k6": push every run as it goes (loadgen --out), labelled
+#   testid=bench-all-<ts>, model, workload (the profile)
 #   LIVE=PORT: watch the whole job in a browser at http://127.0.0.1:PORT/ (LIVE_LINGER=5m keeps
 #   the page served that long after the job; the default is to end with the job).
 #   REPEAT=N: N rounds, each running every model once (interleaved, so drift on the machine hits
@@ -22,6 +24,7 @@ REPEAT=${REPEAT:-1}
 
 source "$ROOT/scripts/lib/cgroup.sh"
 source "$ROOT/scripts/lib/model_run.sh"
+source "$ROOT/scripts/lib/outputs.sh"
 need_tools "$SERVER" "$LOADGEN"
 [[ "$REPEAT" =~ ^[1-9][0-9]*$ ]] || die "REPEAT must be a whole number >= 1 (got '$REPEAT')"
 [ -f "$PROFILE_FILE" ] || die "unknown PROFILE '$PROFILE' (choose one of: $(cd "$ROOT/bench/profiles" && ls *.json | sed 's/\.json//' | tr '\n' ' '))"
@@ -94,8 +97,9 @@ for model in "${MODEL_LIST[@]}"; do
     live_failed "$model" "the server $MODEL_FAILURE"
     continue
   fi
+  out_args "bench-all-$TS" "$model" "$PROFILE"
   "${LOADGEN_PIN[@]}" "$LOADGEN" -H "http://127.0.0.1:$MODEL_PORT" "${LOADGEN_ARGS[@]}" "${MODEL_LOADGEN_ARGS[@]}" \
-    --label "$model" --json "$json" "${csv[@]}" "${LIVE_ARGS[@]}" --progress always --progress-prefix "$tag" \
+    --label "$model" --json "$json" "${csv[@]}" "${LIVE_ARGS[@]}" "${OUT_ARGS[@]}" --progress always --progress-prefix "$tag" \
     2>&1 >"$logbase.loadgen.out" | tee "$logbase.loadgen.err" >&2
   lrc=${PIPESTATUS[0]}
   stop_model

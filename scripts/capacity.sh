@@ -6,6 +6,7 @@
 #   MATRIX="original backend-wait"   (default: every workload)     MODELS="epoll threadpool"
 #   SERVER_CPUS=0 (default; 0,1 lets multi-threaded models use both CPUs, shared with loadgen)
 #   WARMUP=1s MEASURE=2s SWEEP_STEP=500ms BUDGET=90s RESOLUTION=5%   (per step / per search)
+#   OUT="prometheus=URL": push every step (loadgen --out), labelled testid=capacity-<ts>, model, workload
 #   LIVE=PORT: watch the whole search in a browser at http://127.0.0.1:PORT/ (every step live, the
 #   answers as a table filling in; LIVE_LINGER=5m keeps the page that long after the job)
 # Writes results/capacity/<UTC timestamp>/{capacity.json,<workload>/<model>.json,summary.md,
@@ -16,6 +17,7 @@ JOB=capacity
 source "$(dirname "$0")/lib/prologue.sh"
 source "$ROOT/scripts/lib/cgroup.sh"
 source "$ROOT/scripts/lib/model_run.sh"
+source "$ROOT/scripts/lib/outputs.sh"
 PROFILES="$ROOT/bench/profiles/capacity"
 WARMUP=${WARMUP:-1s}; MEASURE=${MEASURE:-2s}; SWEEP_STEP=${SWEEP_STEP:-500ms}; BUDGET=${BUDGET:-90s}
 RESOLUTION=${RESOLUTION:-5%}
@@ -45,17 +47,17 @@ model_cgroups_check capacity || die "$CGROUP_ERROR"
 if [ -n "${SERVER_CPU_LIMIT:-}" ] && [ -z "${LOADGEN_CLIENT_IO:-}" ]; then export LOADGEN_CLIENT_IO=sockets; fi
 
 TS=$(date -u +%Y%m%dT%H%M%SZ)
-OUT="$RESULTS/capacity/$TS"
-mkdir -p "$OUT/logs" || die "cannot create $OUT"
+FOLDER="$RESULTS/capacity/$TS"
+mkdir -p "$FOLDER/logs" || die "cannot create $FOLDER"
 note="Server pinned to CPU(s) ${SERVER_CPUS:-0} (${SERVER_PIN[*]:-not pinned})${SERVER_CPU_LIMIT:+, limited to $SERVER_CPU_LIMIT CPU (a CFS quota over ${SERVER_CPU_PERIOD_US} us periods, as a container limit)}, loadgen to ${LOADGEN_PIN[*]:-not pinned} (client path: ${LOADGEN_CLIENT_IO:-auto}); $(nproc) CPUs; per step ${WARMUP} warm-up + ${MEASURE} measured, resolution ${RESOLUTION}, sweep points ${SWEEP_STEP} each, at most ${BUDGET} per search."
 jq -n --arg started "$TS" --argjson models "$(printf '%s\n' "${MODEL_LIST[@]}" | jq -R . | jq -s .)" \
   --argjson matrix "$(for w in "${WORKLOADS[@]}"; do cat "$PROFILES/$w.json"; done | jq -s .)" --arg note "$note" \
-  '{started_at: $started, models: $models, matrix: $matrix, note: $note}' > "$OUT/capacity.json"
-echo "capacity: ${#WORKLOADS[@]} workload(s) x ${#MODEL_LIST[@]} model(s), results in $OUT"
+  '{started_at: $started, models: $models, matrix: $matrix, note: $note}' > "$FOLDER/capacity.json"
+echo "capacity: ${#WORKLOADS[@]} workload(s) x ${#MODEL_LIST[@]} model(s), results in $FOLDER"
 # The machine's own costs first (about 10 s): the report predicts each limit from them.
 source "$ROOT/scripts/lib/calibrate.sh"
-if calibrate_machine "$OUT"; then
-  echo "capacity: this machine's costs (make calibrate): $OUT/calibration.json"
+if calibrate_machine "$FOLDER"; then
+  echo "capacity: this machine's costs (make calibrate): $FOLDER/calibration.json"
 else
   echo "capacity: warning: the machine's costs were not measured (no predictions): $CALIBRATION_ERROR" >&2
 fi
@@ -67,7 +69,7 @@ if [ -n "${LIVE:-}" ]; then
   items=""
   for w in "${WORKLOADS[@]}"; do for m in "${MODEL_LIST[@]}"; do items+="$w/$m "; done; done
   start_live_hub "$LIVE" "make capacity: ${#WORKLOADS[@]} workload(s) x ${#MODEL_LIST[@]} model(s)" "$items" \
-    "workload,model,max rate within SLO (req/s),p99 at the knee (ms),what limited it first,status" "$OUT/logs" ||
+    "workload,model,max rate within SLO (req/s),p99 at the knee (ms),what limited it first,status" "$FOLDER/logs" ||
     die "$LIVE_ERROR"
   LIVE_ARGS=(--live-hub "$LIVE_HUB")
   echo "capacity: live view of the whole job at $LIVE_URL"
@@ -83,25 +85,26 @@ for w in "${WORKLOADS[@]}"; do
   sweep=$(jq -r '.sweep // "1,2,4,8,16,32,64"' "$prof")
   confirm=(); [ "$(jq -r '.confirm_users // false' "$prof")" = true ] && confirm=(--confirm-users)
   only=$(jq -r '.models // "all"' "$prof")
-  mkdir -p "$OUT/$w"
+  mkdir -p "$FOLDER/$w"
   for model in "${MODEL_LIST[@]}"; do
     if [ "$only" = event_driven ] && ! grep -qw -- "$model" <<< "$EVENT_DRIVEN"; then continue; fi
     cells=$((cells + 1))
-    log="$OUT/logs/$w.$model"
+    log="$FOLDER/logs/$w.$model"
     if ! start_model "$log" "$model" "$proto" "${server_args[@]}"; then
       echo "capacity: $w/$model: the server did not start: $MODEL_FAILURE"
       live_failed "$w/$model" "the server did not start" "$w" "$model"
       continue
     fi
     echo "capacity: [$cells] $w / $model"
+    out_args "capacity-$TS" "$model" "$w"
     "${LOADGEN_PIN[@]}" "$LOADGEN" capacity -H "http://127.0.0.1:$MODEL_PORT" "${lg_args[@]}" "${slo_args[@]}" \
       --sweep "$sweep" --sweep-step "$SWEEP_STEP" --warmup "$WARMUP" --measure "$MEASURE" --budget "$BUDGET" \
-      --resolution "$RESOLUTION" "${confirm[@]}" "${LIVE_ARGS[@]}" "${MODEL_LOADGEN_ARGS[@]}" --label "$model" \
-      --workload-name "$w" --json "$OUT/$w/$model.json" \
+      --resolution "$RESOLUTION" "${confirm[@]}" "${LIVE_ARGS[@]}" "${OUT_ARGS[@]}" "${MODEL_LOADGEN_ARGS[@]}" --label "$model" \
+      --workload-name "$w" --json "$FOLDER/$w/$model.json" \
       2>&1 | tee "$log.loadgen.err" | grep -E "^capacity\[.*\]: (found|below_first_step|client_bound|max_rate|budget|interrupted|not_run|users|USL|equivalent)" || true
     stop_model
-    if [ -s "$OUT/$w/$model.json" ]; then
-      note_server "$OUT/$w/$model.json"
+    if [ -s "$FOLDER/$w/$model.json" ]; then
+      note_server "$FOLDER/$w/$model.json"
     else
       echo "capacity: $w/$model: no document (see $log.loadgen.err)"
     fi
@@ -113,6 +116,6 @@ done
 end_live_hub
 ln -sfn "$TS" "$RESULTS/capacity/latest"
 echo
-"$LOADGEN" capacity-report "$OUT" || exit 2
+"$LOADGEN" capacity-report "$FOLDER" || exit 2
 echo
-echo "capacity: $cells searches in $(( $(date +%s) - t0 )) s; wrote $OUT/{summary.md,report.html}; results/capacity/latest -> $TS"
+echo "capacity: $cells searches in $(( $(date +%s) - t0 )) s; wrote $FOLDER/{summary.md,report.html}; results/capacity/latest -> $TS"

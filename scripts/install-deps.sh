@@ -5,7 +5,7 @@ set -euo pipefail
 
 # package -> what needs it
 BUILD_PKGS=(g++ cmake make pkg-config libboost-dev libboost-program-options-dev
-  nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev liburing-dev libssl-dev libnghttp2-dev zlib1g-dev util-linux procps jq curl)
+  nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev liburing-dev libssl-dev libnghttp2-dev libprotobuf-dev protobuf-compiler libsnappy-dev zlib1g-dev util-linux procps jq curl)
 EXTRA_PKGS=()
 LEAN_PKGS=()  # installed without their recommendations (prometheus would bring exporters and services)
 for arg in "$@"; do
@@ -16,7 +16,8 @@ for arg in "$@"; do
       EXTRA_PKGS+=(nginx-light openssl)  # the HTTPS tests' server and its certificates
       EXTRA_PKGS+=(nghttp2-server)  # nghttpd: an HTTP/2 server for the h2 tests
       EXTRA_PKGS+=(chromium python3)  # the live view's page, loaded mid-run (tests/checks/check-live.sh)
-      LEAN_PKGS+=(prometheus)  # promtool checks the live view's /metrics
+      LEAN_PKGS+=(prometheus)  # promtool checks the live view's /metrics; the remote-write output's receiver
+      LEAN_PKGS+=(influxdb)  # the InfluxDB output's receiver (1.6), started by its test
       # node and npm validate the Kubernetes manifests offline; a node from elsewhere will do
       command -v npm >/dev/null && command -v node >/dev/null || EXTRA_PKGS+=(nodejs npm) ;;
     --fuzz) EXTRA_PKGS+=(clang libclang-rt-14-dev) ;;

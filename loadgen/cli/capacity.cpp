@@ -11,6 +11,8 @@
 #include "common/output_file.h"
 #include "loadgen/search/search.h"
 #include "loadgen/cli/commands.h"
+#include "loadgen/cli/outputs.h"
+#include "common/environment.h"
 #include "loadgen/live/forwarder.h"
 #include "loadgen/live/view.h"
 #include "common/format.h"
@@ -122,6 +124,7 @@ int capacity_main(int argc, char** argv) {
   std::vector<std::string> slos;
   StepFlags flags;
   std::string json_path, live_hub;
+  std::vector<std::string> outs;
   po::options_description desc(
       "loadgen capacity: the highest offered rate a target sustains within an SLO\n\n"
       "usage: loadgen capacity -H URL --slo p99=50ms [--slo errors=0.1%] [--json cap.json] [options]\n\n"
@@ -154,7 +157,8 @@ int capacity_main(int argc, char** argv) {
       "think time of the users the knee is expressed in, seconds MIN-MAX")(
       "confirm-users", po::bool_switch(&s.confirm_users), "run those users once (users mode) to confirm the knee")(
       "live-hub", po::value<std::string>(&live_hub),
-      "ADDR:PORT: show every step on a job's live page (loadgen live-hub; LOADGEN_LIVE_TOKEN)");
+      "ADDR:PORT: show every step on a job's live page (loadgen live-hub; LOADGEN_LIVE_TOKEN)")(
+      "out", po::value<std::vector<std::string>>(&outs), out_help(false).c_str());
   po::variables_map vm;
   const CommandLine cl("capacity");
   auto fail = [&cl](const std::string& msg) { return cl.usage(msg); };
@@ -167,6 +171,10 @@ int capacity_main(int argc, char** argv) {
   if (std::string e = apply_steps(flags, s); !e.empty()) return fail(e);
   if (vm.count("json"))
     if (std::string e = check_output_flag("--json", json_path); !e.empty()) return fail(e);
+  OutChoice out;
+  for (const std::string& o : outs)
+    if (std::string e = apply_out(o, out, false); !e.empty()) return fail(e);
+  label_pushes(out, s.base.workload);
   std::vector<std::string> args = {"loadgen"};
   for (int i = 0; i < argc; ++i) args.push_back(argv[i]);
   s.command_line = redact_command_line(args, &s.base.redacted);
@@ -178,9 +186,18 @@ int capacity_main(int argc, char** argv) {
   if (!live_hub.empty()) {
     view = std::make_unique<LiveView>(hub, nlohmann::json{{"job_item", s.workload_name + "/" + s.base.workload.label}});
     forwarder = std::make_unique<LiveForwarder>(hub, live_hub, std::getenv("LOADGEN_LIVE_TOKEN"));
-    s.base.observer = view.get();
+    s.base.observers.push_back(view.get());
+  }
+  // Pushers: every step a run of its own series (its title the `step` label), the whole search one
+  // testid (its start, unless given).
+  std::vector<std::unique_ptr<Pusher>> pushers;
+  for (PushOptions o : out.pushes) {
+    if (o.testid.empty()) o.testid = "capacity-" + utc_timestamp();
+    pushers.push_back(make_pusher(o, false));
+    s.base.observers.push_back(pushers.back().get());
   }
   const CapacityDoc d = find_capacity(s);
+  for (const auto& p : pushers) say_report(*p);
   if (forwarder) {
     const CapacityStep* k = d.knee_step();
     const CapacityStep* f = d.fail_step();

@@ -1,5 +1,5 @@
 // loadgen run: the run itself (its command line is run_options.cpp): the live view or a job's hub
-// beside it, the run, its table and files, the exit code.
+// beside it, the run, its table, its outputs told the end (pushers, files, live view), the exit code.
 #include "loadgen/cli/run.h"
 
 #include <cstdio>
@@ -8,11 +8,11 @@
 
 #include "common/output_file.h"
 #include "loadgen/cli/commands.h"
+#include "loadgen/cli/outputs.h"
 #include "loadgen/live/forwarder.h"
 #include "loadgen/live/view.h"
-#include "loadgen/output/locust_csv.h"
 #include "loadgen/output/run_table.h"
-#include "loadgen/results/hdr_log.h"
+#include "loadgen/outputs/files.h"
 #include "loadgen/run/preflight.h"
 
 namespace lab {
@@ -21,6 +21,13 @@ int run_main(int argc, char** argv) {
   int code = 0;
   auto cmd = parse_run_options(argc, argv, code);
   if (!cmd) return code;
+  // The outputs (run/observer.h), in the order they are told: the pushers first (they add their
+  // reports to the result), then the files, then the live view (which says where the files went).
+  std::vector<std::unique_ptr<Pusher>> pushers;
+  for (const PushOptions& o : cmd->out.pushes) {
+    pushers.push_back(make_pusher(o, cmd->out.required));
+    cmd->settings.observers.push_back(pushers.back().get());
+  }
   // The live view: its URL is the first line printed, before the run starts.
   LiveHub hub;
   Steering steering;
@@ -40,7 +47,7 @@ int run_main(int argc, char** argv) {
     if (!cmd->live_warning.empty()) std::fprintf(stderr, "loadgen: warning: %s\n", cmd->live_warning.c_str());
     view = std::make_unique<LiveView>(hub);
     view->dropped_listeners = &server->dropped;
-    cmd->settings.observer = view.get();
+    cmd->settings.observers.push_back(view.get());
     if (o.control) cmd->settings.steering = &steering;
     cmd->settings.reserved_fds = static_cast<int>(o.max_connections);  // the listener's connections, at most
   }
@@ -49,7 +56,7 @@ int run_main(int argc, char** argv) {
     view =
         std::make_unique<LiveView>(hub, nlohmann::json{{"job_item", cmd->settings.workload.label}, {"job_row", true}});
     forwarder = std::make_unique<LiveForwarder>(hub, cmd->live_hub, std::getenv("LOADGEN_LIVE_TOKEN"));
-    cmd->settings.observer = view.get();
+    cmd->settings.observers.push_back(view.get());
   }
   RunResult r = run_load(cmd->settings);
   if (!r.preflight_error.empty()) {
@@ -58,34 +65,24 @@ int run_main(int argc, char** argv) {
   }
   // With --json - (or /dev/stdout, /dev/fd/1) the document owns standard output; the table goes
   // to stderr.
-  const bool json_on_stdout = cmd->json_path == "-" || named_descriptor(cmd->json_path) == 1;
+  const bool json_on_stdout = cmd->out.json_path == "-" || named_descriptor(cmd->out.json_path) == 1;
   if (!cmd->settings.quiet) print_run_table(r.result, json_on_stdout ? stderr : stdout);
   if (r.result.status != "ok") std::fprintf(stderr, "loadgen: %s\n", r.result.error.c_str());
   if (!r.aborted_by.empty()) std::fprintf(stderr, "loadgen: stopped %s (exit 6)\n", r.result.stopped.c_str());
-  nlohmann::json files = nlohmann::json::object();
-  try {
-    if (!cmd->json_path.empty()) {
-      write_json_output(cmd->json_path, to_json(r.result));
-      files["json"] = cmd->json_path;
-    }
-    if (!cmd->csv_prefix.empty()) {
-      write_locust_csv(r.result, cmd->csv_prefix);
-      files["csv"] = cmd->csv_prefix + "_*.csv";
-    }
-    if (!cmd->hlog_path.empty() && r.result.has_summary()) {
-      write_output(cmd->hlog_path, hlog_text(r.result));
-      files["hlog"] = cmd->hlog_path;
-    }
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "loadgen: %s\n", e.what());
-    if (view) view->on_end(r.result, files);
-    return 4;
-  }
+  FilesOutput files;
+  files.json_path = cmd->out.json_path;
+  files.csv_prefix = cmd->out.csv_prefix;
+  files.hlog_path = cmd->out.hlog_path;
+  std::vector<RunObserver*> outputs;
+  for (const auto& p : pushers) outputs.push_back(p.get());
+  outputs.push_back(&files);
+  if (view) outputs.push_back(view.get());
+  const RunEnd end = end_outputs(outputs, r.result);
+  for (const auto& p : pushers) say_report(*p);
+  for (const std::string& e : end.errors) std::fprintf(stderr, "loadgen: %s\n", e.c_str());
   if (forwarder) {
-    view->on_end(r.result, files);
     forwarder->finish();
   } else if (view) {
-    view->on_end(r.result, files);
     // The page keeps the final state; the process does not wait for browsers unless asked.
     if (cmd->live_linger.count() > 0 && !interrupted()) {
       std::fprintf(stderr, "loadgen: the live view stays at %s for %.0f s (Ctrl-C ends it)\n", server->url().c_str(),
@@ -101,7 +98,7 @@ int run_main(int argc, char** argv) {
                    "first)\n",
                    static_cast<unsigned long long>(n), cmd->live->max_connections);
   }
-  return exit_code(r, cmd->fail_on_errors);
+  return end.errors.empty() ? exit_code(r, cmd->fail_on_errors) : 4;
 }
 
 }  // namespace lab

@@ -4,15 +4,14 @@
 #include <string>
 
 #include "loadgen/live/server.h"
+#include "loadgen/cli/outputs.h"
 #include "loadgen/run/engine.h"
 
 namespace lab {
 
 struct RunCommand {
   RunSettings settings;
-  std::string json_path;   // --json
-  std::string csv_prefix;  // --csv
-  std::string hlog_path;   // --hlog: the HdrHistogram interval log
+  OutChoice out;  // --json, --csv, --hlog and every --out (cli/outputs.h)
   bool fail_on_errors = false;
   std::optional<LiveOptions> live;          // --live [ADDR:]PORT (with --live-control)
   std::chrono::nanoseconds live_linger{0};  // --live-linger: serve the ended run this long

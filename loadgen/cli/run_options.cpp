@@ -8,6 +8,7 @@
 
 #include "common/duration.h"
 #include "loadgen/cli/command_line.h"
+#include "loadgen/cli/outputs.h"
 #include "loadgen/cli/run.h"
 #include "loadgen/cli/target_options.h"
 #include "loadgen/live/requests.h"
@@ -236,15 +237,18 @@ struct JudgementFlags {
 // Where the result goes: files, and the status line.
 struct OutputFlags {
   std::string progress = "auto";
+  std::vector<std::string> outs;
 
   void add(po::options_description& d, RunCommand& cmd) {
-    d.add_options()("json", po::value<std::string>(&cmd.json_path),
+    d.add_options()("json", po::value<std::string>(&cmd.out.json_path),
                     "write the result document here (- for standard output)")(
-        "csv", po::value<std::string>(&cmd.csv_prefix),
+        "csv", po::value<std::string>(&cmd.out.csv_prefix),
         "also write Locust-style PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv, "
-        "PREFIX_exceptions.csv")("hlog", po::value<std::string>(&cmd.hlog_path),
+        "PREFIX_exceptions.csv")("hlog", po::value<std::string>(&cmd.out.hlog_path),
                                  "also write an HdrHistogram interval log (v1.3): each second, a Tag=NAME line per "
                                  "request name and the aggregate's line")(
+        "out", po::value<std::vector<std::string>>(&outs), out_help().c_str())(
+        "out-required", "a pushing --out that does not send the whole run fails it (exit 4; else it is reported only)")(
         "progress", po::value<std::string>(&progress)->default_value("auto"),
         "status line: auto (on a terminal), always, never")(
         "progress-prefix", po::value<std::string>(&cmd.settings.progress_prefix), "text before the status line");
@@ -252,12 +256,18 @@ struct OutputFlags {
 
   std::string apply(const po::variables_map& vm, RunCommand& cmd) const {
     std::string err;
-    if (vm.count("json") && !(err = check_output_flag("--json", cmd.json_path)).empty()) return err;
+    if (vm.count("json") && !(err = check_output_flag("--json", cmd.out.json_path)).empty()) return err;
     if (vm.count("csv")) {
-      if (cmd.csv_prefix == "-") return "--csv: '-' is not supported (the CSVs are several files; give a prefix)";
-      if (!(err = check_output_flag("--csv", cmd.csv_prefix + "_stats.csv")).empty()) return err;
+      if (cmd.out.csv_prefix == "-") return "--csv: '-' is not supported (the CSVs are several files; give a prefix)";
+      if (!(err = check_output_flag("--csv", cmd.out.csv_prefix + "_stats.csv")).empty()) return err;
     }
-    if (vm.count("hlog") && !(err = check_output_flag("--hlog", cmd.hlog_path)).empty()) return err;
+    if (vm.count("hlog") && !(err = check_output_flag("--hlog", cmd.out.hlog_path)).empty()) return err;
+    for (const std::string& o : outs)
+      if (!(err = apply_out(o, cmd.out)).empty()) return err;
+    cmd.out.required = vm.count("out-required") > 0;
+    if (cmd.out.required && cmd.out.pushes.empty())
+      return "--out-required: only with a pushing output (--out prometheus=URL or --out influxdb=URL)";
+    label_pushes(cmd.out, cmd.settings.workload);
     if (progress == "auto")
       cmd.settings.progress = ProgressMode::kAuto;
     else if (progress == "always")

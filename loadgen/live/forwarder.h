@@ -7,18 +7,20 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 
 #include "loadgen/live/hub.h"
+#include "loadgen/outputs/http_post.h"
 
 namespace lab {
 
 class LiveForwarder {
  public:
   /// `hub_address`: the hub's ADDR:PORT; `token`: its X-Loadlab-Token (LOADGEN_LIVE_TOKEN).
-  LiveForwarder(LiveHub& local, std::string hub_address, std::string token);
+  LiveForwarder(LiveHub& local, const std::string& hub_address, std::string token);
   ~LiveForwarder();
   /// Sends what is left (at most `wait_ms`, and one exchange of at most 2 s under way), then stops.
   void finish(int wait_ms = 3000);
@@ -27,7 +29,8 @@ class LiveForwarder {
   void loop();
   bool post(const std::string& body);
   LiveHub& local_;
-  std::string host_, port_, token_;
+  std::string token_;
+  std::unique_ptr<HttpPoster> poster_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool woken_ = false, finishing_ = false;
@@ -35,8 +38,6 @@ class LiveForwarder {
   std::atomic<bool> stop_now_{false};  // finish() gave up waiting: the loop sends nothing more
   std::atomic<std::uint64_t> sent_{0};
   std::thread thread_;
-  struct Conn;
-  Conn* conn_ = nullptr;
 };
 
 }  // namespace lab

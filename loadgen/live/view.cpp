@@ -116,7 +116,9 @@ void LiveView::on_tick(const SeriesPoint& point, double target, std::shared_ptr<
 
 void LiveView::on_control(const json& change) { hub_.publish("control", json_text(change)); }
 
-void LiveView::on_end(const Result& r, const json& files) {
+void LiveView::on_end(RunEnd& e) {
+  const Result& r = e.result;
+  const json& files = e.files;
   json thresholds = json::array();
   for (const auto& t : r.thresholds)
     thresholds.push_back({{"expr", t.expr}, {"held", t.held}, {"actual", opt_json(t.actual)}});

@@ -23,7 +23,7 @@ class LiveView : public RunObserver {
   void on_start(const nlohmann::json& hello) override;
   void on_tick(const SeriesPoint& point, double target, std::shared_ptr<const Result> so_far) override;
   void on_control(const nlohmann::json& change) override;
-  void on_end(const Result& result, const nlohmann::json& files) override;
+  void on_end(RunEnd& end) override;
   /// The live server counts the listeners it dropped, for the metrics.
   std::atomic<std::uint64_t>* dropped_listeners = nullptr;
 

@@ -193,7 +193,10 @@ class LoadRun {
     facts_.start_epoch_s = epoch_seconds(std::chrono::system_clock::now());
     facts_.started_at = utc_timestamp();  // the run's origin
     if (wl_.start_at) facts_.start_skew_ms = 1000.0 * (facts_.start_epoch_s - epoch_seconds(*wl_.start_at));
-    if (s_.observer && Clock::now() >= origin_) s_.observer->on_start(hello());
+    if (!s_.observers.empty() && Clock::now() >= origin_) {
+      const nlohmann::json h = hello();
+      for (RunObserver* o : s_.observers) o->on_start(h);
+    }
     if (Clock::now() < origin_) {
       interrupted_ = true;
       facts_.not_started = true;
@@ -389,7 +392,7 @@ class LoadRun {
       if (step->stop) facts_.stopped = "from the live view after " + fixed(t, "%.1f") + " s";
       if (step->plan) shared_plan_->set(*step->plan);
       control_.push_back(step->change);
-      if (s_.observer) s_.observer->on_control(step->change);
+      for (RunObserver* o : s_.observers) o->on_control(step->change);
     }
   }
 
@@ -442,15 +445,15 @@ class LoadRun {
     return r;
   }
 
-  // The observer's second: the point, the plan's target now, and the result so far.
+  // The outputs' second: the point, the plan's target now, and the result so far.
   void tell_observer(const SeriesPoint& point) {
     so_far_.reset();
-    if (!s_.observer) return;
+    if (s_.observers.empty()) return;
     auto so_far = std::make_shared<const Result>(build_so_far());
     so_far_ = so_far;
     const Stages plan = shared_plan_ ? shared_plan_->get() : plan_;
-    s_.observer->on_tick(point, plan.empty() ? static_cast<double>(point.users) : plan.target_at(point.t),
-                         std::move(so_far));
+    const double target = plan.empty() ? static_cast<double>(point.users) : plan.target_at(point.t);
+    for (RunObserver* o : s_.observers) o->on_tick(point, target, so_far);
   }
 
   int active_users() const {

@@ -1,18 +1,32 @@
 #pragma once
-// What a run tells someone watching it (the live view), and what it takes from someone steering
-// it. Both are called on the engine's own thread, once a second or at a change, never by a load
-// thread: a watcher can never slow the load.
+// The seam every output of a run sits on (docs/outputs.md): the live view, a job's hub forwarder,
+// the files written at the end, and the pushers (Prometheus remote write, InfluxDB) are each a
+// RunObserver; the engine tells the list of them the run's start, each second and each control,
+// on its own thread, never a load thread's; the command tells them the end, in order. An output
+// that does I/O does it on a thread of its own with a bounded backlog (loadgen/outputs/pusher.h):
+// a slow or failing output can never slow the load. The same header holds what steering a run takes.
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "common/result.h"
 
 namespace lab {
+
+/// The end of a run as the outputs are told it, in their order: each may add its report to the
+/// result (`result.outputs`) before the files write it, and says what it wrote (`files`); an
+/// output that fails says why in `errors` (the command's exit code is then 4).
+struct RunEnd {
+  explicit RunEnd(Result& r) : result(r) {}
+  Result& result;
+  nlohmann::json files = nlohmann::json::object();
+  std::vector<std::string> errors;
+};
 
 class RunObserver {
  public:
@@ -26,9 +40,23 @@ class RunObserver {
   virtual void on_tick(const SeriesPoint& point, double target, std::shared_ptr<const Result> so_far) = 0;
   /// A change taken from the steering, as the result records it.
   virtual void on_control(const nlohmann::json& change) = 0;
-  /// The result, once written (`files`: where).
-  virtual void on_end(const Result& result, const nlohmann::json& files) = 0;
+  /// The run is over (its result final, less what the outputs before this one add).
+  virtual void on_end(RunEnd& end) = 0;
 };
+
+/// Tells each output the end, in order; an output that throws is recorded in `errors` and the
+/// rest are still told.
+inline RunEnd end_outputs(const std::vector<RunObserver*>& outputs, Result& result) {
+  RunEnd end(result);
+  for (RunObserver* o : outputs) {
+    try {
+      o->on_end(end);
+    } catch (const std::exception& e) {
+      end.errors.emplace_back(e.what());
+    }
+  }
+  return end;
+}
 
 /// A change asked for while the run goes on (POST /control): the users and how fast they start
 /// or leave (closed loops), the open-loop rate, or the end of the run.

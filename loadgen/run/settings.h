@@ -33,8 +33,9 @@ struct RunSettings {
   double max_client_lag_ms = 5;
   /// The cgroup the server runs in (--server-cgroup): its CPU time is read each second (server_cpu).
   std::string server_cgroup;
-  /// Someone watching the run (the live view), and steering it (--live-control); both optional.
-  RunObserver* observer = nullptr;
+  /// The run's outputs (run/observer.h: the live view, the pushers, the files), told its start,
+  /// seconds and controls in this order; and someone steering it (--live-control), optional.
+  std::vector<RunObserver*> observers;
   Steering* steering = nullptr;
   /// Descriptors something beside the run may hold at once (the live view's connections): the
   /// preflight counts them with the run's.

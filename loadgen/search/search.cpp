@@ -219,10 +219,10 @@ class Search {
     rs.quiet = true;
     rs.progress = ProgressMode::kNever;
     rs.live_title = title;
-    if (title.empty()) rs.observer = nullptr;
+    if (title.empty()) rs.observers.clear();
     RunResult r = run_load(rs);
     if (r.interrupted) interrupted_ = true;
-    if (rs.observer && r.preflight_error.empty()) rs.observer->on_end(r.result, nlohmann::json::object());
+    if (r.preflight_error.empty()) end_outputs(rs.observers, r.result);
     return r;
   }
 

@@ -57,9 +57,29 @@ std::string redact_header(const std::string& line) {
   return line.substr(0, colon) + ": " + kRedacted;
 }
 
+std::string redact_out_argument(const std::string& arg) {
+  const auto eq = arg.find('=');
+  if (eq == std::string::npos) return arg;
+  std::string out = arg.substr(0, eq + 1);
+  std::size_t from = eq + 1;
+  for (bool first = true;; first = false) {
+    const auto comma = arg.find(',', from);
+    const std::string part = arg.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+    if (!first) out += ',';
+    if (first)
+      out += redact_url(part);
+    else if (part.rfind("token=", 0) == 0 || part.rfind("password=", 0) == 0)
+      out += part.substr(0, part.find('=') + 1) + kRedacted;
+    else
+      out += part;
+    if (comma == std::string::npos) return out;
+    from = comma + 1;
+  }
+}
+
 std::vector<std::string> redact_command_line(const std::vector<std::string>& args, std::vector<std::string>* what) {
   std::vector<std::string> out;
-  enum class Next { kNone, kUrl, kHeader, kBody, kSecret } next = Next::kNone;
+  enum class Next { kNone, kUrl, kHeader, kBody, kSecret, kOut } next = Next::kNone;
   auto url = [&](const std::string& v) {
     const std::string r = redact_url(v);
     if (r != v) note(what, "url userinfo");
@@ -75,6 +95,11 @@ std::vector<std::string> redact_command_line(const std::vector<std::string>& arg
     note(what, "body");
     return std::string(kRedacted) + " (" + std::to_string(v.size()) + " bytes)";
   };
+  auto output = [&](const std::string& v) {
+    const std::string r = redact_out_argument(v);
+    if (r != v) note(what, "--out " + v.substr(0, v.find('=')) + " credentials");
+    return r;
+  };
   for (const std::string& a : args) {
     std::string value;
     switch (std::exchange(next, Next::kNone)) {
@@ -82,6 +107,7 @@ std::vector<std::string> redact_command_line(const std::vector<std::string>& arg
       case Next::kHeader: out.push_back(header(a)); continue;
       case Next::kBody: out.push_back(body(a)); continue;
       case Next::kSecret: note(what, "--live-token"), out.push_back(kRedacted); continue;
+      case Next::kOut: out.push_back(output(a)); continue;
       case Next::kNone: break;
     }
     if (flag_is(a, {"-H", "--host"}, &value)) {
@@ -99,6 +125,11 @@ std::vector<std::string> redact_command_line(const std::vector<std::string>& arg
         next = Next::kBody, out.push_back(a);
       else
         out.push_back("--body=" + body(value));
+    } else if (flag_is(a, {"--out"}, &value)) {
+      if (value.empty())
+        next = Next::kOut, out.push_back(a);
+      else
+        out.push_back("--out=" + output(value));
     } else if (flag_is(a, {"--live-token"}, &value)) {
       if (value.empty())
         next = Next::kSecret, out.push_back(a);

@@ -18,6 +18,8 @@ bool is_secret_header(std::string_view name);
 std::string redact_url(const std::string& url);
 /// "Authorization: Bearer x" -> "Authorization: REDACTED"; other headers unchanged.
 std::string redact_header(const std::string& line);
+/// --out KIND=URL[,key=value...] with the URL's user info and a token= or password= value redacted.
+std::string redact_out_argument(const std::string& arg);
 /// A command line with the URL's user info, secret --header values and --body TEXT redacted;
 /// `what` receives a word for each kind redacted ("url userinfo", "header Cookie", "body").
 std::vector<std::string> redact_command_line(const std::vector<std::string>& args, std::vector<std::string>* what);

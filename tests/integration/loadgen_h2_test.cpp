@@ -21,102 +21,16 @@
 #include "tests/support/h2_peer.h"
 #include "tests/support/loadgen_run.h"
 #include "tests/support/process.h"
+#include "tests/support/script_server.h"
 
 using namespace labtest;
 namespace fs = std::filesystem;
 
 namespace {
 
-// Three consecutive free ports (h2 over TLS, h2c, TLS without h2): the first of them.
-std::uint16_t free_ports(int n) {
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    std::vector<int> fds;
-    std::uint16_t base = 0;
-    bool ok = true;
-    for (int i = 0; i < n && ok; ++i) {
-      const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in a{};
-      a.sin_family = AF_INET;
-      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      a.sin_port = htons(static_cast<std::uint16_t>(base ? base + i : 0));
-      socklen_t len = sizeof a;
-      ok = fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-           ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0;
-      if (ok && i == 0) base = ntohs(a.sin_port);
-      if (fd >= 0) fds.push_back(fd);
-    }
-    for (int fd : fds) ::close(fd);
-    if (ok && base && base < 65000) return base;
-  }
-  ADD_FAILURE() << "cannot find free ports";
-  return 0;
-}
-
-bool accepts(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  if (fd >= 0) ::close(fd);
-  return ok;
-}
-
-// A server started by a script or a program on a port it is given, restarted on other ports
-// when another test took one first.
-class Server {
- public:
-  Server(const std::string& name, int ports)
-      : dir_((fs::temp_directory_path() / (name + std::to_string(getpid()))).string()) {
-    fs::create_directories(dir_);
-    ports_ = ports;
-  }
-  ~Server() {
-    if (proc_) {
-      proc_->signal(SIGQUIT);
-      proc_->wait(std::chrono::seconds(5));
-    }
-    fs::remove_all(dir_);
-  }
-  Server(const Server&) = delete;
-  Server& operator=(const Server&) = delete;
-  // `argv(port)`: the command line for the first port.
-  template <class F>
-  void start(F argv, const char* install_hint) {
-    for (int attempt = 0; attempt < 5; ++attempt) {
-      port_ = free_ports(ports_);
-      proc_ = std::make_unique<Process>(argv(port_));
-      for (int i = 0; i < 200 && proc_->running() && !accepts(static_cast<std::uint16_t>(port_ + ports_ - 1)); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      if (proc_->running() && accepts(static_cast<std::uint16_t>(port_ + ports_ - 1))) return;
-      if (proc_->err().find("in use") == std::string::npos) break;
-    }
-    ADD_FAILURE() << install_hint << ": " << proc_->err();
-  }
-  std::string url(const char* scheme, int which, const std::string& path = "/") const {
-    return std::string(scheme) + "://127.0.0.1:" + std::to_string(port_ + which) + path;
-  }
-  const std::string& dir() const { return dir_; }
-  std::uint16_t port() const { return port_; }
-  std::vector<std::string> log() const {
-    std::ifstream in(dir_ + "/access.log");
-    std::vector<std::string> lines;
-    for (std::string l; std::getline(in, l);) lines.push_back(l);
-    return lines;
-  }
-  void clear_log() const { std::ofstream(dir_ + "/access.log", std::ios::trunc); }
-
- private:
-  std::string dir_;
-  int ports_ = 1;
-  std::uint16_t port_ = 0;
-  std::unique_ptr<Process> proc_;
-};
-
 // nginx on PORT (h2 over TLS), PORT+1 (h2c), PORT+2 (TLS, HTTP/1.1 only): tests/support/h2_nginx.sh.
-struct Nginx : Server {
-  Nginx() : Server("loadlab_h2_nginx_", 3) {
+struct Nginx : ScriptServer {
+  Nginx() : ScriptServer("loadlab_h2_nginx_", 3, SIGQUIT) {
     start(
         [this](std::uint16_t port) {
           return std::vector<std::string>{"/bin/bash", std::string(SOURCE_DIR) + "/tests/support/h2_nginx.sh", dir(),
@@ -135,7 +49,7 @@ std::map<std::string, nlohmann::json> by_name(const nlohmann::json& j) {
 
 // The count the server logged is the count loadgen recorded, plus those still in flight at the
 // end (answered after it: not part of the run); every line is HTTP/2.
-void expect_log_matches(const Server& srv, const nlohmann::json& j) {
+void expect_log_matches(const ScriptServer& srv, const nlohmann::json& j) {
   const auto lines = srv.log();
   const auto requests = j["summary"]["requests"].get<std::size_t>();
   const auto in_flight = j["summary"]["in_flight_at_stop"].get<std::size_t>();
@@ -214,7 +128,7 @@ TEST(LoadgenH2, AServerThatDoesNotChooseH2IsRefusedBeforeTheRun) {
 }
 
 TEST(LoadgenH2, NghttpdWithAndWithoutTls) {
-  Server srv("loadlab_h2_nghttpd_", 2);
+  ScriptServer srv("loadlab_h2_nghttpd_", 2, SIGQUIT);
   const std::string dir = srv.dir();
   std::ofstream(dir + "/index.html") << "hello\n";
   ASSERT_EQ(std::system(("bash -c 'source " + std::string(SOURCE_DIR) + "/scripts/lib/test-cert.sh && make_test_cert " +

@@ -19,6 +19,7 @@
 
 #include "tests/support/loadgen_run.h"
 #include "tests/support/process.h"
+#include "tests/support/script_server.h"
 #include "tests/support/tls_server.h"
 #include "tests/support/recording_server.h"
 
@@ -27,72 +28,20 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0)
-    ADD_FAILURE() << "cannot pick a port";
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
-bool accepts(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  if (fd >= 0) ::close(fd);
-  return ok;
-}
-
 // nginx on 127.0.0.1:PORT and 127.0.0.2:PORT with a certificate for localhost and 127.0.0.1.
-class HttpsServer {
- public:
-  // A port picked free can be taken before nginx binds it (tests running beside this one open
-  // thousands of client connections from the same ephemeral range): when nginx exits at once,
-  // it is started again on another port.
-  HttpsServer() : dir_((fs::temp_directory_path() / ("loadlab_https_" + std::to_string(getpid()))).string()) {
-    fs::create_directories(dir_);
-    for (int attempt = 0; attempt < 5; ++attempt) {
-      port_ = free_port();
-      proc_ = std::make_unique<Process>(std::vector<std::string>{
-          "/bin/bash", std::string(SOURCE_DIR) + "/tests/support/https_nginx.sh", dir_, std::to_string(port_)});
-      for (int i = 0; i < 200 && proc_->running() && !accepts(port_); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      if (proc_->running() && accepts(port_)) return;
-      if (proc_->err().find("Address already in use") == std::string::npos) break;  // not the race: report it
-    }
-    ADD_FAILURE() << "nginx did not start (bash scripts/install-deps.sh --test-tools installs it): " << proc_->err();
-  }
-  ~HttpsServer() {
-    proc_->signal(SIGQUIT);
-    proc_->wait(std::chrono::seconds(5));
-    fs::remove_all(dir_);
+struct HttpsServer : ScriptServer {
+  HttpsServer() : ScriptServer("loadlab_https_", 1, SIGQUIT) {
+    start(
+        [this](std::uint16_t port) {
+          return std::vector<std::string>{"/bin/bash", std::string(SOURCE_DIR) + "/tests/support/https_nginx.sh", dir(),
+                                          std::to_string(port)};
+        },
+        "nginx did not start (bash scripts/install-deps.sh --test-tools installs it)");
   }
   std::string url(const std::string& host = "localhost", const std::string& path = "/") const {
-    return "https://" + host + ":" + std::to_string(port_) + path;
+    return "https://" + host + ":" + std::to_string(port()) + path;
   }
-  std::string ca() const { return dir_ + "/ca.pem"; }
-  std::string dir() const { return dir_; }
-  // The access log's lines: "<r or .> <SNI> <method> <uri>".
-  std::vector<std::string> log() const {
-    std::ifstream in(dir_ + "/access.log");
-    std::vector<std::string> lines;
-    for (std::string l; std::getline(in, l);) lines.push_back(l);
-    return lines;
-  }
-  void clear_log() const { std::ofstream(dir_ + "/access.log", std::ios::trunc); }
-
- private:
-  std::string dir_;
-  std::uint16_t port_ = 0;
-  std::unique_ptr<Process> proc_;
+  std::string ca() const { return dir() + "/ca.pem"; }
 };
 
 std::map<std::string, nlohmann::json> by_name(const nlohmann::json& j) {

@@ -60,7 +60,9 @@ TEST(LiveView, HelloTicksAndEndArePublishedWithTheJobsContext) {
   Result r = labtest::make_run("select", 100, 2.0, 0, 1000);
   view.on_tick(second(1, 100, 0), 10, std::make_shared<const Result>(r));
   view.on_control(json{{"t", 1.5}, {"users", 20}});
-  view.on_end(r, json{{"json", "/tmp/x.json"}});
+  RunEnd e{r};
+  e.files = json{{"json", "/tmp/x.json"}};
+  view.on_end(e);
   const auto events = hub.events_after(0);
   ASSERT_EQ(events.size(), 4u);
   EXPECT_EQ(events[0].type, "hello");
@@ -84,7 +86,9 @@ TEST(LiveView, HelloTicksAndEndArePublishedWithTheJobsContext) {
 TEST(LiveView, AnEndWithoutAJobHasNoRow) {
   LiveHub hub;
   LiveView view(hub);
-  view.on_end(labtest::make_run("select", 100, 2.0), json::object());
+  Result r = labtest::make_run("select", 100, 2.0);
+  RunEnd e{r};
+  view.on_end(e);
   EXPECT_FALSE(json::parse(hub.events_after(0).back().data).contains("row"));
 }
 
