@@ -40,6 +40,12 @@ const std::vector<OutputKind>& output_kinds() {
          c.hlog_path = a;
          return check_output_flag("--out hlog", a);
        }},
+      {"live", "[ADDR:]PORT", "the live view (as --live; docs/live.md)", false,
+       [](const std::string& a, OutChoice& c) {
+         if (!c.live.empty()) return std::string("given twice: give one");
+         c.live = a;
+         return std::string();
+       }},
       {"prometheus", "URL[,names=k6][,interval=1s][,testid=ID][,label.K=V][,token=T]",
        "push each second by Prometheus remote write (e.g. http://127.0.0.1:9090/api/v1/write)", true,
        [](const std::string& a, OutChoice& c) { return push("prometheus", a, c); }},
@@ -57,7 +63,9 @@ std::string apply_out(const std::string& spec, OutChoice& out, bool files) {
   for (const OutputKind& k : output_kinds()) {
     if (!files && !k.pushes) {
       if (name == k.name)
-        return "--out " + name + ": this command writes its own document (--json); only pushing outputs here";
+        return "--out " + name +
+               ": not for this command (it writes its own document with --json, and shows its steps with --live-hub): "
+               "only the pushing outputs (prometheus, influxdb)";
       continue;
     }
     names += std::string(names.empty() ? "" : ", ") + k.name;

@@ -1,7 +1,8 @@
 #pragma once
 // The table of a run's outputs by name (--out NAME=ARG), as commands.* is the table of commands:
-// adding an output is its file in loadgen/outputs/ and one line in outputs.cpp. --json, --csv and
-// --hlog are shorthands for --out json=, csv=, hlog=; --live stays its own flag (it serves).
+// adding an output is its file in loadgen/outputs/ and one line in outputs.cpp. --json, --csv,
+// --hlog and --live are shorthands for --out json=, csv=, hlog=, live= (the live view's other
+// flags, --live-control and the rest, go with either).
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@ namespace lab {
 /// What --out (and its shorthands) asked for.
 struct OutChoice {
   std::string json_path, csv_prefix, hlog_path;  // the files at the end
+  std::string live;                              // --out live=[ADDR:]PORT (as --live)
   std::vector<PushOptions> pushes;               // the pushers
   bool required = false;                         // --out-required
 };

@@ -28,7 +28,7 @@ const char kExitCodes[] =
     "  1    some requests failed, with --fail-on-errors\n"
     "  2    usage error: the message names the flag and the fix\n"
     "  3    preflight refused the run (e.g. not enough file descriptors)\n"
-    "  4    a result file could not be written\n"
+    "  4    a result file could not be written (or, with --out-required, a push lost seconds)\n"
     "  5    no request succeeded (target down, TLS port, only error statuses): stopped early when\n"
     "       nothing succeeded in the first --abort-after, with the reason\n"
     "  6    a --threshold did not hold\n"
@@ -305,16 +305,19 @@ struct LiveFlags {
 
   std::string apply(const po::variables_map& vm, RunCommand& cmd) const {
     const Workload& w = cmd.settings.workload;
-    if (vm.count("live") && vm.count("live-hub")) return "--live and --live-hub exclude each other: serve, or send";
+    if (vm.count("live") && !cmd.out.live.empty()) return "--out live: given twice (with --live): give one";
+    const bool serve = vm.count("live") > 0 || !cmd.out.live.empty();  // --out live=PORT is --live PORT
+    const std::string& address = vm.count("live") ? live : cmd.out.live;
+    if (serve && vm.count("live-hub")) return "--live and --live-hub exclude each other: serve, or send";
     if (vm.count("live-hub")) {
       const char* token = std::getenv("LOADGEN_LIVE_TOKEN");
       if (!token || !*token) return "--live-hub: LOADGEN_LIVE_TOKEN must hold the hub's secret";
       LiveOptions probe;
       if (std::string e = parse_live_address(cmd.live_hub, probe); !e.empty()) return "--live-hub: " + e;
     }
-    if (vm.count("live")) {
+    if (serve) {
       LiveOptions o;
-      if (std::string e = parse_live_address(live, o); !e.empty()) return "--live: " + e;
+      if (std::string e = parse_live_address(address, o); !e.empty()) return "--live: " + e;
       o.control = vm.count("live-control") > 0;
       o.model = &load_model(w.mode);
       if (vm.count("live-allow-host"))

@@ -139,6 +139,7 @@ void LiveView::on_end(RunEnd& e) {
                       {"client_cpu_pct", r.client.cpu_pct},
                       {"client_bound", r.client.bound}};
   }
+  if (!r.outputs.empty()) end["outputs"] = r.outputs;  // what each pushing output sent and dropped
   end.update(context_);
   if (context_.value("job_row", false)) {  // the job's table of finished runs (make bench-all LIVE=PORT)
     const Summary s = r.summary.value_or(Summary{});

@@ -1,5 +1,6 @@
 #include "loadgen/outputs/frame.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "loadgen/results/name_rows.h"
@@ -19,14 +20,23 @@ std::string le_text(double seconds) {
 
 namespace {
 
-// Successes at or under `le` seconds: the buckets up to the one holding le (the histogram's
-// buckets are 1/2048 wide, so the bucket that straddles a bound moves it by less than 0.05%).
-std::uint64_t count_le(const Histogram& h, double le_s) {
-  const auto le_ns = static_cast<std::uint64_t>(le_s * 1e9);
-  const std::size_t last = Histogram::index_of(le_ns);
+// Successes at or under each bound (and the total last), in one pass over the buckets up to the
+// last bound: a bucket counts under a bound when the bound's value falls in it or after it (the
+// buckets are 1/2048 wide, so the one that straddles a bound moves it by less than 0.05%).
+std::vector<std::uint64_t> cumulative(const Histogram& h) {
+  const auto& bounds = latency_buckets_s();
+  std::vector<std::uint64_t> out;
+  out.reserve(bounds.size() + 1);
   std::uint64_t n = 0;
-  for (std::size_t i = 0; i <= last && i < Histogram::bucket_count(); ++i) n += h.count_at(i);
-  return n;
+  std::size_t i = 0;
+  for (double le : bounds) {
+    const std::size_t last =
+        std::min(Histogram::index_of(static_cast<std::uint64_t>(le * 1e9)), Histogram::bucket_count() - 1);
+    for (; i <= last; ++i) n += h.count_at(i);
+    out.push_back(n);
+  }
+  out.push_back(h.count());
+  return out;
 }
 
 void second_gauges(Frame& f, const SecondCounts& c, const Labels& labels) {
@@ -73,11 +83,12 @@ Frame make_frame(const SeriesPoint* point, double target, const Result& so_far, 
                          row.requests ? static_cast<double>(row.failures) / static_cast<double>(row.requests) : 0.0,
                          false});
     const Histogram& h = *row.successes;
-    for (double le : latency_buckets_s()) {
+    const std::vector<std::uint64_t> under = cumulative(h);
+    for (std::size_t b = 0; b < latency_buckets_s().size(); ++b) {
       Labels l = nm;
-      l.emplace_back("le", le_text(le));
+      l.emplace_back("le", le_text(latency_buckets_s()[b]));
       f.metrics.push_back(
-          {"loadgen_request_duration_seconds_bucket", std::move(l), static_cast<double>(count_le(h, le)), true});
+          {"loadgen_request_duration_seconds_bucket", std::move(l), static_cast<double>(under[b]), true});
     }
     Labels inf = nm;
     inf.emplace_back("le", "+Inf");

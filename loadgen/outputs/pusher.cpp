@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 
 #include "common/format.h"
 
@@ -31,7 +32,8 @@ nlohmann::json PushReport::to_json(const PushOptions& o) const {
                       {"sent", sent},
                       {"dropped", dropped},
                       {"pushes", pushes},
-                      {"failed_pushes", failed_pushes}};
+                      {"failed_pushes", failed_pushes},
+                      {"cpu_s", cpu_s}};
   if (o.kind == "prometheus") j["names"] = o.names;
   if (o.kind == "influxdb") j["db"] = o.db;
   if (!drop_reason.empty()) j["drop_reason"] = drop_reason;
@@ -158,6 +160,7 @@ void Pusher::loop() {
     report_.last_error = e;
   }
   std::int64_t next_push = steady_ms() + o_.interval.count();
+  int failures_in_row = 0;
   for (;;) {
     std::deque<Second> in;
     bool finishing = false;
@@ -186,11 +189,20 @@ void Pusher::loop() {
     if (finishing && (backlog_.empty() || now >= deadline)) break;
     if (!backlog_.empty() && (now >= next_push || finishing)) {
       const bool ok = push_once(poster);
-      next_push = steady_ms() + o_.interval.count();
-      if (!ok && finishing) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      // a receiver that keeps failing is tried less often (after 1, 2, 4, then every 8 intervals):
+      // each try encodes the whole backlog, which grows while it is away; at the end, once a second
+      failures_in_row = ok ? 0 : std::min(failures_in_row + 1, 4);
+      next_push = steady_ms() + o_.interval.count() * (std::int64_t{1} << failures_in_row) / (ok ? 1 : 2);
+      if (!ok && finishing && report().pushes == 0) break;  // it never took anything: one try at the end
+      if (!ok && finishing)
+        std::this_thread::sleep_for(
+            std::chrono::milliseconds(std::clamp<std::int64_t>(deadline - steady_ms(), 0, 1000)));
     }
   }
+  timespec cpu{};
+  const bool timed = clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0;
   std::lock_guard lk(mu_);
+  if (timed) report_.cpu_s += static_cast<double>(cpu.tv_sec) + static_cast<double>(cpu.tv_nsec) / 1e9;
   if (!backlog_.empty()) {
     drop(backlog_.size(), "not sent before the end" + (report_.last_error.empty() ? "" : ": " + report_.last_error));
     backlog_.clear();

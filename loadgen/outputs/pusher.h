@@ -35,6 +35,7 @@ struct PushReport {
   std::uint64_t frames = 0, sent = 0, dropped = 0;  // frames made; taken by the receiver; dropped
   std::uint64_t pushes = 0, failed_pushes = 0;      // requests taken; requests that failed
   std::string drop_reason, last_error;
+  double cpu_s = 0;  // the pusher's thread's own CPU time (its whole cost to the client: frames, encoding, I/O)
   nlohmann::json to_json(const PushOptions& o) const;
   /// "pushed 31 of 31 seconds in 31 requests" or "... dropped 12 (the backlog's bound of 10 ...)".
   std::string text() const;

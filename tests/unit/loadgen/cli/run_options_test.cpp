@@ -80,5 +80,36 @@ TEST(CommandLine, EveryCommandWordsItsMistakesAlike) {
             "loadgen merge: cannot read x.json\n");
 }
 
+// --out: the table's outputs, the flags as their shorthands, a shard's labels, and each mistake
+// named with its flag.
+TEST(RunOptions, OutputsComeFromTheTableAndTheFlagsAreTheirShorthands) {
+  const Parsed p =
+      parse({"-H", "http://127.0.0.1:8080", "-t", "5s", "-u", "6", "--out", "json=/tmp/x.json", "--out", "csv=/tmp/x",
+             "--out", "live=0", "--out", "prometheus=http://127.0.0.1:9090,label.model=epoll", "--shard", "2/3",
+             "--run-id", "r7", "--out-required"});
+  ASSERT_TRUE(p.cmd) << p.err;
+  EXPECT_EQ(p.cmd->out.json_path, "/tmp/x.json");
+  EXPECT_EQ(p.cmd->out.csv_prefix, "/tmp/x");
+  ASSERT_TRUE(p.cmd->live.has_value()) << "--out live=0 serves the live view, as --live 0";
+  ASSERT_EQ(p.cmd->out.pushes.size(), 1u);
+  const PushOptions& o = p.cmd->out.pushes[0];
+  EXPECT_EQ(o.testid, "r7") << "a shard's testid is its distributed run's";
+  EXPECT_EQ(o.labels, (Labels{{"model", "epoll"}, {"shard", "2"}}));
+  EXPECT_TRUE(p.cmd->out.required);
+
+  for (const auto& [args, says] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"--json", "/tmp/a.json", "--out", "json=/tmp/b.json"}, "--out json: given twice (with --json)"},
+           {{"--live", "0", "--out", "live=0"}, "--out live: given twice (with --live)"},
+           {{"--out", "statsd=udp://x"}, "--out: 'statsd' is not an output"},
+           {{"--out-required"}, "--out-required: only with a pushing output"}}) {
+    std::vector<std::string> a = {"-H", "http://127.0.0.1:8080", "-t", "5s"};
+    a.insert(a.end(), args.begin(), args.end());
+    const Parsed bad = parse(a);
+    EXPECT_FALSE(bad.cmd);
+    EXPECT_EQ(bad.code, 2);
+    EXPECT_NE(bad.err.find(says), std::string::npos) << bad.err;
+  }
+}
+
 }  // namespace
 }  // namespace lab

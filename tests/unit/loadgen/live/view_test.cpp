@@ -89,7 +89,21 @@ TEST(LiveView, AnEndWithoutAJobHasNoRow) {
   Result r = labtest::make_run("select", 100, 2.0);
   RunEnd e{r};
   view.on_end(e);
-  EXPECT_FALSE(json::parse(hub.events_after(0).back().data).contains("row"));
+  const json end = json::parse(hub.events_after(0).back().data);
+  EXPECT_FALSE(end.contains("row"));
+  EXPECT_FALSE(end.contains("outputs")) << "no pushing output: none reported";
+}
+
+TEST(LiveView, TheEndSaysWhatEachPushingOutputDropped) {
+  LiveHub hub;
+  LiveView view(hub);
+  Result r = labtest::make_run("select", 100, 2.0);
+  r.outputs.push_back({{"output", "prometheus"}, {"sent", 3}, {"dropped", 2}, {"drop_reason", "not sent"}});
+  RunEnd e{r};
+  view.on_end(e);
+  const json end = json::parse(hub.events_after(0).back().data);
+  ASSERT_TRUE(end.contains("outputs"));
+  EXPECT_EQ(end["outputs"][0]["dropped"], 2);
 }
 
 }  // namespace
