@@ -4,15 +4,19 @@
 # merged result (plus the rendered manifests) in a local folder.
 #
 #   deploy/kubernetes/launch.sh --image REGISTRY/loadlab:TAG --shards 3 [--start-in 60] \
-#       [--namespace NS] [--cpu 1] [--out DIR] [--render-only] -- -H https://app.example/ -u 3000 -t 5m ...
+#       [--namespace NS] [--cpu 1] [--out DIR] [--render-only] [--with-prometheus | --prometheus URL] \
+#       -- -H https://app.example/ -u 3000 -t 5m ...
 #
 # Everything after -- is the workload, passed to every shard unchanged (loadgen's options);
 # each shard adds --shard-count N (its index comes from JOB_COMPLETION_INDEX), --start-at and
 # --json. --render-only writes the manifests to --out and applies nothing (no cluster needed).
+# --prometheus URL: every shard pushes its seconds there (loadgen --out prometheus=URL; its series
+# carry testid=RUN and shard=INDEX); --with-prometheus also deploys one (prometheus.yaml) and
+# pushes to its Service.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-IMAGE="" SHARDS="" START_IN=60 NS="" CPU=1 OUT="" RENDER_ONLY=0 WORKLOAD=()
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+IMAGE="" SHARDS="" START_IN=60 NS="" CPU=1 OUT="" RENDER_ONLY=0 WORKLOAD=() PROM_URL="" WITH_PROM=0
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --image) IMAGE=$2; shift 2 ;;
@@ -22,6 +26,8 @@ while [ $# -gt 0 ]; do
     --cpu) CPU=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     --render-only) RENDER_ONLY=1; shift ;;
+    --prometheus) PROM_URL=$2; shift 2 ;;
+    --with-prometheus) WITH_PROM=1; PROM_URL=http://loadlab-prometheus:9090/api/v1/write; shift ;;
     --) shift; WORKLOAD=("$@"); break ;;
     -h|--help) usage ;;
     *) echo "launch: unknown option '$1'" >&2; usage ;;
@@ -40,7 +46,8 @@ RUN=$(date -u +%Y%m%dt%H%M%Sz)  # lower case: a Kubernetes name
 START_AT=$(date -u -d "@$(( $(date +%s) + START_IN ))" +%Y-%m-%dT%H:%M:%SZ)
 OUT=${OUT:-results/kubernetes/$RUN}
 mkdir -p "$OUT"
-ARGS=$(printf '%s\n' "${WORKLOAD[@]}" --shard-count "$SHARDS" --start-at "$START_AT" --run-id "$RUN" \
+PUSH=(); [ -n "$PROM_URL" ] && PUSH=(--out "prometheus=$PROM_URL")
+ARGS=$(printf '%s\n' "${WORKLOAD[@]}" "${PUSH[@]}" --shard-count "$SHARDS" --start-at "$START_AT" --run-id "$RUN" \
   --json "/results/$RUN/shard-\$(JOB_COMPLETION_INDEX).json" -q | jq -R . | jq -cs .)
 render() {  # TEMPLATE -> OUT/TEMPLATE with the run's values
   local v
@@ -50,10 +57,15 @@ render() {  # TEMPLATE -> OUT/TEMPLATE with the run's values
   printf '%s\n' "$v" > "$OUT/$1"
 }
 for f in pvc.yaml shards-job.yaml merge-job.yaml; do render "$f"; done
+[ "$WITH_PROM" -eq 1 ] && render prometheus.yaml
 echo "launch: run $RUN, $SHARDS shards starting at $START_AT; manifests in $OUT"
 [ "$RENDER_ONLY" -eq 1 ] && exit 0
 
 kc=(kubectl); [ -n "$NS" ] && kc+=(-n "$NS")
+if [ "$WITH_PROM" -eq 1 ]; then
+  "${kc[@]}" apply -f "$OUT/prometheus.yaml"
+  "${kc[@]}" rollout status deployment/loadlab-prometheus --timeout=120s
+fi
 "${kc[@]}" apply -f "$OUT/pvc.yaml"
 "${kc[@]}" apply -f "$OUT/shards-job.yaml"
 # The run's length from -t/--run-time (default 60s), plus the wait for the start and a margin.

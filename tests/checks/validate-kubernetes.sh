@@ -20,6 +20,17 @@ for n in 1 3; do
     -- -H http://app.example:8080/ -u 300 -r 50 -t 2m --wait-min 1 --wait-max 5 > /dev/null
   node deploy/kubernetes/validate.mjs "$out/$n" "$cache/node_modules"
 done
+# A shard pushing to a Prometheus deployed beside it (--with-prometheus).
+bash deploy/kubernetes/launch.sh --render-only --image registry.example/loadlab:test --shards 3 --with-prometheus \
+  --out "$out/prom" -- -H http://app.example:8080/ -u 300 -t 2m > /dev/null
+node deploy/kubernetes/validate.mjs "$out/prom" "$cache/node_modules"
+grep -q '"--out","prometheus=http://loadlab-prometheus:9090/api/v1/write"' "$out/prom/shards-job.yaml" ||
+  { echo "validate-kubernetes: the shards do not push to the Prometheus Service" >&2; exit 1; }
+cp -r "$out/prom" "$out/prom-bad"
+sed -i '/^kind: Service/,$ s/loadlab\/role: prometheus$/loadlab\/role: other/' "$out/prom-bad/prometheus.yaml"
+if node deploy/kubernetes/validate.mjs "$out/prom-bad" "$cache/node_modules" 2> /dev/null; then
+  echo "validate-kubernetes: a Prometheus Service that selects no pod was accepted" >&2; exit 1
+fi
 # The validator must be able to fail: a manifest with a wrong type, and one that breaks the design.
 cp -r "$out/3" "$out/bad"
 sed -i 's/^  parallelism: 3$/  parallelism: "three"/' "$out/bad/shards-job.yaml"
