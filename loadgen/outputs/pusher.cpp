@@ -161,6 +161,7 @@ void Pusher::loop() {
   }
   std::int64_t next_push = steady_ms() + o_.interval.count();
   int failures_in_row = 0;
+  std::int64_t last_ms = 0;
   for (;;) {
     std::deque<Second> in;
     bool finishing = false;
@@ -176,7 +177,10 @@ void Pusher::loop() {
       Frame f =
           s.target < 0 ? make_frame(nullptr, 0, *s.so_far, s.ms) : make_frame(&s.point, s.target, *s.so_far, s.ms);
       std::lock_guard lk(mu_);
-      if (!backlog_.empty() && f.ms <= backlog_.back().ms) f.ms = backlog_.back().ms + 1;  // (series in time order)
+      // each series' samples in time order, also when the last second is partial (its point is
+      // stamped at its whole second, after the end's own time) or was sent already
+      if (f.ms <= last_ms) f.ms = last_ms + 1;
+      last_ms = f.ms;
       backlog_.push_back(std::move(f));
       ++report_.frames;
       if (backlog_.size() > o_.backlog) {
