@@ -16,7 +16,7 @@ namespace lab {
 
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
-struct Metric {
+struct SeriesValue {
   std::string name;  // "loadgen_requests_total"
   Labels labels;     // the series' own ({name, method, status}); the run's are added when sent
   double value = 0;
@@ -25,7 +25,7 @@ struct Metric {
 
 struct Frame {
   std::int64_t ms = 0;  // Unix milliseconds of the moment (the second's end)
-  std::vector<Metric> metrics;
+  std::vector<SeriesValue> metrics;
   bool final = false;  // from the run's final result
 };
 

@@ -56,7 +56,7 @@ std::string influx_lines(const std::vector<Frame>& frames, const Labels& run_lab
       p.tags = std::move(tags);
       p.fields.emplace_back(name, v);
     };
-    for (const Metric& m : f.metrics) {
+    for (const SeriesValue& m : f.metrics) {
       const std::string name = label_of(m.labels, "name");
       Labels named;
       if (!name.empty()) named.emplace_back("name", name);

@@ -31,7 +31,7 @@ std::string remote_write_request(const std::vector<Frame>& frames, const Labels&
   prometheus::WriteRequest req;
   std::map<Labels, prometheus::TimeSeries*> series;  // by its sorted labels
   for (const Frame& f : frames) {
-    for (const Metric& m : f.metrics) {
+    for (const SeriesValue& m : f.metrics) {
       Labels l = m.labels;
       l.insert(l.end(), run_labels.begin(), run_labels.end());
       l.emplace_back("__name__", series_name(m.name, names));

@@ -38,7 +38,7 @@ Result two_names() {
 double value(const Frame& f, const std::string& name, const Labels& must) {
   double sum = 0;
   int found = 0;
-  for (const Metric& m : f.metrics) {
+  for (const SeriesValue& m : f.metrics) {
     if (m.name != name) continue;
     bool all = true;
     for (const auto& l : must) all = all && std::find(m.labels.begin(), m.labels.end(), l) != m.labels.end();
@@ -59,7 +59,7 @@ TEST(Frame, CountersSumToTheResultPerNameStatusAndKind) {
   EXPECT_EQ(value(f, "loadgen_bytes_received_total", {{"name", "home"}}), 12345);
   EXPECT_DOUBLE_EQ(value(f, "loadgen_request_failure_ratio", {{"name", "home"}}), 0.1);
   EXPECT_EQ(value(f, "loadgen_users", {}), -1) << "the final frame has no second's gauges";
-  for (const Metric& m : f.metrics)
+  for (const SeriesValue& m : f.metrics)
     if (m.name == "loadgen_requests_total") {
       EXPECT_TRUE(m.counter);
     }
@@ -106,7 +106,7 @@ TEST(Frame, ASecondCarriesItsGaugesForTheRunAndEachName) {
   EXPECT_DOUBLE_EQ(value(f, "loadgen_request_duration_p99_seconds", {{"name", "home"}}), 0.010);
   // the run's own (no name label) and the name's: two series
   double run_p99 = -1;
-  for (const Metric& m : f.metrics)
+  for (const SeriesValue& m : f.metrics)
     if (m.name == "loadgen_request_duration_p99_seconds" && m.labels.empty()) run_p99 = m.value;
   EXPECT_DOUBLE_EQ(run_p99, 0.0125);
   EXPECT_EQ(value(f, "loadgen_second_requests", {{"name", "home"}}), 40);
