@@ -198,7 +198,11 @@ TEST(LoadgenH2Hostile, OneStreamAtATimeIsHonouredAndTheWaitIsTheQueuedPhase) {
   EXPECT_GT(j["timings"]["queued"]["avg_ms"].get<double>(), j["timings"]["waiting"]["avg_ms"].get<double>());
   // no user starves: each of the four got requests through (first come, first served)
   EXPECT_EQ(j["summary"]["users_spawned"], 4);
-  EXPECT_EQ(peer.answered(), j["summary"]["successes"].get<int>() + j["summary"]["in_flight_at_stop"].get<int>());
+  // every success was answered by the peer; a request in flight at the stop may not have reached it
+  // yet (submitted, not yet written: seen under ASan with both CPUs busy, 2 runs of 6), as the
+  // nginx log's bound above (expect_log_matches)
+  EXPECT_GE(peer.answered(), j["summary"]["successes"].get<int>());
+  EXPECT_LE(peer.answered(), j["summary"]["successes"].get<int>() + j["summary"]["in_flight_at_stop"].get<int>());
 }
 
 TEST(LoadgenH2Hostile, GoAwayRefusesTheStreamsAboveItsLastIdAndTheUsersReconnect) {
