@@ -224,6 +224,11 @@ CapacityTable new_table(const CapacityDoc& d, const Suite& suite, bool predictio
   return t;
 }
 
+// The search's resolution: how close its last pass is to its first fail (5% by default).
+double search_resolution(const CapacityDoc& d) {
+  return d.settings.is_object() ? d.settings.value("resolution", 0.05) : 0.05;
+}
+
 // The answer in one line: who sustains the most, by how much.
 std::string ranking_line(const CapacityTable& t) {
   // Measured capacities are ranked, and so are lower bounds (the search stopped at the client's
@@ -245,15 +250,19 @@ std::string ranking_line(const CapacityTable& t) {
     if (!k) continue;
     if (rate_cell(*d).rfind(">=", 0) != 0) {
       const CapacityStep* f = d->fail_step();
-      const double resolution = d->settings.is_object() ? d->settings.value("resolution", 0.05) : 0.05;
-      measured.push_back({d, k->rate, k->rate, f && f->rate > k->rate ? f->rate : k->rate * (1 + resolution), false});
-    } else if (const auto p = projection(*d);
-               p && p->rps * service_demand(*d)->us_per_request / service_demand(*d)->lo_us >= k->rate) {
+      measured.push_back(
+          {d, k->rate, k->rate, f && f->rate > k->rate ? f->rate : k->rate * (1 + search_resolution(*d)), false});
+    } else if (const auto p = projection(*d); p && p->rps * service_demand(*d)->us_per_request /
+                                                           service_demand(*d)->lo_us * (1 + search_resolution(*d)) >=
+                                                       k->rate) {
       // The projection, or where its spread reaches the bound (the server's CPU was at its limit
-      // where the client stopped), the bound: the server did at least that.
+      // where the client stopped), the bound: the server did at least that. "Reaches" within the
+      // search's resolution, the precision the bound itself has: a CPU-limited server the client
+      // stopped 1-3% above its projection was at its limit, not a contradiction (a projection
+      // far below what the server did is one, and stays unranked).
       const auto sd = service_demand(*d);
       const double lo = p->rps * sd->us_per_request / sd->hi_us, hi = p->rps * sd->us_per_request / sd->lo_us;
-      measured.push_back({d, std::max(p->rps, k->rate), std::max(lo, k->rate), hi, true});
+      measured.push_back({d, std::max(p->rps, k->rate), std::max(lo, k->rate), std::max(hi, k->rate), true});
     } else {
       bounds.push_back(d);
     }

@@ -143,11 +143,18 @@ TEST(CapacityDoc, ABoundTheServersCpuReachesIsRanked) {
     j["first_fail_step"] = 2;
     return capacity_from_json(j, label + ".json");
   };
-  const std::vector<CapacityDoc> docs = {make("at-its-limit", 995, 1040), make("far-below", 1500, 1500)};
+  // (and within the search's resolution, 5%: D of 1,030 and 1,035 us project 968/s, at most
+  // 971/s, which the bound's own precision reaches: the server was at its limit there too; seen
+  // in a CPU-limited run where the client stopped 1-3% above the projection)
+  const std::vector<CapacityDoc> docs = {make("at-its-limit", 995, 1040), make("within-resolution", 1030, 1035),
+                                         make("far-below", 1500, 1500)};
   const auto tables = capacity_tables(docs, "/nonexistent");
   ASSERT_EQ(tables.size(), 1u);
   const std::string& answer = tables[0].answer;
-  EXPECT_NE(answer.find("Ranking: at-its-limit ~1,000 (>= 1,000 measured)."), std::string::npos) << answer;
+  EXPECT_NE(answer.find("Ranking: at-its-limit ~1,000 (>= 1,000 measured) = within-resolution ~1,000 (>= 1,000 "
+                        "measured) (1.00x)."),
+            std::string::npos)
+      << answer;
   EXPECT_NE(answer.find("Lower bounds, not ranked"), std::string::npos) << answer;
   EXPECT_NE(answer.find("far-below >= 1,000"), std::string::npos) << answer;
 }
