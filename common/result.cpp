@@ -439,6 +439,92 @@ std::string Result::name() const {
   return "?";
 }
 
+std::uint64_t FlowStats::passes(const std::string& request) const {
+  std::uint64_t n = 0;
+  for (const auto& c : checks)
+    if (request.empty() || c.request == request) n += c.passes;
+  return n;
+}
+
+std::uint64_t FlowStats::fails(const std::string& request) const {
+  std::uint64_t n = 0;
+  for (const auto& c : checks)
+    if (request.empty() || c.request == request) n += c.fails;
+  return n;
+}
+
+std::uint64_t FlowStats::skips() const {
+  std::uint64_t n = 0;
+  for (const auto& s : skipped) n += s.count;
+  return n;
+}
+
+void FlowStats::add(const FlowStats& o) {
+  for (const auto& c : o.checks) {
+    auto it = std::find_if(checks.begin(), checks.end(),
+                           [&](const CheckTally& x) { return x.request == c.request && x.check == c.check; });
+    if (it == checks.end()) {
+      checks.push_back(c);
+    } else {
+      it->passes += c.passes;
+      it->fails += c.fails;
+    }
+  }
+  for (const auto& s : o.skipped) {
+    auto it = std::find_if(skipped.begin(), skipped.end(),
+                           [&](const SkipTally& x) { return x.request == s.request && x.variable == s.variable; });
+    if (it == skipped.end())
+      skipped.push_back(s);
+    else
+      it->count += s.count;
+  }
+  cookies = cookies || o.cookies;
+  cookies_set += o.cookies_set;
+  cookies_sent += o.cookies_sent;
+}
+
+namespace {
+
+// The result's checks, skipped and cookies blocks (each only when it has something to say).
+void flow_json(const FlowStats& f, json& j) {
+  if (!f.checks.empty()) {
+    const std::uint64_t p = f.passes(), n = f.fails();
+    json by = json::array();
+    for (const auto& c : f.checks)
+      by.push_back({{"name", c.request}, {"check", c.check}, {"passes", c.passes}, {"fails", c.fails}});
+    j["checks"] = {{"passes", p},
+                   {"fails", n},
+                   {"rate_percent", p + n ? json(100.0 * static_cast<double>(p) / static_cast<double>(p + n)) : json()},
+                   {"by", by}};
+  }
+  if (!f.skipped.empty()) {
+    json by = json::array();
+    for (const auto& s : f.skipped) by.push_back({{"name", s.request}, {"variable", s.variable}, {"count", s.count}});
+    j["skipped"] = {{"count", f.skips()}, {"by", by}};
+  }
+  if (f.cookies) j["cookies"] = {{"set", f.cookies_set}, {"sent", f.cookies_sent}};
+}
+
+FlowStats read_flow(const Field& root) {
+  FlowStats f;
+  if (root.has("checks"))
+    root.at("checks").at("by").each([&](const Field& c) {
+      f.checks.push_back({c.at("name").str(), c.at("check").str(), c.at("passes").u64(), c.at("fails").u64()});
+    });
+  if (root.has("skipped"))
+    root.at("skipped").at("by").each([&](const Field& s) {
+      f.skipped.push_back({s.at("name").str(), s.at("variable").str(), s.at("count").u64()});
+    });
+  if (root.has("cookies")) {
+    f.cookies = true;
+    f.cookies_set = root.at("cookies").at("set").u64();
+    f.cookies_sent = root.at("cookies").at("sent").u64();
+  }
+  return f;
+}
+
+}  // namespace
+
 json to_json(const Result& r) {
   json j = {{"schema", kResultSchema},
             {"schema_version", kResultSchemaVersion},
@@ -501,6 +587,7 @@ json to_json(const Result& r) {
   }
   if (!r.control.empty()) j["control"] = r.control;
   if (!r.outputs.empty()) j["outputs"] = r.outputs;
+  if (r.flow) flow_json(*r.flow, j);
   if (!r.stopped.empty()) j["stopped"] = r.stopped;
   if (r.in_progress) j["in_progress"] = true;
   if (r.shard) {
@@ -605,6 +692,7 @@ Result result_from_json(const json& j, const JsonSource& src) {
     root.at("outputs").each([](const Field& o) { o.expect_object(); });
     r.outputs = j["outputs"];
   }
+  if (root.has("checks") || root.has("skipped") || root.has("cookies")) r.flow = read_flow(root);
   if (root.has("stopped")) r.stopped = root.at("stopped").str();
   if (root.has("in_progress")) r.in_progress = root.at("in_progress").boolean();
   if (root.has("shard")) {

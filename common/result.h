@@ -160,6 +160,29 @@ struct Threshold {
   std::string name;  // a request name ("p95{name=search}<50ms"); empty: the whole run
 };
 
+/// A scenario's users with state (loadgen/flow/): each check's passes and fails, the requests
+/// not sent for want of a variable, and the cookies the users' jars took and sent (never their
+/// values). Absent without a scenario that has checks, extractions or cookies.
+struct CheckTally {
+  std::string request, check;  // the request's name; the check's (status, json /token, ...)
+  std::uint64_t passes = 0, fails = 0;
+};
+struct SkipTally {
+  std::string request, variable;
+  std::uint64_t count = 0;
+};
+struct FlowStats {
+  std::vector<CheckTally> checks;
+  std::vector<SkipTally> skipped;
+  bool cookies = false;  // the users kept cookie jars
+  std::uint64_t cookies_set = 0, cookies_sent = 0;
+  std::uint64_t passes(const std::string& request = "") const;
+  std::uint64_t fails(const std::string& request = "") const;
+  std::uint64_t skips() const;
+  /// Adds another shard's tallies (by request and check or variable).
+  void add(const FlowStats& o);
+};
+
 /// A shard of a distributed run (--shard I/N, --start-at), or a merge of shards (loadgen merge).
 struct ShardInfo {
   int index = 0, count = 1;  // a merged result: index -1
@@ -243,6 +266,7 @@ struct Result {
   std::map<std::string, Histogram> timings;          // by phase (kPhases); absent phases were not timed
   nlohmann::json control = nlohmann::json::array();  // changes made while it ran (the live view)
   nlohmann::json outputs = nlohmann::json::array();  // what each pushing output sent and dropped (--out)
+  std::optional<FlowStats> flow;                     // checks, skipped, cookies (a scenario's users with state)
   std::string stopped;                               // "from the live view after 12.3 s": ended early on request
   bool in_progress = false;                          // a snapshot of a run still going (the live view's)
   std::string path;                                  // the file it was read from (not written)

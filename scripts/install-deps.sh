@@ -4,7 +4,7 @@
 set -euo pipefail
 
 # package -> what needs it
-BUILD_PKGS=(g++ cmake make pkg-config libboost-dev libboost-program-options-dev
+BUILD_PKGS=(g++ cmake make pkg-config libboost-dev libboost-program-options-dev libboost-regex-dev
   nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev liburing-dev libssl-dev libnghttp2-dev libprotobuf-dev protobuf-compiler libsnappy-dev zlib1g-dev util-linux procps jq curl)
 EXTRA_PKGS=()
 LEAN_PKGS=()  # installed without their recommendations (prometheus would bring exporters and services)

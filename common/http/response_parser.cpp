@@ -1,5 +1,6 @@
 #include "common/http/response_parser.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/text.h"
@@ -60,14 +61,31 @@ const char* to_string(ResponseError e) {
   return "?";
 }
 
+void ResponseCapture::add_header(std::string_view name, std::string_view value) {
+  if (cookies_only && !iequals(name, "set-cookie")) return;
+  if (header_count == headers.size()) headers.emplace_back();
+  auto& [n, v] = headers[header_count++];
+  n.assign(name);
+  v.assign(value);
+}
+
+const std::string* ResponseCapture::header(std::string_view name) const {
+  for (std::size_t i = 0; i < header_count; ++i)
+    if (iequals(headers[i].first, name)) return &headers[i].second;
+  return nullptr;
+}
+
 void ResponseParser::reset() {
   std::string keep = std::move(line_);
   std::string* sink = sink_;
+  ResponseCapture* capture = capture_;
+  if (capture) capture->clear();
   const bool head = head_request_;
   *this = ResponseParser(NoReserve{});
   line_ = std::move(keep);
   line_.clear();
   sink_ = sink;
+  capture_ = capture;
   head_request_ = head;
 }
 
@@ -194,6 +212,11 @@ void ResponseParser::on_line(std::string_view line) {
 void ResponseParser::deliver(const char* p, std::size_t n) {
   body_bytes_ += n;
   if (sink_) sink_->append(p, n);
+  if (capture_ && capture_->keep_body) {
+    const std::size_t room = capture_->max_body - std::min(capture_->max_body, capture_->body.size());
+    capture_->body.append(p, std::min(room, n));
+    if (n > room) capture_->body_over = true;
+  }
 }
 
 void ResponseParser::on_status_line(std::string_view line) {
@@ -227,6 +250,7 @@ void ResponseParser::on_header(std::string_view line) {
   }
   std::string_view name = line.substr(0, colon);
   std::string_view value = trim(line.substr(colon + 1));
+  if (capture_) capture_->add_header(name, value);
   if (iequals(name, "content-length")) {
     std::uint64_t n = 0;
     if (!parse_dec(value, n) || (have_length_ && n != length_)) {
@@ -252,6 +276,7 @@ void ResponseParser::on_header(std::string_view line) {
 void ResponseParser::end_of_headers() {
   if (code_ >= 100 && code_ < 200 && code_ != 101) {  // interim: the final response follows
     ++interim_;
+    if (capture_) capture_->header_count = 0;  // the final response's headers, not an interim's
     phase_ = Phase::kStatusLine;
     code_ = 0;
     conn_close_ = conn_keep_alive_ = chunked_ = have_length_ = false;

@@ -11,8 +11,31 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace lab {
+
+/// What a response is kept as when a scenario's request checks it, extracts from it or keeps
+/// its cookies (loadgen/flow/): the final response's headers, and its body up to `max_body`
+/// bytes (`body_over`: it had more, the rest counted only). Reused: clear() keeps the buffers.
+struct ResponseCapture {
+  std::vector<std::pair<std::string, std::string>> headers;  // [0, header_count) in use
+  std::size_t header_count = 0;
+  std::string body;
+  std::size_t max_body = 1 << 20;
+  bool keep_body = false;     // headers only unless set
+  bool cookies_only = false;  // of the headers, only Set-Cookie (a jar is all that reads them)
+  bool body_over = false;
+  void clear() {
+    header_count = 0;
+    body.clear();
+    body_over = false;
+  }
+  void add_header(std::string_view name, std::string_view value);
+  /// The first header of that name (case-insensitive), or nullptr.
+  const std::string* header(std::string_view name) const;
+};
 
 enum class ResponseError : std::uint8_t {
   kNone,
@@ -51,6 +74,12 @@ class ResponseParser {
   void set_head_request(bool head) { head_request_ = head; }
   /// Keep body bytes here (for tests); nullptr to drop them.
   void set_body_sink(std::string* sink) { sink_ = sink; }
+  /// Keep the final response's headers (and its body, bounded, if the capture asks) here;
+  /// nullptr: keep nothing. Kept by reset, which clears the capture.
+  void set_capture(ResponseCapture* c) {
+    capture_ = c;
+    if (c) c->clear();
+  }
 
   static constexpr std::size_t kMaxLine = 8192;
   /// Status lines and headers of one response (interim 1xx responses included), and its
@@ -89,6 +118,7 @@ class ResponseParser {
   ResponseError error_ = ResponseError::kNone;
   std::string line_;
   std::string* sink_ = nullptr;
+  ResponseCapture* capture_ = nullptr;
   int code_ = 0;
   int version_minor_ = 1;
   bool keep_alive_ = true;

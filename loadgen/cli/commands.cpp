@@ -12,6 +12,7 @@ const std::vector<Command>& commands() {
       {"summary", "print and write a run folder's summary table", summary_main},
       {"report", "write a run folder's HTML report", report_main},
       {"export", "a result's latency as HdrHistogram's percentile text (.hgrm) or interval log (.hlog)", export_main},
+      {"har2scenario", "a browser's recording (HAR) as a scenario, with its correlation candidates", har2scenario_main},
       {"aggregate", "fold a run folder's repeats into one result per model", aggregate_main},
       {"capacity-report", "write the answer table and report of a folder of capacity documents", capacity_report_main},
       {"live-hub", "serve one live page for a job of runs (make bench-all LIVE=PORT)", live_hub_main},

@@ -25,5 +25,6 @@ int aggregate_main(int argc, char** argv);
 int capacity_report_main(int argc, char** argv);
 int live_hub_main(int argc, char** argv);
 int export_main(int argc, char** argv);
+int har2scenario_main(int argc, char** argv);
 
 }  // namespace lab

@@ -31,6 +31,10 @@ void TargetOptions::add(po::options_description& d, RunSettings& s, int default_
       "--data: request (each request takes a row) or user (each user keeps one row)");
   opt("data-order", po::value<std::string>(&data_order_)->default_value("round-robin"),
       "--data: round-robin (rows in turn) or random");
+  opt("no-cookies", po::bool_switch(&no_cookies_),
+      "--scenario: users keep no cookie jar (each keeps one by default, as Locust's and k6's users)");
+  opt("max-body", po::value<std::string>(&max_body_)->default_value("1MiB"),
+      "--scenario: the most of a body kept for its checks and extractions (bytes, or with KiB/MiB)");
   opt("insecure,k", po::bool_switch(&w.tls.insecure), "https: do not verify the server's certificate or name");
   opt("cacert", po::value<std::string>(&w.tls.cacert), "https: trust the CA certificates in this PEM file");
   opt("tls-resume", po::value<std::string>(&tls_resume_)->default_value("on"),
@@ -139,6 +143,7 @@ std::string TargetOptions::apply(const po::variables_map& vm, RunSettings& s) {
   if (w.client_io == ClientIo::kUring && w.target.scheme == "https" && !vm["client-io"].defaulted())
     return "--client-io uring: only for http:// targets (HTTPS runs through OpenSSL on sockets); leave it out";
   if (std::string e = apply_http2(vm, w); !e.empty()) return e;
+  if (std::string e = apply_flow(vm, w); !e.empty()) return e;  // after --http2: checks need HTTP/1.1
   if (w.users < 1 || w.users > 1'000'000) return "--users: must be 1..1000000";
   auto to = parse_duration(timeout_);
   if (!to || to->count() <= 0) return "--timeout: '" + timeout_ + "' is not a duration (use e.g. 10s, 500ms)";
@@ -188,6 +193,41 @@ std::string TargetOptions::apply_scenario(const po::variables_map& vm, Workload&
                " out or remove \"think\" from the file";
     w.set_wait(s.think->as_shape());
   }
+  return {};
+}
+
+namespace {
+
+// "1MiB", "64KiB", "4096": bytes; nullopt when it is none of these.
+std::optional<std::size_t> parse_bytes(const std::string& text) {
+  std::size_t i = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+  if (i == 0 || i > 12) return std::nullopt;
+  const std::uint64_t n = std::stoull(text.substr(0, i));
+  const std::string unit = text.substr(i);
+  const std::uint64_t scale = unit.empty() || unit == "B" ? 1 : unit == "KiB" ? 1024 : unit == "MiB" ? 1 << 20 : 0;
+  if (scale == 0) return std::nullopt;
+  return static_cast<std::size_t>(n * scale);
+}
+
+}  // namespace
+
+std::string TargetOptions::apply_flow(const po::variables_map& vm, Workload& w) {
+  w.cookies = !no_cookies_;
+  const auto bytes = parse_bytes(max_body_);
+  if (!bytes || *bytes < 1 || *bytes > (std::size_t{256} << 20))
+    return "--max-body: '" + max_body_ + "' is not a size from 1 byte to 256MiB (e.g. 1MiB, 64KiB, 4096)";
+  w.max_body = *bytes;
+  const bool given = no_cookies_ || !vm["max-body"].defaulted();
+  if (given && !w.scenario.from_file())
+    return std::string(no_cookies_ ? "--no-cookies" : "--max-body") +
+           ": goes with --scenario (only a scenario's users keep cookies, check or extract)";
+  if (w.http2.on())
+    for (const auto& r : w.scenario.requests)
+      if (!r.checks.empty() || !r.extracts.empty())
+        return "--scenario: request '" + r.name + "' has " + (r.checks.empty() ? "\"extract\"" : "\"check\"") +
+               ", which runs on HTTP/1.1 only in this version (the HTTP/2 path keeps no response): leave out " +
+               (w.http2.mode == Http2Options::Mode::kAlpn ? "--http2" : "--h2c");
   return {};
 }
 

@@ -25,10 +25,12 @@ class TargetOptions {
   std::string apply_scenario(const boost::program_options::variables_map& vm, Workload& w);
   std::string apply_data(const boost::program_options::variables_map& vm, Workload& w);
   std::string apply_http2(const boost::program_options::variables_map& vm, Workload& w);
+  std::string apply_flow(const boost::program_options::variables_map& vm, Workload& w);
   std::string timeout_ = "10s", expect_status_ = "2xx", body_, addresses_ = "first", scenario_, tls_resume_ = "on";
   std::string data_, data_per_ = "request", data_order_ = "round-robin", client_io_ = "auto";
   std::vector<std::string> headers_;
-  bool http2_ = false, h2c_ = false;
+  std::string max_body_ = "1MiB";
+  bool http2_ = false, h2c_ = false, no_cookies_ = false;
 };
 
 }  // namespace lab

@@ -6,8 +6,9 @@
 //
 // The contract:
 // - Given: the user (its connection, its deadline and timed_out flag, which the timeout sweep
-//   sets), and an Exchange: the prebuilt request's bytes, when the request started, when it was
-//   due, and when the user's previous response ended.
+//   sets), and an Exchange: the request's bytes, when the request started, when it was due,
+//   when the user's previous response ended, and what of the response to keep (its headers and
+//   body, for a scenario's checks, extractions and cookies; HTTP/1.1 paths only).
 // - Reports: an Outcome: success or the failure's kind and words, the status, the body's bytes,
 //   whether the connection can carry the next request, the phases (connect, TLS, waiting) and
 //   the first byte's time, and the kernel's receive time of the end where the path knows it.
@@ -63,6 +64,9 @@ struct Exchange {
   Clock::time_point start;          // the request's start (and its connection's, if one is made)
   Clock::time_point due;            // when the pacing wanted it sent
   Clock::time_point last_finished;  // the end of the user's previous response; {} before its first
+  // What to keep of the response (its headers, its body up to a bound) for a scenario's checks,
+  // extractions and cookies (run/user_flow.h); nullptr: keep nothing, count the body.
+  ResponseCapture* capture = nullptr;
 };
 
 class ClientPath {

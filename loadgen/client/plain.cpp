@@ -58,6 +58,7 @@ Task<Outcome> PlainPath::exchange(User& u, const Exchange& x) {
   ResponseParser& parser = c.parser;
   parser.reset();
   parser.set_head_request(req.head);
+  parser.set_capture(x.capture);  // a scenario's check, extraction or cookies: the response kept
   bool any = false;
   // The first read waits until the handlers already queued have run (post): by then the reply
   // has usually arrived and one receive gets it; otherwise (EAGAIN) Asio's receive waits for it

@@ -54,6 +54,7 @@ Task<Outcome> TlsPath::exchange(User& u, const Exchange& x) {
   ResponseParser& parser = c.parser;
   parser.reset();
   parser.set_head_request(req.head);
+  parser.set_capture(x.capture);  // a scenario's check, extraction or cookies: the response kept
   bool any = false;
   // As in plain HTTP: read once the queued handlers have run, when the reply has usually arrived,
   // rather than at once into a receive that would find nothing (EAGAIN) and wait anyway.

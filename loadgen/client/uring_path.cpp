@@ -77,6 +77,7 @@ Task<Outcome> UringPath::exchange(User& u, const Exchange& x) {
   ResponseParser& parser = c.parser;
   parser.reset();
   parser.set_head_request(req.head);
+  parser.set_capture(x.capture);                   // a scenario's check, extraction or cookies: the response kept
   const Clock::time_point written = Clock::now();  // (it leaves at the thread's next enter)
   // A reply that came in more than one read the last time is read promptly: one left in the socket
   // would hold up a server that waits for room to send the rest.

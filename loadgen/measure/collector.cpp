@@ -16,6 +16,7 @@ void NameInterval::reset() {
   requests = failures = bytes = 0;
   errors.fill(0);
   status.clear();
+  unexpected.clear();
 }
 
 void NameInterval::merge(const NameInterval& o) {
@@ -26,6 +27,7 @@ void NameInterval::merge(const NameInterval& o) {
   bytes += o.bytes;
   for (std::size_t i = 0; i < errors.size(); ++i) errors[i] += o.errors[i];
   for (const auto& [code, n] : o.status) status[code] += n;
+  for (const auto& [code, n] : o.unexpected) unexpected[code] += n;
 }
 
 void Interval::reset() {
@@ -38,6 +40,7 @@ void Interval::reset() {
   late_sum_ns = late_count = 0;
   errors.fill(0);
   status.fill(0);
+  unexpected.clear();
   for (auto& n : names) n.reset();
 }
 
@@ -85,6 +88,7 @@ void Interval::merge(const Interval& o) {
   if (o.lag_max_ns > lag_max_ns) lag_max_ns = o.lag_max_ns;
   for (std::size_t i = 0; i < errors.size(); ++i) errors[i] += o.errors[i];
   for (std::size_t i = 0; i < status.size(); ++i) status[i] += o.status[i];
+  for (const auto& [code, n] : o.unexpected) unexpected[code] += n;
   if (names.size() < o.names.size()) names.resize(o.names.size());
   for (std::size_t i = 0; i < o.names.size(); ++i) names[i].merge(o.names[i]);
 }
@@ -136,14 +140,20 @@ void WorkerStats::record_failure(ErrorKind kind, int status, double at_s, const 
   count_status(cur_, status);
   ++cur_.requests;
   ++cur_.failures;
-  if (kind != ErrorKind::kUnexpectedStatus) ++cur_.errors[static_cast<std::size_t>(kind)];
+  if (kind != ErrorKind::kUnexpectedStatus)
+    ++cur_.errors[static_cast<std::size_t>(kind)];
+  else
+    ++cur_.unexpected[status];
   if (name >= 0 && static_cast<std::size_t>(name) < cur_.names.size()) {
     NameInterval& n = cur_.names[static_cast<std::size_t>(name)];
     n.failed.record(latency_ns);
     ++n.requests;
     ++n.failures;
     if (status) ++n.status[status];
-    if (kind != ErrorKind::kUnexpectedStatus) ++n.errors[static_cast<std::size_t>(kind)];
+    if (kind != ErrorKind::kUnexpectedStatus)
+      ++n.errors[static_cast<std::size_t>(kind)];
+    else
+      ++n.unexpected[status];
   } else {
     name = -1;
   }
@@ -305,14 +315,14 @@ std::vector<ErrorEntry> Collector::errors(int name) const {
     if (name >= 0) {
       const NameInterval& n = total_.names.at(static_cast<std::size_t>(name));
       if (kind == ErrorKind::kUnexpectedStatus) {
-        auto it = n.status.find(code);
-        count = it == n.status.end() ? 0 : it->second;
+        auto it = n.unexpected.find(code);
+        count = it == n.unexpected.end() ? 0 : it->second;
       } else {
         count = n.errors[static_cast<std::size_t>(kind)];
       }
     } else if (kind == ErrorKind::kUnexpectedStatus) {
-      if (code >= kFirstStatus && code < kFirstStatus + static_cast<int>(kStatusSlots))
-        count = total_.status[code - kFirstStatus];
+      auto it = total_.unexpected.find(code);
+      count = it == total_.unexpected.end() ? 0 : it->second;
     } else {
       count = total_.errors[static_cast<std::size_t>(kind)];
     }

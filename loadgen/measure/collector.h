@@ -32,6 +32,7 @@ struct NameInterval {
   std::uint64_t requests = 0, failures = 0, bytes = 0;
   std::array<std::uint64_t, static_cast<std::size_t>(ErrorKind::kCount)> errors{};
   std::map<int, std::uint64_t> status;
+  std::map<int, std::uint64_t> unexpected;  // failures of kind http_<code>, by code
   void reset();
   void merge(const NameInterval& o);
 };
@@ -62,6 +63,9 @@ struct Interval {
   std::uint64_t late_sum_ns = 0, late_count = 0;  // rate mode: sends already due (a backlog)
   std::array<std::uint64_t, static_cast<std::size_t>(ErrorKind::kCount)> errors{};  // not by status
   std::array<std::uint64_t, kStatusSlots> status{};                                 // every response received, by code
+  // The failures of kind http_<code>, by code: a response whose status was unexpected. Not every
+  // response of that code: a scenario's status check can fail a 401 as kind `check` instead.
+  std::map<int, std::uint64_t> unexpected;
   std::vector<NameInterval> names;  // --scenario: by request index (empty otherwise)
   void reset();
   void add_lag(std::uint64_t lag_ns);

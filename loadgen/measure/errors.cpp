@@ -21,6 +21,9 @@ const char* to_string(ErrorKind k) {
     case ErrorKind::kH2Reset: return "h2_stream_reset";
     case ErrorKind::kH2Protocol: return "h2_protocol_error";
     case ErrorKind::kH2FlowControl: return "h2_flow_control_stall";
+    case ErrorKind::kCheck: return "check";
+    case ErrorKind::kExtract: return "extract";
+    case ErrorKind::kBodyTooLarge: return "body_over_max";
     case ErrorKind::kOther: return "other";
     case ErrorKind::kCount: break;
   }

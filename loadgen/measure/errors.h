@@ -24,6 +24,9 @@ enum class ErrorKind : std::uint8_t {
   kH2Reset,                // HTTP/2: the server reset the stream (RST_STREAM with another code)
   kH2Protocol,             // HTTP/2: the connection broke the protocol (bad frames, a GOAWAY with an error)
   kH2FlowControl,          // HTTP/2: timed out with the request's body held by a closed flow-control window
+  kCheck,                  // a complete response that failed one of its scenario request's checks
+  kExtract,                // a complete response that did not give a value its request extracts
+  kBodyTooLarge,           // a body a check or extraction reads was longer than --max-body
   kOther,
   kCount
 };

@@ -167,6 +167,7 @@ Result build_result(const RunSettings& s, const RunFacts& f, const Collector& c)
     if (t.requests > 0) r.server_cpu->us_per_request = r.server_cpu->usage_s * 1e6 / static_cast<double>(t.requests);
   }
   r.control = f.control;
+  r.flow = f.flow;
   r.stopped = f.stopped;
   r.errors = c.errors();
   for (const auto& spec : s.thresholds) r.thresholds.push_back(evaluate(spec, r));

@@ -32,6 +32,7 @@ struct RunFacts {
   double start_epoch_s = 0;                          // wall-clock time of the origin
   OptDouble start_skew_ms;                           // origin minus --start-at
   std::optional<ServerCpu> server_cpu;               // --server-cgroup: usage over the run (D from it here)
+  std::optional<FlowStats> flow;                     // a scenario's users with state: checks, skips, cookies
 };
 
 Result build_result(const RunSettings& s, const RunFacts& facts, const Collector& c);

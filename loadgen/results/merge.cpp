@@ -143,6 +143,10 @@ class Merged {
       it->add(e, offset);
     }
     for (const auto& [phase, h] : r.timings) out_.timings[phase].merge(h);
+    if (r.flow) {  // a scenario's checks, skips and cookies: tallies that add
+      if (!out_.flow) out_.flow = FlowStats{};
+      out_.flow->add(*r.flow);
+    }
     client_.add(r.client, "shard " + std::to_string(sh.index));
     add_http2(r.environment);
   }

@@ -51,6 +51,14 @@ std::optional<std::pair<std::string, std::size_t>> selector(std::string_view sel
 
 }  // namespace
 
+namespace {
+
+bool compare(const std::string& op, double a, double l) {
+  return op == "<" ? a < l : op == "<=" ? a <= l : op == ">" ? a > l : a >= l;
+}
+
+}  // namespace
+
 std::optional<ThresholdSpec> parse_threshold(std::string_view expr, std::string& error) {
   ThresholdSpec t;
   t.expr = std::string(expr);
@@ -103,8 +111,8 @@ std::optional<ThresholdSpec> parse_threshold(std::string_view expr, std::string&
       return std::nullopt;
     }
   } else if (t.metric != "avg" && t.metric != "min" && t.metric != "max" && t.metric != "rps" && t.metric != "errors" &&
-             t.metric != "fidelity") {
-    error = "unknown metric '" + t.metric + "' (use p<N>, avg, min, max, rps, errors or fidelity)";
+             t.metric != "fidelity" && t.metric != "checks") {
+    error = "unknown metric '" + t.metric + "' (use p<N>, avg, min, max, rps, errors, checks or fidelity)";
     return std::nullopt;
   }
   // the value and its unit
@@ -134,6 +142,9 @@ std::optional<ThresholdSpec> parse_threshold(std::string_view expr, std::string&
   } else if (t.metric == "fidelity" && !t.percent) {
     error = "'" + t.expr + "': fidelity is a percentage (e.g. fidelity>99%)";
     return std::nullopt;
+  } else if (t.metric == "checks" && !t.percent) {
+    error = "'" + t.expr + "': checks is the share of checks that passed, a percentage (e.g. checks>99%)";
+    return std::nullopt;
   } else if (t.metric == "rps" && t.percent) {
     error = "'" + t.expr + "': rps is requests per second, not a percentage";
     return std::nullopt;
@@ -149,6 +160,15 @@ std::optional<ThresholdSpec> parse_threshold(std::string_view expr, std::string&
 Threshold evaluate(const ThresholdSpec& spec, const Result& r) {
   Threshold out{spec.expr, spec.metric, spec.op, spec.limit, std::nullopt, false, spec.name};
   if (!r.summary) return out;
+  if (spec.metric == "checks") {  // the share that passed, by the checks' own request names (none run: not judged)
+    if (r.flow) {
+      const double p = static_cast<double>(r.flow->passes(spec.name)),
+                   f = static_cast<double>(r.flow->fails(spec.name));
+      if (p + f > 0) out.actual = 100.0 * p / (p + f);
+    }
+    if (out.actual) out.held = compare(spec.op, *out.actual, spec.limit);
+    return out;
+  }
   const Summary& s = *r.summary;
   const Histogram* h = r.histogram ? &*r.histogram : nullptr;
   double requests = static_cast<double>(s.requests), failures = static_cast<double>(s.failures);
@@ -178,8 +198,7 @@ Threshold evaluate(const ThresholdSpec& spec, const Result& r) {
       out.actual = static_cast<double>(h->percentile(std::strtod(spec.metric.c_str() + 1, nullptr))) / 1e6;
   }
   if (!out.actual) return out;  // nothing to judge (no success, or no schedule): not held
-  const double a = *out.actual, l = spec.limit;
-  out.held = spec.op == "<" ? a < l : spec.op == "<=" ? a <= l : spec.op == ">" ? a > l : a >= l;
+  out.held = compare(spec.op, *out.actual, spec.limit);
   return out;
 }
 

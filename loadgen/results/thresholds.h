@@ -5,8 +5,10 @@
 //
 // Metrics: p<N> (any percentile, e.g. p50, p99.9), avg, min, max (latency of successes; units
 // ns, us, ms, s, default ms); rps (requests/s); errors (failed requests: a count, or with % the
-// failure rate); fidelity (% of the ideal schedule sent). Operators: < <= > >=.
-// Per request name (a scenario's): p95{name=search}<50ms, errors{name=login}<1%, rps{name=cart}>10
+// failure rate); fidelity (% of the ideal schedule sent); checks (% of a scenario's checks that
+// passed, as k6's checks rate). Operators: < <= > >=.
+// Per request name (a scenario's): p95{name=search}<50ms, errors{name=login}<1%, rps{name=cart}>10,
+// checks{name=login}>99.9%
 // judge that name's statistics alone (fidelity is the run's only).
 #include <optional>
 #include <string>

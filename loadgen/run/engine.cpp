@@ -108,6 +108,7 @@ class LoadRun {
     // The scenario's requests, per --data row: prebuilt where they are few, built as sent where
     // they are many (RequestBook).
     requests_ = std::make_unique<RequestBook>(wl_);
+    flow_ = std::make_unique<FlowPlan>(wl_);  // users with state, if the scenario has them
     if (wl_.target.scheme == "https" && !(tls_ = make_tls_context(wl_, err))) return err;
     if (wl_.http2.mode == Http2Options::Mode::kAlpn)
       if (std::string why = probe_alpn(addresses_.front(), *tls_, wl_); !why.empty()) return why;
@@ -137,6 +138,10 @@ class LoadRun {
       w.plan = plan_;
       w.shared_plan = shared_plan_.get();
       w.max_users = max_users_;
+      if (flow_->active()) {
+        w.flow = flow_.get();
+        w.flow_counts = flow_->new_counts();
+      }
       if (wl_.scenario.from_file()) {
         w.by_name = true;
         w.stats.set_names(wl_.scenario.requests.size());
@@ -284,6 +289,11 @@ class LoadRun {
     facts_.model = &model_;
     if (shared_plan_) facts_.plan = shared_plan_->get();
     facts_.control = control_;
+    if (flow_ && flow_->active()) {
+      std::vector<const FlowCounts*> counts;
+      for (const auto& w : workers_) counts.push_back(&w->flow_counts);
+      facts_.flow = flow_->stats(counts);
+    }
     for (auto& w : workers_) {
       facts_.in_flight_at_stop += w->in_flight_at_stop.load();
       w->path->add_facts(facts_.environment);
@@ -469,6 +479,7 @@ class LoadRun {
   RunFacts facts_;
   std::vector<asio::ip::tcp::endpoint> addresses_;
   std::unique_ptr<RequestBook> requests_;
+  std::unique_ptr<FlowPlan> flow_;
   std::unique_ptr<asio::ssl::context> tls_;
   Clock::time_point origin_{}, last_tick_{}, stopped_at_{};
   double cpu_at_start_ = 0;

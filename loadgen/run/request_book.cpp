@@ -1,5 +1,7 @@
 #include "loadgen/run/request_book.h"
 
+#include <algorithm>
+
 #include "loadgen/workload/data.h"
 #include "loadgen/workload/request_spec.h"
 
@@ -15,18 +17,34 @@ RequestBook::RequestBook(const Workload& w, std::size_t prebuilt_up_to)
 
 void RequestBook::build(std::size_t row, std::size_t k, WireRequest& out) const {
   const ScenarioRequest& r = wl_.scenario.requests[k];
-  Url url = wl_.target;
-  url.target = r.target;
   if (!wl_.data.given()) {
+    Url url = wl_.target;
+    url.target = r.target;
     out.bytes = build_request(url, r.spec, wl_.keepalive);
   } else {  // the row's values in their placeholders
-    RequestSpec spec = r.spec;
-    url.target = fill(r.target, wl_.data, row, true);
-    spec.body = fill(spec.body, wl_.data, row, false);
-    for (auto& h : spec.headers) h.second = fill(h.second, wl_.data, row, false);
+    Url url;
+    RequestSpec spec;
+    fill_request(row, k, nullptr, url, spec);
     out.bytes = build_request(url, spec, wl_.keepalive);
   }
   out.head = r.spec.method == "HEAD";
+}
+
+void RequestBook::fill_request(std::size_t row, std::size_t k, const ValueOf* vars, Url& url, RequestSpec& spec) const {
+  const ScenarioRequest& r = wl_.scenario.requests[k];
+  const DataSet& data = wl_.data;
+  const ValueOf value = [&](const std::string& name) -> std::optional<std::string_view> {
+    if (data.given()) {
+      const auto it = std::find(data.columns.begin(), data.columns.end(), name);
+      if (it != data.columns.end()) return data.value(row, static_cast<std::size_t>(it - data.columns.begin()));
+    }
+    return vars ? (*vars)(name) : std::nullopt;
+  };
+  url = wl_.target;
+  spec = r.spec;
+  url.target = fill_with(r.target, value, true);
+  spec.body = fill_with(spec.body, value, false);
+  for (auto& h : spec.headers) h.second = fill_with(h.second, value, false);
 }
 
 }  // namespace lab

@@ -36,6 +36,9 @@ class RequestBook {
   }
   /// Builds request k of row `row` into `out`.
   void build(std::size_t row, std::size_t k, WireRequest& out) const;
+  /// Request k of row `row` before it is written: its URL and spec with the placeholders filled
+  /// from the row's columns, then from `vars` (a user's variables; nullptr: none).
+  void fill_request(std::size_t row, std::size_t k, const ValueOf* vars, Url& url, RequestSpec& spec) const;
 
  private:
   const Workload& wl_;

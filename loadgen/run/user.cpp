@@ -11,6 +11,29 @@ namespace lab {
 
 using boost::system::error_code;
 
+namespace {
+
+// A complete response to request k of a user with state: its cookies stored, its checks and
+// extractions run (run/user_flow.h); a check's status replaces --expect-status's verdict, and a
+// failed check or extraction makes the request a failure of its kind.
+void judge(Worker& w, UserFlow& f, std::size_t k, std::uint64_t elapsed_ns, Outcome& o) {
+  std::string detail;
+  const FlowFailure why =
+      w.flow->after(f, k, o.status, o.ok, static_cast<double>(elapsed_ns) / 1e6, w.flow_counts, detail);
+  if (w.flow->checks_status(k)) {
+    o.ok = true;
+    o.kind = ErrorKind::kOther;
+  }
+  if (why == FlowFailure::kNone) return;
+  o.ok = false;
+  o.kind = why == FlowFailure::kCheck     ? ErrorKind::kCheck
+           : why == FlowFailure::kExtract ? ErrorKind::kExtract
+                                          : ErrorKind::kBodyTooLarge;
+  o.detail = std::move(detail);
+}
+
+}  // namespace
+
 Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
   const Workload& wl = w.workload;
   const LoadModel& model = w.model;
@@ -19,6 +42,7 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
   Clock::time_point intended = pacing.first(first_at);
   Clock::time_point last_finished{};  // when its last request finished ({} before the first)
   u.picker.restart();                 // a user that starts again (stages) runs its start sequence again
+  if (u.flow) u.flow->restart();      // ... with an empty cookie jar and no variables
   const std::size_t rows = w.requests.rows();
   if (wl.data.given() && wl.data.per == DataPer::kUser)  // the row it keeps
     u.data_row = wl.data.order == DataOrder::kRandom
@@ -51,9 +75,6 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
     } else if (open_loop && intended < now) {
       w.stats.record_late_send(ns_between(intended, now));
     }
-    const Clock::time_point sent_at = now;
-    u.timed_out = false;
-    u.deadline = sent_at + wl.timeout;
     const int k = u.picker.next(u.rng);
     std::size_t row = u.data_row;
     if (rows > 1 && wl.data.per == DataPer::kRequest)  // this request's row: in turn across threads, or drawn
@@ -62,9 +83,28 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
                 : static_cast<std::size_t>(
                       (static_cast<std::uint64_t>(w.index) + static_cast<std::uint64_t>(wl.threads) * w.data_turn++) %
                       rows);
-    const WireRequest& req = w.requests.get(row, static_cast<std::size_t>(k), u.built);
+    const WireRequest* req = nullptr;
+    ResponseCapture* capture = nullptr;
+    if (!u.flow) {
+      req = &w.requests.get(row, static_cast<std::size_t>(k), u.built);
+    } else {  // with the user's variables and cookies, or not sent for want of a variable
+      std::string missing;
+      req = w.flow->prepare(*u.flow, w.requests, row, static_cast<std::size_t>(k), u.built, w.flow_counts, missing);
+      if (!req) {
+        // Skipped (counted by variable): the flow goes back to its start sequence, at the next
+        // time the pacing gives (a turn of the loop lets the others run first).
+        u.picker.restart();
+        intended = pacing.next(intended, now);
+        co_await asio::post(use_task);
+        continue;
+      }
+      capture = w.flow->capture_for(*u.flow, static_cast<std::size_t>(k));
+    }
+    const Clock::time_point sent_at = now;
+    u.timed_out = false;
+    u.deadline = sent_at + wl.timeout;
     // (a named Exchange, not a temporary in the co_await: GCC 12 mishandles those)
-    const Exchange x{req, sent_at, intended, last_finished};
+    const Exchange x{*req, sent_at, intended, last_finished, capture};
     Outcome o = co_await w.path->exchange(u, x);
     u.deadline = {};
     const Clock::time_point done_at = Clock::now();
@@ -84,6 +124,7 @@ Task<void> run_user(Worker& w, User& u, Clock::time_point first_at) {
     }
     const int name = w.by_name ? k : -1;
     if (responded) o.phases.receiving_ns = ns_between(o.first_byte, end_at);
+    if (responded && u.flow) judge(w, *u.flow, static_cast<std::size_t>(k), ns_between(sent_at, end_at), o);
     if (o.ok) {
       if (open_loop)
         w.stats.record_success(o.status, ns_between(intended, end_at), ns_between(sent_at, end_at), o.bytes, lag, name,

@@ -12,6 +12,7 @@ User& add_user(Worker& w, int k) {
   auto& u = *w.users.emplace_back(std::make_unique<User>(w.io, k, wl.user_seed(k)));
   u.pacing = w.model.pacing(wl, w.plan, k, u.rng);
   u.picker = RequestPicker(wl.scenario);
+  if (w.flow && w.flow->active()) u.flow = w.flow->new_user();
   return u;
 }
 

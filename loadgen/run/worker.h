@@ -21,6 +21,7 @@
 #include "loadgen/workload/scenario.h"
 #include "loadgen/measure/collector.h"
 #include "loadgen/run/request_book.h"
+#include "loadgen/run/user_flow.h"
 #include "loadgen/workload/workload.h"
 
 namespace lab {
@@ -39,8 +40,9 @@ struct User {
   bool retiring = false;               // stages: leave after the current request
   double started_s = 0;                // when it last started, seconds after the run's start
   bool timed_out = false;
-  std::size_t data_row = 0;  // --data-per user: the row it keeps
-  WireRequest built;         // its request when they are built as sent (RequestBook), the buffer reused
+  std::size_t data_row = 0;        // --data-per user: the row it keeps
+  WireRequest built;               // its request when they are built as sent (RequestBook), the buffer reused
+  std::unique_ptr<UserFlow> flow;  // its cookies and variables, when the scenario's users keep state
 };
 
 struct Worker {
@@ -85,6 +87,10 @@ struct Worker {
   // this thread's next turn; random rows, its own stream (the users' streams stay as without).
   std::uint64_t data_turn = 0;
   Rng data_rng;
+  // A scenario whose users keep state (run/user_flow.h): the run's plan (null or inactive: none),
+  // and this thread's tallies of checks, skips and cookies.
+  const FlowPlan* flow = nullptr;
+  FlowCounts flow_counts;
 
   double seconds_since_start(Clock::time_point t) const { return std::chrono::duration<double>(t - origin).count(); }
   /// Takes the shared plan's latest version if it changed (this thread only).

@@ -269,18 +269,16 @@ std::vector<std::string> placeholders(const std::string& text) {
   return out;
 }
 
-std::string fill(const std::string& text, const DataSet& data, std::size_t row, bool target) {
+std::string fill_with(const std::string& text, const ValueOf& value, bool target) {
   std::string out;
   std::size_t from = 0;
   for (const auto& h : holes(text)) {
     out.append(text, from, h.at - from);
-    const auto it = std::find(data.columns.begin(), data.columns.end(), h.name);
-    if (it != data.columns.end()) {
-      const std::string_view v = data.value(row, static_cast<std::size_t>(it - data.columns.begin()));
+    if (const auto v = value(h.name)) {
       if (target)
-        out += encode_target(std::string(v));
+        out += encode_target(std::string(*v));
       else
-        out += v;
+        out += *v;
     } else {
       out.append(text, h.at, h.length);  // (check_placeholders refuses these before a run)
     }
@@ -290,19 +288,41 @@ std::string fill(const std::string& text, const DataSet& data, std::size_t row, 
   return out;
 }
 
+std::string fill(const std::string& text, const DataSet& data, std::size_t row, bool target) {
+  return fill_with(
+      text,
+      [&](const std::string& name) -> std::optional<std::string_view> {
+        const auto it = std::find(data.columns.begin(), data.columns.end(), name);
+        if (it == data.columns.end()) return std::nullopt;
+        return data.value(row, static_cast<std::size_t>(it - data.columns.begin()));
+      },
+      target);
+}
+
 std::string check_placeholders(const Scenario& s, const DataSet* data) {
+  const std::vector<std::string> vars = s.variables();
+  auto is_var = [&](const std::string& n) { return std::find(vars.begin(), vars.end(), n) != vars.end(); };
+  if (data)
+    for (const auto& c : data->columns)
+      if (is_var(c))
+        return "'" + c + "' is both a column of " + data->file +
+               " and a variable a request extracts: rename one (a placeholder must have one source)";
   std::set<std::string> used;
   for (const auto& r : s.requests) {
     std::vector<std::pair<std::string, std::string>> places = {{"path", r.target}, {"body", r.spec.body}};
     for (const auto& [k, v] : r.spec.headers) places.emplace_back("header " + k, v);
     for (const auto& [where, text] : places)
       for (const auto& name : placeholders(text)) {
+        if (is_var(name)) continue;  // the user's own value, set by an earlier response
         const std::string at = "{{" + name + "}} in the " + where + " of request '" + r.name + "'";
-        if (!data) return at + " has no value: give --data FILE with a column '" + name + "'";
+        if (!data)
+          return at + " has no value: give --data FILE with a column '" + name +
+                 "', or extract it from an earlier response (\"extract\": {\"" + name + "\": ...})";
         if (std::find(data->columns.begin(), data->columns.end(), name) == data->columns.end()) {
           std::string cols;
           for (const auto& c : data->columns) cols += (cols.empty() ? "" : ", ") + c;
-          return at + " is not a column of " + data->file + " (its columns: " + cols + ")";
+          return at + " is not a column of " + data->file + " (its columns: " + cols +
+                 ") nor a variable a request extracts";
         }
         used.insert(name);
         if (where == "body") continue;

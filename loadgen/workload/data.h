@@ -4,6 +4,7 @@
 // Each row's requests are built once before the run (the bytes stay prebuilt); a user takes a
 // row per request or keeps one (--data-per), in turn or at random (--data-order).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -72,8 +73,12 @@ std::optional<DataSet> parse_data(const std::string& text, const std::string& fi
 
 /// The placeholders of `text`: each {{name}} (also as a URL-encoded %7B%7Bname%7D%7D).
 std::vector<std::string> placeholders(const std::string& text);
-/// `text` with each placeholder replaced by row `row`'s value; in a URL target the value is
-/// percent-encoded where HTTP forbids its characters.
+/// A placeholder's value by name (a data column's, a user's variable), or nullopt.
+using ValueOf = std::function<std::optional<std::string_view>(const std::string&)>;
+/// `text` with each placeholder replaced by its value (one without a value stays as written); in
+/// a URL target the value is percent-encoded where HTTP forbids its characters.
+std::string fill_with(const std::string& text, const ValueOf& value, bool target);
+/// `text` with each placeholder replaced by row `row`'s value.
 std::string fill(const std::string& text, const DataSet& data, std::size_t row, bool target);
 
 /// Checks the scenario's placeholders against the data: "" or the message (a placeholder

@@ -60,7 +60,7 @@ std::string think_text(const ThinkRange& t) {
 ScenarioRequest parse_request(const Field& r, const std::string& dir) {
   ScenarioRequest out;
   if (!r.raw().is_object()) r.fail("must be an object with at least a \"path\"");
-  r.only_keys({"name", "method", "path", "headers", "body", "body_file", "weight", "think"});
+  r.only_keys({"name", "method", "path", "headers", "body", "body_file", "weight", "think", "check", "extract"});
   if (!r.raw().contains("path") || !r.raw()["path"].is_string())
     r.slot("path").fail("is required: a string like \"/\"");
   const std::string path = r.at("path").str();
@@ -108,6 +108,8 @@ ScenarioRequest parse_request(const Field& r, const std::string& dir) {
     out.weight = w->num();
   }
   if (const auto t = r.get("think")) out.think = parse_think(*t);
+  if (const auto c = r.get("check")) out.checks = parse_checks(*c);
+  if (const auto e = r.get("extract")) out.extracts = parse_extracts(*e);
   return out;
 }
 
@@ -161,6 +163,14 @@ bool Scenario::per_request_think() const {
   return std::any_of(requests.begin(), requests.end(), [](const ScenarioRequest& r) { return r.think.has_value(); });
 }
 
+std::vector<std::string> Scenario::variables() const {
+  std::vector<std::string> out;
+  for (const auto& r : requests)
+    for (const auto& e : r.extracts)
+      if (std::find(out.begin(), out.end(), e.variable) == out.end()) out.push_back(e.variable);
+  return out;
+}
+
 std::vector<double> Scenario::cumulative_weights() const {
   std::vector<double> c;
   double sum = 0;
@@ -179,6 +189,16 @@ json Scenario::to_json() const {
     }
     if (!r.spec.body.empty()) o["body_bytes"] = r.spec.body.size();
     if (r.think) o["think"] = think_text(*r.think);
+    if (!r.checks.empty()) {  // the checks by name (their texts may hold what the body must say)
+      json c = json::array();
+      for (const auto& k : r.checks) c.push_back(k.name);
+      o["checks"] = c;
+    }
+    if (!r.extracts.empty()) {
+      json e = json::array();
+      for (const auto& x : r.extracts) e.push_back(x.variable);
+      o["extracts"] = e;
+    }
     reqs.push_back(o);
   }
   json j = {{"file", std::filesystem::path(file).filename().string()},

@@ -13,6 +13,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "loadgen/flow/check.h"
+#include "loadgen/flow/extract.h"
 #include "loadgen/shape/rng.h"
 #include "loadgen/workload/request_spec.h"
 
@@ -35,7 +37,9 @@ struct ScenarioRequest {
   std::string target;  // path and query, encoded
   RequestSpec spec;
   double weight = 1;
-  std::optional<ThinkRange> think;  // after this request, instead of the scenario's
+  std::optional<ThinkRange> think;    // after this request, instead of the scenario's
+  std::vector<CheckSpec> checks;      // "check": what makes its response right (flow/check.h)
+  std::vector<ExtractSpec> extracts;  // "extract": values its response gives the user (flow/extract.h)
 };
 
 enum class ScenarioOrder { kWeighted, kSequence };
@@ -50,6 +54,8 @@ struct Scenario {
   std::vector<double> cumulative;   // the weights, cumulated (set by parse_scenario), for the picker
 
   bool from_file() const { return !file.empty(); }
+  /// The variables its requests extract, each once, in order of first appearance.
+  std::vector<std::string> variables() const;
   /// Any request has a think time of its own (the users' ideal schedule is then unknown).
   bool per_request_think() const;
   /// The loop's requests: weighted picks (cumulative weights) or the sequence.

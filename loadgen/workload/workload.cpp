@@ -58,7 +58,11 @@ nlohmann::json workload_json(const Workload& w) {
     j["tls"] = {{"verify", !w.tls.insecure}, {"cacert", !w.tls.cacert.empty()}, {"resume", w.tls.resume}};
   if (w.http2.on())
     j["http2"] = {{"protocol", w.http2.protocol()}, {"streams", w.http2.streams}, {"window_bits", w.http2.window_bits}};
-  if (w.scenario.from_file()) j["scenario"] = w.scenario.to_json();
+  if (w.scenario.from_file()) {
+    j["scenario"] = w.scenario.to_json();
+    j["cookies"] = w.cookies && !w.http2.on();  // each user's jar (the HTTP/2 path keeps none)
+    j["max_body"] = w.max_body;
+  }
   if (w.data.given()) j["data"] = w.data.to_json();
   if (w.mode == LoadMode::kUsers && w.wait_shape) j["wait"] = wait_text(*w.wait_shape);
   if (w.addresses == AddressPolicy::kRoundRobin) j["addresses"] = "round-robin";

@@ -75,6 +75,10 @@ struct Workload {
   std::uint64_t seed = 1;
   std::string label;
   StatusSet expect_status;  // which codes are successes (2xx)
+  // A scenario's users with state (run/user_flow.h): a cookie jar each unless --no-cookies, and
+  // the most of a body kept for checks and extractions (--max-body).
+  bool cookies = true;
+  std::size_t max_body = 1 << 20;
   // A shard of a distributed run (shard.h): this process runs the users u with
   // u % shard_count == shard_index. Not part of the workload's fingerprint.
   int shard_index = 0, shard_count = 1;

@@ -13,13 +13,14 @@ allowed() {
     # the server links lab_common only (common/CMakeLists.txt): not the client's half of common/
     server/*) echo "common/text.h common/duration. common/net. common/environment. common/calibration. common/json_reader. common/models. common/output_file. common/http/request_parser. common/http/reply. server/" ;;
     loadgen/shape/*) echo "common/ loadgen/shape/" ;;
-    loadgen/workload/*) echo "common/ loadgen/shape/ loadgen/workload/" ;;
-    loadgen/pacing/*) echo "common/ loadgen/shape/ loadgen/workload/ loadgen/pacing/" ;;
+    loadgen/flow/*) echo "common/ loadgen/flow/" ;;
+    loadgen/workload/*) echo "common/ loadgen/shape/ loadgen/flow/ loadgen/workload/" ;;
+    loadgen/pacing/*) echo "common/ loadgen/shape/ loadgen/flow/ loadgen/workload/ loadgen/pacing/" ;;
     loadgen/results/*) echo "common/ loadgen/results/" ;;
     loadgen/output/*) echo "common/ loadgen/results/ loadgen/output/" ;;
     loadgen/search/*) echo "common/ loadgen/shape/ loadgen/workload/ loadgen/pacing/ loadgen/results/ loadgen/output/ loadgen/run/ loadgen/measure/ loadgen/capacity/ loadgen/search/" ;;
     loadgen/capacity/*) echo "common/ loadgen/results/ loadgen/output/ loadgen/capacity/" ;;
-    loadgen/run/* | loadgen/measure/* | loadgen/client/*) echo "common/ loadgen/shape/ loadgen/workload/ loadgen/pacing/ loadgen/results/ loadgen/run/ loadgen/measure/ loadgen/client/" ;;
+    loadgen/run/* | loadgen/measure/* | loadgen/client/*) echo "common/ loadgen/shape/ loadgen/flow/ loadgen/workload/ loadgen/pacing/ loadgen/results/ loadgen/run/ loadgen/measure/ loadgen/client/" ;;
     loadgen/outputs/*) echo "common/ loadgen/shape/ loadgen/workload/ loadgen/pacing/ loadgen/results/ loadgen/output/ loadgen/run/ loadgen/measure/ loadgen/outputs/" ;;
     loadgen/live/*) echo "common/ loadgen/shape/ loadgen/workload/ loadgen/pacing/ loadgen/results/ loadgen/output/ loadgen/run/ loadgen/measure/ loadgen/outputs/ loadgen/live/" ;;
     loadgen/cli/*) echo "common/ loadgen/" ;;

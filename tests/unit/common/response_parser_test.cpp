@@ -167,3 +167,55 @@ TEST(ResponseParser, BinaryGarbageNeverCrashes) {
     EXPECT_NE(p.status, Status::kIncomplete);
   }
 }
+
+TEST(ResponseParser, ACaptureKeepsTheFinalHeadersAndTheBodyUpToItsBound) {
+  const std::string text =
+      "HTTP/1.1 100 Continue\r\nX-Interim: 1\r\n\r\n"
+      "HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n";
+  for (std::size_t chunk = 1; chunk <= text.size(); chunk += 7) {
+    lab::ResponseCapture c;
+    c.keep_body = true;
+    c.max_body = 8;
+    ResponseParser p;
+    p.set_capture(&c);
+    for (std::size_t i = 0; i < text.size(); i += chunk) p.feed(text.data() + i, std::min(chunk, text.size() - i));
+    ASSERT_EQ(p.status(), Status::kComplete) << chunk;
+    ASSERT_EQ(c.header_count, 3u) << "the final response's headers, not the interim's nor the trailers";
+    EXPECT_EQ(c.headers[0], (std::pair<std::string, std::string>{"Set-Cookie", "a=1"}));
+    EXPECT_EQ(*c.header("set-cookie"), "a=1") << "the first of a name, any case";
+    EXPECT_EQ(c.header("X-Interim"), nullptr);
+    EXPECT_EQ(c.body, "hello wo") << "cut at max_body";
+    EXPECT_TRUE(c.body_over);
+    EXPECT_EQ(p.body_bytes(), 11u) << "the rest counted";
+    p.reset();  // the next response on the connection starts from an empty capture
+    EXPECT_EQ(c.header_count, 0u);
+    EXPECT_EQ(c.body, "");
+    EXPECT_FALSE(c.body_over);
+  }
+}
+
+TEST(ResponseParser, ACaptureForAJarKeepsSetCookieOnly) {
+  lab::ResponseCapture c;
+  c.cookies_only = true;
+  ResponseParser p;
+  p.set_capture(&c);
+  const std::string text = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nset-cookie: a=1\r\nX-A: 1\r\n\r\n";
+  p.feed(text.data(), text.size());
+  ASSERT_EQ(p.status(), Status::kComplete);
+  ASSERT_EQ(c.header_count, 1u);
+  EXPECT_EQ(c.headers[0].second, "a=1");
+}
+
+TEST(ResponseParser, ACaptureWithoutBodyKeepsHeadersOnly) {
+  lab::ResponseCapture c;
+  c.body = "stale";
+  ResponseParser p;
+  p.set_capture(&c);  // setting it clears what an earlier response left
+  const std::string text = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-A: 1\r\n\r\nabc";
+  p.feed(text.data(), text.size());
+  ASSERT_EQ(p.status(), Status::kComplete);
+  EXPECT_EQ(c.header_count, 2u);
+  EXPECT_EQ(c.body, "");
+  EXPECT_FALSE(c.body_over);
+}

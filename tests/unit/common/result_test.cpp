@@ -23,6 +23,39 @@ TEST(Result, JsonRoundTripIsLossless) {
   fs::remove_all(dir);
 }
 
+TEST(Result, ChecksSkipsAndCookiesRoundTripAndAddUp) {
+  auto doc = labtest::make_result("shop", 100, 0, 1);
+  lab::Result r = lab::result_from_json(doc, "shop.json");
+  lab::FlowStats f;
+  f.checks = {{"login", "status", 10, 0}, {"cart", "json /status", 8, 2}};
+  f.skipped = {{"view", "order", 3}};
+  f.cookies = true;
+  f.cookies_set = 10;
+  f.cookies_sent = 30;
+  r.flow = f;
+  const nlohmann::json j = lab::to_json(r);
+  EXPECT_EQ(j["checks"]["passes"], 18);
+  EXPECT_EQ(j["checks"]["fails"], 2);
+  EXPECT_DOUBLE_EQ(j["checks"]["rate_percent"].get<double>(), 90.0);
+  EXPECT_EQ(j["skipped"]["count"], 3);
+  EXPECT_EQ(j["cookies"]["sent"], 30);
+  const lab::Result back = lab::result_from_json(j, "shop.json");
+  ASSERT_TRUE(back.flow);
+  EXPECT_EQ(lab::to_json(back), j) << "reading and writing the blocks loses nothing";
+  lab::FlowStats sum = *back.flow;  // a second shard's tallies: by request and check, by variable
+  lab::FlowStats other;
+  other.checks = {{"cart", "json /status", 1, 1}, {"order", "status", 5, 0}};
+  other.skipped = {{"view", "order", 2}};
+  other.cookies_set = 1;
+  sum.add(other);
+  EXPECT_EQ(sum.checks.size(), 3u);
+  EXPECT_EQ(sum.fails("cart"), 3u);
+  EXPECT_EQ(sum.passes(), 24u);
+  EXPECT_EQ(sum.skips(), 5u);
+  EXPECT_EQ(sum.cookies_set, 11u);
+  EXPECT_FALSE(lab::to_json(lab::result_from_json(doc, "x")).contains("checks")) << "absent without a flow";
+}
+
 TEST(Result, ValidationNamesTheFileAndField) {
   auto doc = labtest::make_result("x", 1, 1);
   doc["summary"].erase("rps");

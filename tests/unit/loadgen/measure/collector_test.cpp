@@ -1,6 +1,8 @@
 // The collector merges the workers' intervals exactly, and failures are classified.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "loadgen/measure/collector.h"
 
 namespace lab {
@@ -44,6 +46,27 @@ TEST(Collector, MergesWorkersExactlyIntoSecondsAndTotals) {
   EXPECT_DOUBLE_EQ(by_kind["connection_refused"].first_s, 1.5);
   EXPECT_DOUBLE_EQ(by_kind["connection_refused"].last_s, 1.7);
   EXPECT_EQ(by_kind["connection_refused"].example, "connect: refused");
+}
+
+// A response of an unexpected code counts as http_<code> only when that was why it failed: a
+// scenario's status check fails a 401 as kind `check`, and the errors must still add up to the
+// failures (they counted every 401 response, 30 errors for 16 + 14 failures, before).
+TEST(Collector, AnUnexpectedCodeCountsOnlyTheFailuresOfThatKind) {
+  WorkerStats w;
+  w.set_names(2);
+  Collector c({&w});
+  w.record_failure(ErrorKind::kCheck, 401, 0.1, "check status of 'cart': got 401, want 200", 100, 0, 0);
+  w.record_failure(ErrorKind::kCheck, 401, 0.2, "check status of 'cart': got 401, want 200", 100, 0, 0);
+  w.record_failure(ErrorKind::kUnexpectedStatus, 401, 0.3, "", 100, 0, 1);
+  c.tick(1, 1.0, 1);
+  std::map<std::string, std::uint64_t> all, cart, order;
+  for (const auto& e : c.errors()) all[e.kind] = e.count;
+  for (const auto& e : c.errors(0)) cart[e.kind] = e.count;
+  for (const auto& e : c.errors(1)) order[e.kind] = e.count;
+  EXPECT_EQ(all, (std::map<std::string, std::uint64_t>{{"check", 2}, {"http_401", 1}}));
+  EXPECT_EQ(cart, (std::map<std::string, std::uint64_t>{{"check", 2}}));
+  EXPECT_EQ(order, (std::map<std::string, std::uint64_t>{{"http_401", 1}}));
+  EXPECT_EQ(c.total().status[401 - kFirstStatus], 3u) << "every 401 response is still a 401 in the status table";
 }
 
 TEST(Collector, IntervalMergeAddsEveryCounter) {

@@ -117,3 +117,28 @@ TEST(Thresholds, UpperLimitsOnCountsAndMaximaAreFinalOnceFailed) {
   EXPECT_FALSE(lab::final_once_failed(*lab::parse_threshold("p99<5ms", err)));
   EXPECT_FALSE(lab::final_once_failed(*lab::parse_threshold("rps>100", err)));
 }
+
+// k6's checks rate: the share of a scenario's checks that passed, for the run or one name.
+TEST(Thresholds, ChecksJudgeTheShareThatPassed) {
+  std::string err;
+  const auto all = parse_threshold("checks>99.5%", err);
+  ASSERT_TRUE(all) << err;
+  const auto login = parse_threshold("checks{name=login}>=99.9%", err);
+  ASSERT_TRUE(login) << err;
+  EXPECT_EQ(login->name, "login");
+  EXPECT_FALSE(parse_threshold("checks>99", err)) << "a share: % is required";
+  EXPECT_NE(err.find("a percentage"), std::string::npos) << err;
+  lab::Result r = labtest::make_run("x", 2000, 4.0, 10);
+  EXPECT_FALSE(lab::evaluate(*all, r).actual) << "no checks ran: nothing to judge, not held";
+  EXPECT_FALSE(lab::evaluate(*all, r).held);
+  lab::FlowStats f;
+  f.checks = {{"login", "status", 999, 1}, {"login", "json /status", 1000, 0}, {"cart", "status", 90, 10}};
+  r.flow = f;
+  const lab::Threshold t = lab::evaluate(*all, r);
+  ASSERT_TRUE(t.actual);
+  EXPECT_NEAR(*t.actual, 100.0 * 2089 / 2100, 1e-9);
+  EXPECT_FALSE(t.held);
+  const lab::Threshold l = lab::evaluate(*login, r);
+  EXPECT_NEAR(*l.actual, 99.95, 1e-9);
+  EXPECT_TRUE(l.held);
+}
