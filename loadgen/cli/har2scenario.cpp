@@ -63,7 +63,8 @@ int har2scenario_main(int argc, char** argv) {
                  used.c_str());
   }
   if (!s->candidates.empty() && !o.correlate)
-    std::fprintf(stderr, "har2scenario: --correlate applies the candidates (review them: a value may match by chance)\n");
+    std::fprintf(stderr,
+                 "har2scenario: --correlate applies the candidates (review them: a value may match by chance)\n");
   return 0;
 }
 

@@ -50,7 +50,8 @@ std::string statuses_text(const std::vector<int>& v) {
 
 std::string shown(const std::string& s) {  // a value in a message: bounded, one line
   std::string t = s.size() > 60 ? s.substr(0, 60) + "..." : s;
-  std::replace_if(t.begin(), t.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
+  std::replace_if(
+      t.begin(), t.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
   return "\"" + t + "\"";
 }
 

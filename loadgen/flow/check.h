@@ -48,9 +48,9 @@ struct CheckSpec {
   Kind kind = Kind::kStatus;
   std::string name;  // as results name it: status, body_contains, body_regex, json /token, header Content-Type, max_ms
   std::vector<int> statuses;
-  std::string text;                  // body_contains's text, a header's name, a JSON pointer
-  std::shared_ptr<const Pattern> re;  // body_regex
-  nlohmann::json want;               // json: the value wanted
+  std::string text;                             // body_contains's text, a header's name, a JSON pointer
+  std::shared_ptr<const Pattern> re;            // body_regex
+  nlohmann::json want;                          // json: the value wanted
   bool exists_only = false, must_exist = true;  // json {"exists": ...}
   std::string header_value;
   double max_ms = 0;

@@ -115,8 +115,8 @@ std::optional<double> parse_cookie_date(std::string_view text) {
 
 bool domain_match(std::string_view host, std::string_view domain) {
   if (host == domain) return true;
-  return !is_ip_address(host) && host.size() > domain.size() &&
-         host.substr(host.size() - domain.size()) == domain && host[host.size() - domain.size() - 1] == '.';
+  return !is_ip_address(host) && host.size() > domain.size() && host.substr(host.size() - domain.size()) == domain &&
+         host[host.size() - domain.size() - 1] == '.';
 }
 
 bool path_match(std::string_view request_path, std::string_view cookie_path) {
@@ -251,8 +251,7 @@ std::string CookieJar::header_for(std::string_view host, std::string_view reques
   return out;
 }
 
-std::optional<std::string> CookieJar::value_of(std::string_view name, std::string_view host, bool https,
-                                               double now_s) {
+std::optional<std::string> CookieJar::value_of(std::string_view name, std::string_view host, bool https, double now_s) {
   drop_expired(now_s);
   const Cookie* best = nullptr;
   for (const Cookie& c : cookies_) {

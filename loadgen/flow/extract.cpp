@@ -12,8 +12,9 @@ std::vector<ExtractSpec> parse_extracts(const Field& f) {
     if (var.empty() || var.find_first_of("{} \t\r\n") != std::string::npos)
       v.fail("'" + var + "' is not a variable name (no braces or spaces: it is used as {{" + var + "}})");
     if (!v.raw().is_object() || v.raw().size() != 1)
-      v.fail("must say where the value is: {\"json\": \"/token\"}, {\"regex\": \"order-(\\\\d+)\"}, "
-             "{\"header\": \"X-CSRF-Token\"} or {\"cookie\": \"session\"}");
+      v.fail(
+          "must say where the value is: {\"json\": \"/token\"}, {\"regex\": \"order-(\\\\d+)\"}, "
+          "{\"header\": \"X-CSRF-Token\"} or {\"cookie\": \"session\"}");
     v.only_keys({"json", "regex", "header", "cookie"});
     ExtractSpec e;
     e.variable = var;

@@ -25,8 +25,10 @@ class Reply {
       parsed_ = true;
       if (!capture_.body_over) {
         json_ = nlohmann::json::parse(capture_.body, nullptr, false);
-        if (json_.is_discarded()) json_ = nlohmann::json();
-        else ok_ = true;
+        if (json_.is_discarded())
+          json_ = nlohmann::json();
+        else
+          ok_ = true;
       }
     }
     return ok_ ? &json_ : nullptr;

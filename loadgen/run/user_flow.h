@@ -53,8 +53,8 @@ class FlowPlan {
   /// Request k of data row `row` for user `u`: the book's (prebuilt) when it needs neither a
   /// variable nor a cookie, else built into `scratch`. nullptr when it needs a variable the user
   /// does not have: `missing` names it and the skip is counted.
-  const WireRequest* prepare(UserFlow& u, const RequestBook& book, std::size_t row, std::size_t k,
-                             WireRequest& scratch, FlowCounts& counts, std::string& missing) const;
+  const WireRequest* prepare(UserFlow& u, const RequestBook& book, std::size_t row, std::size_t k, WireRequest& scratch,
+                             FlowCounts& counts, std::string& missing) const;
   /// What request k keeps of its response: headers (cookies, header checks), and its body
   /// when a check or an extraction reads it. nullptr: nothing.
   ResponseCapture* capture_for(UserFlow& u, std::size_t k) const;
@@ -70,13 +70,13 @@ class FlowPlan {
 
  private:
   struct PerRequest {
-    std::vector<int> needs;      // variables used in its path, headers or body
-    std::vector<int> sets;       // variables it extracts, in ExtractSpec order
-    bool keep_body = false;      // a check or an extraction reads the body
-    bool keep_headers = false;   // a check or an extraction reads the headers (else the jar's Set-Cookie only)
+    std::vector<int> needs;     // variables used in its path, headers or body
+    std::vector<int> sets;      // variables it extracts, in ExtractSpec order
+    bool keep_body = false;     // a check or an extraction reads the body
+    bool keep_headers = false;  // a check or an extraction reads the headers (else the jar's Set-Cookie only)
     bool status_check = false;
     std::size_t first_check = 0;  // its checks' slots: [first_check, first_check + checks)
-    std::string request_path;    // the path its cookies are matched against (no query)
+    std::string request_path;     // the path its cookies are matched against (no query)
   };
   const Workload& wl_;
   bool active_ = false, cookies_ = false;

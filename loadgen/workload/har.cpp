@@ -44,25 +44,41 @@ std::string lower(std::string s) {
 }
 
 bool dropped_header(const std::string& name) {
-  static const std::set<std::string> kDrop = {
-      "cookie", "host", "content-length", "connection", "accept-encoding", "user-agent", "referer", "origin",
-      "cache-control", "pragma", "priority", "if-none-match", "if-modified-since", "te", "upgrade-insecure-requests",
-      "keep-alive", "transfer-encoding", "dnt"};
+  static const std::set<std::string> kDrop = {"cookie",
+                                              "host",
+                                              "content-length",
+                                              "connection",
+                                              "accept-encoding",
+                                              "user-agent",
+                                              "referer",
+                                              "origin",
+                                              "cache-control",
+                                              "pragma",
+                                              "priority",
+                                              "if-none-match",
+                                              "if-modified-since",
+                                              "te",
+                                              "upgrade-insecure-requests",
+                                              "keep-alive",
+                                              "transfer-encoding",
+                                              "dnt"};
   const std::string n = lower(name);
   return n.empty() || n[0] == ':' || n.rfind("sec-", 0) == 0 || kDrop.count(n) > 0;
 }
 
 bool uninteresting_response_header(const std::string& name) {
   static const std::set<std::string> kSkip = {
-      "set-cookie", "date", "server", "etag", "last-modified", "expires", "cache-control", "vary", "connection",
-      "keep-alive", "transfer-encoding", "strict-transport-security", "x-powered-by", "via", "age", "location"};
+      "set-cookie",    "date", "server",     "etag",       "last-modified",     "expires",
+      "cache-control", "vary", "connection", "keep-alive", "transfer-encoding", "strict-transport-security",
+      "x-powered-by",  "via",  "age",        "location"};
   const std::string n = lower(name);
   return kSkip.count(n) > 0 || n.rfind("content-", 0) == 0 || n.rfind("access-control-", 0) == 0;
 }
 
 bool is_static(const std::string& path, const std::string& mime) {
-  static const std::set<std::string> kExt = {".css", ".js", ".mjs", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico",
-                                             ".woff", ".woff2", ".ttf", ".otf", ".eot", ".map", ".webp", ".avif"};
+  static const std::set<std::string> kExt = {".css", ".js",  ".mjs", ".png",  ".jpg",   ".jpeg",
+                                             ".gif", ".svg", ".ico", ".woff", ".woff2", ".ttf",
+                                             ".otf", ".eot", ".map", ".webp", ".avif"};
   const std::string p = lower(path.substr(0, path.find('?')));
   const std::size_t dot = p.rfind('.');
   if (dot != std::string::npos && p.find('/', dot) == std::string::npos && kExt.count(p.substr(dot))) return true;
@@ -72,7 +88,8 @@ bool is_static(const std::string& path, const std::string& mime) {
 }
 
 bool all_of(const std::string& s, int (*pred)(int)) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) { return pred(static_cast<unsigned char>(c)) != 0; });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [&](char c) { return pred(static_cast<unsigned char>(c)) != 0; });
 }
 
 bool looks_like_id(const std::string& seg) {
@@ -106,7 +123,7 @@ struct HarEntry {
   std::string method, url, target, host, name, body, mime;
   std::vector<std::pair<std::string, std::string>> headers;
   double start_ms = 0, time_ms = 0;
-  int status = 0;  // as recorded (0: none)
+  int status = 0;      // as recorded (0: none)
   json response_json;  // null when the body is not JSON
   std::vector<std::pair<std::string, std::string>> response_headers;
 };

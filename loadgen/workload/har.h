@@ -25,9 +25,9 @@ struct HarOptions {
 
 /// A value a later request sends that an earlier response gave.
 struct HarCandidate {
-  std::string variable;    // the name proposed ({{variable}})
-  std::string from;        // the request whose response gave it
-  std::string extract;     // how: {"json": "/csrf"} or {"header": "X-Token"}, as JSON text
+  std::string variable;              // the name proposed ({{variable}})
+  std::string from;                  // the request whose response gave it
+  std::string extract;               // how: {"json": "/csrf"} or {"header": "X-Token"}, as JSON text
   std::vector<std::string> used_by;  // the requests that send it, and where ("cart header X-CSRF-Token")
 };
 

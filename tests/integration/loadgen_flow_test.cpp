@@ -87,8 +87,8 @@ TEST(LoadgenFlow, LoginCartOrderViewRunsWithCookiesChecksAndCarriedValues) {
   const std::string sc = write_file("ok.json", flow());
   int code = -1;
   std::string err;
-  const auto j = run_loadgen({"-H", shop.url("http", 0, ""), "--scenario", sc, "-u", "4", "--max", "--keepalive",
-                              "-t", "2s", "--threshold", "checks>99.9%", "--threshold", "checks{name=order}>99%"},
+  const auto j = run_loadgen({"-H", shop.url("http", 0, ""), "--scenario", sc, "-u", "4", "--max", "--keepalive", "-t",
+                              "2s", "--threshold", "checks>99.9%", "--threshold", "checks{name=order}>99%"},
                              tmp_json("flow_ok"), &code, &err);
   ASSERT_FALSE(j.is_null()) << err;
   EXPECT_EQ(code, 0) << err;
@@ -128,8 +128,8 @@ TEST(LoadgenFlow, AWrongTokenFailsTheChecksOfTheRequestsThatSendIt) {
   const std::string sc = write_file("token.json", flow("not-the-token"));
   int code = -1;
   std::string err;
-  const auto j = run_loadgen({"-H", shop.url("http", 0, ""), "--scenario", sc, "-u", "2", "--max", "--keepalive",
-                              "-t", "1s", "--threshold", "checks>99%"},
+  const auto j = run_loadgen({"-H", shop.url("http", 0, ""), "--scenario", sc, "-u", "2", "--max", "--keepalive", "-t",
+                              "1s", "--threshold", "checks>99%"},
                              tmp_json("flow_token"), &code, &err);
   ASSERT_FALSE(j.is_null()) << err;
   EXPECT_EQ(code, 6) << "the checks threshold failed: " << err;
@@ -144,7 +144,8 @@ TEST(LoadgenFlow, AWrongTokenFailsTheChecksOfTheRequestsThatSendIt) {
       << e["cart"]["errors"];
   EXPECT_EQ(e["login"]["failures"], 0);
   EXPECT_EQ(e["order"]["failures"], 0) << "the order sends the extracted token";
-  EXPECT_EQ(check_fails(j, "cart"), 2 * e["cart"]["requests"].get<std::uint64_t>()) << "status passes; json and header fail";
+  EXPECT_EQ(check_fails(j, "cart"), 2 * e["cart"]["requests"].get<std::uint64_t>())
+      << "status passes; json and header fail";
   EXPECT_FALSE(j["thresholds"][0]["held"]);
 }
 
@@ -153,9 +154,9 @@ TEST(LoadgenFlow, AValueThatIsNotThereFailsItsRequestAndSkipsTheOnesThatNeedIt) 
   const std::string sc = write_file("extract.json", flow("{{csrf}}", "/no_such_field"));
   int code = -1;
   std::string err;
-  const auto j = run_loadgen({"-H", shop.url("http", 0, ""), "--scenario", sc, "-u", "2", "--max", "--keepalive",
-                              "-t", "1s"},
-                             tmp_json("flow_extract"), &code, &err);
+  const auto j =
+      run_loadgen({"-H", shop.url("http", 0, ""), "--scenario", sc, "-u", "2", "--max", "--keepalive", "-t", "1s"},
+                  tmp_json("flow_extract"), &code, &err);
   ASSERT_FALSE(j.is_null()) << err;
   expect_consistent(j);
   auto e = by_name(j);
@@ -177,9 +178,9 @@ TEST(LoadgenFlow, WithCookiesOffTheCartIsRefused) {
   const std::string sc = write_file("nocookies.json", flow());
   int code = -1;
   std::string err;
-  const auto j = run_loadgen({"-H", shop.url("http", 0, ""), "--scenario", sc, "-u", "2", "--max", "--keepalive",
-                              "-t", "1s", "--no-cookies"},
-                             tmp_json("flow_nocookies"), &code, &err);
+  const auto j = run_loadgen(
+      {"-H", shop.url("http", 0, ""), "--scenario", sc, "-u", "2", "--max", "--keepalive", "-t", "1s", "--no-cookies"},
+      tmp_json("flow_nocookies"), &code, &err);
   ASSERT_FALSE(j.is_null()) << err;
   expect_consistent(j);
   auto e = by_name(j);

@@ -19,7 +19,7 @@ TEST(CookieDate, ReadsTheFormsServersSend) {
 
 TEST(CookieDate, RefusesWhatIsNotADate) {
   EXPECT_FALSE(parse_cookie_date("tomorrow"));
-  EXPECT_FALSE(parse_cookie_date("Wed, 09 Jun 2021"));              // no time
+  EXPECT_FALSE(parse_cookie_date("Wed, 09 Jun 2021"));               // no time
   EXPECT_FALSE(parse_cookie_date("Wed, 32 Jun 2021 10:18:14 GMT"));  // day 32
   EXPECT_FALSE(parse_cookie_date("Wed, 30 Feb 2021 10:18:14 GMT"));  // no such day
   EXPECT_FALSE(parse_cookie_date("Wed, 09 Jun 1600 10:18:14 GMT"));  // before 1601
@@ -53,8 +53,8 @@ TEST(CookieJar, TheRfcsExamplesSendWhatTheySay) {
   EXPECT_EQ(jar.header_for("docs.example.com", "/", false, kNow), "SID=31d4d96e407aad42; lang=en-US");
   EXPECT_EQ(jar.header_for("example.org", "/", false, kNow), "");
   // 3.1: an expired cookie of the same name, domain and path deletes it
-  EXPECT_TRUE(jar.receive("lang=; Expires=Sun, 06 Nov 1994 08:49:37 GMT; Path=/; Domain=example.com",
-                          "www.example.com", "/", false, kNow));
+  EXPECT_TRUE(jar.receive("lang=; Expires=Sun, 06 Nov 1994 08:49:37 GMT; Path=/; Domain=example.com", "www.example.com",
+                          "/", false, kNow));
   EXPECT_EQ(jar.header_for("www.example.com", "/", false, kNow), "SID=31d4d96e407aad42");
 }
 

@@ -64,8 +64,8 @@ TEST(UserFlow, ARequestWaitsForItsVariableThenCarriesIt) {
   const WireRequest* cart = plan.prepare(*u, book, 0, 1, scratch, counts, missing);
   ASSERT_NE(cart, nullptr);
   EXPECT_EQ(cart, &scratch) << "built as sent";
-  EXPECT_NE(cart->bytes.find("GET /cart/a%20b HTTP/1.1\r\n"), std::string::npos) << cart->bytes
-      << "a value in a path is percent-encoded";
+  EXPECT_NE(cart->bytes.find("GET /cart/a%20b HTTP/1.1\r\n"), std::string::npos)
+      << cart->bytes << "a value in a path is percent-encoded";
   EXPECT_NE(cart->bytes.find("\r\nX-T: a b\r\n"), std::string::npos) << cart->bytes;
   EXPECT_NE(cart->bytes.find("\r\nCookie: sid=42\r\n"), std::string::npos) << cart->bytes;
   const WireRequest* home = plan.prepare(*u, book, 0, 2, scratch, counts, missing);
