@@ -8,6 +8,30 @@
 
 namespace lab {
 
+namespace {
+
+// A scenario's users with state: the checks (as k6 prints them: each with its passes and fails),
+// the requests not sent for want of a value, the cookies.
+void print_flow(std::FILE* f, const FlowStats& fl) {
+  if (!fl.checks.empty()) {
+    const double p = static_cast<double>(fl.passes()), n = static_cast<double>(fl.fails());
+    std::fprintf(f, "\nChecks %s passed (%s of %s)\n", (fixed(p + n > 0 ? 100 * p / (p + n) : 0, "%.2f") + "%").c_str(),
+                 commas(p).c_str(), commas(p + n).c_str());
+    for (const auto& c : fl.checks)
+      std::fprintf(f, "  %s %-16s %-28s %10s passed %10s failed\n", c.fails ? "x" : "v", c.request.c_str(),
+                   c.check.c_str(), commas(static_cast<double>(c.passes)).c_str(),
+                   commas(static_cast<double>(c.fails)).c_str());
+  }
+  for (const auto& s : fl.skipped)
+    std::fprintf(f, "skipped %-16s %10s  not sent: no value for {{%s}}\n", s.request.c_str(),
+                 commas(static_cast<double>(s.count)).c_str(), s.variable.c_str());
+  if (fl.cookies)
+    std::fprintf(f, "Cookies: %s set, %s sent\n", commas(static_cast<double>(fl.cookies_set)).c_str(),
+                 commas(static_cast<double>(fl.cookies_sent)).c_str());
+}
+
+}  // namespace
+
 void print_run_table(const Result& r, std::FILE* f) {
   if (!r.summary) return;
   const Summary& s = *r.summary;
@@ -67,6 +91,7 @@ void print_run_table(const Result& r, std::FILE* f) {
   for (const auto& e : r.errors)
     std::fprintf(f, "error %-24s %10s  first %.1fs last %.1fs  e.g. %s\n", e.kind.c_str(),
                  commas(static_cast<double>(e.count)).c_str(), e.first_s, e.last_s, e.example.c_str());
+  if (r.flow) print_flow(f, *r.flow);
   for (const auto& t : r.thresholds)
     std::fprintf(f, "threshold %-20s %s (measured %s)\n", t.expr.c_str(), t.held ? "held" : "FAILED",
                  t.actual ? fixed(*t.actual, "%.4g").c_str() : "nothing");
