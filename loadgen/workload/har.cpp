@@ -182,108 +182,70 @@ void leaves(const json& j, const std::string& ptr, const std::string& key, std::
   }
 }
 
-}  // namespace
+// Why an entry is left out, counted.
+struct LeftOut {
+  std::size_t static_assets = 0, other_hosts = 0, excluded = 0, not_http = 0;
+};
 
-std::optional<HarScenario> har_to_scenario(const std::string& text, const HarOptions& o, std::string& error) {
-  const json doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded()) {
-    error = "not JSON (a HAR file is JSON: devtools' Network tab, \"Save all as HAR\")";
+// Entry `e` as a request, or nullopt when it is left out (counted in `left`).
+std::optional<HarEntry> read_entry(const json& e, const HarOptions& o,
+                                   const std::vector<std::shared_ptr<const Pattern>>& exclude,
+                                   std::vector<std::string>& hosts, LeftOut& left) {
+  const json& rq = e["request"];
+  HarEntry x;
+  x.url = rq["url"].get<std::string>();
+  x.method = rq.value("method", std::string("GET"));
+  std::string why;
+  const auto url = parse_url(x.url.substr(0, x.url.find('#')), why);
+  if (!url || !valid_method(x.method)) {  // data:, blob:, ws: and the like
+    ++left.not_http;
     return std::nullopt;
   }
-  if (!doc.is_object() || !doc.contains("log") || !doc["log"].is_object() || !doc["log"].contains("entries") ||
-      !doc["log"]["entries"].is_array()) {
-    error = "not a HAR document: it has no log.entries";
+  x.host = url->host;
+  x.target = url->target;
+  if (hosts.empty()) hosts.push_back(x.host);
+  if (std::find(hosts.begin(), hosts.end(), x.host) == hosts.end()) {
+    ++left.other_hosts;
     return std::nullopt;
   }
-  std::vector<std::shared_ptr<const Pattern>> exclude;
-  for (const auto& e : o.exclude) {
-    try {
-      exclude.push_back(std::make_shared<const Pattern>(e));
-    } catch (const std::invalid_argument& ex) {
-      error = "--exclude '" + e + "' is not a regular expression: " + ex.what();
-      return std::nullopt;
-    }
-  }
-  HarScenario out;
-  std::vector<HarEntry> kept;
-  std::vector<std::string> hosts = o.include_hosts;
-  std::size_t n_static = 0, n_host = 0, n_excluded = 0, n_other = 0;
-  const json& entries = doc["log"]["entries"];
-  out.entries = entries.size();
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    const json& e = entries[i];
-    const std::string at = "log.entries[" + std::to_string(i) + "]";
-    if (!e.is_object() || !e.contains("request") || !e["request"].is_object() || !e["request"].contains("url") ||
-        !e["request"]["url"].is_string()) {
-      error = at + ": has no request.url";
-      return std::nullopt;
-    }
-    const json& rq = e["request"];
-    HarEntry x;
-    x.url = rq["url"].get<std::string>();
-    x.method = rq.value("method", std::string("GET"));
-    std::string why;
-    const auto url = parse_url(x.url.substr(0, x.url.find('#')), why);
-    if (!url || !valid_method(x.method)) {  // data:, blob:, ws: and the like
-      ++n_other;
-      continue;
-    }
-    x.host = url->host;
-    x.target = url->target;
-    if (hosts.empty()) hosts.push_back(x.host);
-    if (std::find(hosts.begin(), hosts.end(), x.host) == hosts.end()) {
-      ++n_host;
-      continue;
-    }
-    const json empty = json::object();
-    const json& resp = e.contains("response") && e["response"].is_object() ? e["response"] : empty;
-    const json content = resp.contains("content") && resp["content"].is_object() ? resp["content"] : empty;
-    x.mime = content.value("mimeType", std::string());
-    if (resp.contains("status") && resp["status"].is_number_integer()) x.status = resp["status"].get<int>();
-    if (!o.keep_static && is_static(x.target, x.mime)) {
-      ++n_static;
-      continue;
-    }
-    std::string ignored;
-    if (std::any_of(exclude.begin(), exclude.end(),
-                    [&](const auto& p) { return p->search(x.url, 0, ignored, ignored); })) {
-      ++n_excluded;
-      continue;
-    }
-    if (rq.contains("headers") && rq["headers"].is_array())
-      for (const auto& h : rq["headers"]) {
-        const std::string name = h.value("name", std::string()), value = h.value("value", std::string());
-        std::string herr;
-        if (dropped_header(name) || !parse_header(name + ": " + value, herr)) continue;
-        x.headers.emplace_back(name, value);
-      }
-    if (rq.contains("postData") && rq["postData"].is_object()) x.body = rq["postData"].value("text", std::string());
-    x.start_ms = e.contains("startedDateTime") && e["startedDateTime"].is_string()
-                     ? iso_ms(e["startedDateTime"].get<std::string>()).value_or(0)
-                     : 0;
-    x.time_ms = e.contains("time") && e["time"].is_number() ? std::max(0.0, e["time"].get<double>()) : 0;
-    if (content.value("encoding", std::string()) != "base64" && content.contains("text") && content["text"].is_string())
-      x.response_json = json::parse(content["text"].get<std::string>(), nullptr, false);
-    if (x.response_json.is_discarded()) x.response_json = nullptr;
-    if (resp.contains("headers") && resp["headers"].is_array())
-      for (const auto& h : resp["headers"])
-        x.response_headers.emplace_back(h.value("name", std::string()), h.value("value", std::string()));
-    kept.push_back(std::move(x));
-  }
-  auto said = [&](std::size_t n, const char* what) {
-    if (n) out.left_out.push_back(std::to_string(n) + " " + what);
-  };
-  said(n_static, "static assets (images, scripts, styles, fonts: --keep-static keeps them)");
-  said(n_host, "on other hosts (--include-host H keeps a host)");
-  said(n_excluded, "matched --exclude");
-  said(n_other, "not http(s) requests");
-  if (kept.empty()) {
-    error = "no request left to replay (" + std::to_string(out.entries) + " entries in the recording" +
-            (out.left_out.empty() ? std::string() : ": " + out.left_out.front()) + ")";
+  const json empty = json::object();
+  const json& resp = e.contains("response") && e["response"].is_object() ? e["response"] : empty;
+  const json content = resp.contains("content") && resp["content"].is_object() ? resp["content"] : empty;
+  x.mime = content.value("mimeType", std::string());
+  if (resp.contains("status") && resp["status"].is_number_integer()) x.status = resp["status"].get<int>();
+  if (!o.keep_static && is_static(x.target, x.mime)) {
+    ++left.static_assets;
     return std::nullopt;
   }
-  out.kept = kept.size();
-  // names: the path with ids collapsed; the method before it, then a number, where two collide
+  std::string ignored;
+  if (std::any_of(exclude.begin(), exclude.end(),
+                  [&](const auto& p) { return p->search(x.url, 0, ignored, ignored); })) {
+    ++left.excluded;
+    return std::nullopt;
+  }
+  if (rq.contains("headers") && rq["headers"].is_array())
+    for (const auto& h : rq["headers"]) {
+      const std::string name = h.value("name", std::string()), value = h.value("value", std::string());
+      std::string herr;
+      if (dropped_header(name) || !parse_header(name + ": " + value, herr)) continue;
+      x.headers.emplace_back(name, value);
+    }
+  if (rq.contains("postData") && rq["postData"].is_object()) x.body = rq["postData"].value("text", std::string());
+  x.start_ms = e.contains("startedDateTime") && e["startedDateTime"].is_string()
+                   ? iso_ms(e["startedDateTime"].get<std::string>()).value_or(0)
+                   : 0;
+  x.time_ms = e.contains("time") && e["time"].is_number() ? std::max(0.0, e["time"].get<double>()) : 0;
+  if (content.value("encoding", std::string()) != "base64" && content.contains("text") && content["text"].is_string())
+    x.response_json = json::parse(content["text"].get<std::string>(), nullptr, false);
+  if (x.response_json.is_discarded()) x.response_json = nullptr;
+  if (resp.contains("headers") && resp["headers"].is_array())
+    for (const auto& h : resp["headers"])
+      x.response_headers.emplace_back(h.value("name", std::string()), h.value("value", std::string()));
+  return x;
+}
+
+// Names: the path with ids collapsed; the method before it, then a number, where two collide.
+void name_entries(std::vector<HarEntry>& kept) {
   std::set<std::string> taken;
   for (auto& x : kept) {
     std::string n = name_of(x.target);
@@ -292,7 +254,11 @@ std::optional<HarScenario> har_to_scenario(const std::string& text, const HarOpt
     taken.insert(n);
     x.name = n;
   }
-  // correlation: a value a response gave that a later request sends (and no request sent before)
+}
+
+// Correlation: a value a response gave that a later request sends (and no request sent before);
+// with --correlate the later requests send it as {{variable}}.
+void correlate(std::vector<HarEntry>& kept, const HarOptions& o, std::vector<HarCandidate>& candidates) {
   std::set<std::string> vars_taken, values_seen;
   for (std::size_t i = 0; i < kept.size(); ++i) {
     std::vector<Given> given;
@@ -322,7 +288,7 @@ std::optional<HarScenario> har_to_scenario(const std::string& text, const HarOpt
       c.variable = v;
       c.from = kept[i].name;
       c.extract = g.header.empty() ? json{{"json", g.pointer}}.dump() : json{{"header", g.header}}.dump();
-      out.candidates.push_back(c);
+      candidates.push_back(c);
       if (!o.correlate) continue;
       for (std::size_t j = i + 1; j < kept.size(); ++j) {
         const std::string with = "{{" + v + "}}";
@@ -332,6 +298,10 @@ std::optional<HarScenario> har_to_scenario(const std::string& text, const HarOpt
       }
     }
   }
+}
+
+// The scenario: a request per entry, its think time the pause recorded before the next.
+json scenario_of(const std::vector<HarEntry>& kept, const HarOptions& o, const std::vector<HarCandidate>& candidates) {
   json reqs = json::array();
   for (std::size_t i = 0; i < kept.size(); ++i) {
     const HarEntry& x = kept[i];
@@ -349,12 +319,67 @@ std::optional<HarScenario> har_to_scenario(const std::string& text, const HarOpt
       gap = std::max(0.0, kept[i + 1].start_ms - (x.start_ms + x.time_ms));
     r["think"] = std::to_string(static_cast<long long>(gap + 0.5)) + "ms";
     json extract = json::object();
-    for (const auto& c : out.candidates)
+    for (const auto& c : candidates)
       if (o.correlate && c.from == x.name) extract[c.variable] = json::parse(c.extract);
     if (!extract.empty()) r["extract"] = extract;
     reqs.push_back(r);
   }
-  out.scenario = {{"name", "recorded"}, {"order", "sequence"}, {"requests", reqs}};
+  return {{"name", "recorded"}, {"order", "sequence"}, {"requests", reqs}};
+}
+
+}  // namespace
+
+std::optional<HarScenario> har_to_scenario(const std::string& text, const HarOptions& o, std::string& error) {
+  const json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded()) {
+    error = "not JSON (a HAR file is JSON: devtools' Network tab, \"Save all as HAR\")";
+    return std::nullopt;
+  }
+  if (!doc.is_object() || !doc.contains("log") || !doc["log"].is_object() || !doc["log"].contains("entries") ||
+      !doc["log"]["entries"].is_array()) {
+    error = "not a HAR document: it has no log.entries";
+    return std::nullopt;
+  }
+  std::vector<std::shared_ptr<const Pattern>> exclude;
+  for (const auto& e : o.exclude) {
+    try {
+      exclude.push_back(std::make_shared<const Pattern>(e));
+    } catch (const std::invalid_argument& ex) {
+      error = "--exclude '" + e + "' is not a regular expression: " + ex.what();
+      return std::nullopt;
+    }
+  }
+  HarScenario out;
+  std::vector<HarEntry> kept;
+  std::vector<std::string> hosts = o.include_hosts;
+  LeftOut left;
+  const json& entries = doc["log"]["entries"];
+  out.entries = entries.size();
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const json& e = entries[i];
+    if (!e.is_object() || !e.contains("request") || !e["request"].is_object() || !e["request"].contains("url") ||
+        !e["request"]["url"].is_string()) {
+      error = "log.entries[" + std::to_string(i) + "]: has no request.url";
+      return std::nullopt;
+    }
+    if (auto x = read_entry(e, o, exclude, hosts, left)) kept.push_back(std::move(*x));
+  }
+  auto said = [&](std::size_t n, const char* what) {
+    if (n) out.left_out.push_back(std::to_string(n) + " " + what);
+  };
+  said(left.static_assets, "static assets (images, scripts, styles, fonts: --keep-static keeps them)");
+  said(left.other_hosts, "on other hosts (--include-host H keeps a host)");
+  said(left.excluded, "matched --exclude");
+  said(left.not_http, "not http(s) requests");
+  if (kept.empty()) {
+    error = "no request left to replay (" + std::to_string(out.entries) + " entries in the recording" +
+            (out.left_out.empty() ? std::string() : ": " + out.left_out.front()) + ")";
+    return std::nullopt;
+  }
+  out.kept = kept.size();
+  name_entries(kept);
+  correlate(kept, o, out.candidates);
+  out.scenario = scenario_of(kept, o, out.candidates);
   return out;
 }
 
