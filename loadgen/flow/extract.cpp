@@ -18,7 +18,10 @@ std::vector<ExtractSpec> parse_extracts(const Field& f) {
     v.only_keys({"json", "regex", "header", "cookie"});
     ExtractSpec e;
     e.variable = var;
-    const auto& [how, what] = *v.raw().items().begin();
+    // (the one member's key and value copied out: a reference into items()' temporary proxy
+    // dangles, as ASan's stack-use-after-scope showed)
+    const std::string how = v.raw().begin().key();
+    const nlohmann::json& what = v.raw().begin().value();
     const Field w = v.at(how.c_str());
     if (!what.is_string() || (what.get<std::string>().empty() && how != "json")) w.fail("must be a non-empty string");
     e.what = w.str();
